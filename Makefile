@@ -1,0 +1,59 @@
+# nfsec: build the module and the userspace programs, run the tests.
+#
+#   make                 nfsec.ko for KDIR, and userspace/
+#   make KDIR=/path      the module for another kernel (a build tree or linux-headers dir)
+#   make check           every test: unit, KUnit and VM (what .ci/run runs)
+#   make style           checkpatch on the module
+#   make install         module into /lib/modules/<release>/extra, programs into PREFIX
+#
+# Objects for each kernel go to build/<kernel release>/ so one tree serves several kernels.
+
+# The running kernel's build tree if it has one, else the Debian 6.1 headers the
+# setup (scripts/deps) installs.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.0-*-amd64))))
+KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MOD_OUT = build/$(KVER)
+PREFIX ?= /usr/local
+
+.PHONY: all module userspace check unit kunit vm style install dkms-install clean
+
+all: module userspace
+
+module:
+	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
+		{ echo "no kernel build tree (KDIR=$(KDIR)): run scripts/deps or set KDIR"; exit 1; }
+	@mkdir -p $(MOD_OUT)/kmod
+	@find $(MOD_OUT) -xtype l -delete
+	@ln -sf $(CURDIR)/Kbuild $(CURDIR)/VERSION $(MOD_OUT)/
+	@ln -sfn $(CURDIR)/include $(MOD_OUT)/include
+	@ln -sf $(CURDIR)/kmod/Kbuild $(CURDIR)/kmod/*.[ch] $(MOD_OUT)/kmod/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MOD_OUT) modules
+	@echo "built $(MOD_OUT)/kmod/nfsec.ko for $(KVER)"
+
+userspace:
+	$(MAKE) -C userspace
+
+check:
+	scripts/check
+
+unit:
+	$(MAKE) -C userspace check
+
+kunit vm:
+	scripts/check --only $@
+
+style:
+	scripts/style
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MOD_OUT) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
+dkms-install:
+	scripts/dkms-install
+
+clean:
+	rm -rf build
+	$(MAKE) -C userspace clean

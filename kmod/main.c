@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nfsec: IPsec (ESP, SA and policy databases) as a loadable module.
+ *
+ * Init order: per-netns state first, so that the netlink family, once visible, always finds
+ * a namespace's state; exit is init read backwards.
+ */
+
+#include <linux/module.h>
+#include <uapi/linux/nfsec.h>
+
+#include "nfsec.h"
+#include "netlink.h"
+
+unsigned int nfsec_net_id __read_mostly;
+NFSEC_EXPORT_FOR_TESTS(nfsec_net_id);
+
+static int __net_init nfsec_net_init(struct net *net)
+{
+	struct nfsec_net *nn = nfsec_net(net);
+
+	nn->net = net;
+	mutex_init(&nn->lock);
+	return 0;
+}
+
+static void __net_exit nfsec_net_exit(struct net *net)
+{
+	struct nfsec_net *nn = nfsec_net(net);
+
+	mutex_destroy(&nn->lock);
+}
+
+static struct pernet_operations nfsec_net_ops = {
+	.init = nfsec_net_init,
+	.exit = nfsec_net_exit,
+	.id = &nfsec_net_id,
+	.size = sizeof(struct nfsec_net),
+};
+
+static int __init nfsec_init(void)
+{
+	int ret;
+
+	ret = register_pernet_subsys(&nfsec_net_ops);
+	if (ret)
+		goto err_pernet;
+
+	ret = nfsec_genl_init();
+	if (ret)
+		goto err_genl;
+
+	pr_info("nfsec " NFSEC_VERSION " loaded\n");
+	return 0;
+
+err_genl:
+	unregister_pernet_subsys(&nfsec_net_ops);
+err_pernet:
+	return ret;
+}
+
+static void __exit nfsec_exit(void)
+{
+	nfsec_genl_uninit();
+	unregister_pernet_subsys(&nfsec_net_ops);
+}
+
+module_init(nfsec_init);
+module_exit(nfsec_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec (ESP) with its own SA and policy databases");
+MODULE_AUTHOR("The nfsec authors");
+MODULE_VERSION(NFSEC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(NFSEC_GENL_NAME);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NFSEC_H
+#define _NFSEC_H
+
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+/*
+ * Per network namespace state: every SA, policy and counter lives in one of these, found
+ * from a struct net with nfsec_net().
+ * Locking: readers use RCU; writers hold @lock.
+ */
+struct nfsec_net {
+	struct net *net;
+	struct mutex lock;	/* writers of this namespace's databases */
+};
+
+extern unsigned int nfsec_net_id;
+
+static inline struct nfsec_net *nfsec_net(const struct net *net)
+{
+	return net_generic(net, nfsec_net_id);
+}
+
+/*
+ * Symbols the KUnit suites (nfsec_kunit.ko) reach into; exported only to them, and only
+ * on kernels built with KUnit.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define NFSEC_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, NFSEC_KUNIT)
+#else
+#define NFSEC_EXPORT_FOR_TESTS(sym)
+#endif
+
+#endif /* _NFSEC_H */

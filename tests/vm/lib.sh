@@ -1,0 +1,39 @@
+# Helpers for the VM tests; sourced by each tests/vm/*.sh, which run as root in the guest
+# with the repository as the current directory. A test fails by exiting non-zero.
+
+set -euo pipefail
+
+KVER=$(uname -r)
+MODDIR=$PWD/build/$KVER/kmod
+NFSEC=$PWD/userspace/nfsec
+export PATH=$PWD/userspace:$PATH
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
+expect_ne() { [ "$2" != "$3" ] || fail "$1: both are '$2'"; }
+
+module_loaded() { [ -d /sys/module/nfsec ]; }
+
+module_load() {
+	module_loaded || insmod "$MODDIR/nfsec.ko" || fail "insmod nfsec.ko"
+}
+
+module_unload() {
+	if module_loaded; then rmmod nfsec || fail "rmmod nfsec"; fi
+}
+
+# A JSON field of one flat object, without a JSON tool: json_get KEY < JSON
+json_get() {
+	sed -n 's/.*"'"$1"'":\("[^"]*"\|[0-9]*\).*/\1/p' | tr -d '"'
+}
+
+# Network namespaces made through netns_add are deleted at exit, whatever happens.
+NETNS=()
+netns_add() { ip netns add "$1" && NETNS+=("$1"); }
+cleanup() {
+	local ns
+	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+const struct command nfsec_commands[] = {
+	{ "version", version_main,
+	  "show the versions of this tool and of the loaded module", version_usage },
+	{ "help", help_main, "show this text, or how to use one command", help_usage },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const char help_usage[] =
+	"Usage: nfsec help [COMMAND]\n"
+	"\n"
+	"Without COMMAND, print the synopsis of nfsec, its global options and the list of\n"
+	"commands. With COMMAND (which may be abbreviated), print how to use that command.\n"
+	"\"nfsec -h\" is the same as \"nfsec help\".\n"
+	"\n"
+	"Exit status: 0, or 1 if COMMAND is unknown or ambiguous.\n";
+
+static void ambiguous(const struct command *table, const char *word, struct errmsg *err)
+{
+	size_t len = sizeof(err->text);
+	const char *sep = "";
+	int off;
+
+	off = snprintf(err->text, len, "ambiguous command \"%s\" (could be ", word);
+	for (const struct command *c = table; c->name && off >= 0 && (size_t)off < len; c++) {
+		if (!matches(word, c->name))
+			continue;
+		off += snprintf(err->text + off, len - off, "%s%s", sep, c->name);
+		sep = ", ";
+	}
+	if (off >= 0 && (size_t)off < len)
+		snprintf(err->text + off, len - off, ")");
+}
+
+const struct command *command_find(const struct command *table, const char *word,
+				   struct errmsg *err)
+{
+	const struct command *found = NULL;
+	unsigned int n = 0;
+
+	for (const struct command *c = table; c->name; c++) {
+		if (!strcmp(word, c->name))
+			return c;
+		if (matches(word, c->name)) {
+			found = c;
+			n++;
+		}
+	}
+	if (n == 1)
+		return found;
+	if (n == 0)
+		errmsg_set(err, "unknown command \"%s\"", word);
+	else
+		ambiguous(table, word, err);
+	return NULL;
+}
+
+int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char **implied,
+		      struct errmsg *err)
+{
+	int i;
+
+	*implied = NULL;
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+
+		if (opt[0] != '-' || opt[1] == '\0')
+			break;
+		if (!strcmp(opt, "--"))
+			return i + 1;
+		/* iproute2 style: one dash and a word, which may be abbreviated; -- works too */
+		opt += opt[1] == '-' ? 2 : 1;
+		if (matches(opt, "json")) {
+			opts->json = true;
+		} else if (matches(opt, "Version")) {
+			*implied = "version";
+			return i;
+		} else if (matches(opt, "help")) {
+			*implied = "help";
+			return i;
+		} else {
+			errmsg_set(err, "unknown option \"%s\"", argv[i]);
+			return -1;
+		}
+	}
+	return i;
+}
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: nfsec [OPTIONS] COMMAND [ARGUMENTS]\n"
+	      "\n"
+	      "Configure and inspect nfsec, IPsec as a Linux kernel module, through its generic\n"
+	      "netlink family \"nfsec\". Everything applies to the network namespace nfsec runs in.\n"
+	      "\n"
+	      "Options, before COMMAND:\n"
+	      "  -j, -json      print JSON instead of text\n"
+	      "  -V, -Version   the same as \"nfsec version\"\n"
+	      "  -h, -help      the same as \"nfsec help\"\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (const struct command *c = nfsec_commands; c->name; c++)
+		fprintf(out, "  %-14s %s\n", c->name, c->help);
+	fputs("\n"
+	      "Commands and options may be abbreviated to any unique prefix, as in \"nfsec ver\".\n"
+	      "\"nfsec help COMMAND\" describes one command.\n"
+	      "\n"
+	      "Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n",
+	      out);
+}
+
+static int try_help(const char *what)
+{
+	fprintf(stderr, "nfsec: %s, try \"nfsec help\"\n", what);
+	return 1;
+}
+
+int help_main(const struct cli_opts *opts, int argc, char **argv)
+{
+	const struct command *cmd;
+	struct errmsg err;
+
+	(void)opts;
+	if (argc == 1) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return try_help("help takes one command at most");
+	cmd = command_find(nfsec_commands, argv[1], &err);
+	if (!cmd)
+		return try_help(err.text);
+	fputs(cmd->usage, stdout);
+	return 0;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct cli_opts opts = { 0 };
+	const struct command *cmd;
+	const char *implied;
+	struct errmsg err;
+	int first;
+
+	first = cli_parse_options(argc, argv, &opts, &implied, &err);
+	if (first < 0)
+		return try_help(err.text);
+	if (first == argc) {
+		cli_usage(stderr);
+		return 1;
+	}
+	cmd = command_find(nfsec_commands, implied ? implied : argv[first], &err);
+	if (!cmd)
+		return try_help(err.text);
+	return cmd->handler(&opts, argc - first, argv + first);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
+ * drive them. Each object's file (version.c, later sa.c, policy.c) exports <obj>_main and
+ * <obj>_usage.
+ */
+#ifndef NFSEC_CLI_COMMANDS_H
+#define NFSEC_CLI_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "utils.h"
+
+/* Global options, given before the command. */
+struct cli_opts {
+	bool json;
+};
+
+/* argv[0] is the word that named the command; returns the exit status. */
+typedef int (*command_fn)(const struct cli_opts *opts, int argc, char **argv);
+
+struct command {
+	const char *name;
+	command_fn handler;
+	const char *help;	/* one line, for the list in "nfsec help" */
+	const char *usage;	/* the whole of "nfsec help NAME" */
+};
+
+/* Ends with an entry whose name is NULL. */
+extern const struct command nfsec_commands[];
+
+/*
+ * The entry word names: an exact name, else the only name word abbreviates. NULL, with
+ * the reason in err, when no name or more than one matches.
+ */
+const struct command *command_find(const struct command *table, const char *word,
+				   struct errmsg *err);
+
+/*
+ * Reads the global options in argv[1..] and returns the index of the command word, or -1
+ * with err set. -V and -h stand for a command themselves: *implied is then "version" or
+ * "help" and the returned index is the option's, so the command's argv[0] is "-V".
+ * Returns argc when no command follows.
+ */
+int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char **implied,
+		      struct errmsg *err);
+
+/* "nfsec ARGS...": options, lookup, the handler's exit status. */
+int cli_run(int argc, char **argv);
+
+void cli_usage(FILE *out);
+
+int help_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char help_usage[];
+
+int version_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char version_usage[];
+
+#endif /* NFSEC_CLI_COMMANDS_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libnfsec internals, shared by the library's files and its unit tests; not installed.
+ *
+ * Every command is one request built with nfsec_msg_new() and handed to nfsec_request(),
+ * which sends it, feeds each reply message to the command's parse function and finishes on
+ * the kernel's ack (a "do" request) or NLMSG_DONE (a dump), reporting errno and extack.
+ */
+#ifndef NFSEC_LIB_INTERNAL_H
+#define NFSEC_LIB_INTERNAL_H
+
+#include <stdint.h>
+
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "nfsec.h"
+
+enum { NFSEC_ERRMSG_LEN = 512 };
+
+struct nfsec_handle {
+	struct nl_sock *sk;
+	int family;			/* resolved id of NFSEC_GENL_NAME */
+	char errmsg[NFSEC_ERRMSG_LEN];
+};
+
+/*
+ * Called for each reply message of a request: returns 0, or a negative errno after setting
+ * the handle's message. The remaining replies are still drained after an error.
+ */
+typedef int (*nfsec_parse_fn)(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/* Formats the handle's message and returns err, so callers can "return nfsec_seterr(...)". */
+int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* *msgp = a request for cmd with the genl header filled in; flags are NLM_F_DUMP or 0. */
+int nfsec_msg_new(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
+		  struct nl_msg **msgp);
+
+/* Sends msg (always freed) and collects its replies; op names the request in messages. */
+int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		  nfsec_parse_fn parse, void *arg);
+
+/*
+ * Reads the errno of an NLMSG_ERROR or NLMSG_DONE message. When it is an error, sets the
+ * handle's message from it (extack text, missing attribute) and returns it; returns 0 for
+ * an ack or a clean end of dump, -EBADMSG when the message is truncated.
+ */
+int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlmsghdr *nlh);
+
+/*
+ * The attributes of a genl reply into tb[0..max], each checked against policy (libnl
+ * checks lengths: set .maxlen for an exact one). Unlike nla_parse(), a bad or repeated
+ * attribute is named in the message; types above max, from a newer module, are skipped.
+ */
+int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *nlh,
+		      struct nlattr **tb, int max, const struct nla_policy *policy);
+
+/* The parse function of NFSEC_CMD_GET_VERSION; arg is a struct nfsec_version_reply. */
+struct nfsec_version_reply {
+	struct nfsec_version *ver;
+	unsigned int count;		/* replies seen; a "do" request must give exactly one */
+};
+int nfsec_version_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+#endif /* NFSEC_LIB_INTERNAL_H */

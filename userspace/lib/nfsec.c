@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnfsec: the handle, the one request/reply loop every command goes through, and the
+ * commands themselves.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "internal.h"
+
+static const char not_loaded_msg[] =
+	"the nfsec kernel module is not loaded (no generic netlink family \"nfsec\"); "
+	"load it with: modprobe nfsec (or insmod nfsec.ko)";
+
+/* libnl reports its own error numbers; callers of libnfsec get errno values. */
+static int nlerr_to_errno(int nlerr)
+{
+	static const int map[][2] = {
+		{ NLE_INTR, EINTR },		{ NLE_BAD_SOCK, EBADF },
+		{ NLE_AGAIN, EAGAIN },		{ NLE_NOMEM, ENOMEM },
+		{ NLE_EXIST, EEXIST },		{ NLE_INVAL, EINVAL },
+		{ NLE_RANGE, ERANGE },		{ NLE_MSGSIZE, EMSGSIZE },
+		{ NLE_OPNOTSUPP, EOPNOTSUPP },	{ NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+		{ NLE_OBJ_NOTFOUND, ENOENT },	{ NLE_SEQ_MISMATCH, EPROTO },
+		{ NLE_MSG_OVERFLOW, ENOBUFS },	{ NLE_MSG_TRUNC, EMSGSIZE },
+		{ NLE_NOADDR, EADDRNOTAVAIL },	{ NLE_BUSY, EBUSY },
+		{ NLE_PROTO_MISMATCH, EPROTONOSUPPORT },
+		{ NLE_NOACCESS, EACCES },	{ NLE_PERM, EPERM },
+		{ NLE_NODEV, ENODEV },		{ NLE_DUMP_INTR, EAGAIN },
+	};
+	int code = nlerr < 0 ? -nlerr : nlerr;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i][0] == code)
+			return -map[i][1];
+	return -EIO;
+}
+
+int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->errmsg, sizeof(h->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int seterr_nl(struct nfsec_handle *h, const char *what, int nlerr)
+{
+	return nfsec_seterr(h, nlerr_to_errno(nlerr), "%s: %s", what, nl_geterror(nlerr));
+}
+
+static void set_socket_options(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk);
+	int one = 1;
+
+	/*
+	 * Both are best effort: kernels before 4.12 refuse them, and then errors simply come
+	 * without the extack text. CAP_ACK keeps the kernel from echoing our request back.
+	 */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	/*
+	 * Replies of any size are read whole. collect_replies() relies on every request being
+	 * acked (libnl then sets NLM_F_ACK, and checks sequence numbers) to see a "do" end.
+	 */
+	nl_socket_enable_msg_peek(sk);
+	nl_socket_enable_auto_ack(sk);
+}
+
+int nfsec_open(struct nfsec_handle **hp)
+{
+	struct nfsec_handle *h;
+	int ret;
+
+	h = calloc(1, sizeof(*h));
+	*hp = h;
+	if (!h)
+		return -ENOMEM;
+
+	h->sk = nl_socket_alloc();
+	if (!h->sk)
+		return nfsec_seterr(h, -ENOMEM, "cannot allocate a netlink socket: out of memory");
+
+	ret = genl_connect(h->sk);
+	if (ret < 0)
+		return seterr_nl(h, "cannot open a generic netlink socket", ret);
+	set_socket_options(h->sk);
+
+	ret = genl_ctrl_resolve(h->sk, NFSEC_GENL_NAME);
+	if (ret == -NLE_OBJ_NOTFOUND)
+		return nfsec_seterr(h, -ENOENT, "%s", not_loaded_msg);
+	if (ret < 0)
+		return seterr_nl(h, "cannot look up the generic netlink family \"nfsec\"", ret);
+	h->family = ret;
+	return 0;
+}
+
+void nfsec_close(struct nfsec_handle *h)
+{
+	if (!h)
+		return;
+	nl_socket_free(h->sk);
+	free(h);
+}
+
+const char *nfsec_error(const struct nfsec_handle *h)
+{
+	if (!h)
+		return "out of memory";
+	return h->errmsg[0] ? h->errmsg : "no error";
+}
+
+int nfsec_msg_new(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
+		  struct nl_msg **msgp)
+{
+	struct nl_msg *msg;
+
+	*msgp = NULL;
+	if (h->family <= 0)
+		return nfsec_seterr(h, -ENOTCONN, "%s: the handle is not open", op);
+
+	msg = nlmsg_alloc();
+	if (!msg)
+		goto err_nomem;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0, flags, cmd,
+			 NFSEC_GENL_VERSION))
+		goto err_free_msg;
+	*msgp = msg;
+	return 0;
+
+err_free_msg:
+	nlmsg_free(msg);
+err_nomem:
+	return nfsec_seterr(h, -ENOMEM, "%s: cannot build the request: out of memory", op);
+}
+
+static const struct nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1] = {
+	[NLMSGERR_ATTR_MSG]	  = { .type = NLA_STRING },
+	[NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+};
+
+/*
+ * The extack TLVs sit after the first off bytes of the payload (rounded up to netlink
+ * alignment). A malformed TLV area leaves tb empty: the errno alone is still reported.
+ */
+static void extack_parse(const struct nlmsghdr *nlh, size_t off, struct nlattr **tb)
+{
+	size_t len = nlh->nlmsg_len - NLMSG_HDRLEN;
+	char *payload = (char *)nlh + NLMSG_HDRLEN;
+
+	off = NLMSG_ALIGN(off);
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off >= len)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)(payload + off),
+		      (int)(len - off), extack_policy) < 0)
+		memset(tb, 0, sizeof(*tb) * (NLMSGERR_ATTR_MAX + 1));
+}
+
+static int seterr_kernel(struct nfsec_handle *h, const char *op, int err, struct nlattr **tb)
+{
+	const char *why = strerror(-err);
+
+	if (tb[NLMSGERR_ATTR_MSG] && tb[NLMSGERR_ATTR_MISS_TYPE])
+		return nfsec_seterr(h, err, "%s: %s (%s; missing attribute %u)", op,
+				    nla_get_string(tb[NLMSGERR_ATTR_MSG]), why,
+				    nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+	if (tb[NLMSGERR_ATTR_MSG])
+		return nfsec_seterr(h, err, "%s: %s (%s)", op,
+				    nla_get_string(tb[NLMSGERR_ATTR_MSG]), why);
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		return nfsec_seterr(h, err, "%s: %s (missing attribute %u)", op, why,
+				    nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+	return nfsec_seterr(h, err, "%s: %s", op, why);
+}
+
+int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { NULL };
+	const char *payload = (const char *)nlh + NLMSG_HDRLEN;
+	size_t len, off;
+	int err;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN)
+		goto err_truncated;
+	len = nlh->nlmsg_len - NLMSG_HDRLEN;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr e;
+
+		if (len < sizeof(e))
+			goto err_truncated;
+		memcpy(&e, payload, sizeof(e));
+		err = e.error;
+		off = sizeof(e);
+		/* Uncapped, the request we sent follows, then the TLVs. */
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e.msg.nlmsg_len >= NLMSG_HDRLEN)
+			off += e.msg.nlmsg_len - NLMSG_HDRLEN;
+	} else if (nlh->nlmsg_type == NLMSG_DONE) {
+		/* A dump's end carries its errno; very old kernels sent nothing. */
+		if (len < sizeof(err))
+			return 0;
+		memcpy(&err, payload, sizeof(err));
+		off = sizeof(err);
+	} else {
+		return 0;
+	}
+
+	if (err >= 0)
+		return 0;
+	extack_parse(nlh, off, tb);
+	return seterr_kernel(h, op, err, tb);
+
+err_truncated:
+	return nfsec_seterr(h, -EBADMSG, "%s: truncated error message from the kernel", op);
+}
+
+struct request {
+	struct nfsec_handle *h;
+	const char *op;
+	nfsec_parse_fn parse;
+	void *arg;
+	int err;	/* the first error: later replies are drained, not parsed */
+	bool done;	/* ack, error or NLMSG_DONE seen */
+};
+
+/*
+ * Never NL_STOP here: libnl would drop the rest of the datagram, ack or NLMSG_DONE
+ * included, and collect_replies() would wait for it forever.
+ */
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (req->err)
+		return NL_OK;
+	if (nlh->nlmsg_type != req->h->family)
+		req->err = nfsec_seterr(req->h, -EBADMSG,
+					"%s: reply of netlink type %u, expected %d", req->op,
+					nlh->nlmsg_type, req->h->family);
+	else if (req->parse)
+		req->err = req->parse(req->h, nlh, req->arg);
+	return NL_OK;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+
+	if (!req->err)
+		req->err = nfsec_kernel_error(req->h, req->op, nlmsg_hdr(msg));
+	req->done = true;
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct request *req = arg;
+	/* libnl hands us the payload of the NLMSG_ERROR message; its header precedes it. */
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+
+	(void)who;
+	if (!req->err)
+		req->err = nfsec_kernel_error(req->h, req->op, nlh);
+	req->done = true;
+	return NL_STOP;
+}
+
+static int collect_replies(struct request *req, struct nl_cb *cb)
+{
+	int ret;
+
+	while (!req->done) {
+		ret = nl_recvmsgs(req->h->sk, cb);
+		if (ret < 0 && !req->err)
+			return nfsec_seterr(req->h, nlerr_to_errno(ret), "%s: receiving the reply: %s",
+					    req->op, nl_geterror(ret));
+		if (ret < 0)
+			break;
+	}
+	return req->err;
+}
+
+int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		  nfsec_parse_fn parse, void *arg)
+{
+	struct request req = { .h = h, .op = op, .parse = parse, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	cb = nl_cb_alloc(NL_CB_CUSTOM);
+	if (!cb) {
+		ret = nfsec_seterr(h, -ENOMEM, "%s: out of memory", op);
+		goto out_free_msg;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &req);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &req);
+
+	ret = nl_send_auto(h->sk, msg);
+	if (ret < 0) {
+		ret = nfsec_seterr(h, nlerr_to_errno(ret), "%s: sending the request: %s", op,
+				   nl_geterror(ret));
+		goto out_put_cb;
+	}
+	ret = collect_replies(&req, cb);
+
+out_put_cb:
+	nl_cb_put(cb);
+out_free_msg:
+	nlmsg_free(msg);
+	return ret;
+}
+
+int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *nlh,
+		      struct nlattr **tb, int max, const struct nla_policy *policy)
+{
+	struct genlmsghdr *gnlh;
+	struct nlattr *nla;
+	int rem, ret;
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return nfsec_seterr(h, -EBADMSG, "%s: reply shorter than its genl header", op);
+	gnlh = nlmsg_data(nlh);
+
+	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0), rem) {
+		int type = nla_type(nla);
+
+		if (type > max)
+			continue;	/* appended by a newer module */
+		ret = nla_validate(nla, nla->nla_len, max, policy);
+		if (ret < 0)
+			return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: attribute %d: %s",
+					    op, type, nl_geterror(ret));
+		if (tb[type])
+			return nfsec_seterr(h, -EBADMSG,
+					    "%s: malformed reply: attribute %d appears twice",
+					    op, type);
+		tb[type] = nla;
+	}
+	if (rem > 0)
+		return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: %d stray bytes at the end",
+				    op, rem);
+	return 0;
+}
+
+static const struct nla_policy version_policy[NFSEC_A_MAX + 1] = {
+	[NFSEC_A_FAMILY_VERSION] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NFSEC_A_MODULE_VERSION] = { .type = NLA_STRING, .maxlen = NFSEC_MODULE_VERSION_LEN },
+	[NFSEC_A_NETNS_COOKIE]	 = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+};
+
+static const char version_op[] = "get version";
+
+int nfsec_version_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
+{
+	struct nfsec_version_reply *reply = arg;
+	struct nlattr *tb[NFSEC_A_MAX + 1];
+	const struct genlmsghdr *gnlh;
+	const char *missing = NULL;
+	int ret;
+
+	ret = nfsec_attrs_parse(h, version_op, nlh, tb, NFSEC_A_MAX, version_policy);
+	if (ret < 0)
+		return ret;
+	gnlh = nlmsg_data(nlh);
+	if (gnlh->cmd != NFSEC_CMD_GET_VERSION)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply to command %u, expected %u",
+				    version_op, gnlh->cmd, NFSEC_CMD_GET_VERSION);
+
+	if (!tb[NFSEC_A_FAMILY_VERSION])
+		missing = "NFSEC_A_FAMILY_VERSION";
+	else if (!tb[NFSEC_A_MODULE_VERSION])
+		missing = "NFSEC_A_MODULE_VERSION";
+	else if (!tb[NFSEC_A_NETNS_COOKIE])
+		missing = "NFSEC_A_NETNS_COOKIE";
+	if (missing)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", version_op, missing);
+
+	reply->ver->family_version = nla_get_u32(tb[NFSEC_A_FAMILY_VERSION]);
+	nla_strlcpy(reply->ver->module_version, tb[NFSEC_A_MODULE_VERSION],
+		    sizeof(reply->ver->module_version));
+	reply->ver->netns_cookie = nla_get_u64(tb[NFSEC_A_NETNS_COOKIE]);
+	reply->count++;
+	return 0;
+}
+
+int nfsec_get_version(struct nfsec_handle *h, struct nfsec_version *ver)
+{
+	struct nfsec_version_reply reply = { .ver = ver };
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_msg_new(h, version_op, NFSEC_CMD_GET_VERSION, 0, &msg);
+	if (ret < 0)
+		return ret;
+	if (nla_put_u32(msg, NFSEC_A_FAMILY_VERSION, NFSEC_GENL_VERSION) < 0) {
+		nlmsg_free(msg);
+		return nfsec_seterr(h, -EMSGSIZE, "%s: request too large", version_op);
+	}
+
+	ret = nfsec_request(h, version_op, msg, nfsec_version_parse, &reply);
+	if (ret < 0)
+		return ret;
+	if (reply.count != 1)
+		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1",
+				    version_op, reply.count);
+	return 0;
+}
