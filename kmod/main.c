@@ -13,7 +13,7 @@
 #include "netlink.h"
 
 unsigned int nfsec_net_id __read_mostly;
-NFSEC_EXPORT_FOR_TESTS(nfsec_net_id);
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_net_id);
 
 static int __net_init nfsec_net_init(struct net *net)
 {

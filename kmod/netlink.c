@@ -82,8 +82,7 @@ struct genl_family nfsec_genl_family __ro_after_init = {
 	.mcgrps = nfsec_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(nfsec_genl_mcgrps),
 };
-
-NFSEC_EXPORT_FOR_TESTS(nfsec_genl_family);
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_genl_family);
 
 int __init nfsec_genl_init(void)
 {

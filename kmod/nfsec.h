@@ -28,9 +28,9 @@ static inline struct nfsec_net *nfsec_net(const struct net *net)
  * on kernels built with KUnit.
  */
 #if IS_ENABLED(CONFIG_KUNIT)
-#define NFSEC_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, NFSEC_KUNIT)
+#define EXPORT_SYMBOL_IF_NFSEC_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, NFSEC_KUNIT)
 #else
-#define NFSEC_EXPORT_FOR_TESTS(sym)
+#define EXPORT_SYMBOL_IF_NFSEC_KUNIT(sym)
 #endif
 
 #endif /* _NFSEC_H */
