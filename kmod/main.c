@@ -18,16 +18,24 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_net_id);
 static int __net_init nfsec_net_init(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
+	int dir;
 
 	nn->net = net;
 	mutex_init(&nn->lock);
+	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
+		nfsec_spd_init(&nn->spd[dir], &nn->lock);
 	return 0;
 }
 
 static void __net_exit nfsec_net_exit(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
+	int dir;
 
+	mutex_lock(&nn->lock);
+	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
+		nfsec_spd_flush(&nn->spd[dir]);
+	mutex_unlock(&nn->lock);
 	mutex_destroy(&nn->lock);
 }
 

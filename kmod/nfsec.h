@@ -6,6 +6,15 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "spd.h"
+
+enum nfsec_dir {
+	NFSEC_DIR_OUT,
+	NFSEC_DIR_IN,
+	NFSEC_DIR_FWD,
+	NFSEC_DIR_COUNT
+};
+
 /*
  * Per network namespace state: every SA, policy and counter lives in one of these, found
  * from a struct net with nfsec_net().
@@ -14,6 +23,7 @@
 struct nfsec_net {
 	struct net *net;
 	struct mutex lock;	/* writers of this namespace's databases */
+	struct nfsec_spd spd[NFSEC_DIR_COUNT];
 };
 
 extern unsigned int nfsec_net_id;

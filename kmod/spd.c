@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The security policy database of one direction: a tuple space of groups, one per
+ * (family, source prefix, destination prefix), each an rhltable keyed on the masked
+ * address pair. See struct nfsec_spd for the locking rules.
+ */
+
+#include <linux/err.h>
+#include <linux/inet.h>
+#include <linux/rculist.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+#include <linux/inetdevice.h>
+
+#include "nfsec.h"
+#include "spd.h"
+
+struct nfsec_spd_group {
+	struct list_head node;		/* in nfsec_spd.groups, RCU */
+	struct list_head dead;		/* unlinked, waiting for a grace period */
+	struct rhltable table;
+	u8 family, sprefix, dprefix;
+	u32 min_priority;		/* no member has a lower one (READ_ONCE) */
+	unsigned int count;
+};
+
+static const struct rhashtable_params group_params = {
+	.key_len = sizeof(struct nfsec_spd_key),
+	.key_offset = offsetof(struct nfsec_policy, key),
+	.head_offset = offsetof(struct nfsec_policy, node),
+	.automatic_shrinking = true,
+};
+
+static unsigned int max_prefix(u8 family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static void addr_mask(union nfsec_addr *out, const union nfsec_addr *in, u8 family,
+		      u8 prefix)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET)
+		out->a4 = in->a4 & inet_make_mask(prefix);
+	else
+		ipv6_addr_prefix(&out->a6, &in->a6, prefix);
+}
+
+int nfsec_selector_check(const struct nfsec_selector *sel)
+{
+	if (sel->family != AF_INET && sel->family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (sel->sprefix > max_prefix(sel->family) || sel->dprefix > max_prefix(sel->family))
+		return -EINVAL;
+	if (sel->sport_lo > sel->sport_hi || sel->dport_lo > sel->dport_hi)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_selector_check);
+
+/* A policy for @sel (addresses masked to their prefixes here), not yet in any SPD. */
+struct nfsec_policy *nfsec_policy_new(const struct nfsec_selector *sel, u32 priority,
+				      u8 action, gfp_t gfp)
+{
+	struct nfsec_policy *pol;
+	int ret;
+
+	ret = nfsec_selector_check(sel);
+	if (ret)
+		return ERR_PTR(ret);
+	pol = kzalloc(sizeof(*pol), gfp);
+	if (!pol)
+		return ERR_PTR(-ENOMEM);
+	pol->sel = *sel;
+	addr_mask(&pol->sel.saddr, &sel->saddr, sel->family, sel->sprefix);
+	addr_mask(&pol->sel.daddr, &sel->daddr, sel->family, sel->dprefix);
+	pol->key.saddr = pol->sel.saddr;
+	pol->key.daddr = pol->sel.daddr;
+	pol->priority = priority;
+	pol->action = action;
+	return pol;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_new);
+
+void nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock)
+{
+	INIT_LIST_HEAD(&spd->groups);
+	INIT_LIST_HEAD(&spd->all);
+	spd->lock = lock;
+	spd->next_seq = 0;
+	spd->count = 0;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_init);
+
+static struct nfsec_spd_group *group_get(struct nfsec_spd *spd,
+					 const struct nfsec_selector *sel)
+{
+	struct nfsec_spd_group *g;
+	int ret;
+
+	list_for_each_entry(g, &spd->groups, node)
+		if (g->family == sel->family && g->sprefix == sel->sprefix &&
+		    g->dprefix == sel->dprefix)
+			return g;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	ret = rhltable_init(&g->table, &group_params);
+	if (ret) {
+		kfree(g);
+		return ERR_PTR(ret);
+	}
+	g->family = sel->family;
+	g->sprefix = sel->sprefix;
+	g->dprefix = sel->dprefix;
+	g->min_priority = U32_MAX;
+	list_add_tail_rcu(&g->node, &spd->groups);
+	return g;
+}
+
+/*
+ * Frees the groups that emptied, once no lookup can still be walking them:
+ * 1. they were unlinked from spd->groups with list_del_rcu(), under the lock;
+ * 2. synchronize_rcu() waits out every lookup that might have seen them;
+ * 3. their (empty) tables go.
+ */
+static void groups_reap(struct nfsec_spd *spd, struct list_head *dead)
+{
+	struct nfsec_spd_group *g, *tmp;
+
+	lockdep_assert_held(spd->lock);
+	if (list_empty(dead))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(g, tmp, dead, dead) {
+		list_del(&g->dead);
+		rhltable_destroy(&g->table);
+		kfree(g);
+	}
+}
+
+/* Unlinks @pol; its group, once empty, goes on @dead; @pol is freed after a grace period. */
+static void policy_unlink(struct nfsec_spd *spd, struct nfsec_policy *pol,
+			  struct list_head *dead)
+{
+	struct nfsec_spd_group *g = pol->group;
+
+	WARN_ON_ONCE(rhltable_remove(&g->table, &pol->node, group_params));
+	list_del(&pol->list);
+	spd->count--;
+	if (!--g->count) {
+		list_del_rcu(&g->node);
+		list_add(&g->dead, dead);
+	}
+	kfree_rcu(pol, rcu);
+}
+
+/* Takes @pol into @spd; on error, @pol is still the caller's. */
+int nfsec_policy_insert(struct nfsec_spd *spd, struct nfsec_policy *pol)
+{
+	struct nfsec_spd_group *g;
+	LIST_HEAD(dead);
+	int ret;
+
+	lockdep_assert_held(spd->lock);
+	g = group_get(spd, &pol->sel);
+	if (IS_ERR(g))
+		return PTR_ERR(g);
+	pol->seq = spd->next_seq++;
+	/* Lowered before the policy is visible, so no lookup skips the group wrongly. */
+	if (pol->priority < g->min_priority)
+		WRITE_ONCE(g->min_priority, pol->priority);
+	ret = rhltable_insert(&g->table, &pol->node, group_params);
+	if (ret) {
+		if (!g->count) {
+			list_del_rcu(&g->node);
+			list_add(&g->dead, &dead);
+			groups_reap(spd, &dead);
+		}
+		return ret;
+	}
+	pol->group = g;
+	list_add_tail(&pol->list, &spd->all);
+	g->count++;
+	spd->count++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_insert);
+
+/* Removes @pol from @spd and frees it after a grace period. */
+void nfsec_policy_remove(struct nfsec_spd *spd, struct nfsec_policy *pol)
+{
+	LIST_HEAD(dead);
+
+	lockdep_assert_held(spd->lock);
+	policy_unlink(spd, pol, &dead);
+	groups_reap(spd, &dead);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_remove);
+
+void nfsec_spd_flush(struct nfsec_spd *spd)
+{
+	struct nfsec_policy *pol, *tmp;
+	LIST_HEAD(dead);
+
+	lockdep_assert_held(spd->lock);
+	list_for_each_entry_safe(pol, tmp, &spd->all, list)
+		policy_unlink(spd, pol, &dead);
+	groups_reap(spd, &dead);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_flush);
+
+static bool rest_match(const struct nfsec_selector *sel, const struct nfsec_flow *fl)
+{
+	return (!sel->proto || sel->proto == fl->proto) &&
+	       fl->sport >= sel->sport_lo && fl->sport <= sel->sport_hi &&
+	       fl->dport >= sel->dport_lo && fl->dport <= sel->dport_hi;
+}
+
+static bool better(const struct nfsec_policy *a, const struct nfsec_policy *b)
+{
+	return !b || a->priority < b->priority ||
+	       (a->priority == b->priority && a->seq < b->seq);
+}
+
+/*
+ * The policy that decides @fl: the matching one with the lowest priority, the oldest on a
+ * tie; NULL when none matches. Caller holds rcu_read_lock(); no reference is taken.
+ */
+struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl)
+{
+	struct nfsec_policy *best = NULL, *pol;
+	struct nfsec_spd_group *g;
+	struct rhlist_head *list, *pos;
+	struct nfsec_spd_key key;
+
+	list_for_each_entry_rcu(g, &spd->groups, node) {
+		if (g->family != fl->family)
+			continue;
+		if (best && READ_ONCE(g->min_priority) > best->priority)
+			continue;
+		addr_mask(&key.saddr, &fl->saddr, g->family, g->sprefix);
+		addr_mask(&key.daddr, &fl->daddr, g->family, g->dprefix);
+		list = rhltable_lookup(&g->table, &key, group_params);
+		rhl_for_each_entry_rcu(pol, pos, list, node)
+			if (rest_match(&pol->sel, fl) && better(pol, best))
+				best = pol;
+	}
+	return best;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_lookup);
