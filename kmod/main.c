@@ -24,18 +24,18 @@ static int __net_init nfsec_net_init(struct net *net)
 	mutex_init(&nn->lock);
 	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
 		nfsec_spd_init(&nn->spd[dir], &nn->lock);
+	xa_init_flags(&nn->policies, XA_FLAGS_ALLOC1);
 	return 0;
 }
 
 static void __net_exit nfsec_net_exit(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
-	int dir;
 
 	mutex_lock(&nn->lock);
-	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
-		nfsec_spd_flush(&nn->spd[dir]);
+	nfsec_policies_flush(nn, -1);
 	mutex_unlock(&nn->lock);
+	xa_destroy(&nn->policies);
 	mutex_destroy(&nn->lock);
 }
 

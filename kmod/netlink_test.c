@@ -24,6 +24,8 @@ struct nl_result {
 	bool acked;
 	char extack[128];		/* NLMSGERR_ATTR_MSG, empty when none */
 	bool have_reply;
+	unsigned int policies;		/* NFSEC_CMD_POLICY_GET replies */
+	u32 last_index;
 	u32 family_version;
 	char module_version[NFSEC_MODULE_VERSION_LEN];
 	u64 netns_cookie;
@@ -78,6 +80,22 @@ static void parse_ack(struct kunit *test, const struct nlmsghdr *nlh,
 		nla_strscpy(res->extack, tb[NLMSGERR_ATTR_MSG], sizeof(res->extack));
 }
 
+static void parse_policy_reply(struct kunit *test, const struct nlmsghdr *nlh,
+			       struct nl_result *res)
+{
+	struct nlattr *tb[NFSEC_A_MAX + 1], *ptb[NFSEC_POLICY_A_MAX + 1];
+
+	KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb, NFSEC_A_MAX,
+					       NULL, NULL));
+	KUNIT_ASSERT_NOT_NULL(test, tb[NFSEC_A_POLICY]);
+	KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(ptb, NFSEC_POLICY_A_MAX, tb[NFSEC_A_POLICY],
+						  NULL, NULL));
+	KUNIT_ASSERT_NOT_NULL(test, ptb[NFSEC_POLICY_A_INDEX]);
+	KUNIT_ASSERT_NOT_NULL(test, ptb[NFSEC_POLICY_A_SELECTOR]);
+	res->policies++;
+	res->last_index = nla_get_u32(ptb[NFSEC_POLICY_A_INDEX]);
+}
+
 static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 			struct nl_result *res)
 {
@@ -86,8 +104,13 @@ static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 		[NFSEC_A_MODULE_VERSION] = { .type = NLA_NUL_STRING },
 		[NFSEC_A_NETNS_COOKIE] = { .type = NLA_U64 },
 	};
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
 	struct nlattr *tb[NFSEC_A_MAX + 1];
 
+	if (gnlh->cmd == NFSEC_CMD_POLICY_GET) {
+		parse_policy_reply(test, nlh, res);
+		return;
+	}
 	KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb,
 					       NFSEC_A_MAX, reply_policy, NULL));
 	KUNIT_ASSERT_NOT_NULL(test, tb[NFSEC_A_FAMILY_VERSION]);
@@ -136,6 +159,8 @@ static void nl_transact(struct kunit *test, struct sk_buff *skb,
 		KUNIT_ASSERT_TRUE(test, nlmsg_ok(nlh, len));
 		if (nlh->nlmsg_type == NLMSG_ERROR)
 			parse_ack(test, nlh, res);
+		else if (nlh->nlmsg_type == NLMSG_DONE)
+			res->acked = true;
 		else if (nlh->nlmsg_type == nfsec_genl_family.id)
 			parse_reply(test, nlh, res);
 		else
@@ -246,11 +271,177 @@ static void unknown_command_refused(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, res.have_reply);
 }
 
+/* Policies: a valid request, and what each bad one changes in it. */
+enum {
+	POL_NO_POLICY = BIT(0),
+	POL_NO_DIR = BIT(1),
+	POL_NO_SELECTOR = BIT(2),
+	POL_NO_FAMILY = BIT(3),
+	POL_WITH_INDEX = BIT(4),
+	POL_NOT_NESTED = BIT(5),
+};
+
+struct pol_req {
+	const char *name;
+	int error;
+	const char *extack;	/* exact, or NULL for any non-empty */
+	u8 flags;
+	u8 dir, action;
+	u16 family;		/* 0: AF_INET */
+	u8 addr_len;		/* 0: 4 */
+	u8 sprefix;		/* 0: 24 */
+	u16 sport_min, sport_max;	/* max 0: 65535 */
+};
+
+static int fill_policy(struct sk_buff *skb, const struct pol_req *r)
+{
+	u8 addr[17] = { 10, 1, 2, 0 };
+	struct nlattr *pol, *sel;
+
+	if (r->flags & POL_NO_POLICY)
+		return 0;
+	pol = nla_nest_start(skb, NFSEC_A_POLICY);
+	if (!pol)
+		return -EMSGSIZE;
+	if ((!(r->flags & POL_NO_DIR) && nla_put_u8(skb, NFSEC_POLICY_A_DIR, r->dir)) ||
+	    nla_put_u8(skb, NFSEC_POLICY_A_ACTION, r->action) ||
+	    ((r->flags & POL_WITH_INDEX) && nla_put_u32(skb, NFSEC_POLICY_A_INDEX, 5)))
+		return -EMSGSIZE;
+	if (!(r->flags & POL_NO_SELECTOR)) {
+		sel = r->flags & POL_NOT_NESTED ?
+		      nla_nest_start_noflag(skb, NFSEC_POLICY_A_SELECTOR) :
+		      nla_nest_start(skb, NFSEC_POLICY_A_SELECTOR);
+		if (!sel ||
+		    (!(r->flags & POL_NO_FAMILY) &&
+		     nla_put_u16(skb, NFSEC_SEL_A_FAMILY, r->family ?: AF_INET)) ||
+		    nla_put(skb, NFSEC_SEL_A_SRC, r->addr_len ?: 4, addr) ||
+		    nla_put_u8(skb, NFSEC_SEL_A_SRC_PREFIX, r->sprefix ?: 24) ||
+		    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MIN, r->sport_min) ||
+		    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MAX, r->sport_max ?: U16_MAX))
+			return -EMSGSIZE;
+		nla_nest_end(skb, sel);
+	}
+	nla_nest_end(skb, pol);
+	return 0;
+}
+
+static void policy_request(struct kunit *test, u8 cmd, u16 flags,
+			   const struct pol_req *r, struct nl_result *res)
+{
+	struct sk_buff *skb = nl_request_new(test, cmd);
+
+	nlmsg_hdr(skb)->nlmsg_flags |= flags;
+	if (r)
+		KUNIT_ASSERT_EQ(test, 0, fill_policy(skb, r));
+	nl_transact(test, skb, res);
+	KUNIT_ASSERT_TRUE(test, res->acked);
+}
+
+static unsigned int policy_count(struct kunit *test)
+{
+	struct nl_result res;
+
+	policy_request(test, NFSEC_CMD_POLICY_GET, NLM_F_DUMP, NULL, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	return res.policies;
+}
+
+static void policy_flush_all(struct kunit *test)
+{
+	struct nl_result res;
+
+	policy_request(test, NFSEC_CMD_POLICY_FLUSH, 0, NULL, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+}
+
+static void policy_new_get_del(struct kunit *test)
+{
+	const struct pol_req ok = { .dir = NFSEC_POLICY_DIR_OUT, .action = NFSEC_POLICY_BYPASS };
+	struct pol_req by_index = { .flags = POL_NO_SELECTOR | POL_WITH_INDEX };
+	struct sk_buff *skb;
+	struct nl_result res;
+	struct nlattr *nest;
+	u32 index;
+
+	policy_flush_all(test);
+	policy_request(test, NFSEC_CMD_POLICY_NEW, 0, &ok, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	policy_request(test, NFSEC_CMD_POLICY_GET, NLM_F_DUMP, NULL, &res);
+	KUNIT_ASSERT_EQ(test, res.policies, 1U);
+	index = res.last_index;
+
+	policy_request(test, NFSEC_CMD_POLICY_NEW, 0, &ok, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -EEXIST);
+	KUNIT_EXPECT_STREQ(test, res.extack,
+			   "a policy with this direction, selector and priority exists");
+	KUNIT_EXPECT_EQ(test, policy_count(test), 1U);
+
+	/* Deleting by index: an index of 5 that no policy has is refused first. */
+	if (index != 5) {
+		policy_request(test, NFSEC_CMD_POLICY_DEL, 0, &by_index, &res);
+		KUNIT_EXPECT_EQ(test, res.error, -ENOENT);
+		KUNIT_EXPECT_STREQ(test, res.extack, "no policy has this index");
+	}
+	skb = nl_request_new(test, NFSEC_CMD_POLICY_DEL);
+	nest = nla_nest_start(skb, NFSEC_A_POLICY);
+	KUNIT_ASSERT_NOT_NULL(test, nest);
+	KUNIT_ASSERT_EQ(test, 0, nla_put_u32(skb, NFSEC_POLICY_A_INDEX, index));
+	nla_nest_end(skb, nest);
+	nl_transact(test, skb, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, policy_count(test), 0U);
+}
+
+static const struct pol_req bad_policies[] = {
+	{ "no policy", -EINVAL, "request needs a policy", POL_NO_POLICY },
+	{ "no direction", -EINVAL, "policy needs a direction", POL_NO_DIR },
+	{ "direction 3", -ERANGE, NULL, 0, 3 },
+	{ "action 3", -ERANGE, NULL, 0, 0, 3 },
+	{ "no selector", -EINVAL, "policy needs a selector", POL_NO_SELECTOR },
+	{ "no family", -EINVAL, "selector needs a family", POL_NO_FAMILY },
+	{ "family AF_UNIX", -EAFNOSUPPORT, "family must be AF_INET or AF_INET6", 0, 0, 0,
+	  AF_UNIX },
+	{ "v4 with 16 bytes", -EINVAL, "address length does not match the family", 0, 0, 0,
+	  AF_INET, 16 },
+	{ "address of 17 bytes", -ERANGE, NULL, 0, 0, 0, AF_INET6, 17 },
+	{ "v4 prefix 33", -EINVAL, "prefix longer than the address", 0, 0, 0, AF_INET, 4, 33 },
+	{ "v6 prefix 129", -ERANGE, NULL, 0, 0, 0, AF_INET6, 16, 129 },
+	{ "ports reversed", -EINVAL, "port range with its minimum above its maximum", 0, 0, 0,
+	  0, 0, 0, 2000, 1000 },
+	{ "index on new", -EINVAL, "the kernel chooses the index", POL_WITH_INDEX },
+	{ "selector not nested", -EINVAL, "NLA_F_NESTED is missing", POL_NOT_NESTED },
+};
+
+static void bad_policy_desc(const struct pol_req *r, char *desc)
+{
+	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_policy, bad_policies, bad_policy_desc);
+
+static void policy_new_refuses(struct kunit *test)
+{
+	const struct pol_req *r = test->param_value;
+	struct nl_result res;
+
+	policy_flush_all(test);
+	policy_request(test, NFSEC_CMD_POLICY_NEW, 0, r, &res);
+	KUNIT_EXPECT_EQ(test, res.error, r->error);
+	if (r->extack)
+		KUNIT_EXPECT_STREQ(test, res.extack, r->extack);
+	else
+		KUNIT_EXPECT_NE(test, res.extack[0], '\0');
+	/* Nothing changed. */
+	KUNIT_EXPECT_EQ(test, policy_count(test), 0U);
+}
+
 static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(get_version_replies),
 	KUNIT_CASE(get_version_accepts_own_version),
 	KUNIT_CASE_PARAM(get_version_refuses, bad_request_gen_params),
 	KUNIT_CASE(unknown_command_refused),
+	KUNIT_CASE(policy_new_get_del),
+	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
 	{}
 };
 

@@ -3,17 +3,13 @@
 #define _NFSEC_H
 
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "spd.h"
 
-enum nfsec_dir {
-	NFSEC_DIR_OUT,
-	NFSEC_DIR_IN,
-	NFSEC_DIR_FWD,
-	NFSEC_DIR_COUNT
-};
+#define NFSEC_DIR_COUNT (NFSEC_POLICY_DIR_MAX + 1)
 
 /*
  * Per network namespace state: every SA, policy and counter lives in one of these, found
@@ -23,8 +19,14 @@ enum nfsec_dir {
 struct nfsec_net {
 	struct net *net;
 	struct mutex lock;	/* writers of this namespace's databases */
-	struct nfsec_spd spd[NFSEC_DIR_COUNT];
+	struct nfsec_spd spd[NFSEC_DIR_COUNT];	/* by enum nfsec_policy_dir */
+	struct xarray policies;		/* every policy by index; writers hold @lock */
+	u32 next_policy_index;
 };
+
+int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol);
+void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol);
+void nfsec_policies_flush(struct nfsec_net *nn, int dir);
 
 extern unsigned int nfsec_net_id;
 

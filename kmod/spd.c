@@ -251,3 +251,79 @@ struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_
 	return best;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_lookup);
+
+/* The policy of @spd with @pol's selector and priority, if there is one. */
+struct nfsec_policy *nfsec_spd_find_exact(struct nfsec_spd *spd, const struct nfsec_policy *pol)
+{
+	struct nfsec_spd_group *g;
+	struct rhlist_head *list, *pos;
+	struct nfsec_policy *it;
+
+	lockdep_assert_held(spd->lock);
+	list_for_each_entry(g, &spd->groups, node) {
+		if (g->family != pol->sel.family || g->sprefix != pol->sel.sprefix ||
+		    g->dprefix != pol->sel.dprefix)
+			continue;
+		/* The table wants RCU; the lock keeps what we find alive after it. */
+		rcu_read_lock();
+		list = rhltable_lookup(&g->table, &pol->key, group_params);
+		rhl_for_each_entry_rcu(it, pos, list, node) {
+			if (it->priority == pol->priority &&
+			    !memcmp(&it->sel, &pol->sel, sizeof(it->sel))) {
+				rcu_read_unlock();
+				return it;
+			}
+		}
+		rcu_read_unlock();
+	}
+	return NULL;
+}
+
+/*
+ * The namespace's view: policies of every direction, each also found by its index.
+ * Callers hold nn->lock.
+ */
+int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol)
+{
+	struct nfsec_spd *spd = &nn->spd[pol->dir];
+	int ret;
+
+	lockdep_assert_held(&nn->lock);
+	if (nfsec_spd_find_exact(spd, pol))
+		return -EEXIST;
+	ret = xa_alloc_cyclic(&nn->policies, &pol->index, pol, xa_limit_31b,
+			      &nn->next_policy_index, GFP_KERNEL);
+	if (ret < 0)
+		return ret;
+	ret = nfsec_policy_insert(spd, pol);
+	if (ret)
+		xa_erase(&nn->policies, pol->index);
+	return ret;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_add);
+
+void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol)
+{
+	lockdep_assert_held(&nn->lock);
+	xa_erase(&nn->policies, pol->index);
+	nfsec_policy_remove(&nn->spd[pol->dir], pol);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_del);
+
+/* Every policy of direction @dir, or of all directions when @dir < 0. */
+void nfsec_policies_flush(struct nfsec_net *nn, int dir)
+{
+	int d;
+
+	lockdep_assert_held(&nn->lock);
+	for (d = 0; d < NFSEC_DIR_COUNT; d++) {
+		struct nfsec_policy *pol;
+
+		if (dir >= 0 && d != dir)
+			continue;
+		list_for_each_entry(pol, &nn->spd[d].all, list)
+			xa_erase(&nn->policies, pol->index);
+		nfsec_spd_flush(&nn->spd[d]);
+	}
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policies_flush);

@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <uapi/linux/nfsec.h>
 
 /* An IPv4 address sits in the first 4 bytes, the rest zero. */
 union nfsec_addr {
@@ -32,12 +33,6 @@ struct nfsec_flow {
 	u16 sport, dport;		/* host order */
 };
 
-enum nfsec_policy_action {
-	NFSEC_POLICY_PROTECT,
-	NFSEC_POLICY_BYPASS,
-	NFSEC_POLICY_DISCARD,
-};
-
 /* The hash key of a policy in its group: both addresses, masked to the group's prefixes. */
 struct nfsec_spd_key {
 	union nfsec_addr saddr, daddr;
@@ -53,6 +48,8 @@ struct nfsec_policy {
 	struct nfsec_selector sel;
 	u32 priority;			/* lower wins */
 	u64 seq;			/* insertion order: the older wins a tie */
+	u32 index;			/* userspace's handle, unique in the namespace */
+	u8 dir;				/* enum nfsec_policy_dir */
 	u8 action;			/* enum nfsec_policy_action */
 	struct rcu_head rcu;
 };
@@ -81,6 +78,7 @@ struct nfsec_policy *nfsec_policy_new(const struct nfsec_selector *sel, u32 prio
 int nfsec_policy_insert(struct nfsec_spd *spd, struct nfsec_policy *pol);
 void nfsec_policy_remove(struct nfsec_spd *spd, struct nfsec_policy *pol);
 struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl);
+struct nfsec_policy *nfsec_spd_find_exact(struct nfsec_spd *spd, const struct nfsec_policy *pol);
 int nfsec_selector_check(const struct nfsec_selector *sel);
 
 #endif /* _NFSEC_SPD_H */

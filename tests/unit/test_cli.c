@@ -8,17 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "commands.h"
-
-#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
-#define RUN(...) run_captured(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 
 static int dummy(const struct cli_opts *opts, int argc, char **argv)
 {
@@ -54,6 +49,8 @@ static void test_find_real_table(void **state)
 	finds(nfsec_commands, "v", "version");
 	finds(nfsec_commands, "help", "help");
 	finds(nfsec_commands, "h", "help");
+	finds(nfsec_commands, "pol", "policy");
+	finds(nfsec_commands, "p", "policy");
 	finds(nfsec_commands, "foo", "unknown command \"foo\"");
 	finds(nfsec_commands, "versionx", "unknown command \"versionx\"");
 	finds(nfsec_commands, "", "unknown command \"\"");
@@ -176,64 +173,6 @@ static void test_options_bad(void **state)
 	/* option names are case sensitive: -v is not -V */
 	p = PARSE("nfsec", "-v");
 	assert_int_equal(p.index, -1);
-}
-
-/* Runs cli_run() with stdout and stderr captured into malloc'd strings. */
-struct run {
-	int status;
-	char *out;
-	char *err;
-};
-
-static char *slurp(FILE *f)
-{
-	long size;
-	char *s;
-
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	rewind(f);
-	s = calloc(1, (size_t)size + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	return s;
-}
-
-static struct run run_captured(int argc, char **argv)
-{
-	FILE *out = tmpfile(), *err = tmpfile();
-	int saved_out, saved_err;
-	struct run r;
-
-	assert_non_null(out);
-	assert_non_null(err);
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	assert_true(saved_out >= 0 && saved_err >= 0);
-	dup2(fileno(out), STDOUT_FILENO);
-	dup2(fileno(err), STDERR_FILENO);
-
-	r.status = cli_run(argc, argv);
-
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	r.out = slurp(out);
-	r.err = slurp(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
 }
 
 static void test_run_unknown(void **state)

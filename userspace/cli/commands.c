@@ -7,6 +7,7 @@
 const struct command nfsec_commands[] = {
 	{ "version", version_main,
 	  "show the versions of this tool and of the loaded module", version_usage },
+	{ "policy", policy_main, "add, delete, show and flush security policies", policy_usage },
 	{ "help", help_main, "show this text, or how to use one command", help_usage },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
- * drive them. Each object's file (version.c, later sa.c, policy.c) exports <obj>_main and
+ * drive them. Each object's file (version.c, policy.c, later sa.c) exports <obj>_main and
  * <obj>_usage.
  */
 #ifndef NFSEC_CLI_COMMANDS_H
@@ -56,5 +56,8 @@ extern const char help_usage[];
 
 int version_main(const struct cli_opts *opts, int argc, char **argv);
 extern const char version_usage[];
+
+int policy_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char policy_usage[];
 
 #endif /* NFSEC_CLI_COMMANDS_H */

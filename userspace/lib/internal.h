@@ -58,11 +58,44 @@ int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlms
 int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *nlh,
 		      struct nlattr **tb, int max, const struct nla_policy *policy);
 
+/*
+ * The same for the attributes nested in nest, which messages call name
+ * ("NFSEC_A_POLICY"). The nest itself must have been validated (NLA_NESTED) by the parse
+ * of its parent.
+ */
+int nfsec_nest_parse(struct nfsec_handle *h, const char *op, const char *name,
+		     struct nlattr *nest, struct nlattr **tb, int max,
+		     const struct nla_policy *policy);
+
 /* The parse function of NFSEC_CMD_GET_VERSION; arg is a struct nfsec_version_reply. */
 struct nfsec_version_reply {
 	struct nfsec_version *ver;
 	unsigned int count;		/* replies seen; a "do" request must give exactly one */
 };
 int nfsec_version_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/*
+ * The requests of policy.c, built but not sent (nfsec_request() sends them): NEW for p,
+ * DEL or a "do" GET (cmd) for one index, FLUSH for dir or every direction (dir < 0).
+ * Arguments libnfsec can tell are wrong fail with -EINVAL before anything is built.
+ */
+int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
+			 struct nl_msg **msgp);
+int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
+			   struct nl_msg **msgp);
+int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp);
+
+/*
+ * The parse function of NFSEC_CMD_POLICY_GET replies, "do" or dump; arg is a struct
+ * nfsec_policy_reply. Each policy goes to cb when it is set, else the first into *one.
+ */
+struct nfsec_policy_reply {
+	const char *op;
+	nfsec_policy_fn cb;
+	void *arg;
+	struct nfsec_policy *one;
+	unsigned int count;		/* policies seen */
+};
+int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
 
 #endif /* NFSEC_LIB_INTERNAL_H */

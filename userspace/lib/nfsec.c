@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libnfsec: the handle, the one request/reply loop every command goes through, and the
- * commands themselves.
+ * libnfsec: the handle, the one request/reply loop every command goes through, the strict
+ * attribute parser every reply goes through, and the version command. Each object's commands
+ * live in their own file (policy.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -340,37 +341,62 @@ out_free_msg:
 	return ret;
 }
 
-int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *nlh,
-		      struct nlattr **tb, int max, const struct nla_policy *policy)
+/*
+ * The attributes in head..head+len into tb[]; nest names the attribute they sit in, for
+ * messages, or is NULL at the top level of a reply.
+ */
+static int attrs_parse(struct nfsec_handle *h, const char *op, const char *nest,
+		       struct nlattr *head, int len, struct nlattr **tb, int max,
+		       const struct nla_policy *policy)
 {
-	struct genlmsghdr *gnlh;
+	const char *in = nest ? " in " : "", *of = nest ? " of " : "";
 	struct nlattr *nla;
 	int rem, ret;
 
+	if (!nest)
+		nest = "";
 	memset(tb, 0, sizeof(*tb) * (max + 1));
-	if (!genlmsg_valid_hdr(nlh, 0))
-		return nfsec_seterr(h, -EBADMSG, "%s: reply shorter than its genl header", op);
-	gnlh = nlmsg_data(nlh);
-
-	nla_for_each_attr(nla, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0), rem) {
+	nla_for_each_attr(nla, head, len, rem) {
 		int type = nla_type(nla);
 
 		if (type > max)
 			continue;	/* appended by a newer module */
 		ret = nla_validate(nla, nla->nla_len, max, policy);
 		if (ret < 0)
-			return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: attribute %d: %s",
-					    op, type, nl_geterror(ret));
+			return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: attribute %d%s%s: %s",
+					    op, type, in, nest, nl_geterror(ret));
 		if (tb[type])
 			return nfsec_seterr(h, -EBADMSG,
-					    "%s: malformed reply: attribute %d appears twice",
-					    op, type);
+					    "%s: malformed reply: attribute %d%s%s appears twice",
+					    op, type, in, nest);
 		tb[type] = nla;
 	}
 	if (rem > 0)
-		return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: %d stray bytes at the end",
-				    op, rem);
+		return nfsec_seterr(h, -EBADMSG,
+				    "%s: malformed reply: %d stray bytes at the end%s%s",
+				    op, rem, of, nest);
 	return 0;
+}
+
+int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *nlh,
+		      struct nlattr **tb, int max, const struct nla_policy *policy)
+{
+	struct genlmsghdr *gnlh;
+
+	if (!genlmsg_valid_hdr(nlh, 0)) {
+		memset(tb, 0, sizeof(*tb) * (max + 1));
+		return nfsec_seterr(h, -EBADMSG, "%s: reply shorter than its genl header", op);
+	}
+	gnlh = nlmsg_data(nlh);
+	return attrs_parse(h, op, NULL, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
+			   tb, max, policy);
+}
+
+int nfsec_nest_parse(struct nfsec_handle *h, const char *op, const char *name,
+		     struct nlattr *nest, struct nlattr **tb, int max,
+		     const struct nla_policy *policy)
+{
+	return attrs_parse(h, op, name, nla_data(nest), nla_len(nest), tb, max, policy);
 }
 
 static const struct nla_policy version_policy[NFSEC_A_MAX + 1] = {

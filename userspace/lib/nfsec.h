@@ -38,4 +38,52 @@ const char *nfsec_error(const struct nfsec_handle *h);
 /* NFSEC_CMD_GET_VERSION: what the module in the caller's network namespace runs. */
 int nfsec_get_version(struct nfsec_handle *h, struct nfsec_version *ver);
 
+/*
+ * What a policy matches (a packet matches when every part does). Addresses are in network
+ * order; an AF_INET address fills the first 4 bytes of src/dst and the rest is ignored.
+ * Prefix lengths run 0..32 or 0..128, 0 meaning any address. proto is an IPPROTO_*
+ * number, 0 for any. Port bounds are inclusive, in host order: 0..65535 is any port.
+ */
+struct nfsec_selector {
+	uint16_t family;		/* AF_INET or AF_INET6 */
+	uint8_t src[16], dst[16];
+	uint8_t src_prefix, dst_prefix;
+	uint8_t proto;
+	uint16_t sport_min, sport_max;
+	uint16_t dport_min, dport_max;
+};
+
+struct nfsec_policy {
+	uint32_t index;			/* the kernel's handle, set by get and dump */
+	uint8_t dir;			/* enum nfsec_policy_dir */
+	uint8_t action;			/* enum nfsec_policy_action */
+	uint32_t priority;		/* lower wins; the older policy wins a tie */
+	struct nfsec_selector sel;
+};
+
+/*
+ * NFSEC_CMD_POLICY_NEW: adds p (p->index is ignored). Every selector field is sent, so the
+ * kernel's defaults never apply; the kernel masks the addresses to their prefixes.
+ * -EEXIST when an equal policy (direction, selector, priority) is already there.
+ */
+int nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p);
+
+/* NFSEC_CMD_POLICY_DEL: removes the policy with that index. */
+int nfsec_policy_del(struct nfsec_handle *h, uint32_t index);
+
+/* NFSEC_CMD_POLICY_GET for one index: the policy into *out. */
+int nfsec_policy_get(struct nfsec_handle *h, uint32_t index, struct nfsec_policy *out);
+
+/*
+ * Called once per policy of a dump. A negative errno stops the calls (the rest of the dump
+ * is read and dropped) and is what nfsec_policy_dump() returns.
+ */
+typedef int (*nfsec_policy_fn)(const struct nfsec_policy *p, void *arg);
+
+/* NFSEC_CMD_POLICY_GET as a dump: cb for every policy of every direction, oldest first. */
+int nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *arg);
+
+/* NFSEC_CMD_POLICY_FLUSH: removes the policies of direction dir, or all when dir < 0. */
+int nfsec_policy_flush(struct nfsec_handle *h, int dir);
+
 #endif /* NFSEC_LIB_H */
