@@ -183,6 +183,105 @@ static int parse_policy_nest(struct genl_info *info, struct nlattr **tb)
 				policy_attr_policy, info->extack);
 }
 
+static int put_addr(struct sk_buff *skb, int type, const union nfsec_addr *a, u8 family)
+{
+	return nla_put(skb, type, family == AF_INET ? sizeof(a->a4) : sizeof(a->a6), a);
+}
+
+static int put_selector(struct sk_buff *skb, const struct nfsec_selector *sel)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_POLICY_A_SELECTOR);
+
+	if (!nest ||
+	    nla_put_u16(skb, NFSEC_SEL_A_FAMILY, sel->family) ||
+	    put_addr(skb, NFSEC_SEL_A_SRC, &sel->saddr, sel->family) ||
+	    nla_put_u8(skb, NFSEC_SEL_A_SRC_PREFIX, sel->sprefix) ||
+	    put_addr(skb, NFSEC_SEL_A_DST, &sel->daddr, sel->family) ||
+	    nla_put_u8(skb, NFSEC_SEL_A_DST_PREFIX, sel->dprefix) ||
+	    nla_put_u8(skb, NFSEC_SEL_A_PROTO, sel->proto) ||
+	    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MIN, sel->sport_lo) ||
+	    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MAX, sel->sport_hi) ||
+	    nla_put_u16(skb, NFSEC_SEL_A_DPORT_MIN, sel->dport_lo) ||
+	    nla_put_u16(skb, NFSEC_SEL_A_DPORT_MAX, sel->dport_hi))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 portid,
+		      u32 seq, int flags, u8 cmd)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
+	struct nlattr *nest;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, NFSEC_A_POLICY);
+	if (!nest ||
+	    nla_put_u32(skb, NFSEC_POLICY_A_INDEX, pol->index) ||
+	    nla_put_u8(skb, NFSEC_POLICY_A_DIR, pol->dir) ||
+	    nla_put_u8(skb, NFSEC_POLICY_A_ACTION, pol->action) ||
+	    nla_put_u32(skb, NFSEC_POLICY_A_PRIORITY, pol->priority) ||
+	    put_selector(skb, &pol->sel)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Events: best effort, as for XFRM; a listener that misses one sees ENOBUFS. */
+static void event_send(struct net *net, struct sk_buff *msg)
+{
+	genlmsg_multicast_netns(&nfsec_genl_family, net, msg, 0, 0, GFP_KERNEL);
+}
+
+/* Announces @pol being added or deleted (@cmd); caller holds nn->lock. */
+static void policy_event(struct nfsec_net *nn, const struct nfsec_policy *pol, u8 cmd)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (put_policy(msg, pol, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	event_send(nn->net, msg);
+}
+
+static void flush_event(struct nfsec_net *nn, int dir)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0, NFSEC_CMD_POLICY_FLUSH);
+	if (!hdr)
+		goto err_free;
+	if (dir >= 0) {
+		nest = nla_nest_start(msg, NFSEC_A_POLICY);
+		if (!nest || nla_put_u8(msg, NFSEC_POLICY_A_DIR, dir))
+			goto err_free;
+		nla_nest_end(msg, nest);
+	}
+	genlmsg_end(msg, hdr);
+	event_send(nn->net, msg);
+	return;
+
+err_free:
+	nlmsg_free(msg);
+}
+
 static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
@@ -220,6 +319,8 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&nn->lock);
 	ret = nfsec_policy_add(nn, pol);
+	if (!ret)
+		policy_event(nn, pol, NFSEC_CMD_POLICY_NEW);
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		if (ret == -EEXIST)
@@ -260,59 +361,12 @@ static int nfsec_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	mutex_lock(&nn->lock);
 	pol = policy_by_index(nn, info, tb);
-	if (!IS_ERR(pol))
+	if (!IS_ERR(pol)) {
+		policy_event(nn, pol, NFSEC_CMD_POLICY_DEL);
 		nfsec_policy_del(nn, pol);
+	}
 	mutex_unlock(&nn->lock);
 	return PTR_ERR_OR_ZERO(pol);
-}
-
-static int put_addr(struct sk_buff *skb, int type, const union nfsec_addr *a, u8 family)
-{
-	return nla_put(skb, type, family == AF_INET ? sizeof(a->a4) : sizeof(a->a6), a);
-}
-
-static int put_selector(struct sk_buff *skb, const struct nfsec_selector *sel)
-{
-	struct nlattr *nest = nla_nest_start(skb, NFSEC_POLICY_A_SELECTOR);
-
-	if (!nest ||
-	    nla_put_u16(skb, NFSEC_SEL_A_FAMILY, sel->family) ||
-	    put_addr(skb, NFSEC_SEL_A_SRC, &sel->saddr, sel->family) ||
-	    nla_put_u8(skb, NFSEC_SEL_A_SRC_PREFIX, sel->sprefix) ||
-	    put_addr(skb, NFSEC_SEL_A_DST, &sel->daddr, sel->family) ||
-	    nla_put_u8(skb, NFSEC_SEL_A_DST_PREFIX, sel->dprefix) ||
-	    nla_put_u8(skb, NFSEC_SEL_A_PROTO, sel->proto) ||
-	    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MIN, sel->sport_lo) ||
-	    nla_put_u16(skb, NFSEC_SEL_A_SPORT_MAX, sel->sport_hi) ||
-	    nla_put_u16(skb, NFSEC_SEL_A_DPORT_MIN, sel->dport_lo) ||
-	    nla_put_u16(skb, NFSEC_SEL_A_DPORT_MAX, sel->dport_hi))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 portid,
-		      u32 seq, int flags)
-{
-	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags,
-				NFSEC_CMD_POLICY_GET);
-	struct nlattr *nest;
-
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NFSEC_A_POLICY);
-	if (!nest ||
-	    nla_put_u32(skb, NFSEC_POLICY_A_INDEX, pol->index) ||
-	    nla_put_u8(skb, NFSEC_POLICY_A_DIR, pol->dir) ||
-	    nla_put_u8(skb, NFSEC_POLICY_A_ACTION, pol->action) ||
-	    nla_put_u32(skb, NFSEC_POLICY_A_PRIORITY, pol->priority) ||
-	    put_selector(skb, &pol->sel)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
 }
 
 static int nfsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
@@ -332,7 +386,7 @@ static int nfsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	pol = policy_by_index(nn, info, tb);
 	ret = IS_ERR(pol) ? PTR_ERR(pol) :
-	      put_policy(msg, pol, info->snd_portid, info->snd_seq, 0);
+	      put_policy(msg, pol, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_POLICY_GET);
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -352,7 +406,7 @@ static int nfsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb
 	mutex_lock(&nn->lock);
 	xa_for_each_start(&nn->policies, index, pol, next) {
 		ret = put_policy(skb, pol, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				 NLM_F_MULTI);
+				 NLM_F_MULTI, NFSEC_CMD_POLICY_GET);
 		if (ret)
 			break;
 		next = index + 1;
@@ -378,6 +432,7 @@ static int nfsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&nn->lock);
 	nfsec_policies_flush(nn, dir);
+	flush_event(nn, dir);
 	mutex_unlock(&nn->lock);
 	return 0;
 }

@@ -24,6 +24,8 @@ struct nl_result {
 	bool acked;
 	char extack[128];		/* NLMSGERR_ATTR_MSG, empty when none */
 	bool have_reply;
+	unsigned int events;		/* multicast POLICY_NEW/DEL/FLUSH seen */
+	u8 last_event;
 	unsigned int policies;		/* NFSEC_CMD_POLICY_GET replies */
 	u32 last_index;
 	u32 family_version;
@@ -31,12 +33,10 @@ struct nl_result {
 	u64 netns_cookie;
 };
 
-static int nl_setsockopt(struct socket *sock, int opt)
+static int nl_setsockopt(struct socket *sock, int opt, int val)
 {
-	int one = 1;
-
-	return sock->ops->setsockopt(sock, SOL_NETLINK, opt, KERNEL_SOCKPTR(&one),
-				     sizeof(one));
+	return sock->ops->setsockopt(sock, SOL_NETLINK, opt, KERNEL_SOCKPTR(&val),
+				     sizeof(val));
 }
 
 static struct socket *nl_open(struct kunit *test)
@@ -45,8 +45,8 @@ static struct socket *nl_open(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, 0, sock_create_kern(&init_net, AF_NETLINK, SOCK_RAW,
 						  NETLINK_GENERIC, &sock));
-	KUNIT_ASSERT_EQ(test, 0, nl_setsockopt(sock, NETLINK_EXT_ACK));
-	KUNIT_ASSERT_EQ(test, 0, nl_setsockopt(sock, NETLINK_CAP_ACK));
+	KUNIT_ASSERT_EQ(test, 0, nl_setsockopt(sock, NETLINK_EXT_ACK, 1));
+	KUNIT_ASSERT_EQ(test, 0, nl_setsockopt(sock, NETLINK_CAP_ACK, 1));
 	return sock;
 }
 
@@ -111,6 +111,13 @@ static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 		parse_policy_reply(test, nlh, res);
 		return;
 	}
+	if (gnlh->cmd == NFSEC_CMD_POLICY_NEW || gnlh->cmd == NFSEC_CMD_POLICY_DEL ||
+	    gnlh->cmd == NFSEC_CMD_POLICY_FLUSH) {
+		KUNIT_EXPECT_EQ(test, nlh->nlmsg_pid, 0U);
+		res->events++;
+		res->last_event = gnlh->cmd;
+		return;
+	}
 	KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb,
 					       NFSEC_A_MAX, reply_policy, NULL));
 	KUNIT_ASSERT_NOT_NULL(test, tb[NFSEC_A_FAMILY_VERSION]);
@@ -123,13 +130,20 @@ static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 	res->netns_cookie = nla_get_u64(tb[NFSEC_A_NETNS_COOKIE]);
 }
 
-/* Sends @skb (consumed) and collects every message the kernel queued in answer. */
-static void nl_transact(struct kunit *test, struct sk_buff *skb,
-			struct nl_result *res)
+/*
+ * Sends @skb (consumed) and collects every message the kernel queued in answer; with
+ * @listen, from a socket in the events group, so the events it caused come too.
+ */
+static void nl_transact_listen(struct kunit *test, struct sk_buff *skb,
+			       struct nl_result *res, bool listen)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct msghdr msg = { .msg_name = &kernel, .msg_namelen = sizeof(kernel) };
 	struct socket *sock = nl_open(test);
+
+	if (listen)
+		KUNIT_ASSERT_EQ(test, 0, nl_setsockopt(sock, NETLINK_ADD_MEMBERSHIP,
+						       nfsec_genl_family.mcgrp_offset));
 	struct kvec iov;
 	void *buf;
 	int len;
@@ -167,6 +181,11 @@ static void nl_transact(struct kunit *test, struct sk_buff *skb,
 			KUNIT_FAIL(test, "unexpected message type %u", nlh->nlmsg_type);
 	}
 	sock_release(sock);
+}
+
+static void nl_transact(struct kunit *test, struct sk_buff *skb, struct nl_result *res)
+{
+	nl_transact_listen(test, skb, res, false);
 }
 
 static void get_version_replies(struct kunit *test)
@@ -337,6 +356,37 @@ static void policy_request(struct kunit *test, u8 cmd, u16 flags,
 	KUNIT_ASSERT_TRUE(test, res->acked);
 }
 
+static void policy_events(struct kunit *test)
+{
+	const struct pol_req ok = { .dir = NFSEC_POLICY_DIR_IN, .action = NFSEC_POLICY_DISCARD };
+	struct sk_buff *skb;
+	struct nl_result res;
+
+	skb = nl_request_new(test, NFSEC_CMD_POLICY_FLUSH);
+	nl_transact_listen(test, skb, &res, true);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.events, 1U);
+	KUNIT_EXPECT_EQ(test, res.last_event, NFSEC_CMD_POLICY_FLUSH);
+
+	skb = nl_request_new(test, NFSEC_CMD_POLICY_NEW);
+	KUNIT_ASSERT_EQ(test, 0, fill_policy(skb, &ok));
+	nl_transact_listen(test, skb, &res, true);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.events, 1U);
+	KUNIT_EXPECT_EQ(test, res.last_event, NFSEC_CMD_POLICY_NEW);
+
+	/* A refused request announces nothing. */
+	skb = nl_request_new(test, NFSEC_CMD_POLICY_NEW);
+	KUNIT_ASSERT_EQ(test, 0, fill_policy(skb, &ok));
+	nl_transact_listen(test, skb, &res, true);
+	KUNIT_EXPECT_EQ(test, res.error, -EEXIST);
+	KUNIT_EXPECT_EQ(test, res.events, 0U);
+
+	skb = nl_request_new(test, NFSEC_CMD_POLICY_FLUSH);
+	nl_transact_listen(test, skb, &res, true);
+	KUNIT_EXPECT_EQ(test, res.events, 1U);
+}
+
 static unsigned int policy_count(struct kunit *test)
 {
 	struct nl_result res;
@@ -441,6 +491,7 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE_PARAM(get_version_refuses, bad_request_gen_params),
 	KUNIT_CASE(unknown_command_refused),
 	KUNIT_CASE(policy_new_get_del),
+	KUNIT_CASE(policy_events),
 	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
 	{}
 };

@@ -44,8 +44,12 @@
  * NFSEC_CMD_POLICY_FLUSH (CAP_NET_ADMIN): remove every policy, or with
  *   NFSEC_A_POLICY { NFSEC_POLICY_A_DIR } those of one direction.
  *
- * Multicast group NFSEC_MCGRP_EVENTS carries events (ACQUIRE, EXPIRE, changes); none is
- * defined by this version of the family yet.
+ * Multicast group NFSEC_MCGRP_EVENTS: events, sent to listeners in the namespace of the
+ * change:
+ *   NFSEC_CMD_POLICY_NEW   with NFSEC_A_POLICY (as a dump gives it): a policy was added
+ *   NFSEC_CMD_POLICY_DEL   with NFSEC_A_POLICY: a policy was deleted
+ *   NFSEC_CMD_POLICY_FLUSH with NFSEC_A_POLICY { NFSEC_POLICY_A_DIR } when one direction
+ *                          was flushed, no attribute when all were
  *
  * Attributes are only ever appended; numbers never change meaning.
  */
