@@ -521,8 +521,8 @@ static void test_print_json(void **state)
 	assert_non_null(f);
 	json_init(&j, f);
 	json_array_begin(&j, NULL);
-	policy_json(&j, &v4);
-	policy_json(&j, &v6);
+	policy_json(&j, NULL, &v4);
+	policy_json(&j, NULL, &v6);
 	json_array_end(&j);
 	assert_int_equal(json_finish(&j), 0);
 	assert_int_equal(fclose(f), 0);

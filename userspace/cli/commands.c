@@ -2,12 +2,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <nfsec.h>
+
 #include "commands.h"
 
 const struct command nfsec_commands[] = {
 	{ "version", version_main,
 	  "show the versions of this tool and of the loaded module", version_usage },
 	{ "policy", policy_main, "add, delete, show and flush security policies", policy_usage },
+	{ "monitor", monitor_main, "print the changes to security policies as they happen",
+	  monitor_usage },
 	{ "help", help_main, "show this text, or how to use one command", help_usage },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -113,6 +117,27 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n",
 	      out);
+}
+
+struct nfsec_handle *cli_handle_open(void)
+{
+	struct nfsec_handle *h;
+
+	if (nfsec_open(&h) == 0)
+		return h;
+	fprintf(stderr, "nfsec: %s\n", nfsec_error(h));
+	nfsec_close(h);
+	return NULL;
+}
+
+int cli_handle_done(struct nfsec_handle *h, int ret)
+{
+	if (ret < 0) {
+		fflush(stdout);
+		fprintf(stderr, "nfsec: %s\n", nfsec_error(h));
+	}
+	nfsec_close(h);
+	return ret < 0 ? 1 : 0;
 }
 
 static int try_help(const char *what)

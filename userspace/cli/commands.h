@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
- * drive them. Each object's file (version.c, policy.c, later sa.c) exports <obj>_main and
- * <obj>_usage.
+ * drive them. Each command's file (version.c, policy.c, monitor.c, later sa.c) exports
+ * <command>_main and <command>_usage.
  */
 #ifndef NFSEC_CLI_COMMANDS_H
 #define NFSEC_CLI_COMMANDS_H
@@ -46,6 +46,14 @@ const struct command *command_find(const struct command *table, const char *word
 int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char **implied,
 		      struct errmsg *err);
 
+struct nfsec_handle;
+
+/* A libnfsec handle for one command, or NULL after saying why there is none. */
+struct nfsec_handle *cli_handle_open(void);
+
+/* Ends a command on h: prints the reason of ret if it failed, closes h; the exit status. */
+int cli_handle_done(struct nfsec_handle *h, int ret);
+
 /* "nfsec ARGS...": options, lookup, the handler's exit status. */
 int cli_run(int argc, char **argv);
 
@@ -59,5 +67,8 @@ extern const char version_usage[];
 
 int policy_main(const struct cli_opts *opts, int argc, char **argv);
 extern const char policy_usage[];
+
+int monitor_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char monitor_usage[];
 
 #endif /* NFSEC_CLI_COMMANDS_H */

@@ -155,6 +155,11 @@ static const char *name_of(const char *const *names, size_t n, unsigned int valu
 	return value < n ? names[value] : "unknown";
 }
 
+const char *policy_dir_name(unsigned int dir)
+{
+	return name_of(dir_names, ARRAY_SIZE(dir_names), dir);
+}
+
 static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
 {
 	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);
@@ -537,7 +542,7 @@ void policy_print(FILE *out, const struct nfsec_policy *p)
 	prefix_format(src, sel->family, sel->src, sel->src_prefix);
 	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
 	fprintf(out, "index %u dir %s priority %u action %s src %s dst %s", p->index,
-		name_of(dir_names, ARRAY_SIZE(dir_names), p->dir), p->priority,
+		policy_dir_name(p->dir), p->priority,
 		name_of(action_names, ARRAY_SIZE(action_names), p->action), src, dst);
 	if (sel->proto && proto)
 		fprintf(out, " proto %s", proto->name);
@@ -556,16 +561,16 @@ static void ports_json(struct json *j, const char *key, uint16_t min, uint16_t m
 	json_array_end(j);
 }
 
-void policy_json(struct json *j, const struct nfsec_policy *p)
+void policy_json(struct json *j, const char *key, const struct nfsec_policy *p)
 {
 	const struct nfsec_selector *sel = &p->sel;
 	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
 
 	prefix_format(src, sel->family, sel->src, sel->src_prefix);
 	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
-	json_object_begin(j, NULL);
+	json_object_begin(j, key);
 	json_u64(j, "index", p->index);
-	json_string(j, "dir", name_of(dir_names, ARRAY_SIZE(dir_names), p->dir));
+	json_string(j, "dir", policy_dir_name(p->dir));
 	json_u64(j, "priority", p->priority);
 	json_string(j, "action", name_of(action_names, ARRAY_SIZE(action_names), p->action));
 	json_string(j, "family", family_name(sel->family));
@@ -583,29 +588,6 @@ static int usage_error(const char *why)
 	return 1;
 }
 
-/* A handle for one command, or NULL after saying why there is none. */
-static struct nfsec_handle *handle_open(void)
-{
-	struct nfsec_handle *h;
-
-	if (nfsec_open(&h) == 0)
-		return h;
-	fprintf(stderr, "nfsec: %s\n", nfsec_error(h));
-	nfsec_close(h);
-	return NULL;
-}
-
-/* Ends a command on h: the reason of ret, if it failed, and the exit status. */
-static int handle_done(struct nfsec_handle *h, int ret)
-{
-	if (ret < 0) {
-		fflush(stdout);
-		fprintf(stderr, "nfsec: %s\n", nfsec_error(h));
-	}
-	nfsec_close(h);
-	return ret < 0 ? 1 : 0;
-}
-
 static int policy_add(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct nfsec_handle *h;
@@ -615,10 +597,10 @@ static int policy_add(const struct cli_opts *opts, int argc, char **argv)
 	(void)opts;
 	if (policy_parse_add(argc - 1, argv + 1, &p, &err) < 0)
 		return usage_error(err.text);
-	h = handle_open();
+	h = cli_handle_open();
 	if (!h)
 		return 1;
-	return handle_done(h, nfsec_policy_add(h, &p));
+	return cli_handle_done(h, nfsec_policy_add(h, &p));
 }
 
 static int policy_delete(const struct cli_opts *opts, int argc, char **argv)
@@ -630,10 +612,10 @@ static int policy_delete(const struct cli_opts *opts, int argc, char **argv)
 	(void)opts;
 	if (policy_parse_index("policy delete", argc - 1, argv + 1, &index, &err) < 0)
 		return usage_error(err.text);
-	h = handle_open();
+	h = cli_handle_open();
 	if (!h)
 		return 1;
-	return handle_done(h, nfsec_policy_del(h, index));
+	return cli_handle_done(h, nfsec_policy_del(h, index));
 }
 
 static int policy_get(const struct cli_opts *opts, int argc, char **argv)
@@ -647,12 +629,12 @@ static int policy_get(const struct cli_opts *opts, int argc, char **argv)
 
 	if (policy_parse_index("policy get", argc - 1, argv + 1, &index, &err) < 0)
 		return usage_error(err.text);
-	h = handle_open();
+	h = cli_handle_open();
 	if (!h)
 		return 1;
 	ret = nfsec_policy_get(h, index, &p);
 	if (ret < 0)
-		return handle_done(h, ret);
+		return cli_handle_done(h, ret);
 	nfsec_close(h);
 
 	if (!opts->json) {
@@ -660,7 +642,7 @@ static int policy_get(const struct cli_opts *opts, int argc, char **argv)
 		return 0;
 	}
 	json_init(&j, stdout);
-	policy_json(&j, &p);
+	policy_json(&j, NULL, &p);
 	return json_finish(&j) < 0 ? 1 : 0;
 }
 
@@ -701,7 +683,7 @@ static int list_print(const struct cli_opts *opts, const struct policy_list *l)
 	json_init(&j, stdout);
 	json_array_begin(&j, NULL);
 	for (size_t i = 0; i < l->n; i++)
-		policy_json(&j, &l->v[i]);
+		policy_json(&j, NULL, &l->v[i]);
 	json_array_end(&j);
 	return json_finish(&j) < 0 ? 1 : 0;
 }
@@ -715,13 +697,13 @@ static int policy_show(const struct cli_opts *opts, int argc, char **argv)
 
 	if (policy_parse_dir("policy show", argc - 1, argv + 1, &l.dir, &err) < 0)
 		return usage_error(err.text);
-	h = handle_open();
+	h = cli_handle_open();
 	if (!h)
 		return 1;
 	ret = nfsec_policy_dump(h, policy_collect, &l);
 	if (ret < 0) {
 		free(l.v);
-		return handle_done(h, ret);
+		return cli_handle_done(h, ret);
 	}
 	nfsec_close(h);
 	status = list_print(opts, &l);
@@ -738,10 +720,10 @@ static int policy_flush(const struct cli_opts *opts, int argc, char **argv)
 	(void)opts;
 	if (policy_parse_dir("policy flush", argc - 1, argv + 1, &dir, &err) < 0)
 		return usage_error(err.text);
-	h = handle_open();
+	h = cli_handle_open();
 	if (!h)
 		return 1;
-	return handle_done(h, nfsec_policy_flush(h, dir));
+	return cli_handle_done(h, nfsec_policy_flush(h, dir));
 }
 
 static int policy_help(const struct cli_opts *opts, int argc, char **argv)

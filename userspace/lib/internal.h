@@ -9,6 +9,7 @@
 #ifndef NFSEC_LIB_INTERNAL_H
 #define NFSEC_LIB_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/netlink.h>
@@ -21,6 +22,7 @@ enum { NFSEC_ERRMSG_LEN = 512 };
 
 struct nfsec_handle {
 	struct nl_sock *sk;
+	struct nl_sock *mon;		/* the event socket, from nfsec_monitor_open() */
 	int family;			/* resolved id of NFSEC_GENL_NAME */
 	char errmsg[NFSEC_ERRMSG_LEN];
 };
@@ -30,6 +32,9 @@ struct nfsec_handle {
  * the handle's message. The remaining replies are still drained after an error.
  */
 typedef int (*nfsec_parse_fn)(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/* libnl reports its own error numbers (NLE_*, either sign); callers get -errno values. */
+int nfsec_nlerr_to_errno(int nlerr);
 
 /* Formats the handle's message and returns err, so callers can "return nfsec_seterr(...)". */
 int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
@@ -97,5 +102,34 @@ struct nfsec_policy_reply {
 	unsigned int count;		/* policies seen */
 };
 int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/*
+ * The strict decoders behind nfsec_policy_parse(), for the events: a policy nest with
+ * every attribute, as a dump gives it, into *p; or a flush's nest, which must name a
+ * direction, into *dir. *p and *dir are only written on success.
+ */
+int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			struct nfsec_policy *p);
+int nfsec_policy_dir_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			    int *dir);
+
+/*
+ * monitor.c. nfsec_monitor_open() is nfsec_monitor_join(h, NFSEC_GENL_NAME,
+ * NFSEC_MCGRP_EVENTS); the tests join nlctrl's group instead, which is always there.
+ */
+int nfsec_monitor_join(struct nfsec_handle *h, const char *family, const char *group);
+
+/*
+ * One event message into *ev: 1, or 0 when its command is no event this version knows
+ * (skipped, *ev untouched), or a negative errno after setting the handle's message.
+ */
+int nfsec_event_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, struct nfsec_event *ev);
+
+/*
+ * The messages of one datagram from the kernel, len bytes at buf: each event to cb,
+ * netlink control messages and unknown commands skipped. Stops at the first error.
+ */
+int nfsec_events_feed(struct nfsec_handle *h, void *buf, size_t len, nfsec_event_fn cb,
+		      void *arg);
 
 #endif /* NFSEC_LIB_INTERNAL_H */

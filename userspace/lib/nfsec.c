@@ -2,7 +2,7 @@
 /*
  * libnfsec: the handle, the one request/reply loop every command goes through, the strict
  * attribute parser every reply goes through, and the version command. Each object's commands
- * live in their own file (policy.c).
+ * live in their own file (policy.c), the events in monitor.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,8 +27,7 @@ static const char not_loaded_msg[] =
 	"the nfsec kernel module is not loaded (no generic netlink family \"nfsec\"); "
 	"load it with: modprobe nfsec (or insmod nfsec.ko)";
 
-/* libnl reports its own error numbers; callers of libnfsec get errno values. */
-static int nlerr_to_errno(int nlerr)
+int nfsec_nlerr_to_errno(int nlerr)
 {
 	static const int map[][2] = {
 		{ NLE_INTR, EINTR },		{ NLE_BAD_SOCK, EBADF },
@@ -63,7 +62,7 @@ int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
 
 static int seterr_nl(struct nfsec_handle *h, const char *what, int nlerr)
 {
-	return nfsec_seterr(h, nlerr_to_errno(nlerr), "%s: %s", what, nl_geterror(nlerr));
+	return nfsec_seterr(h, nfsec_nlerr_to_errno(nlerr), "%s: %s", what, nl_geterror(nlerr));
 }
 
 static void set_socket_options(struct nl_sock *sk)
@@ -118,6 +117,7 @@ void nfsec_close(struct nfsec_handle *h)
 {
 	if (!h)
 		return;
+	nl_socket_free(h->mon);
 	nl_socket_free(h->sk);
 	free(h);
 }
@@ -301,8 +301,9 @@ static int collect_replies(struct request *req, struct nl_cb *cb)
 	while (!req->done) {
 		ret = nl_recvmsgs(req->h->sk, cb);
 		if (ret < 0 && !req->err)
-			return nfsec_seterr(req->h, nlerr_to_errno(ret), "%s: receiving the reply: %s",
-					    req->op, nl_geterror(ret));
+			return nfsec_seterr(req->h, nfsec_nlerr_to_errno(ret),
+					    "%s: receiving the reply: %s", req->op,
+					    nl_geterror(ret));
 		if (ret < 0)
 			break;
 	}
@@ -328,8 +329,8 @@ int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 
 	ret = nl_send_auto(h->sk, msg);
 	if (ret < 0) {
-		ret = nfsec_seterr(h, nlerr_to_errno(ret), "%s: sending the request: %s", op,
-				   nl_geterror(ret));
+		ret = nfsec_seterr(h, nfsec_nlerr_to_errno(ret), "%s: sending the request: %s",
+				   op, nl_geterror(ret));
 		goto out_put_cb;
 	}
 	ret = collect_replies(&req, cb);

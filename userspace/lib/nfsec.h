@@ -10,6 +10,7 @@
 #ifndef NFSEC_LIB_H
 #define NFSEC_LIB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/nfsec.h>
@@ -29,7 +30,7 @@ struct nfsec_version {
  */
 int nfsec_open(struct nfsec_handle **hp);
 
-/* Closes the socket and frees the handle; NULL is fine. */
+/* Closes the sockets and frees the handle; NULL is fine. */
 void nfsec_close(struct nfsec_handle *h);
 
 /* The message of the last failed call on h; never NULL (h == NULL means out of memory). */
@@ -85,5 +86,44 @@ int nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *arg);
 
 /* NFSEC_CMD_POLICY_FLUSH: removes the policies of direction dir, or all when dir < 0. */
 int nfsec_policy_flush(struct nfsec_handle *h, int dir);
+
+/*
+ * Events: what changed in the caller's network namespace, from the multicast group
+ * NFSEC_MCGRP_EVENTS. They arrive on a second socket of the handle, so they never mix
+ * with the replies of the calls above, which can still be made in between.
+ */
+struct nfsec_event {
+	uint8_t cmd;			/* NFSEC_CMD_POLICY_NEW, _DEL or _FLUSH */
+	bool has_policy;		/* NEW and DEL: policy is the one added or deleted */
+	struct nfsec_policy policy;	/* in full, as nfsec_policy_get() gives it */
+	int dir;			/* the direction: of the policy, or flushed (-1: all) */
+};
+
+/*
+ * Called once per event, in the order the kernel sent them. A negative errno stops
+ * nfsec_monitor_read(), which returns it.
+ */
+typedef int (*nfsec_event_fn)(const struct nfsec_event *ev, void *arg);
+
+/*
+ * Joins the group NFSEC_MCGRP_EVENTS on a second socket, opened here; from then on the
+ * kernel queues every event of the namespace on it. Calling it again does nothing.
+ */
+int nfsec_monitor_open(struct nfsec_handle *h);
+
+/* The event socket, to poll() for POLLIN; -ENOTCONN before nfsec_monitor_open(). */
+int nfsec_monitor_fd(struct nfsec_handle *h);
+
+/*
+ * Reads the events queued on the event socket, without waiting for more, and calls cb for
+ * each; returns 0 once none is left (or after a batch of them, when they keep coming:
+ * poll() says when to call again). Events of commands this version does not know, from a
+ * newer module, are skipped. -ENOBUFS means the kernel dropped events because the socket's
+ * receive buffer was full: whatever the caller keeps in step with them (a copy of the
+ * policies) must be read anew. After any error the socket stays usable: the next call goes
+ * on with the events queued behind the one that failed (the kernel sends each event in a
+ * datagram of its own).
+ */
+int nfsec_monitor_read(struct nfsec_handle *h, nfsec_event_fn cb, void *arg);
 
 #endif /* NFSEC_LIB_H */

@@ -266,10 +266,19 @@ static int selector_decode(struct nfsec_handle *h, const char *op, struct nlattr
 	return ret;
 }
 
-static int policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
-			 struct nfsec_policy *p)
+static int dir_check(struct nfsec_handle *h, const char *op, uint8_t dir)
+{
+	if (dir > NFSEC_POLICY_DIR_MAX)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has direction %u, unknown here",
+				    op, dir);
+	return 0;
+}
+
+int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			struct nfsec_policy *out)
 {
 	struct nlattr *tb[NFSEC_POLICY_A_MAX + 1];
+	struct nfsec_policy p;
 	int ret;
 
 	ret = nfsec_nest_parse(h, op, "NFSEC_A_POLICY", nest, tb, NFSEC_POLICY_A_MAX,
@@ -279,17 +288,44 @@ static int policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *
 	if (ret < 0)
 		return ret;
 
-	p->index = nla_get_u32(tb[NFSEC_POLICY_A_INDEX]);
-	p->dir = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
-	p->action = nla_get_u8(tb[NFSEC_POLICY_A_ACTION]);
-	p->priority = nla_get_u32(tb[NFSEC_POLICY_A_PRIORITY]);
-	if (p->dir > NFSEC_POLICY_DIR_MAX)
-		return nfsec_seterr(h, -EBADMSG, "%s: reply has direction %u, unknown here",
-				    op, p->dir);
-	if (p->action > NFSEC_POLICY_ACTION_MAX)
+	p.index = nla_get_u32(tb[NFSEC_POLICY_A_INDEX]);
+	p.dir = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
+	p.action = nla_get_u8(tb[NFSEC_POLICY_A_ACTION]);
+	p.priority = nla_get_u32(tb[NFSEC_POLICY_A_PRIORITY]);
+	ret = dir_check(h, op, p.dir);
+	if (ret < 0)
+		return ret;
+	if (p.action > NFSEC_POLICY_ACTION_MAX)
 		return nfsec_seterr(h, -EBADMSG, "%s: reply has action %u, unknown here",
-				    op, p->action);
-	return selector_decode(h, op, tb[NFSEC_POLICY_A_SELECTOR], &p->sel);
+				    op, p.action);
+	ret = selector_decode(h, op, tb[NFSEC_POLICY_A_SELECTOR], &p.sel);
+	if (ret < 0)
+		return ret;
+	*out = p;
+	return 0;
+}
+
+/* Only the direction is read: a flush names nothing else. */
+int nfsec_policy_dir_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			    int *dir)
+{
+	struct nlattr *tb[NFSEC_POLICY_A_MAX + 1];
+	uint8_t d;
+	int ret;
+
+	ret = nfsec_nest_parse(h, op, "NFSEC_A_POLICY", nest, tb, NFSEC_POLICY_A_MAX,
+			       policy_policy);
+	if (ret < 0)
+		return ret;
+	if (!tb[NFSEC_POLICY_A_DIR])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", op,
+				    policy_names[NFSEC_POLICY_A_DIR]);
+	d = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
+	ret = dir_check(h, op, d);
+	if (ret < 0)
+		return ret;
+	*dir = d;
+	return 0;
 }
 
 int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
@@ -309,7 +345,7 @@ int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
 				    reply->op, gnlh->cmd, NFSEC_CMD_POLICY_GET);
 	if (!tb[NFSEC_A_POLICY])
 		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_A_POLICY", reply->op);
-	ret = policy_decode(h, reply->op, tb[NFSEC_A_POLICY], &p);
+	ret = nfsec_policy_decode(h, reply->op, tb[NFSEC_A_POLICY], &p);
 	if (ret < 0)
 		return ret;
 

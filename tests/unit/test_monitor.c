@@ -1,0 +1,842 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events without the nfsec module: libnfsec's decoding of each event message and of a
+ * datagram of them, fed hand-built netlink messages; the event socket's reading, driven
+ * through a NETLINK_USERSOCK group any process may send to (messages that are not the
+ * kernel's ignored, an overrun reported); joining nlctrl's group in place of nfsec's; and
+ * the lines of "nfsec monitor", text and JSON, for each kind of event.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+
+#include "capture.h"
+#include "commands.h"
+#include "internal.h"
+#include "monitor.h"
+
+enum { FAMILY = 0x42, SENTINEL = 0xa5 };
+
+static struct nfsec_policy sample_v4(void)
+{
+	struct nfsec_policy p = {
+		.index = 3, .dir = NFSEC_POLICY_DIR_OUT, .action = NFSEC_POLICY_BYPASS,
+		.priority = 10,
+		.sel = { .family = AF_INET, .src = { 10, 0, 0, 0 }, .src_prefix = 24,
+			 .proto = 6, .sport_min = 0, .sport_max = 65535,
+			 .dport_min = 443, .dport_max = 443 },
+	};
+
+	return p;
+}
+
+static struct nfsec_policy sample_v6(void)
+{
+	struct nfsec_policy p = {
+		.index = 4294967295u, .dir = NFSEC_POLICY_DIR_FWD,
+		.action = NFSEC_POLICY_DISCARD, .priority = 0,
+		.sel = { .family = AF_INET6, .src_prefix = 0, .dst_prefix = 32,
+			 .dst = { 0x20, 0x01, 0x0d, 0xb8 }, .proto = 0,
+			 .sport_min = 0, .sport_max = 65535, .dport_min = 0, .dport_max = 65535 },
+	};
+
+	return p;
+}
+
+/* --- building events ------------------------------------------------------------------ */
+
+/* An event as the kernel multicasts it: sequence 0, no flags. */
+static struct nl_msg *event_new(uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	assert_non_null(msg);
+	assert_non_null(genlmsg_put(msg, 0, 0, FAMILY, 0, 0, cmd, NFSEC_GENL_VERSION));
+	return msg;
+}
+
+/* How to spoil the policy of an event. */
+struct spoil {
+	int drop;		/* an NFSEC_POLICY_A_* to leave out, 0: none */
+	bool newer;		/* an attribute from a newer module in each nest */
+};
+
+static void put_selector(struct nl_msg *msg, const struct nfsec_selector *sel, bool newer)
+{
+	int len = sel->family == AF_INET ? 4 : 16;
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_POLICY_A_SELECTOR | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_FAMILY, sel->family), 0);
+	assert_int_equal(nla_put(msg, NFSEC_SEL_A_SRC, len, sel->src), 0);
+	assert_int_equal(nla_put_u8(msg, NFSEC_SEL_A_SRC_PREFIX, sel->src_prefix), 0);
+	assert_int_equal(nla_put(msg, NFSEC_SEL_A_DST, len, sel->dst), 0);
+	assert_int_equal(nla_put_u8(msg, NFSEC_SEL_A_DST_PREFIX, sel->dst_prefix), 0);
+	assert_int_equal(nla_put_u8(msg, NFSEC_SEL_A_PROTO, sel->proto), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_SPORT_MIN, sel->sport_min), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_SPORT_MAX, sel->sport_max), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_DPORT_MIN, sel->dport_min), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_DPORT_MAX, sel->dport_max), 0);
+	if (newer)
+		assert_int_equal(nla_put_u32(msg, NFSEC_SEL_A_MAX + 1, 1), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
+/* NFSEC_A_POLICY with every attribute, as a dump gives it, unless spoilt. */
+static void put_policy(struct nl_msg *msg, const struct nfsec_policy *p, struct spoil s)
+{
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	if (s.drop != NFSEC_POLICY_A_INDEX)
+		assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_INDEX, p->index), 0);
+	if (s.drop != NFSEC_POLICY_A_DIR)
+		assert_int_equal(nla_put_u8(msg, NFSEC_POLICY_A_DIR, p->dir), 0);
+	if (s.drop != NFSEC_POLICY_A_ACTION)
+		assert_int_equal(nla_put_u8(msg, NFSEC_POLICY_A_ACTION, p->action), 0);
+	if (s.drop != NFSEC_POLICY_A_PRIORITY)
+		assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_PRIORITY, p->priority), 0);
+	if (s.drop != NFSEC_POLICY_A_SELECTOR)
+		put_selector(msg, &p->sel, s.newer);
+	if (s.newer)
+		assert_int_equal(nla_put_string(msg, NFSEC_POLICY_A_MAX + 1, "later"), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
+/* NEW or DEL for p. */
+static struct nl_msg *policy_event(uint8_t cmd, struct nfsec_policy p, struct spoil s)
+{
+	struct nl_msg *msg = event_new(cmd);
+
+	if (s.newer)
+		assert_int_equal(nla_put_u64(msg, NFSEC_A_MAX + 1, 1), 0);
+	put_policy(msg, &p, s);
+	return msg;
+}
+
+/* FLUSH of dir, or of every direction when dir < 0. */
+static struct nl_msg *flush_event(int dir)
+{
+	struct nl_msg *msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	struct nlattr *nest;
+
+	if (dir < 0)
+		return msg;
+	nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
+	assert_non_null(nest);
+	assert_int_equal(nla_put_u8(msg, NFSEC_POLICY_A_DIR, (uint8_t)dir), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	return msg;
+}
+
+/* --- one event message ---------------------------------------------------------------- */
+
+/* Parses msg (freed) into *ev, filled with SENTINEL first; returns the result. */
+static int parse_event(struct nfsec_handle *h, struct nl_msg *msg, struct nfsec_event *ev)
+{
+	int ret;
+
+	memset(ev, SENTINEL, sizeof(*ev));
+	ret = nfsec_event_parse(h, nlmsg_hdr(msg), ev);
+	nlmsg_free(msg);
+	return ret;
+}
+
+static void expect_policy(const struct nfsec_policy *got, const struct nfsec_policy *want)
+{
+	assert_int_equal(got->index, want->index);
+	assert_int_equal(got->dir, want->dir);
+	assert_int_equal(got->action, want->action);
+	assert_int_equal(got->priority, want->priority);
+	assert_int_equal(got->sel.family, want->sel.family);
+	assert_memory_equal(got->sel.src, want->sel.src, sizeof(got->sel.src));
+	assert_memory_equal(got->sel.dst, want->sel.dst, sizeof(got->sel.dst));
+	assert_int_equal(got->sel.src_prefix, want->sel.src_prefix);
+	assert_int_equal(got->sel.dst_prefix, want->sel.dst_prefix);
+	assert_int_equal(got->sel.proto, want->sel.proto);
+	assert_int_equal(got->sel.sport_min, want->sel.sport_min);
+	assert_int_equal(got->sel.sport_max, want->sel.sport_max);
+	assert_int_equal(got->sel.dport_min, want->sel.dport_min);
+	assert_int_equal(got->sel.dport_max, want->sel.dport_max);
+}
+
+static void test_event_policy(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_policy v4 = sample_v4(), v6 = sample_v6();
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, policy_event(NFSEC_CMD_POLICY_NEW, v4,
+						      (struct spoil){ 0 }), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_POLICY_NEW);
+	assert_true(ev.has_policy);
+	expect_policy(&ev.policy, &v4);
+	assert_int_equal(ev.dir, NFSEC_POLICY_DIR_OUT);
+
+	assert_int_equal(parse_event(&h, policy_event(NFSEC_CMD_POLICY_DEL, v6,
+						      (struct spoil){ 0 }), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_POLICY_DEL);
+	assert_true(ev.has_policy);
+	expect_policy(&ev.policy, &v6);
+	assert_int_equal(ev.dir, NFSEC_POLICY_DIR_FWD);
+}
+
+static void test_event_flush(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, flush_event(-1), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_POLICY_FLUSH);
+	assert_false(ev.has_policy);
+	assert_int_equal(ev.dir, -1);
+
+	for (int dir = 0; dir <= NFSEC_POLICY_DIR_MAX; dir++) {
+		assert_int_equal(parse_event(&h, flush_event(dir), &ev), 1);
+		assert_int_equal(ev.cmd, NFSEC_CMD_POLICY_FLUSH);
+		assert_false(ev.has_policy);
+		assert_int_equal(ev.dir, dir);
+	}
+}
+
+/* A newer module may append attributes at any level: they are skipped. */
+static void test_event_newer_attributes(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_policy v6 = sample_v6();
+	struct nfsec_event ev;
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, policy_event(NFSEC_CMD_POLICY_NEW, v6,
+						      (struct spoil){ .newer = true }), &ev), 1);
+	expect_policy(&ev.policy, &v6);
+
+	msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	assert_int_equal(nla_put_u32(msg, NFSEC_A_MAX + 1, 1), 0);
+	nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
+	assert_int_equal(nla_put_u8(msg, NFSEC_POLICY_A_DIR, NFSEC_POLICY_DIR_IN), 0);
+	assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_MAX + 1, 1), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	assert_int_equal(parse_event(&h, msg, &ev), 1);
+	assert_int_equal(ev.dir, NFSEC_POLICY_DIR_IN);
+}
+
+/*
+ * Commands this version defines no event for, from a newer module, are skipped whatever
+ * they carry; so are the request-only commands, which are no events.
+ */
+static void test_event_unknown_command(void **state)
+{
+	static const uint8_t cmds[] = {
+		NFSEC_CMD_UNSPEC, NFSEC_CMD_GET_VERSION, NFSEC_CMD_POLICY_GET,
+		NFSEC_CMD_MAX + 1, 200, 255,
+	};
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_event ev, untouched;
+
+	(void)state;
+	memset(&untouched, SENTINEL, sizeof(untouched));
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct nl_msg *msg = event_new(cmds[i]);
+
+		/* an NFSEC_A_POLICY no policy decoder would take */
+		assert_int_equal(nla_put_u8(msg, NFSEC_A_POLICY, 1), 0);
+		assert_int_equal(parse_event(&h, msg, &ev), 0);
+		assert_memory_equal(&ev, &untouched, sizeof(ev));
+	}
+}
+
+/* Refused with the handle's message naming the event and the fault; *ev untouched. */
+static void event_fails(struct nl_msg *msg, const char *want)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_event ev, untouched;
+
+	memset(&untouched, SENTINEL, sizeof(untouched));
+	assert_int_equal(parse_event(&h, msg, &ev), -EBADMSG);
+	assert_memory_equal(&ev, &untouched, sizeof(ev));
+	assert_string_equal(nfsec_error(&h), want);
+}
+
+static void test_event_malformed_policy(void **state)
+{
+	struct nfsec_policy p = sample_v4();
+	struct nl_msg *msg;
+
+	(void)state;
+	event_fails(event_new(NFSEC_CMD_POLICY_NEW),
+		    "policy add event: reply lacks NFSEC_A_POLICY");
+	event_fails(event_new(NFSEC_CMD_POLICY_DEL),
+		    "policy delete event: reply lacks NFSEC_A_POLICY");
+	/* a deleted policy is stated in full too, not by its index alone */
+	event_fails(policy_event(NFSEC_CMD_POLICY_DEL, p,
+				 (struct spoil){ .drop = NFSEC_POLICY_A_SELECTOR }),
+		    "policy delete event: reply lacks NFSEC_POLICY_A_SELECTOR");
+	event_fails(policy_event(NFSEC_CMD_POLICY_NEW, p,
+				 (struct spoil){ .drop = NFSEC_POLICY_A_INDEX }),
+		    "policy add event: reply lacks NFSEC_POLICY_A_INDEX");
+	p.dir = NFSEC_POLICY_DIR_MAX + 1;
+	event_fails(policy_event(NFSEC_CMD_POLICY_NEW, p, (struct spoil){ 0 }),
+		    "policy add event: reply has direction 3, unknown here");
+	p = sample_v4();
+	p.sel.dport_min = 444;
+	event_fails(policy_event(NFSEC_CMD_POLICY_DEL, p, (struct spoil){ 0 }),
+		    "policy delete event: reply has NFSEC_SEL_A_DPORT_MIN 444 above "
+		    "NFSEC_SEL_A_DPORT_MAX 443");
+
+	/* NFSEC_A_POLICY twice */
+	msg = policy_event(NFSEC_CMD_POLICY_NEW, sample_v4(), (struct spoil){ 0 });
+	put_policy(msg, &p, (struct spoil){ 0 });
+	event_fails(msg, "policy add event: malformed reply: attribute 5 appears twice");
+
+	/* shorter than a genl header */
+	msg = nlmsg_alloc_simple(FAMILY, 0);
+	assert_non_null(msg);
+	assert_non_null(nlmsg_reserve(msg, 2, 1));
+	event_fails(msg, "monitor: event shorter than its genl header");
+}
+
+static void test_event_malformed_flush(void **state)
+{
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	(void)state;
+	event_fails(flush_event(NFSEC_POLICY_DIR_MAX + 1),
+		    "policy flush event: reply has direction 3, unknown here");
+
+	/* an empty nest (nla_nest_end() would drop it) */
+	msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	assert_int_equal(nla_put(msg, NFSEC_A_POLICY | NLA_F_NESTED, 0, NULL), 0);
+	event_fails(msg, "policy flush event: reply lacks NFSEC_POLICY_A_DIR");
+
+	/* a nest with something else in it */
+	msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
+	assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_INDEX, 3), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	event_fails(msg, "policy flush event: reply lacks NFSEC_POLICY_A_DIR");
+
+	msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
+	assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_DIR, NFSEC_POLICY_DIR_IN), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	event_fails(msg, "policy flush event: malformed reply: attribute 2 in NFSEC_A_POLICY: "
+			 "Input data out of range");
+
+	/* a u32 where the nest should be: 4 bytes that are no attribute */
+	msg = event_new(NFSEC_CMD_POLICY_FLUSH);
+	assert_int_equal(nla_put_u32(msg, NFSEC_A_POLICY, 1), 0);
+	event_fails(msg, "policy flush event: malformed reply: 4 stray bytes at the end of "
+			 "NFSEC_A_POLICY");
+}
+
+/* --- a datagram of messages ----------------------------------------------------------- */
+
+struct datagram {
+	union {
+		struct nlmsghdr nlh;
+		uint8_t bytes[8192];
+	} buf;
+	size_t len;
+};
+
+/* Appends msg (freed), aligned as the kernel packs messages. */
+static void append(struct datagram *d, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	assert_true(d->len + len <= sizeof(d->buf));
+	memset(d->buf.bytes + d->len, 0, len);
+	memcpy(d->buf.bytes + d->len, nlh, nlh->nlmsg_len);
+	d->len += len;
+	nlmsg_free(msg);
+}
+
+struct recorded {
+	unsigned int calls;
+	struct nfsec_event ev[8];
+	unsigned int fail_at;	/* return -EINTR at this call (1-based), 0: never */
+};
+
+static int record(const struct nfsec_event *ev, void *arg)
+{
+	struct recorded *r = arg;
+
+	assert_true(r->calls < 8);
+	r->ev[r->calls++] = *ev;
+	return r->calls == r->fail_at ? -EINTR : 0;
+}
+
+static int feed(struct nfsec_handle *h, struct datagram *d, struct recorded *r)
+{
+	return nfsec_events_feed(h, &d->buf, d->len, record, r);
+}
+
+/* Every event in order; control messages and unknown commands between them skipped. */
+static void test_feed(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_policy v4 = sample_v4(), v6 = sample_v6();
+	static struct datagram d;
+	struct recorded r = { 0 };
+	struct nl_msg *noop;
+
+	(void)state;
+	d.len = 0;
+	append(&d, event_new(NFSEC_CMD_MAX + 1));
+	append(&d, policy_event(NFSEC_CMD_POLICY_NEW, v4, (struct spoil){ 0 }));
+	noop = nlmsg_alloc_simple(NLMSG_NOOP, 0);
+	assert_non_null(noop);
+	append(&d, noop);
+	append(&d, policy_event(NFSEC_CMD_POLICY_DEL, v6, (struct spoil){ 0 }));
+	append(&d, flush_event(-1));
+	append(&d, event_new(99));
+	append(&d, flush_event(NFSEC_POLICY_DIR_IN));
+
+	assert_int_equal(feed(&h, &d, &r), 0);
+	assert_int_equal(r.calls, 4);
+	assert_int_equal(r.ev[0].cmd, NFSEC_CMD_POLICY_NEW);
+	expect_policy(&r.ev[0].policy, &v4);
+	assert_int_equal(r.ev[1].cmd, NFSEC_CMD_POLICY_DEL);
+	expect_policy(&r.ev[1].policy, &v6);
+	assert_int_equal(r.ev[2].cmd, NFSEC_CMD_POLICY_FLUSH);
+	assert_int_equal(r.ev[2].dir, -1);
+	assert_int_equal(r.ev[3].cmd, NFSEC_CMD_POLICY_FLUSH);
+	assert_int_equal(r.ev[3].dir, NFSEC_POLICY_DIR_IN);
+
+	/* nothing at all is no error */
+	d.len = 0;
+	r.calls = 0;
+	assert_int_equal(feed(&h, &d, &r), 0);
+	assert_int_equal(r.calls, 0);
+}
+
+/* The events before a fault are delivered, none after it. */
+static void test_feed_errors(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_policy v4 = sample_v4();
+	static struct datagram d;
+	struct recorded r = { 0 };
+	struct nl_msg *other;
+
+	(void)state;
+	d.len = 0;
+	append(&d, flush_event(-1));
+	append(&d, policy_event(NFSEC_CMD_POLICY_NEW, v4, (struct spoil){ .drop = 1 }));
+	append(&d, flush_event(-1));
+	assert_int_equal(feed(&h, &d, &r), -EBADMSG);
+	assert_string_equal(nfsec_error(&h), "policy add event: reply lacks NFSEC_POLICY_A_INDEX");
+	assert_int_equal(r.calls, 1);
+
+	d.len = 0;
+	r.calls = 0;
+	append(&d, flush_event(-1));
+	other = nlmsg_alloc_simple(GENL_ID_CTRL, 0);
+	assert_non_null(other);
+	append(&d, other);
+	append(&d, flush_event(-1));
+	assert_int_equal(feed(&h, &d, &r), -EBADMSG);
+	assert_string_equal(nfsec_error(&h), "monitor: message of netlink type 16, expected 66");
+	assert_int_equal(r.calls, 1);
+
+	d.len = 0;
+	r.calls = 0;
+	append(&d, flush_event(-1));
+	memset(d.buf.bytes + d.len, 0, 4);
+	d.len += 4;
+	assert_int_equal(feed(&h, &d, &r), -EBADMSG);
+	assert_string_equal(nfsec_error(&h), "monitor: 4 stray bytes after the last message");
+	assert_int_equal(r.calls, 1);
+
+	/* the callback's errno ends the reading, and says who stopped it */
+	d.len = 0;
+	r = (struct recorded){ .fail_at = 2 };
+	append(&d, flush_event(-1));
+	append(&d, flush_event(NFSEC_POLICY_DIR_OUT));
+	append(&d, flush_event(NFSEC_POLICY_DIR_IN));
+	assert_int_equal(feed(&h, &d, &r), -EINTR);
+	assert_string_equal(nfsec_error(&h),
+			    "monitor: stopped by the caller: Interrupted system call");
+	assert_int_equal(r.calls, 2);
+}
+
+/* --- the event socket ----------------------------------------------------------------- */
+
+static int never_called(const struct nfsec_event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	fail_msg("an event reached the callback");
+	return 0;
+}
+
+static void test_not_subscribed(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_handle closed = { .family = 0 };
+	const char *want = "monitor: not subscribed to events (call nfsec_monitor_open() first)";
+
+	(void)state;
+	assert_int_equal(nfsec_monitor_fd(&h), -ENOTCONN);
+	assert_string_equal(nfsec_error(&h), want);
+	h.errmsg[0] = '\0';
+	assert_int_equal(nfsec_monitor_read(&h, never_called, NULL), -ENOTCONN);
+	assert_string_equal(nfsec_error(&h), want);
+	assert_int_equal(nfsec_monitor_open(&closed), -ENOTCONN);
+	assert_string_equal(nfsec_error(&closed), "monitor: the handle is not open");
+	assert_null(closed.mon);
+}
+
+/* A handle whose request socket is connected, speaking to nlctrl; NULL: skip. */
+static struct nfsec_handle *nlctrl_handle(void)
+{
+	struct nfsec_handle *h;
+	int ret = nfsec_open(&h);
+
+	/* -ENOENT: no nfsec module, but the socket is connected, which is all we need */
+	if (ret && ret != -ENOENT) {
+		nfsec_close(h);
+		return NULL;
+	}
+	h->family = GENL_ID_CTRL;
+	return h;
+}
+
+static bool readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+/* The real thing, on nlctrl's group "notify", which no test can make speak. */
+static void test_join(void **state)
+{
+	struct nfsec_handle *h = nlctrl_handle();
+	struct nfsec_version ver;
+	int fd;
+
+	(void)state;
+	if (!h)
+		skip();
+	assert_int_equal(nfsec_monitor_join(h, "nlctrl", "notify"), 0);
+	assert_non_null(h->mon);
+	fd = nfsec_monitor_fd(h);
+	assert_true(fd >= 0);
+	assert_true(fd != nl_socket_get_fd(h->sk));
+	/* nothing queued: back at once */
+	assert_int_equal(nfsec_monitor_read(h, never_called, NULL), 0);
+	/* again is a no-op */
+	assert_int_equal(nfsec_monitor_join(h, "nlctrl", "notify"), 0);
+	assert_int_equal(nfsec_monitor_fd(h), fd);
+	/* the request socket still works: nlctrl refuses command 1 (GET_VERSION) */
+	assert_int_equal(nfsec_get_version(h, &ver), -EOPNOTSUPP);
+	nfsec_close(h);
+
+	h = nlctrl_handle();
+	assert_non_null(h);
+	assert_int_equal(nfsec_monitor_join(h, "nlctrl", "nosuch"), -ENOENT);
+	assert_string_equal(nfsec_error(h), "monitor: the generic netlink family \"nlctrl\" has "
+					    "no multicast group \"nosuch\"");
+	assert_null(h->mon);
+	assert_int_equal(nfsec_monitor_fd(h), -ENOTCONN);
+	nfsec_close(h);
+}
+
+/*
+ * A handle whose event socket is a NETLINK_USERSOCK member of group 1, and a socket to
+ * send to that group from; false: skip (joining takes CAP_NET_ADMIN on recent kernels).
+ */
+struct usersock {
+	struct nfsec_handle h;
+	int sender;
+};
+
+static bool usersock_open(struct usersock *u)
+{
+	struct sockaddr_nl self = { .nl_family = AF_NETLINK };
+
+	memset(u, 0, sizeof(*u));
+	u->h.family = FAMILY;
+	u->sender = -1;
+	u->h.mon = nl_socket_alloc();
+	if (!u->h.mon || nl_connect(u->h.mon, NETLINK_USERSOCK) < 0 ||
+	    nl_socket_add_membership(u->h.mon, 1) < 0)
+		goto err;
+	u->sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+	if (u->sender < 0 || bind(u->sender, (struct sockaddr *)&self, sizeof(self)) < 0)
+		goto err;
+	return true;
+err:
+	if (u->sender >= 0)
+		close(u->sender);
+	nl_socket_free(u->h.mon);
+	return false;
+}
+
+static void usersock_close(struct usersock *u)
+{
+	close(u->sender);
+	nl_socket_free(u->h.mon);
+}
+
+/* msg (freed) to group 1. */
+static void multicast(struct usersock *u, struct nl_msg *msg)
+{
+	struct sockaddr_nl group = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	/* the kernel also unicasts to port 0, where no one listens: ECONNREFUSED */
+	sendto(u->sender, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&group, sizeof(group));
+	nlmsg_free(msg);
+}
+
+/* Only the kernel speaks for nfsec: an event from a process is read and dropped. */
+static void test_read_ignores_processes(void **state)
+{
+	struct usersock u;
+	int fd;
+
+	(void)state;
+	if (!usersock_open(&u))
+		skip();
+	fd = nfsec_monitor_fd(&u.h);
+	multicast(&u, policy_event(NFSEC_CMD_POLICY_NEW, sample_v4(), (struct spoil){ 0 }));
+	multicast(&u, flush_event(-1));
+	assert_true(readable(fd));
+	assert_int_equal(nfsec_monitor_read(&u.h, never_called, NULL), 0);
+	assert_false(readable(fd));
+	usersock_close(&u);
+}
+
+/* Events the kernel had to drop are an error of their own, once; reading then goes on. */
+static void test_read_overrun(void **state)
+{
+	struct usersock u;
+	int fd, tiny = 1;
+	uint8_t pad[1024] = { 0 };
+
+	(void)state;
+	if (!usersock_open(&u))
+		skip();
+	fd = nfsec_monitor_fd(&u.h);
+	/* the kernel raises it to its minimum, a few kilobytes */
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny)), 0);
+	for (int i = 0; i < 64; i++) {
+		struct nl_msg *msg = flush_event(-1);
+
+		assert_int_equal(nla_put(msg, NFSEC_A_MAX + 1, sizeof(pad), pad), 0);
+		multicast(&u, msg);
+	}
+	assert_int_equal(nfsec_monitor_read(&u.h, never_called, NULL), -ENOBUFS);
+	assert_string_equal(nfsec_error(&u.h),
+			    "monitor: events were lost: the receive buffer overflowed");
+	/* what did fit is still queued, and read */
+	assert_true(readable(fd));
+	assert_int_equal(nfsec_monitor_read(&u.h, never_called, NULL), 0);
+	assert_false(readable(fd));
+	assert_int_equal(nfsec_monitor_read(&u.h, never_called, NULL), 0);
+	usersock_close(&u);
+}
+
+/* --- nfsec monitor: the lines --------------------------------------------------------- */
+
+static char *print(bool json, const struct nfsec_event *ev, int want_ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(monitor_print(f, json, ev), want_ret);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void prints(bool json, const struct nfsec_event *ev, const char *want)
+{
+	char *got = print(json, ev, 0);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static struct nfsec_event policy_ev(uint8_t cmd, struct nfsec_policy p)
+{
+	return (struct nfsec_event){ .cmd = cmd, .has_policy = true, .policy = p, .dir = p.dir };
+}
+
+static struct nfsec_event flush_ev(int dir)
+{
+	return (struct nfsec_event){ .cmd = NFSEC_CMD_POLICY_FLUSH, .dir = dir };
+}
+
+static void test_print_text(void **state)
+{
+	struct nfsec_event ev;
+
+	(void)state;
+	ev = policy_ev(NFSEC_CMD_POLICY_NEW, sample_v4());
+	prints(false, &ev, "policy add index 3 dir out priority 10 action bypass "
+			   "src 10.0.0.0/24 dst 0.0.0.0/0 proto tcp dport 443\n");
+	ev = policy_ev(NFSEC_CMD_POLICY_DEL, sample_v4());
+	prints(false, &ev, "policy del index 3 dir out priority 10 action bypass "
+			   "src 10.0.0.0/24 dst 0.0.0.0/0 proto tcp dport 443\n");
+	ev = policy_ev(NFSEC_CMD_POLICY_NEW, sample_v6());
+	prints(false, &ev, "policy add index 4294967295 dir fwd priority 0 action discard "
+			   "src ::/0 dst 2001:db8::/32\n");
+	ev = flush_ev(-1);
+	prints(false, &ev, "policy flush\n");
+	ev = flush_ev(NFSEC_POLICY_DIR_OUT);
+	prints(false, &ev, "policy flush dir out\n");
+	ev = flush_ev(NFSEC_POLICY_DIR_IN);
+	prints(false, &ev, "policy flush dir in\n");
+	ev = flush_ev(NFSEC_POLICY_DIR_FWD);
+	prints(false, &ev, "policy flush dir fwd\n");
+}
+
+static void test_print_json(void **state)
+{
+	static const char v4_json[] =
+		"{\"index\":3,\"dir\":\"out\",\"priority\":10,\"action\":\"bypass\","
+		"\"family\":\"inet\",\"src\":\"10.0.0.0/24\",\"dst\":\"0.0.0.0/0\",\"proto\":6,"
+		"\"sport\":[0,65535],\"dport\":[443,443]}";
+	struct nfsec_event ev;
+	char want[512];
+
+	(void)state;
+	ev = policy_ev(NFSEC_CMD_POLICY_NEW, sample_v4());
+	snprintf(want, sizeof(want), "{\"event\":\"policy-add\",\"policy\":%s}\n", v4_json);
+	prints(true, &ev, want);
+	ev = policy_ev(NFSEC_CMD_POLICY_DEL, sample_v4());
+	snprintf(want, sizeof(want), "{\"event\":\"policy-del\",\"policy\":%s}\n", v4_json);
+	prints(true, &ev, want);
+	ev = policy_ev(NFSEC_CMD_POLICY_DEL, sample_v6());
+	prints(true, &ev, "{\"event\":\"policy-del\",\"policy\":{\"index\":4294967295,"
+			  "\"dir\":\"fwd\",\"priority\":0,\"action\":\"discard\","
+			  "\"family\":\"inet6\",\"src\":\"::/0\",\"dst\":\"2001:db8::/32\","
+			  "\"proto\":0,\"sport\":[0,65535],\"dport\":[0,65535]}}\n");
+	ev = flush_ev(-1);
+	prints(true, &ev, "{\"event\":\"policy-flush\"}\n");
+	ev = flush_ev(NFSEC_POLICY_DIR_IN);
+	prints(true, &ev, "{\"event\":\"policy-flush\",\"dir\":\"in\"}\n");
+	ev = flush_ev(NFSEC_POLICY_DIR_FWD);
+	prints(true, &ev, "{\"event\":\"policy-flush\",\"dir\":\"fwd\"}\n");
+}
+
+/* libnfsec only hands over events it knows; anything else would print nothing. */
+static void test_print_unknown(void **state)
+{
+	struct nfsec_event ev = { .cmd = NFSEC_CMD_POLICY_GET, .dir = -1 };
+
+	(void)state;
+	prints(false, &ev, "");
+	prints(true, &ev, "");
+}
+
+/* What the kernel gives, decoded and printed, is the line of the same policy. */
+static void test_decode_then_print(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, policy_event(NFSEC_CMD_POLICY_DEL, sample_v4(),
+						      (struct spoil){ 0 }), &ev), 1);
+	prints(false, &ev, "policy del index 3 dir out priority 10 action bypass "
+			   "src 10.0.0.0/24 dst 0.0.0.0/0 proto tcp dport 443\n");
+	assert_int_equal(parse_event(&h, flush_event(NFSEC_POLICY_DIR_IN), &ev), 1);
+	prints(false, &ev, "policy flush dir in\n");
+	prints(true, &ev, "{\"event\":\"policy-flush\",\"dir\":\"in\"}\n");
+	assert_int_equal(parse_event(&h, flush_event(-1), &ev), 1);
+	prints(false, &ev, "policy flush\n");
+	prints(true, &ev, "{\"event\":\"policy-flush\"}\n");
+}
+
+/* --- nfsec monitor: the command, without netlink --------------------------------------- */
+
+static void test_run_help(void **state)
+{
+	struct run a = RUN("nfsec", "help", "monitor");
+	struct run b = RUN("nfsec", "monitor", "help");
+	struct run c = RUN("nfsec", "-h", "mon");
+	struct errmsg err = { "" };
+	const struct command *cmd = command_find(nfsec_commands, "m", &err);
+
+	(void)state;
+	assert_non_null(cmd);
+	assert_string_equal(cmd->name, "monitor");
+	assert_int_equal(a.status, 0);
+	assert_string_equal(a.out, monitor_usage);
+	assert_string_equal(a.err, "");
+	assert_int_equal(b.status, 0);
+	assert_string_equal(b.out, monitor_usage);
+	assert_int_equal(c.status, 0);
+	assert_string_equal(c.out, monitor_usage);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
+}
+
+static void test_run_refusals(void **state)
+{
+	struct run r = RUN("nfsec", "monitor", "policy");
+
+	(void)state;
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "nfsec: monitor takes no arguments (got \"policy\"), "
+				   "try \"nfsec help monitor\"\n");
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_event_policy),
+		cmocka_unit_test(test_event_flush),
+		cmocka_unit_test(test_event_newer_attributes),
+		cmocka_unit_test(test_event_unknown_command),
+		cmocka_unit_test(test_event_malformed_policy),
+		cmocka_unit_test(test_event_malformed_flush),
+		cmocka_unit_test(test_feed),
+		cmocka_unit_test(test_feed_errors),
+		cmocka_unit_test(test_not_subscribed),
+		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_read_ignores_processes),
+		cmocka_unit_test(test_read_overrun),
+		cmocka_unit_test(test_print_text),
+		cmocka_unit_test(test_print_json),
+		cmocka_unit_test(test_print_unknown),
+		cmocka_unit_test(test_decode_then_print),
+		cmocka_unit_test(test_run_help),
+		cmocka_unit_test(test_run_refusals),
+	};
+
+	return cmocka_run_group_tests_name("monitor", tests, NULL, NULL);
+}
