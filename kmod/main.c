@@ -25,7 +25,7 @@ static int __net_init nfsec_net_init(struct net *net)
 	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
 		nfsec_spd_init(&nn->spd[dir], &nn->lock);
 	xa_init_flags(&nn->policies, XA_FLAGS_ALLOC1);
-	return 0;
+	return nfsec_sad_init(&nn->sad, &nn->lock);
 }
 
 static void __net_exit nfsec_net_exit(struct net *net)
@@ -35,6 +35,7 @@ static void __net_exit nfsec_net_exit(struct net *net)
 	mutex_lock(&nn->lock);
 	nfsec_policies_flush(nn, -1);
 	mutex_unlock(&nn->lock);
+	nfsec_sad_destroy(&nn->sad);
 	xa_destroy(&nn->policies);
 	mutex_destroy(&nn->lock);
 }
@@ -50,6 +51,11 @@ static int __init nfsec_init(void)
 {
 	int ret;
 
+	/* Frees SAs after their grace period; see nfsec_sa_put(). */
+	nfsec_wq = alloc_workqueue("nfsec", 0, 0);
+	if (!nfsec_wq)
+		return -ENOMEM;
+
 	ret = register_pernet_subsys(&nfsec_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -64,6 +70,7 @@ static int __init nfsec_init(void)
 err_genl:
 	unregister_pernet_subsys(&nfsec_net_ops);
 err_pernet:
+	destroy_workqueue(nfsec_wq);
 	return ret;
 }
 
@@ -71,6 +78,9 @@ static void __exit nfsec_exit(void)
 {
 	nfsec_genl_uninit();
 	unregister_pernet_subsys(&nfsec_net_ops);
+	/* The SAs' RCU callbacks queue their frees; then the queue drains. */
+	rcu_barrier();
+	destroy_workqueue(nfsec_wq);
 }
 
 module_init(nfsec_init);

@@ -7,6 +7,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "sad.h"
 #include "spd.h"
 
 #define NFSEC_DIR_COUNT (NFSEC_POLICY_DIR_MAX + 1)
@@ -19,6 +20,7 @@
 struct nfsec_net {
 	struct net *net;
 	struct mutex lock;	/* writers of this namespace's databases */
+	struct nfsec_sad sad;
 	struct nfsec_spd spd[NFSEC_DIR_COUNT];	/* by enum nfsec_policy_dir */
 	struct xarray policies;		/* every policy by index; writers hold @lock */
 	u32 next_policy_index;

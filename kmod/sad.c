@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The security association database: SAs by (SPI, destination, protocol) in an
+ * rhashtable, each owning one AEAD transform. See struct nfsec_sa for lifetimes.
+ */
+
+#include <crypto/aead.h>
+#include <crypto/authenc.h>
+#include <linux/err.h>
+#include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "nfsec.h"
+#include "sad.h"
+
+struct workqueue_struct *nfsec_wq;
+
+static const struct rhashtable_params sad_params = {
+	.key_len = sizeof(struct nfsec_sa_id),
+	.key_offset = offsetof(struct nfsec_sa, id),
+	.head_offset = offsetof(struct nfsec_sa, node),
+	.automatic_shrinking = true,
+};
+
+/* What we accept: key lengths in bytes (salt included for AEADs), ICV lengths. */
+struct aead_desc {
+	const char *name;
+	u8 key_lens[3];
+	u8 icv_lens[3];
+};
+
+static const struct aead_desc aead_descs[] = {
+	{ "rfc4106(gcm(aes))", { 16 + 4, 24 + 4, 32 + 4 }, { 8, 12, 16 } },
+	{ "rfc7539esp(chacha20,poly1305)", { 32 + 4 }, { 16 } },
+};
+
+static const struct aead_desc enc_descs[] = {
+	{ "cbc(aes)", { 16, 24, 32 } },
+	{ "ecb(cipher_null)", { 0 } },
+};
+
+/* RFC 4868 (and RFC 2404 for SHA-1): the key as long as the hash, the ICV half of it. */
+static const struct aead_desc auth_descs[] = {
+	{ "hmac(sha256)", { 32 }, { 16 } },
+	{ "hmac(sha384)", { 48 }, { 24 } },
+	{ "hmac(sha512)", { 64 }, { 32 } },
+	{ "hmac(sha1)", { 20 }, { 12 } },
+};
+
+static const struct aead_desc *desc_find(const struct aead_desc *descs, size_t n,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(descs[i].name, name))
+			return &descs[i];
+	return NULL;
+}
+
+static bool len_ok(const u8 *lens, unsigned int len)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (lens[i] == len && (len || i == 0))
+			return true;
+	return false;
+}
+
+static int alg_check(const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack)
+{
+	const struct aead_desc *d;
+
+	if (alg->aead) {
+		d = desc_find(aead_descs, ARRAY_SIZE(aead_descs), alg->aead);
+		if (!d)
+			goto err_alg;
+		if (alg->enc || alg->auth) {
+			NL_SET_ERR_MSG(extack,
+				       "an AEAD takes no separate encryption or authentication");
+			return -EINVAL;
+		}
+		if (!len_ok(d->key_lens, alg->key_len))
+			goto err_key;
+		if (!len_ok(d->icv_lens, alg->icv_len))
+			goto err_icv;
+		return 0;
+	}
+	if (!alg->enc || !alg->auth) {
+		NL_SET_ERR_MSG(extack,
+			       "an SA needs an AEAD, or both encryption and authentication");
+		return -EINVAL;
+	}
+	d = desc_find(enc_descs, ARRAY_SIZE(enc_descs), alg->enc);
+	if (!d)
+		goto err_alg;
+	if (!len_ok(d->key_lens, alg->key_len))
+		goto err_key;
+	d = desc_find(auth_descs, ARRAY_SIZE(auth_descs), alg->auth);
+	if (!d)
+		goto err_alg;
+	if (!len_ok(d->key_lens, alg->auth_key_len)) {
+		NL_SET_ERR_MSG(extack, "authentication key length does not fit the algorithm");
+		return -EINVAL;
+	}
+	if (!len_ok(d->icv_lens, alg->icv_len))
+		goto err_icv;
+	return 0;
+
+err_alg:
+	NL_SET_ERR_MSG(extack, "unknown or unsupported algorithm");
+	return -ENOENT;
+err_key:
+	NL_SET_ERR_MSG(extack, "key length does not fit the algorithm");
+	return -EINVAL;
+err_icv:
+	NL_SET_ERR_MSG(extack, "ICV length does not fit the algorithm");
+	return -EINVAL;
+}
+
+/* authenc()'s key: an rtattr with the encryption key's length, the auth key, the enc key. */
+static int authenc_setkey(struct crypto_aead *aead, const struct nfsec_sa_alg *alg)
+{
+	unsigned int len = RTA_SPACE(sizeof(struct crypto_authenc_key_param)) +
+			   alg->auth_key_len + alg->key_len;
+	struct crypto_authenc_key_param *param;
+	struct rtattr *rta;
+	u8 *key, *p;
+	int ret;
+
+	key = kmalloc(len, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	rta = (struct rtattr *)key;
+	rta->rta_type = CRYPTO_AUTHENC_KEYA_PARAM;
+	rta->rta_len = RTA_LENGTH(sizeof(*param));
+	param = RTA_DATA(rta);
+	param->enckeylen = cpu_to_be32(alg->key_len);
+	p = key + RTA_SPACE(sizeof(*param));
+	memcpy(p, alg->auth_key, alg->auth_key_len);
+	memcpy(p + alg->auth_key_len, alg->key, alg->key_len);
+	ret = crypto_aead_setkey(aead, key, len);
+	kfree_sensitive(key);
+	return ret;
+}
+
+static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
+				    struct netlink_ext_ack *extack)
+{
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_aead *aead;
+	int ret;
+
+	if (alg->aead)
+		strscpy(name, alg->aead, sizeof(name));
+	else if (snprintf(name, sizeof(name), "authenc(%s,%s)", alg->auth,
+			  alg->enc) >= sizeof(name))
+		return ERR_PTR(-ENAMETOOLONG);
+
+	aead = crypto_alloc_aead(name, 0, 0);
+	if (IS_ERR(aead)) {
+		NL_SET_ERR_MSG(extack, "the kernel cannot provide this algorithm");
+		return aead;
+	}
+	ret = alg->aead ? crypto_aead_setkey(aead, alg->key, alg->key_len) :
+			  authenc_setkey(aead, alg);
+	if (!ret)
+		ret = crypto_aead_setauthsize(aead, alg->icv_len);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "the kernel refused the key or ICV length");
+		crypto_free_aead(aead);
+		return ERR_PTR(ret);
+	}
+	return aead;
+}
+
+/* A new SA with one reference, not in any SAD. */
+struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_id *id, const struct nfsec_sa_alg *alg,
+			      struct netlink_ext_ack *extack)
+{
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = alg_check(alg, extack);
+	if (ret)
+		return ERR_PTR(ret);
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	sa->aead = aead_new(alg, extack);
+	if (IS_ERR(sa->aead)) {
+		ret = PTR_ERR(sa->aead);
+		kfree(sa);
+		return ERR_PTR(ret);
+	}
+	sa->id = *id;
+	memset(sa->id.pad, 0, sizeof(sa->id.pad));
+	sa->icv_len = alg->icv_len;
+	sa->iv_len = crypto_aead_ivsize(sa->aead);
+	refcount_set(&sa->refcnt, 1);
+	return sa;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_new);
+
+static void sa_free_work(struct work_struct *work)
+{
+	struct nfsec_sa *sa = container_of(to_rcu_work(work), struct nfsec_sa, free_work);
+
+	crypto_free_aead(sa->aead);
+	kfree_sensitive(sa);
+}
+
+/* Drops a reference; the last one frees @sa after a grace period, in process context. */
+void nfsec_sa_put(struct nfsec_sa *sa)
+{
+	if (!refcount_dec_and_test(&sa->refcnt))
+		return;
+	INIT_RCU_WORK(&sa->free_work, sa_free_work);
+	queue_rcu_work(nfsec_wq, &sa->free_work);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_put);
+
+int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock)
+{
+	INIT_LIST_HEAD(&sad->all);
+	sad->lock = lock;
+	sad->count = 0;
+	return rhashtable_init(&sad->table, &sad_params);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_init);
+
+/* Takes the caller's reference to @sa into @sad; -EEXIST when its id is taken. */
+int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa)
+{
+	int ret;
+
+	lockdep_assert_held(sad->lock);
+	ret = rhashtable_lookup_insert_fast(&sad->table, &sa->node, sad_params);
+	if (ret)
+		return ret;
+	list_add_tail(&sa->list, &sad->all);
+	sad->count++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_insert);
+
+/* Unhashes @sa and drops the SAD's reference; lookups in flight may still hold theirs. */
+void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
+{
+	lockdep_assert_held(sad->lock);
+	WARN_ON_ONCE(rhashtable_remove_fast(&sad->table, &sa->node, sad_params));
+	list_del(&sa->list);
+	sad->count--;
+	nfsec_sa_put(sa);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_remove);
+
+void nfsec_sad_flush(struct nfsec_sad *sad)
+{
+	struct nfsec_sa *sa, *tmp;
+
+	lockdep_assert_held(sad->lock);
+	list_for_each_entry_safe(sa, tmp, &sad->all, list)
+		nfsec_sa_remove(sad, sa);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_flush);
+
+void nfsec_sad_destroy(struct nfsec_sad *sad)
+{
+	mutex_lock(sad->lock);
+	nfsec_sad_flush(sad);
+	mutex_unlock(sad->lock);
+	rhashtable_destroy(&sad->table);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_destroy);
+
+/* The SA with @id, with a reference the caller puts; NULL if none. Caller holds RCU. */
+struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id *id)
+{
+	struct nfsec_sa *sa = rhashtable_lookup(&sad->table, id, sad_params);
+
+	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+		sa = NULL;
+	return sa;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_lookup);
