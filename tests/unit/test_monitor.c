@@ -135,24 +135,6 @@ static int parse_event(struct nfsec_handle *h, struct nl_msg *msg, struct nfsec_
 	return ret;
 }
 
-static void expect_policy(const struct nfsec_policy *got, const struct nfsec_policy *want)
-{
-	assert_int_equal(got->index, want->index);
-	assert_int_equal(got->dir, want->dir);
-	assert_int_equal(got->action, want->action);
-	assert_int_equal(got->priority, want->priority);
-	assert_int_equal(got->sel.family, want->sel.family);
-	assert_memory_equal(got->sel.src, want->sel.src, sizeof(got->sel.src));
-	assert_memory_equal(got->sel.dst, want->sel.dst, sizeof(got->sel.dst));
-	assert_int_equal(got->sel.src_prefix, want->sel.src_prefix);
-	assert_int_equal(got->sel.dst_prefix, want->sel.dst_prefix);
-	assert_int_equal(got->sel.proto, want->sel.proto);
-	assert_int_equal(got->sel.sport_min, want->sel.sport_min);
-	assert_int_equal(got->sel.sport_max, want->sel.sport_max);
-	assert_int_equal(got->sel.dport_min, want->sel.dport_min);
-	assert_int_equal(got->sel.dport_max, want->sel.dport_max);
-}
-
 static void test_event_policy(void **state)
 {
 	struct nfsec_handle h = { .family = FAMILY };
