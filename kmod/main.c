@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <uapi/linux/nfsec.h>
 
+#include "hooks.h"
 #include "nfsec.h"
 #include "netlink.h"
 
@@ -20,23 +21,47 @@ static int __net_init nfsec_net_init(struct net *net)
 	struct nfsec_net *nn = nfsec_net(net);
 	int dir;
 
+	int ret;
+
 	nn->net = net;
 	mutex_init(&nn->lock);
 	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
 		nfsec_spd_init(&nn->spd[dir], &nn->lock);
 	xa_init_flags(&nn->policies, XA_FLAGS_ALLOC1);
-	return nfsec_sad_init(&nn->sad, &nn->lock);
+	nfsec_acquire_init(nn);
+	nn->stats = alloc_percpu(struct nfsec_stats);
+	if (!nn->stats)
+		return -ENOMEM;
+	ret = nfsec_sad_init(&nn->sad, &nn->lock);
+	if (ret)
+		goto err_stats;
+	ret = nfsec_hooks_register(nn);
+	if (ret)
+		goto err_sad;
+	return 0;
+
+err_sad:
+	nfsec_sad_destroy(&nn->sad);
+err_stats:
+	free_percpu(nn->stats);
+	return ret;
 }
 
 static void __net_exit nfsec_net_exit(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
 
+	/* No packet reaches nfsec after this (it waits for the hooks' readers). */
+	nfsec_hooks_unregister(nn);
+	nfsec_acquire_destroy(nn);
 	mutex_lock(&nn->lock);
 	nfsec_policies_flush(nn, -1);
 	mutex_unlock(&nn->lock);
 	nfsec_sad_destroy(&nn->sad);
+	/* Expire works that were waiting for the lock finish before it goes. */
+	flush_workqueue(nfsec_wq);
 	xa_destroy(&nn->policies);
+	free_percpu(nn->stats);
 	mutex_destroy(&nn->lock);
 }
 

@@ -8,6 +8,8 @@
 #include <net/sock.h>
 #include <uapi/linux/nfsec.h>
 
+#include "acquire.h"
+#include "lifetime.h"
 #include "nfsec.h"
 #include "netlink.h"
 
@@ -74,12 +76,21 @@ static const struct nla_policy selector_policy[NFSEC_SEL_A_MAX + 1] = {
 	[NFSEC_SEL_A_DPORT_MAX] = { .type = NLA_U16 },
 };
 
+static const struct nla_policy tmpl_policy[NFSEC_TMPL_A_MAX + 1] = {
+	[NFSEC_TMPL_A_MODE] = NLA_POLICY_MAX(NLA_U8, NFSEC_MODE_MAX),
+	[NFSEC_TMPL_A_FAMILY] = { .type = NLA_U16 },
+	[NFSEC_TMPL_A_SRC] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[NFSEC_TMPL_A_DST] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[NFSEC_TMPL_A_REQID] = { .type = NLA_U32 },
+};
+
 static const struct nla_policy policy_attr_policy[NFSEC_POLICY_A_MAX + 1] = {
 	[NFSEC_POLICY_A_INDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[NFSEC_POLICY_A_DIR] = NLA_POLICY_MAX(NLA_U8, NFSEC_POLICY_DIR_MAX),
 	[NFSEC_POLICY_A_ACTION] = NLA_POLICY_MAX(NLA_U8, NFSEC_POLICY_ACTION_MAX),
 	[NFSEC_POLICY_A_PRIORITY] = { .type = NLA_U32 },
 	[NFSEC_POLICY_A_SELECTOR] = NLA_POLICY_NESTED(selector_policy),
+	[NFSEC_POLICY_A_TMPL] = NLA_POLICY_NESTED(tmpl_policy),
 };
 
 static const struct nla_policy policy_cmd_policy[NFSEC_A_MAX + 1] = {
@@ -173,6 +184,58 @@ static int parse_selector(struct nlattr *nest, struct nfsec_selector *sel,
 	return 0;
 }
 
+static int parse_family(struct nlattr *attr, u8 *family, struct netlink_ext_ack *extack)
+{
+	u16 f = nla_get_u16(attr);
+
+	if (f != AF_INET && f != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	*family = f;
+	return 0;
+}
+
+/* A protect policy's template; without one, transport mode with request id 0. */
+static int parse_tmpl(struct nlattr *nest, const struct nfsec_selector *sel,
+		      struct nfsec_tmpl *tmpl, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFSEC_TMPL_A_MAX + 1];
+	int ret;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	tmpl->family = sel->family;
+	if (!nest)
+		return 0;
+	ret = nla_parse_nested(tb, NFSEC_TMPL_A_MAX, nest, tmpl_policy, extack);
+	if (ret)
+		return ret;
+	if (attr_missing(extack, nest, tb, NFSEC_TMPL_A_MODE, "template needs a mode"))
+		return -EINVAL;
+	tmpl->mode = nla_get_u8(tb[NFSEC_TMPL_A_MODE]);
+	tmpl->reqid = tb[NFSEC_TMPL_A_REQID] ? nla_get_u32(tb[NFSEC_TMPL_A_REQID]) : 0;
+	if (tmpl->mode == NFSEC_MODE_TRANSPORT) {
+		if (tb[NFSEC_TMPL_A_SRC] || tb[NFSEC_TMPL_A_DST] || tb[NFSEC_TMPL_A_FAMILY]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "transport mode takes no tunnel endpoints");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (tb[NFSEC_TMPL_A_FAMILY]) {
+		ret = parse_family(tb[NFSEC_TMPL_A_FAMILY], &tmpl->family, extack);
+		if (ret)
+			return ret;
+	}
+	if (attr_missing(extack, nest, tb, NFSEC_TMPL_A_SRC,
+			 "tunnel mode needs a source endpoint") ||
+	    attr_missing(extack, nest, tb, NFSEC_TMPL_A_DST,
+			 "tunnel mode needs a destination endpoint"))
+		return -EINVAL;
+	return parse_addr(tb[NFSEC_TMPL_A_SRC], tmpl->family, &tmpl->saddr, extack) ?:
+	       parse_addr(tb[NFSEC_TMPL_A_DST], tmpl->family, &tmpl->daddr, extack);
+}
+
 /* The NFSEC_A_POLICY nest of a request, parsed into @tb; it must be there. */
 static int parse_policy_nest(struct genl_info *info, struct nlattr **tb)
 {
@@ -188,9 +251,9 @@ static int put_addr(struct sk_buff *skb, int type, const union nfsec_addr *a, u8
 	return nla_put(skb, type, family == AF_INET ? sizeof(a->a4) : sizeof(a->a6), a);
 }
 
-static int put_selector(struct sk_buff *skb, const struct nfsec_selector *sel)
+static int put_selector(struct sk_buff *skb, int type, const struct nfsec_selector *sel)
 {
-	struct nlattr *nest = nla_nest_start(skb, NFSEC_POLICY_A_SELECTOR);
+	struct nlattr *nest = nla_nest_start(skb, type);
 
 	if (!nest ||
 	    nla_put_u16(skb, NFSEC_SEL_A_FAMILY, sel->family) ||
@@ -208,25 +271,50 @@ static int put_selector(struct sk_buff *skb, const struct nfsec_selector *sel)
 	return 0;
 }
 
-static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 portid,
-		      u32 seq, int flags, u8 cmd)
+static int put_tmpl(struct sk_buff *skb, const struct nfsec_tmpl *tmpl)
 {
-	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
-	struct nlattr *nest;
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_POLICY_A_TMPL);
 
-	if (!hdr)
+	if (!nest ||
+	    nla_put_u8(skb, NFSEC_TMPL_A_MODE, tmpl->mode) ||
+	    nla_put_u32(skb, NFSEC_TMPL_A_REQID, tmpl->reqid))
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NFSEC_A_POLICY);
+	if (tmpl->mode == NFSEC_MODE_TUNNEL &&
+	    (nla_put_u16(skb, NFSEC_TMPL_A_FAMILY, tmpl->family) ||
+	     put_addr(skb, NFSEC_TMPL_A_SRC, &tmpl->saddr, tmpl->family) ||
+	     put_addr(skb, NFSEC_TMPL_A_DST, &tmpl->daddr, tmpl->family)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_policy_attrs(struct sk_buff *skb, const struct nfsec_policy *pol)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_A_POLICY);
+
 	if (!nest ||
 	    nla_put_u32(skb, NFSEC_POLICY_A_INDEX, pol->index) ||
 	    nla_put_u8(skb, NFSEC_POLICY_A_DIR, pol->dir) ||
 	    nla_put_u8(skb, NFSEC_POLICY_A_ACTION, pol->action) ||
 	    nla_put_u32(skb, NFSEC_POLICY_A_PRIORITY, pol->priority) ||
-	    put_selector(skb, &pol->sel)) {
+	    put_selector(skb, NFSEC_POLICY_A_SELECTOR, &pol->sel) ||
+	    (pol->action == NFSEC_POLICY_PROTECT && put_tmpl(skb, &pol->tmpl)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 portid,
+		      u32 seq, int flags, u8 cmd)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put_policy_attrs(skb, pol)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
 }
@@ -288,6 +376,7 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[NFSEC_POLICY_A_MAX + 1], *nest;
 	struct nfsec_selector sel;
 	struct nfsec_policy *pol;
+	struct nfsec_tmpl tmpl;
 	int ret;
 
 	ret = parse_policy_nest(info, tb);
@@ -309,6 +398,15 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	ret = parse_selector(tb[NFSEC_POLICY_A_SELECTOR], &sel, info->extack);
 	if (ret)
 		return ret;
+	if (tb[NFSEC_POLICY_A_TMPL] &&
+	    nla_get_u8(tb[NFSEC_POLICY_A_ACTION]) != NFSEC_POLICY_PROTECT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NFSEC_POLICY_A_TMPL],
+				    "only a protect policy takes a template");
+		return -EINVAL;
+	}
+	ret = parse_tmpl(tb[NFSEC_POLICY_A_TMPL], &sel, &tmpl, info->extack);
+	if (ret)
+		return ret;
 
 	pol = nfsec_policy_new(&sel, tb[NFSEC_POLICY_A_PRIORITY] ?
 			       nla_get_u32(tb[NFSEC_POLICY_A_PRIORITY]) : 0,
@@ -316,6 +414,7 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(pol))
 		return PTR_ERR(pol);
 	pol->dir = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
+	pol->tmpl = tmpl;
 
 	mutex_lock(&nn->lock);
 	ret = nfsec_policy_add(nn, pol);
@@ -437,6 +536,572 @@ static int nfsec_nl_policy_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* SAs */
+
+static const struct nla_policy alg_policy[NFSEC_ALG_A_MAX + 1] = {
+	[NFSEC_ALG_A_NAME] = { .type = NLA_NUL_STRING, .len = CRYPTO_MAX_ALG_NAME - 1 },
+	[NFSEC_ALG_A_KEY] = { .type = NLA_BINARY, .len = 128 },
+	[NFSEC_ALG_A_ICV_BITS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy lifetime_policy[NFSEC_LT_A_MAX + 1] = {
+	[NFSEC_LT_A_SOFT_BYTES] = { .type = NLA_U64 },
+	[NFSEC_LT_A_HARD_BYTES] = { .type = NLA_U64 },
+	[NFSEC_LT_A_SOFT_PACKETS] = { .type = NLA_U64 },
+	[NFSEC_LT_A_HARD_PACKETS] = { .type = NLA_U64 },
+	[NFSEC_LT_A_SOFT_SECONDS] = { .type = NLA_U64 },
+	[NFSEC_LT_A_HARD_SECONDS] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy sa_attr_policy[NFSEC_SA_A_MAX + 1] = {
+	[NFSEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
+	[NFSEC_SA_A_DIR] = NLA_POLICY_MAX(NLA_U8, NFSEC_SA_DIR_MAX),
+	[NFSEC_SA_A_FAMILY] = { .type = NLA_U16 },
+	[NFSEC_SA_A_SRC] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[NFSEC_SA_A_DST] = { .type = NLA_BINARY, .len = sizeof(struct in6_addr) },
+	[NFSEC_SA_A_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_ESP, IPPROTO_ESP),
+	[NFSEC_SA_A_MODE] = NLA_POLICY_MAX(NLA_U8, NFSEC_MODE_MAX),
+	[NFSEC_SA_A_REQID] = { .type = NLA_U32 },
+	[NFSEC_SA_A_AEAD] = NLA_POLICY_NESTED(alg_policy),
+	[NFSEC_SA_A_ENC] = NLA_POLICY_NESTED(alg_policy),
+	[NFSEC_SA_A_AUTH] = NLA_POLICY_NESTED(alg_policy),
+	[NFSEC_SA_A_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, NFSEC_REPLAY_MAX),
+	[NFSEC_SA_A_ESN] = { .type = NLA_FLAG },
+	[NFSEC_SA_A_SELECTOR] = NLA_POLICY_NESTED(selector_policy),
+	[NFSEC_SA_A_LIFETIME] = NLA_POLICY_NESTED(lifetime_policy),
+};
+
+static const struct nla_policy sa_cmd_policy[NFSEC_A_MAX + 1] = {
+	[NFSEC_A_SA] = NLA_POLICY_NESTED(sa_attr_policy),
+};
+
+static const struct nla_policy stats_cmd_policy[NFSEC_A_MAX + 1] = {
+};
+
+/* The NFSEC_A_SA nest of a request, parsed into @tb; it must be there. */
+static int parse_sa_nest(struct genl_info *info, struct nlattr **tb)
+{
+	if (attr_missing(info->extack, NULL, info->attrs, NFSEC_A_SA, "request needs an SA"))
+		return -EINVAL;
+	return nla_parse_nested(tb, NFSEC_SA_A_MAX, info->attrs[NFSEC_A_SA], sa_attr_policy,
+				info->extack);
+}
+
+/* SPI, family, destination and protocol: what names an SA. */
+static int parse_sa_id(struct nlattr *nest, struct nlattr **tb, struct nfsec_sa_id *id,
+		       struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	memset(id, 0, sizeof(*id));
+	if (attr_missing(extack, nest, tb, NFSEC_SA_A_SPI, "SA needs an SPI") ||
+	    attr_missing(extack, nest, tb, NFSEC_SA_A_FAMILY, "SA needs a family") ||
+	    attr_missing(extack, nest, tb, NFSEC_SA_A_DST, "SA needs a destination"))
+		return -EINVAL;
+	ret = parse_family(tb[NFSEC_SA_A_FAMILY], &id->family, extack);
+	if (ret)
+		return ret;
+	id->spi = htonl(nla_get_u32(tb[NFSEC_SA_A_SPI]));
+	id->proto = IPPROTO_ESP;
+	return parse_addr(tb[NFSEC_SA_A_DST], id->family, &id->daddr, extack);
+}
+
+/* One algorithm nest; @icv_default applies without NFSEC_ALG_A_ICV_BITS. */
+static int parse_alg(struct nlattr *nest, const char **name, const u8 **key,
+		     unsigned int *key_len, unsigned int *icv_len,
+		     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFSEC_ALG_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, NFSEC_ALG_A_MAX, nest, alg_policy, extack);
+	if (ret)
+		return ret;
+	if (attr_missing(extack, nest, tb, NFSEC_ALG_A_NAME, "algorithm needs a name") ||
+	    attr_missing(extack, nest, tb, NFSEC_ALG_A_KEY, "algorithm needs a key"))
+		return -EINVAL;
+	*name = nla_data(tb[NFSEC_ALG_A_NAME]);
+	*key = nla_data(tb[NFSEC_ALG_A_KEY]);
+	*key_len = nla_len(tb[NFSEC_ALG_A_KEY]);
+	if (tb[NFSEC_ALG_A_ICV_BITS]) {
+		u32 bits = nla_get_u32(tb[NFSEC_ALG_A_ICV_BITS]);
+
+		if (!icv_len) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_ALG_A_ICV_BITS],
+					    "encryption takes no ICV length");
+			return -EINVAL;
+		}
+		if (bits % 8) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_ALG_A_ICV_BITS],
+					    "ICV length must be whole bytes");
+			return -EINVAL;
+		}
+		*icv_len = bits / 8;
+	}
+	return 0;
+}
+
+/* The HMACs' ICV is half the hash (RFC 4868, RFC 2404 for SHA-1); AEADs' is 16 bytes. */
+static unsigned int default_icv(const char *auth)
+{
+	if (!strcmp(auth, "hmac(sha384)"))
+		return 24;
+	if (!strcmp(auth, "hmac(sha512)"))
+		return 32;
+	if (!strcmp(auth, "hmac(sha1)"))
+		return 12;
+	return 16;
+}
+
+static int parse_sa_alg(struct nlattr **tb, struct nfsec_sa_alg *alg,
+			struct netlink_ext_ack *extack)
+{
+	const u8 *unused_key;
+	unsigned int unused;
+	int ret;
+
+	memset(alg, 0, sizeof(*alg));
+	if (tb[NFSEC_SA_A_AEAD]) {
+		if (tb[NFSEC_SA_A_ENC] || tb[NFSEC_SA_A_AUTH]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_SA_A_AEAD],
+					    "an AEAD takes no separate encryption or authentication");
+			return -EINVAL;
+		}
+		alg->icv_len = 16;
+		return parse_alg(tb[NFSEC_SA_A_AEAD], &alg->aead, &alg->key, &alg->key_len,
+				 &alg->icv_len, extack);
+	}
+	if (!tb[NFSEC_SA_A_ENC] || !tb[NFSEC_SA_A_AUTH]) {
+		NL_SET_ERR_MSG(extack,
+			       "an SA needs an AEAD, or both encryption and authentication");
+		return -EINVAL;
+	}
+	ret = parse_alg(tb[NFSEC_SA_A_ENC], &alg->enc, &alg->key, &alg->key_len, NULL, extack);
+	if (ret)
+		return ret;
+	ret = parse_alg(tb[NFSEC_SA_A_AUTH], &alg->auth, &unused_key, &unused, &unused, extack);
+	if (ret)
+		return ret;
+	alg->icv_len = default_icv(alg->auth);
+	return parse_alg(tb[NFSEC_SA_A_AUTH], &alg->auth, &alg->auth_key, &alg->auth_key_len,
+			 &alg->icv_len, extack);
+}
+
+static u64 get_u64_or0(struct nlattr **tb, int type)
+{
+	return tb[type] ? nla_get_u64(tb[type]) : 0;
+}
+
+static int parse_lifetime(struct nlattr *nest, struct nfsec_lifetime *lt,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFSEC_LT_A_MAX + 1];
+	int ret;
+
+	memset(lt, 0, sizeof(*lt));
+	if (!nest)
+		return 0;
+	ret = nla_parse_nested(tb, NFSEC_LT_A_MAX, nest, lifetime_policy, extack);
+	if (ret)
+		return ret;
+	lt->soft_bytes = get_u64_or0(tb, NFSEC_LT_A_SOFT_BYTES);
+	lt->hard_bytes = get_u64_or0(tb, NFSEC_LT_A_HARD_BYTES);
+	lt->soft_packets = get_u64_or0(tb, NFSEC_LT_A_SOFT_PACKETS);
+	lt->hard_packets = get_u64_or0(tb, NFSEC_LT_A_HARD_PACKETS);
+	lt->soft_seconds = get_u64_or0(tb, NFSEC_LT_A_SOFT_SECONDS);
+	lt->hard_seconds = get_u64_or0(tb, NFSEC_LT_A_HARD_SECONDS);
+	return 0;
+}
+
+static int parse_sa_config(struct nlattr *nest, struct nlattr **tb,
+			   struct nfsec_sa_config *cfg, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = parse_sa_id(nest, tb, &cfg->id, extack);
+	if (ret)
+		return ret;
+	if (attr_missing(extack, nest, tb, NFSEC_SA_A_DIR, "SA needs a direction") ||
+	    attr_missing(extack, nest, tb, NFSEC_SA_A_SRC, "SA needs a source") ||
+	    attr_missing(extack, nest, tb, NFSEC_SA_A_MODE, "SA needs a mode"))
+		return -EINVAL;
+	ret = parse_addr(tb[NFSEC_SA_A_SRC], cfg->id.family, &cfg->saddr, extack);
+	if (ret)
+		return ret;
+	cfg->dir = nla_get_u8(tb[NFSEC_SA_A_DIR]);
+	cfg->mode = nla_get_u8(tb[NFSEC_SA_A_MODE]);
+	cfg->reqid = tb[NFSEC_SA_A_REQID] ? nla_get_u32(tb[NFSEC_SA_A_REQID]) : 0;
+	cfg->esn = nla_get_flag(tb[NFSEC_SA_A_ESN]);
+	cfg->replay_window = tb[NFSEC_SA_A_REPLAY_WINDOW] ?
+			     nla_get_u32(tb[NFSEC_SA_A_REPLAY_WINDOW]) : 64;
+	if (cfg->dir == NFSEC_SA_DIR_OUT && tb[NFSEC_SA_A_REPLAY_WINDOW]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_SA_A_REPLAY_WINDOW],
+				    "only an inbound SA has a replay window");
+		return -EINVAL;
+	}
+	if (cfg->dir == NFSEC_SA_DIR_OUT)
+		cfg->replay_window = 0;
+	if (tb[NFSEC_SA_A_SELECTOR]) {
+		ret = parse_selector(tb[NFSEC_SA_A_SELECTOR], &cfg->sel, extack);
+		if (ret)
+			return ret;
+		cfg->has_sel = true;
+	}
+	return parse_lifetime(tb[NFSEC_SA_A_LIFETIME], &cfg->lt, extack);
+}
+
+static int put_alg(struct sk_buff *skb, int type, const char *name, u32 icv_bits)
+{
+	struct nlattr *nest;
+
+	if (!*name)
+		return 0;
+	nest = nla_nest_start(skb, type);
+	if (!nest || nla_put_string(skb, NFSEC_ALG_A_NAME, name) ||
+	    (icv_bits && nla_put_u32(skb, NFSEC_ALG_A_ICV_BITS, icv_bits)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_lifetime(struct sk_buff *skb, const struct nfsec_sa *sa)
+{
+	const struct nfsec_lifetime *lt = &sa->cfg.lt;
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_SA_A_LIFETIME);
+	const struct {
+		int type;
+		u64 value;
+	} v[] = {
+		{ NFSEC_LT_A_SOFT_BYTES, lt->soft_bytes },
+		{ NFSEC_LT_A_HARD_BYTES, lt->hard_bytes },
+		{ NFSEC_LT_A_SOFT_PACKETS, lt->soft_packets },
+		{ NFSEC_LT_A_HARD_PACKETS, lt->hard_packets },
+		{ NFSEC_LT_A_SOFT_SECONDS, lt->soft_seconds },
+		{ NFSEC_LT_A_HARD_SECONDS, lt->hard_seconds },
+		{ NFSEC_LT_A_BYTES, atomic64_read(&sa->bytes) },
+		{ NFSEC_LT_A_PACKETS, atomic64_read(&sa->packets) },
+		{ NFSEC_LT_A_AGE_SECONDS, ktime_get_seconds() - sa->add_time },
+	};
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (nla_put_u64_64bit(skb, v[i].type, v[i].value, NFSEC_LT_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static u64 sa_seq(struct nfsec_sa *sa)
+{
+	u64 seq;
+
+	if (sa->cfg.dir == NFSEC_SA_DIR_OUT)
+		return atomic64_read(&sa->seq_out);
+	spin_lock_bh(&sa->lock);
+	seq = sa->replay->top;
+	spin_unlock_bh(&sa->lock);
+	return seq;
+}
+
+/* The SA as get gives it: everything but the keys. */
+static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
+{
+	const struct nfsec_sa_config *cfg = &sa->cfg;
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_A_SA);
+	u32 icv_bits = sa->icv_len * 8;
+
+	if (!nest ||
+	    nla_put_u32(skb, NFSEC_SA_A_SPI, ntohl(sa->id.spi)) ||
+	    nla_put_u8(skb, NFSEC_SA_A_DIR, cfg->dir) ||
+	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, sa->id.family) ||
+	    put_addr(skb, NFSEC_SA_A_SRC, &cfg->saddr, sa->id.family) ||
+	    put_addr(skb, NFSEC_SA_A_DST, &sa->id.daddr, sa->id.family) ||
+	    nla_put_u8(skb, NFSEC_SA_A_PROTO, sa->id.proto) ||
+	    nla_put_u8(skb, NFSEC_SA_A_MODE, cfg->mode) ||
+	    nla_put_u32(skb, NFSEC_SA_A_REQID, cfg->reqid) ||
+	    put_alg(skb, NFSEC_SA_A_AEAD, sa->alg_names[0], icv_bits) ||
+	    put_alg(skb, NFSEC_SA_A_ENC, sa->alg_names[1], 0) ||
+	    put_alg(skb, NFSEC_SA_A_AUTH, sa->alg_names[2], icv_bits) ||
+	    (cfg->dir == NFSEC_SA_DIR_IN &&
+	     nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, cfg->replay_window)) ||
+	    (cfg->esn && nla_put_flag(skb, NFSEC_SA_A_ESN)) ||
+	    (cfg->has_sel && put_selector(skb, NFSEC_SA_A_SELECTOR, &cfg->sel)) ||
+	    put_lifetime(skb, sa) ||
+	    nla_put_u64_64bit(skb, NFSEC_SA_A_SEQ, sa_seq(sa), NFSEC_SA_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_sa(struct sk_buff *skb, struct nfsec_sa *sa, u32 portid, u32 seq, int flags,
+		  u8 cmd, bool hard)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put_sa_attrs(skb, sa) || (hard && nla_put_flag(skb, NFSEC_A_EXPIRE_HARD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static void sa_event(struct nfsec_net *nn, const struct nfsec_sa *sa, u8 cmd, bool hard)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (put_sa(msg, (struct nfsec_sa *)sa, 0, 0, 0, cmd, hard)) {
+		nlmsg_free(msg);
+		return;
+	}
+	event_send(nn->net, msg);
+}
+
+/* A soft or hard lifetime of @sa ran out; caller holds nn->lock. */
+void nfsec_expire_event(struct nfsec_net *nn, const struct nfsec_sa *sa, bool hard)
+{
+	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
+}
+
+static int put_flow(struct sk_buff *skb, const struct nfsec_flow *fl)
+{
+	unsigned int full = fl->family == AF_INET ? 32 : 128;
+	struct nfsec_selector sel = {
+		.saddr = fl->saddr, .daddr = fl->daddr, .family = fl->family,
+		.sprefix = full, .dprefix = full, .proto = fl->proto,
+		.sport_lo = fl->sport, .sport_hi = fl->sport,
+		.dport_lo = fl->dport, .dport_hi = fl->dport,
+	};
+
+	return put_selector(skb, NFSEC_A_FLOW, &sel);
+}
+
+/* No SA serves @pol for @fl. Any context; caller holds RCU for @pol. */
+void nfsec_acquire_event(struct nfsec_net *nn, const struct nfsec_policy *pol,
+			 const struct nfsec_flow *fl)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0, NFSEC_CMD_ACQUIRE);
+	if (!hdr || put_policy_attrs(msg, pol) || put_flow(msg, fl)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&nfsec_genl_family, nn->net, msg, 0, 0, GFP_ATOMIC);
+}
+
+static int nfsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct nlattr *tb[NFSEC_SA_A_MAX + 1];
+	struct nfsec_sa_config cfg;
+	struct nfsec_sa_alg alg;
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = parse_sa_nest(info, tb);
+	if (ret)
+		return ret;
+	ret = parse_sa_config(info->attrs[NFSEC_A_SA], tb, &cfg, info->extack) ?:
+	      parse_sa_alg(tb, &alg, info->extack);
+	if (ret)
+		return ret;
+	alg.esn = cfg.esn;
+	sa = nfsec_sa_new(&cfg, &alg, info->extack);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+
+	mutex_lock(&nn->lock);
+	sa->nn = nn;
+	ret = nfsec_sa_insert(&nn->sad, sa);
+	if (!ret) {
+		nfsec_lifetime_start(sa);
+		sa_event(nn, sa, NFSEC_CMD_SA_NEW, false);
+		if (cfg.dir == NFSEC_SA_DIR_OUT)
+			nfsec_acquire_sa_added(nn);
+	}
+	mutex_unlock(&nn->lock);
+	if (ret) {
+		if (ret == -EEXIST)
+			NL_SET_ERR_MSG(info->extack,
+				       "an SA with this SPI, destination and protocol exists");
+		nfsec_sa_put(sa);
+	}
+	return ret;
+}
+
+/* The SA a request names; caller holds nn->lock. */
+static struct nfsec_sa *sa_by_id(struct nfsec_net *nn, struct genl_info *info,
+				 struct nlattr **tb)
+{
+	struct nfsec_sa_id id;
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = parse_sa_id(info->attrs[NFSEC_A_SA], tb, &id, info->extack);
+	if (ret)
+		return ERR_PTR(ret);
+	rcu_read_lock();
+	sa = nfsec_sa_lookup(&nn->sad, &id);
+	rcu_read_unlock();
+	if (!sa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NFSEC_SA_A_SPI],
+				    "no SA has this SPI, destination and protocol");
+		return ERR_PTR(-ENOENT);
+	}
+	/* The SAD's reference keeps it while we hold the lock. */
+	nfsec_sa_put(sa);
+	return sa;
+}
+
+static int nfsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct nlattr *tb[NFSEC_SA_A_MAX + 1];
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = parse_sa_nest(info, tb);
+	if (ret)
+		return ret;
+	mutex_lock(&nn->lock);
+	sa = sa_by_id(nn, info, tb);
+	if (!IS_ERR(sa)) {
+		sa_event(nn, sa, NFSEC_CMD_SA_DEL, false);
+		nfsec_sa_remove(&nn->sad, sa);
+	}
+	mutex_unlock(&nn->lock);
+	return PTR_ERR_OR_ZERO(sa);
+}
+
+static int nfsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct nlattr *tb[NFSEC_SA_A_MAX + 1];
+	struct sk_buff *msg;
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = parse_sa_nest(info, tb);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&nn->lock);
+	sa = sa_by_id(nn, info, tb);
+	ret = IS_ERR(sa) ? PTR_ERR(sa) :
+	      put_sa(msg, sa, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_SA_GET, false);
+	mutex_unlock(&nn->lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Resumes after the SA added as number cb->args[0] (SAs are listed in that order). */
+static int nfsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nfsec_net *nn = nfsec_net(sock_net(skb->sk));
+	u64 last = cb->args[0];
+	struct nfsec_sa *sa;
+	int ret = 0;
+
+	mutex_lock(&nn->lock);
+	list_for_each_entry(sa, &nn->sad.all, list) {
+		if (sa->add_seq <= last)
+			continue;
+		ret = put_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			     NLM_F_MULTI, NFSEC_CMD_SA_GET, false);
+		if (ret)
+			break;
+		last = sa->add_seq;
+	}
+	mutex_unlock(&nn->lock);
+	cb->args[0] = last;
+	return ret && !skb->len ? ret : skb->len;
+}
+
+static int nfsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	mutex_lock(&nn->lock);
+	nfsec_sad_flush(&nn->sad);
+	if (genl_has_listeners(&nfsec_genl_family, nn->net, 0)) {
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		hdr = msg ? genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0,
+					NFSEC_CMD_SA_FLUSH) : NULL;
+		if (hdr) {
+			genlmsg_end(msg, hdr);
+			event_send(nn->net, msg);
+		} else {
+			nlmsg_free(msg);
+		}
+	}
+	mutex_unlock(&nn->lock);
+	return 0;
+}
+
+static int put_stats(struct sk_buff *skb, struct nfsec_net *nn)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_A_STATS);
+	u64 sum[NFSEC_STAT_A_MAX + 1] = {};
+	int cpu, i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for_each_possible_cpu(cpu) {
+		const struct nfsec_stats *st = per_cpu_ptr(nn->stats, cpu);
+
+		for (i = 0; i <= NFSEC_STAT_A_MAX; i++)
+			sum[i] += READ_ONCE(st->v[i]);
+	}
+	for (i = NFSEC_STAT_A_PAD + 1; i <= NFSEC_STAT_A_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, sum[i], NFSEC_STAT_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int nfsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nfsec_genl_family, 0, NFSEC_CMD_STATS_GET);
+	if (!hdr || put_stats(msg, nn)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static const struct genl_ops nfsec_genl_ops[] = {
 	{
 		.cmd = NFSEC_CMD_GET_VERSION,
@@ -471,6 +1136,40 @@ static const struct genl_ops nfsec_genl_ops[] = {
 		.policy = policy_cmd_policy,
 		.maxattr = ARRAY_SIZE(policy_cmd_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_SA_NEW,
+		.doit = nfsec_nl_sa_new,
+		.policy = sa_cmd_policy,
+		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_SA_DEL,
+		.doit = nfsec_nl_sa_del,
+		.policy = sa_cmd_policy,
+		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_SA_GET,
+		.doit = nfsec_nl_sa_get,
+		.dumpit = nfsec_nl_sa_dump,
+		.policy = sa_cmd_policy,
+		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+	},
+	{
+		.cmd = NFSEC_CMD_SA_FLUSH,
+		.doit = nfsec_nl_sa_flush,
+		.policy = sa_cmd_policy,
+		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_STATS_GET,
+		.doit = nfsec_nl_stats_get,
+		.policy = stats_cmd_policy,
+		.maxattr = ARRAY_SIZE(stats_cmd_policy) - 1,
 	},
 };
 

@@ -9,4 +9,13 @@ extern struct genl_family nfsec_genl_family;
 int nfsec_genl_init(void);
 void nfsec_genl_uninit(void);
 
+struct nfsec_net;
+struct nfsec_policy;
+struct nfsec_flow;
+struct nfsec_sa;
+
+void nfsec_acquire_event(struct nfsec_net *nn, const struct nfsec_policy *pol,
+			 const struct nfsec_flow *fl);
+void nfsec_expire_event(struct nfsec_net *nn, const struct nfsec_sa *sa, bool hard);
+
 #endif /* _NFSEC_NETLINK_H */

@@ -27,6 +27,8 @@ struct nl_result {
 	unsigned int events;		/* multicast POLICY_NEW/DEL/FLUSH seen */
 	u8 last_event;
 	unsigned int policies;		/* NFSEC_CMD_POLICY_GET replies */
+	unsigned int sas;		/* NFSEC_CMD_SA_GET replies */
+	unsigned int keys;		/* ... with a key in them: must stay 0 */
 	u32 last_index;
 	u32 family_version;
 	char module_version[NFSEC_MODULE_VERSION_LEN];
@@ -96,6 +98,31 @@ static void parse_policy_reply(struct kunit *test, const struct nlmsghdr *nlh,
 	res->last_index = nla_get_u32(ptb[NFSEC_POLICY_A_INDEX]);
 }
 
+static void parse_sa_reply(struct kunit *test, const struct nlmsghdr *nlh,
+			   struct nl_result *res)
+{
+	struct nlattr *tb[NFSEC_A_MAX + 1], *stb[NFSEC_SA_A_MAX + 1];
+	struct nlattr *atb[NFSEC_ALG_A_MAX + 1];
+	int alg;
+
+	KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb, NFSEC_A_MAX,
+					       NULL, NULL));
+	KUNIT_ASSERT_NOT_NULL(test, tb[NFSEC_A_SA]);
+	KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(stb, NFSEC_SA_A_MAX, tb[NFSEC_A_SA],
+						  NULL, NULL));
+	KUNIT_ASSERT_NOT_NULL(test, stb[NFSEC_SA_A_SPI]);
+	res->sas++;
+	for (alg = NFSEC_SA_A_AEAD; alg <= NFSEC_SA_A_AUTH; alg++) {
+		if (!stb[alg])
+			continue;
+		KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(atb, NFSEC_ALG_A_MAX, stb[alg],
+							  NULL, NULL));
+		KUNIT_EXPECT_NOT_NULL(test, atb[NFSEC_ALG_A_NAME]);
+		if (atb[NFSEC_ALG_A_KEY])
+			res->keys++;
+	}
+}
+
 static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 			struct nl_result *res)
 {
@@ -109,6 +136,10 @@ static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 
 	if (gnlh->cmd == NFSEC_CMD_POLICY_GET) {
 		parse_policy_reply(test, nlh, res);
+		return;
+	}
+	if (gnlh->cmd == NFSEC_CMD_SA_GET) {
+		parse_sa_reply(test, nlh, res);
 		return;
 	}
 	if (gnlh->cmd == NFSEC_CMD_POLICY_NEW || gnlh->cmd == NFSEC_CMD_POLICY_DEL ||
@@ -485,6 +516,194 @@ static void policy_new_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, policy_count(test), 0U);
 }
 
+/* SAs: a valid request (an inbound AES-GCM tunnel SA), and what each bad one changes. */
+enum {
+	SA_NO_SA = BIT(0),
+	SA_NO_SPI = BIT(1),
+	SA_NO_DIR = BIT(2),
+	SA_NO_SRC = BIT(3),
+	SA_NO_MODE = BIT(4),
+	SA_NO_ALG = BIT(5),
+	SA_AEAD_AND_ENC = BIT(6),
+	SA_ENC_ONLY = BIT(7),
+	SA_NO_KEY = BIT(8),
+	SA_NAME_NOT_STRING = BIT(9),
+};
+
+struct sa_req {
+	const char *name;
+	int error;
+	const char *extack;	/* exact, or NULL for any non-empty */
+	u16 flags;
+	u32 spi;		/* 0: 0x1000 */
+	u8 dir;			/* NFSEC_SA_DIR_IN unless SA_... */
+	u8 mode;		/* 0: tunnel (1) */
+	u8 addr_len;		/* 0: 4 */
+	const char *alg;	/* NULL: rfc4106(gcm(aes)) */
+	u8 key_len;		/* 0: 20 */
+	u32 icv_bits;		/* 0: left out */
+	u32 replay;		/* 0: left out */
+	u8 proto;		/* 0: left out */
+};
+
+static int put_test_alg(struct sk_buff *skb, int type, const char *name, u8 key_len,
+			u32 icv_bits, u16 flags)
+{
+	static const u8 key[200];
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    (flags & SA_NAME_NOT_STRING ? nla_put(skb, NFSEC_ALG_A_NAME, 4, "abcd") :
+	     nla_put_string(skb, NFSEC_ALG_A_NAME, name)) ||
+	    (!(flags & SA_NO_KEY) && nla_put(skb, NFSEC_ALG_A_KEY, key_len, key)) ||
+	    (icv_bits && nla_put_u32(skb, NFSEC_ALG_A_ICV_BITS, icv_bits)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_sa(struct sk_buff *skb, const struct sa_req *r)
+{
+	const u8 src[16] = { 192, 168, 1, 2 }, dst[16] = { 192, 168, 1, 1 };
+	u8 len = r->addr_len ?: 4;
+	struct nlattr *sa;
+
+	if (r->flags & SA_NO_SA)
+		return 0;
+	sa = nla_nest_start(skb, NFSEC_A_SA);
+	if (!sa ||
+	    (!(r->flags & SA_NO_SPI) && nla_put_u32(skb, NFSEC_SA_A_SPI, r->spi ?: 0x1000)) ||
+	    (!(r->flags & SA_NO_DIR) && nla_put_u8(skb, NFSEC_SA_A_DIR, r->dir)) ||
+	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, AF_INET) ||
+	    (!(r->flags & SA_NO_SRC) && nla_put(skb, NFSEC_SA_A_SRC, len, src)) ||
+	    nla_put(skb, NFSEC_SA_A_DST, len, dst) ||
+	    (!(r->flags & SA_NO_MODE) && nla_put_u8(skb, NFSEC_SA_A_MODE, r->mode ?: 1)) ||
+	    (r->replay && nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, r->replay)) ||
+	    (r->proto && nla_put_u8(skb, NFSEC_SA_A_PROTO, r->proto)))
+		return -EMSGSIZE;
+	if (r->flags & (SA_ENC_ONLY | SA_AEAD_AND_ENC)) {
+		if (put_test_alg(skb, NFSEC_SA_A_ENC, "cbc(aes)", 16, 0, 0))
+			return -EMSGSIZE;
+	}
+	if (!(r->flags & (SA_NO_ALG | SA_ENC_ONLY)) &&
+	    put_test_alg(skb, NFSEC_SA_A_AEAD, r->alg ?: "rfc4106(gcm(aes))",
+			 r->key_len ?: 20, r->icv_bits, r->flags))
+		return -EMSGSIZE;
+	nla_nest_end(skb, sa);
+	return 0;
+}
+
+static void sa_request(struct kunit *test, u8 cmd, u16 flags, const struct sa_req *r,
+		       struct nl_result *res)
+{
+	struct sk_buff *skb = nl_request_new(test, cmd);
+
+	nlmsg_hdr(skb)->nlmsg_flags |= flags;
+	if (r)
+		KUNIT_ASSERT_EQ(test, 0, fill_sa(skb, r));
+	nl_transact(test, skb, res);
+	KUNIT_ASSERT_TRUE(test, res->acked);
+}
+
+static unsigned int sa_count(struct kunit *test)
+{
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_GET, NLM_F_DUMP, NULL, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.keys, 0U);
+	return res.sas;
+}
+
+static void sa_new_get_del(struct kunit *test)
+{
+	const struct sa_req ok = { .name = "ok" };
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &ok, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, sa_count(test), 1U);
+
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &ok, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -EEXIST);
+	KUNIT_EXPECT_STREQ(test, res.extack,
+			   "an SA with this SPI, destination and protocol exists");
+
+	/* get: the SA, without its key */
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &ok, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.sas, 1U);
+	KUNIT_EXPECT_EQ(test, res.keys, 0U);
+
+	sa_request(test, NFSEC_CMD_SA_DEL, 0, &ok, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, sa_count(test), 0U);
+	sa_request(test, NFSEC_CMD_SA_DEL, 0, &ok, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -ENOENT);
+	KUNIT_EXPECT_STREQ(test, res.extack, "no SA has this SPI, destination and protocol");
+}
+
+static const struct sa_req bad_sas[] = {
+	{ "no SA", -EINVAL, "request needs an SA", SA_NO_SA },
+	{ "no SPI", -EINVAL, "SA needs an SPI", SA_NO_SPI },
+	{ "SPI 255", -ERANGE, NULL, 0, 255 },
+	{ "no direction", -EINVAL, "SA needs a direction", SA_NO_DIR },
+	{ "direction 2", -ERANGE, NULL, 0, 0, 2 },
+	{ "no source", -EINVAL, "SA needs a source", SA_NO_SRC },
+	{ "no mode", -EINVAL, "SA needs a mode", SA_NO_MODE },
+	{ "mode 2", -ERANGE, NULL, 0, 0, NFSEC_SA_DIR_IN, 2 },
+	{ "v4 with 16 bytes", -EINVAL, "address length does not match the family", 0, 0,
+	  NFSEC_SA_DIR_IN, 0, 16 },
+	{ "no algorithm", -EINVAL,
+	  "an SA needs an AEAD, or both encryption and authentication", SA_NO_ALG },
+	{ "enc without auth", -EINVAL,
+	  "an SA needs an AEAD, or both encryption and authentication", SA_ENC_ONLY },
+	{ "aead and enc", -EINVAL, "an AEAD takes no separate encryption or authentication",
+	  SA_AEAD_AND_ENC },
+	{ "unknown algorithm", -ENOENT, "unknown or unsupported algorithm", 0, 0,
+	  NFSEC_SA_DIR_IN, 0, 0, "gcm(des)" },
+	{ "name not a string", -EINVAL, NULL, SA_NAME_NOT_STRING },
+	{ "no key", -EINVAL, "algorithm needs a key", SA_NO_KEY },
+	{ "key of 17 bytes", -EINVAL, "key length does not fit the algorithm", 0, 0,
+	  NFSEC_SA_DIR_IN, 0, 0, NULL, 17 },
+	{ "key of 200 bytes", -ERANGE, NULL, 0, 0, NFSEC_SA_DIR_IN, 0, 0, NULL, 200 },
+	{ "ICV 100 bits", -EINVAL, "ICV length must be whole bytes", 0, 0, NFSEC_SA_DIR_IN, 0,
+	  0, NULL, 0, 100 },
+	{ "ICV 80 bits", -EINVAL, "ICV length does not fit the algorithm", 0, 0,
+	  NFSEC_SA_DIR_IN, 0, 0, NULL, 0, 80 },
+	{ "replay window 5000", -ERANGE, NULL, 0, 0, NFSEC_SA_DIR_IN, 0, 0, NULL, 0, 0,
+	  5000 },
+	{ "replay window outbound", -EINVAL, "only an inbound SA has a replay window", 0, 0,
+	  NFSEC_SA_DIR_OUT, 0, 0, NULL, 0, 0, 32 },
+	{ "protocol AH", -ERANGE, NULL, 0, 0, NFSEC_SA_DIR_IN, 0, 0, NULL, 0, 0, 0,
+	  IPPROTO_AH },
+};
+
+static void bad_sa_desc(const struct sa_req *r, char *desc)
+{
+	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_sa, bad_sas, bad_sa_desc);
+
+static void sa_new_refuses(struct kunit *test)
+{
+	const struct sa_req *r = test->param_value;
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, r, &res);
+	KUNIT_EXPECT_EQ(test, res.error, r->error);
+	if (r->extack)
+		KUNIT_EXPECT_STREQ(test, res.extack, r->extack);
+	else
+		KUNIT_EXPECT_NE(test, res.extack[0], '\0');
+	/* Nothing changed. */
+	KUNIT_EXPECT_EQ(test, sa_count(test), 0U);
+}
+
 static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(get_version_replies),
 	KUNIT_CASE(get_version_accepts_own_version),
@@ -493,6 +712,8 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(policy_new_get_del),
 	KUNIT_CASE(policy_events),
 	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
+	KUNIT_CASE(sa_new_get_del),
+	KUNIT_CASE_PARAM(sa_new_refuses, bad_sa_gen_params),
 	{}
 };
 

@@ -7,10 +7,16 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "acquire.h"
 #include "sad.h"
 #include "spd.h"
 
 #define NFSEC_DIR_COUNT (NFSEC_POLICY_DIR_MAX + 1)
+
+/* The namespace's counters, per CPU, indexed by enum nfsec_stat_attr. */
+struct nfsec_stats {
+	u64 v[NFSEC_STAT_A_MAX + 1];
+};
 
 /*
  * Per network namespace state: every SA, policy and counter lives in one of these, found
@@ -24,7 +30,20 @@ struct nfsec_net {
 	struct nfsec_spd spd[NFSEC_DIR_COUNT];	/* by enum nfsec_policy_dir */
 	struct xarray policies;		/* every policy by index; writers hold @lock */
 	u32 next_policy_index;
+	struct nfsec_acquire acquire;	/* packets waiting for an SA; has its own lock */
+	struct nfsec_stats __percpu *stats;
+	struct xfrm_state *mark;	/* what decrypted packets carry; see hooks.c */
 };
+
+static inline void nfsec_stat_add(struct nfsec_net *nn, int stat, u64 n)
+{
+	this_cpu_add(nn->stats->v[stat], n);
+}
+
+static inline void nfsec_stat_inc(struct nfsec_net *nn, int stat)
+{
+	nfsec_stat_add(nn, stat, 1);
+}
 
 int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol);
 void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol);

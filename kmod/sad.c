@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "nfsec.h"
+#include "lifetime.h"
 #include "sad.h"
 
 struct workqueue_struct *nfsec_wq;
@@ -20,6 +21,13 @@ static const struct rhashtable_params sad_params = {
 	.key_len = sizeof(struct nfsec_sa_id),
 	.key_offset = offsetof(struct nfsec_sa, id),
 	.head_offset = offsetof(struct nfsec_sa, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params out_params = {
+	.key_len = sizeof(struct nfsec_sa_okey),
+	.key_offset = offsetof(struct nfsec_sa, okey),
+	.head_offset = offsetof(struct nfsec_sa, out_node),
 	.automatic_shrinking = true,
 };
 
@@ -155,7 +163,8 @@ static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
 
 	if (alg->aead)
 		strscpy(name, alg->aead, sizeof(name));
-	else if (snprintf(name, sizeof(name), "authenc(%s,%s)", alg->auth,
+	else if (snprintf(name, sizeof(name), "%s(%s,%s)",
+			  alg->esn ? "authencesn" : "authenc", alg->auth,
 			  alg->enc) >= sizeof(name))
 		return ERR_PTR(-ENAMETOOLONG);
 
@@ -176,9 +185,18 @@ static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
 	return aead;
 }
 
+static void sa_set_names(struct nfsec_sa *sa, const struct nfsec_sa_alg *alg)
+{
+	const char *names[3] = { alg->aead, alg->enc, alg->auth };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		strscpy(sa->alg_names[i], names[i] ?: "", sizeof(sa->alg_names[i]));
+}
+
 /* A new SA with one reference, not in any SAD. */
-struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_id *id, const struct nfsec_sa_alg *alg,
-			      struct netlink_ext_ack *extack)
+struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
+			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack)
 {
 	struct nfsec_sa *sa;
 	int ret;
@@ -189,18 +207,41 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_id *id, const struct nfsec_s
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
+	if (cfg->dir == NFSEC_SA_DIR_IN) {
+		/* Without a window, the replay state still infers the ESN high half. */
+		sa->replay = nfsec_replay_new(cfg->replay_window ?: 1, cfg->esn, GFP_KERNEL);
+		if (!sa->replay) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+	}
 	sa->aead = aead_new(alg, extack);
 	if (IS_ERR(sa->aead)) {
 		ret = PTR_ERR(sa->aead);
-		kfree(sa);
-		return ERR_PTR(ret);
+		goto err_replay;
 	}
-	sa->id = *id;
+	sa->cfg = *cfg;
+	sa->id = cfg->id;
 	memset(sa->id.pad, 0, sizeof(sa->id.pad));
+	sa->okey.daddr = cfg->id.daddr;
+	sa->okey.reqid = cfg->reqid;
+	sa->okey.family = cfg->id.family;
+	sa->okey.mode = cfg->mode;
+	sa_set_names(sa, alg);
 	sa->icv_len = alg->icv_len;
 	sa->iv_len = crypto_aead_ivsize(sa->aead);
+	sa->align = max(crypto_aead_blocksize(sa->aead), 4U);
+	sa->iv_from_seq = alg->aead;
+	spin_lock_init(&sa->lock);
+	INIT_DELAYED_WORK(&sa->expire_work, nfsec_sa_expire_work);
 	refcount_set(&sa->refcnt, 1);
 	return sa;
+
+err_replay:
+	nfsec_replay_free(sa->replay);
+err_free:
+	kfree(sa);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_new);
 
@@ -209,6 +250,7 @@ static void sa_free_work(struct work_struct *work)
 	struct nfsec_sa *sa = container_of(to_rcu_work(work), struct nfsec_sa, free_work);
 
 	crypto_free_aead(sa->aead);
+	nfsec_replay_free(sa->replay);
 	kfree_sensitive(sa);
 }
 
@@ -224,10 +266,19 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_put);
 
 int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock)
 {
+	int ret;
+
 	INIT_LIST_HEAD(&sad->all);
 	sad->lock = lock;
 	sad->count = 0;
-	return rhashtable_init(&sad->table, &sad_params);
+	sad->next_seq = 0;
+	ret = rhashtable_init(&sad->table, &sad_params);
+	if (ret)
+		return ret;
+	ret = rhltable_init(&sad->out, &out_params);
+	if (ret)
+		rhashtable_destroy(&sad->table);
+	return ret;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_init);
 
@@ -240,6 +291,15 @@ int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa)
 	ret = rhashtable_lookup_insert_fast(&sad->table, &sa->node, sad_params);
 	if (ret)
 		return ret;
+	if (sa->cfg.dir == NFSEC_SA_DIR_OUT) {
+		ret = rhltable_insert(&sad->out, &sa->out_node, out_params);
+		if (ret) {
+			rhashtable_remove_fast(&sad->table, &sa->node, sad_params);
+			return ret;
+		}
+	}
+	sa->add_seq = ++sad->next_seq;
+	sa->add_time = ktime_get_seconds();
 	list_add_tail(&sa->list, &sad->all);
 	sad->count++;
 	return 0;
@@ -250,7 +310,12 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_insert);
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 {
 	lockdep_assert_held(sad->lock);
+	set_bit(NFSEC_SA_REMOVED, &sa->flags);
 	WARN_ON_ONCE(rhashtable_remove_fast(&sad->table, &sa->node, sad_params));
+	if (sa->cfg.dir == NFSEC_SA_DIR_OUT)
+		WARN_ON_ONCE(rhltable_remove(&sad->out, &sa->out_node, out_params));
+	if (cancel_delayed_work(&sa->expire_work))
+		nfsec_sa_put(sa);		/* the pending work's reference */
 	list_del(&sa->list);
 	sad->count--;
 	nfsec_sa_put(sa);
@@ -272,6 +337,7 @@ void nfsec_sad_destroy(struct nfsec_sad *sad)
 	mutex_lock(sad->lock);
 	nfsec_sad_flush(sad);
 	mutex_unlock(sad->lock);
+	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->table);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_destroy);
@@ -286,3 +352,25 @@ struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id
 	return sa;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_lookup);
+
+/*
+ * The newest live outbound SA for @key, with a reference the caller puts; NULL if none.
+ * Caller holds RCU.
+ */
+struct nfsec_sa *nfsec_sa_lookup_out(struct nfsec_sad *sad, const struct nfsec_sa_okey *key)
+{
+	struct nfsec_sa *sa, *best = NULL;
+	struct rhlist_head *list, *pos;
+
+	list = rhltable_lookup(&sad->out, key, out_params);
+	rhl_for_each_entry_rcu(sa, pos, list, out_node) {
+		if (test_bit(NFSEC_SA_DEAD, &sa->flags))
+			continue;
+		if (!best || sa->add_seq > best->add_seq)
+			best = sa;
+	}
+	if (best && !refcount_inc_not_zero(&best->refcnt))
+		best = NULL;
+	return best;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_lookup_out);

@@ -8,7 +8,9 @@
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
+#include <linux/crypto.h>
 
+#include "replay.h"
 #include "spd.h"
 
 /* What finds an inbound SA: the hash key, padding included (zero it). */
@@ -20,9 +22,19 @@ struct nfsec_sa_id {
 	u8 pad[2];
 };
 
+/* The hash key of outbound SAs: what a protect policy's template asks for. */
+struct nfsec_sa_okey {
+	union nfsec_addr daddr;		/* the outer destination */
+	u32 reqid;
+	u8 family;
+	u8 mode;			/* enum nfsec_mode */
+	u8 pad[2];
+};
+
 /*
  * How an SA protects: one AEAD (aead set), or encryption plus authentication composed
- * into authenc(auth,enc). Names are the crypto API's, as XFRM takes them.
+ * into authenc(auth,enc) (authencesn with extended sequence numbers). Names are the
+ * crypto API's, as XFRM takes them.
  */
 struct nfsec_sa_alg {
 	const char *aead;		/* rfc4106(gcm(aes)), rfc7539esp(chacha20,poly1305) */
@@ -33,21 +45,71 @@ struct nfsec_sa_alg {
 	const u8 *auth_key;
 	unsigned int auth_key_len;
 	unsigned int icv_len;		/* bytes; for auth, the RFC 4868 truncation */
+	bool esn;
 };
+
+/* Soft and hard limits, 0 for none. */
+struct nfsec_lifetime {
+	u64 soft_bytes, hard_bytes;
+	u64 soft_packets, hard_packets;
+	u64 soft_seconds, hard_seconds;
+};
+
+/* Everything about an SA but its keys; what netlink gives and takes. */
+struct nfsec_sa_config {
+	struct nfsec_sa_id id;
+	union nfsec_addr saddr;		/* the outer source */
+	u32 reqid;
+	u8 dir;				/* enum nfsec_sa_dir */
+	u8 mode;			/* enum nfsec_mode */
+	bool esn;
+	bool has_sel;
+	u32 replay_window;		/* inbound: 0 means no replay check */
+	struct nfsec_selector sel;	/* inner traffic allowed, when has_sel */
+	struct nfsec_lifetime lt;
+};
+
+enum nfsec_sa_flags {
+	NFSEC_SA_SOFT_DUE,		/* a soft limit was reached */
+	NFSEC_SA_SOFT_SENT,		/* ... and its EXPIRE sent */
+	NFSEC_SA_DEAD,			/* a hard limit was reached: no more packets */
+	NFSEC_SA_REMOVED,		/* out of the SAD */
+};
+
+struct nfsec_net;
 
 /*
  * An SA. Lifetime: nfsec_sa_new() returns it with one reference, which nfsec_sa_insert()
- * hands to the SAD; lookups take their own with refcount_inc_not_zero() under RCU.
- * Removal unhashes it and drops the SAD's reference; the last put frees it after a grace
- * period, in process context, keys wiped (the transform's by the crypto API).
+ * hands to the SAD; lookups take their own with refcount_inc_not_zero() under RCU, and so
+ * does @expire_work while it is pending or running. Removal unhashes it and drops the
+ * SAD's reference; the last put frees it after a grace period, in process context, keys
+ * wiped (the transform's by the crypto API).
+ *
+ * Locking: @lock guards @replay (the input path); @seq_out, the counters and @flags are
+ * atomic; everything else is set before insertion and never changes.
  */
 struct nfsec_sa {
 	struct rhash_head node;		/* in nfsec_sad.table */
+	struct rhlist_head out_node;	/* in nfsec_sad.out, outbound SAs only */
 	struct list_head list;		/* in nfsec_sad.all, writers only */
-	struct nfsec_sa_id id;
+	struct nfsec_sa_okey okey;
+	struct nfsec_sa_config cfg;
+	struct nfsec_sa_id id;		/* cfg.id with its padding zeroed */
 	struct crypto_aead *aead;
+	char alg_names[3][CRYPTO_MAX_ALG_NAME];	/* aead, enc, auth ("" when unused) */
 	unsigned int icv_len;
 	unsigned int iv_len;
+	unsigned int align;		/* ESP payload alignment: cipher block, at least 4 */
+	bool iv_from_seq;		/* counter-mode IV: the sequence number */
+	u64 add_seq;			/* insertion order: the newest outbound SA is used */
+	time64_t add_time;		/* ktime_get_seconds() at insertion */
+	atomic64_t seq_out;		/* the last sequence number sent */
+	atomic64_t bytes, packets;
+	unsigned long flags;		/* enum nfsec_sa_flags */
+	spinlock_t lock;
+	struct nfsec_replay *replay;	/* inbound */
+	struct nfsec_net *nn;		/* set by nfsec_sa_insert() */
+	struct delayed_work expire_work;
 	refcount_t refcnt;
 	struct rcu_work free_work;
 };
@@ -55,20 +117,28 @@ struct nfsec_sa {
 /* Locking: lookups under RCU; writers hold *@lock. */
 struct nfsec_sad {
 	struct rhashtable table;
+	struct rhltable out;
 	struct list_head all;
 	struct mutex *lock;		/* the namespace's writer lock */
 	unsigned int count;
+	u64 next_seq;
 };
 
 int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock);
 void nfsec_sad_destroy(struct nfsec_sad *sad);
 void nfsec_sad_flush(struct nfsec_sad *sad);
-struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_id *id, const struct nfsec_sa_alg *alg,
-			      struct netlink_ext_ack *extack);
+struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
+			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack);
 void nfsec_sa_put(struct nfsec_sa *sa);
 int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa);
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa);
 struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id *id);
+struct nfsec_sa *nfsec_sa_lookup_out(struct nfsec_sad *sad, const struct nfsec_sa_okey *key);
+
+static inline void nfsec_sa_hold(struct nfsec_sa *sa)
+{
+	refcount_inc(&sa->refcnt);
+}
 
 extern struct workqueue_struct *nfsec_wq;
 

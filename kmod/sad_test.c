@@ -75,6 +75,16 @@ static struct nfsec_sa_id sa_id(u32 spi)
 	return id;
 }
 
+static struct nfsec_sa_config sa_cfg(u32 spi, u8 dir)
+{
+	struct nfsec_sa_config cfg = {
+		.id = sa_id(spi), .dir = dir, .mode = NFSEC_MODE_TUNNEL, .reqid = 7,
+		.replay_window = 64,
+	};
+
+	return cfg;
+}
+
 static void sa_algorithms(struct kunit *test)
 {
 	const struct alg_case *c = test->param_value;
@@ -83,9 +93,9 @@ static void sa_algorithms(struct kunit *test)
 		.key = key64, .key_len = c->key_len,
 		.auth_key = key64, .auth_key_len = c->auth_key_len, .icv_len = c->icv_len,
 	};
-	struct nfsec_sa_id id = sa_id(0x100);
+	struct nfsec_sa_config cfg = sa_cfg(0x100, NFSEC_SA_DIR_IN);
 	struct netlink_ext_ack extack = {};
-	struct nfsec_sa *sa = nfsec_sa_new(&id, &alg, &extack);
+	struct nfsec_sa *sa = nfsec_sa_new(&cfg, &alg, &extack);
 
 	if (c->error) {
 		KUNIT_ASSERT_TRUE(test, IS_ERR(sa));
@@ -107,16 +117,21 @@ struct sad_fixture {
 	struct nfsec_sad sad;
 };
 
-static struct nfsec_sa *new_gcm_sa(struct kunit *test, u32 spi)
+static struct nfsec_sa *new_gcm_sa_dir(struct kunit *test, u32 spi, u8 dir)
 {
 	struct nfsec_sa_alg alg = {
 		.aead = "rfc4106(gcm(aes))", .key = key64, .key_len = 20, .icv_len = 16,
 	};
-	struct nfsec_sa_id id = sa_id(spi);
-	struct nfsec_sa *sa = nfsec_sa_new(&id, &alg, NULL);
+	struct nfsec_sa_config cfg = sa_cfg(spi, dir);
+	struct nfsec_sa *sa = nfsec_sa_new(&cfg, &alg, NULL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
 	return sa;
+}
+
+static struct nfsec_sa *new_gcm_sa(struct kunit *test, u32 spi)
+{
+	return new_gcm_sa_dir(test, spi, NFSEC_SA_DIR_IN);
 }
 
 static struct nfsec_sa *lookup(struct sad_fixture *f, u32 spi)
@@ -172,7 +187,68 @@ static void sad_insert_lookup_remove(struct kunit *test)
 	mutex_destroy(&f->lock);
 }
 
+static struct nfsec_sa *lookup_out(struct sad_fixture *f, u32 reqid)
+{
+	struct nfsec_sa_okey key = {
+		.daddr.a4 = htonl(0x0a000002), .reqid = reqid, .family = AF_INET,
+		.mode = NFSEC_MODE_TUNNEL,
+	};
+	struct nfsec_sa *sa;
+
+	rcu_read_lock();
+	sa = nfsec_sa_lookup_out(&f->sad, &key);
+	rcu_read_unlock();
+	return sa;
+}
+
+/* Outbound SAs by template: the newest live one wins, so a rekey takes over at once. */
+static void sad_outbound_newest(struct kunit *test)
+{
+	struct sad_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct nfsec_sa *old, *new, *in, *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	mutex_init(&f->lock);
+	KUNIT_ASSERT_EQ(test, nfsec_sad_init(&f->sad, &f->lock), 0);
+	old = new_gcm_sa_dir(test, 0x1000, NFSEC_SA_DIR_OUT);
+	new = new_gcm_sa_dir(test, 0x1001, NFSEC_SA_DIR_OUT);
+	in = new_gcm_sa_dir(test, 0x1002, NFSEC_SA_DIR_IN);
+
+	mutex_lock(&f->lock);
+	KUNIT_EXPECT_EQ(test, nfsec_sa_insert(&f->sad, old), 0);
+	KUNIT_EXPECT_EQ(test, nfsec_sa_insert(&f->sad, in), 0);
+	mutex_unlock(&f->lock);
+	got = lookup_out(f, 7);
+	KUNIT_EXPECT_PTR_EQ(test, got, old);
+	if (got)
+		nfsec_sa_put(got);
+	KUNIT_EXPECT_NULL(test, lookup_out(f, 8));
+
+	mutex_lock(&f->lock);
+	KUNIT_EXPECT_EQ(test, nfsec_sa_insert(&f->sad, new), 0);
+	mutex_unlock(&f->lock);
+	got = lookup_out(f, 7);
+	KUNIT_EXPECT_PTR_EQ(test, got, new);
+	if (got)
+		nfsec_sa_put(got);
+
+	/* A dead SA (hard limit reached) is passed over. */
+	set_bit(NFSEC_SA_DEAD, &new->flags);
+	got = lookup_out(f, 7);
+	KUNIT_EXPECT_PTR_EQ(test, got, old);
+	if (got)
+		nfsec_sa_put(got);
+
+	mutex_lock(&f->lock);
+	nfsec_sa_remove(&f->sad, old);
+	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_NULL(test, lookup_out(f, 7));
+	nfsec_sad_destroy(&f->sad);
+	mutex_destroy(&f->lock);
+}
+
 static struct kunit_case sad_cases[] = {
+	KUNIT_CASE(sad_outbound_newest),
 	KUNIT_CASE_PARAM(sa_algorithms, alg_gen_params),
 	KUNIT_CASE(sad_insert_lookup_remove),
 	{}

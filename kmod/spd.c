@@ -219,6 +219,20 @@ static bool rest_match(const struct nfsec_selector *sel, const struct nfsec_flow
 	       fl->dport >= sel->dport_lo && fl->dport <= sel->dport_hi;
 }
 
+/* Whether @fl falls inside @sel (which has its addresses masked). */
+bool nfsec_selector_match(const struct nfsec_selector *sel, const struct nfsec_flow *fl)
+{
+	union nfsec_addr s, d;
+
+	if (sel->family != fl->family)
+		return false;
+	addr_mask(&s, &fl->saddr, sel->family, sel->sprefix);
+	addr_mask(&d, &fl->daddr, sel->family, sel->dprefix);
+	return !memcmp(&s, &sel->saddr, sizeof(s)) && !memcmp(&d, &sel->daddr, sizeof(d)) &&
+	       rest_match(sel, fl);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_selector_match);
+
 static bool better(const struct nfsec_policy *a, const struct nfsec_policy *b)
 {
 	return !b || a->priority < b->priority ||

@@ -38,6 +38,14 @@ struct nfsec_spd_key {
 	union nfsec_addr saddr, daddr;
 };
 
+/* How a protect policy protects: which SAs may serve it. */
+struct nfsec_tmpl {
+	union nfsec_addr saddr, daddr;	/* tunnel endpoints; transport: unused */
+	u32 reqid;
+	u8 mode;			/* enum nfsec_mode */
+	u8 family;			/* of the endpoints */
+};
+
 struct nfsec_spd_group;
 
 struct nfsec_policy {
@@ -51,6 +59,7 @@ struct nfsec_policy {
 	u32 index;			/* userspace's handle, unique in the namespace */
 	u8 dir;				/* enum nfsec_policy_dir */
 	u8 action;			/* enum nfsec_policy_action */
+	struct nfsec_tmpl tmpl;		/* protect only */
 	struct rcu_head rcu;
 };
 
@@ -80,5 +89,6 @@ void nfsec_policy_remove(struct nfsec_spd *spd, struct nfsec_policy *pol);
 struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl);
 struct nfsec_policy *nfsec_spd_find_exact(struct nfsec_spd *spd, const struct nfsec_policy *pol);
 int nfsec_selector_check(const struct nfsec_selector *sel);
+bool nfsec_selector_match(const struct nfsec_selector *sel, const struct nfsec_flow *fl);
 
 #endif /* _NFSEC_SPD_H */

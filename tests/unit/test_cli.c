@@ -51,6 +51,10 @@ static void test_find_real_table(void **state)
 	finds(nfsec_commands, "h", "help");
 	finds(nfsec_commands, "pol", "policy");
 	finds(nfsec_commands, "p", "policy");
+	finds(nfsec_commands, "sa", "sa");
+	finds(nfsec_commands, "st", "stats");
+	finds(nfsec_commands, "s", "ambiguous command \"s\" (could be sa, stats)");
+	finds(nfsec_commands, "m", "monitor");
 	finds(nfsec_commands, "foo", "unknown command \"foo\"");
 	finds(nfsec_commands, "versionx", "unknown command \"versionx\"");
 	finds(nfsec_commands, "", "unknown command \"\"");

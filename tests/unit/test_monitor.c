@@ -4,7 +4,8 @@
  * datagram of them, fed hand-built netlink messages; the event socket's reading, driven
  * through a NETLINK_USERSOCK group any process may send to (messages that are not the
  * kernel's ignored, an overrun reported); joining nlctrl's group in place of nfsec's; and
- * the lines of "nfsec monitor", text and JSON, for each kind of event.
+ * the lines of "nfsec monitor", text and JSON, for each kind of event: policies, SAs,
+ * acquires and expires.
  */
 #include <errno.h>
 #include <poll.h>
@@ -75,6 +76,22 @@ static void put_selector(struct nl_msg *msg, const struct nfsec_selector *sel, b
 	assert_int_equal(nla_nest_end(msg, nest), 0);
 }
 
+static void put_tmpl(struct nl_msg *msg, const struct nfsec_tmpl *t)
+{
+	int len = t->family == AF_INET ? 4 : 16;
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_POLICY_A_TMPL | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	assert_int_equal(nla_put_u8(msg, NFSEC_TMPL_A_MODE, t->mode), 0);
+	if (t->mode == NFSEC_MODE_TUNNEL) {
+		assert_int_equal(nla_put_u16(msg, NFSEC_TMPL_A_FAMILY, t->family), 0);
+		assert_int_equal(nla_put(msg, NFSEC_TMPL_A_SRC, len, t->src), 0);
+		assert_int_equal(nla_put(msg, NFSEC_TMPL_A_DST, len, t->dst), 0);
+	}
+	assert_int_equal(nla_put_u32(msg, NFSEC_TMPL_A_REQID, t->reqid), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
 /* NFSEC_A_POLICY with every attribute, as a dump gives it, unless spoilt. */
 static void put_policy(struct nl_msg *msg, const struct nfsec_policy *p, struct spoil s)
 {
@@ -91,6 +108,8 @@ static void put_policy(struct nl_msg *msg, const struct nfsec_policy *p, struct 
 		assert_int_equal(nla_put_u32(msg, NFSEC_POLICY_A_PRIORITY, p->priority), 0);
 	if (s.drop != NFSEC_POLICY_A_SELECTOR)
 		put_selector(msg, &p->sel, s.newer);
+	if (p->has_tmpl && s.drop != NFSEC_POLICY_A_TMPL)
+		put_tmpl(msg, &p->tmpl);
 	if (s.newer)
 		assert_int_equal(nla_put_string(msg, NFSEC_POLICY_A_MAX + 1, "later"), 0);
 	assert_int_equal(nla_nest_end(msg, nest), 0);
@@ -118,6 +137,56 @@ static struct nl_msg *flush_event(int dir)
 	nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
 	assert_non_null(nest);
 	assert_int_equal(nla_put_u8(msg, NFSEC_POLICY_A_DIR, (uint8_t)dir), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	return msg;
+}
+
+/* SA_NEW, SA_DEL or EXPIRE for sa; hard adds NFSEC_A_EXPIRE_HARD. */
+static struct nl_msg *sa_event(uint8_t cmd, struct nfsec_sa sa, struct sa_spoil s, bool hard)
+{
+	struct nl_msg *msg = event_new(cmd);
+
+	if (hard)
+		assert_int_equal(nla_put_flag(msg, NFSEC_A_EXPIRE_HARD), 0);
+	put_sa(msg, &sa, s);
+	return msg;
+}
+
+/* A TCP packet from 2001:db8:1::5 port 40000 to 2001:db8:2::7 port 443. */
+static struct nfsec_selector sample_flow(void)
+{
+	struct nfsec_selector flow = {
+		.family = AF_INET6, .src = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5 },
+		.src_prefix = 128, .dst = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 7 },
+		.dst_prefix = 128, .proto = 6, .sport_min = 40000, .sport_max = 40000,
+		.dport_min = 443, .dport_max = 443,
+	};
+
+	return flow;
+}
+
+/* ACQUIRE for the policy p and flow; without_prefixes leaves their lengths out. */
+static struct nl_msg *acquire_event(struct nfsec_policy p, struct nfsec_selector flow,
+				    bool without_prefixes)
+{
+	struct nl_msg *msg = event_new(NFSEC_CMD_ACQUIRE);
+	int len = flow.family == AF_INET ? 4 : 16;
+	struct nlattr *nest;
+
+	put_policy(msg, &p, (struct spoil){ 0 });
+	if (!without_prefixes) {
+		put_selector_nest(msg, NFSEC_A_FLOW, &flow);
+		return msg;
+	}
+	nest = nla_nest_start(msg, NFSEC_A_FLOW | NLA_F_NESTED);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_FAMILY, flow.family), 0);
+	assert_int_equal(nla_put(msg, NFSEC_SEL_A_SRC, len, flow.src), 0);
+	assert_int_equal(nla_put(msg, NFSEC_SEL_A_DST, len, flow.dst), 0);
+	assert_int_equal(nla_put_u8(msg, NFSEC_SEL_A_PROTO, flow.proto), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_SPORT_MIN, flow.sport_min), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_SPORT_MAX, flow.sport_max), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_DPORT_MIN, flow.dport_min), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_DPORT_MAX, flow.dport_max), 0);
 	assert_int_equal(nla_nest_end(msg, nest), 0);
 	return msg;
 }
@@ -176,6 +245,92 @@ static void test_event_flush(void **state)
 	}
 }
 
+static void test_event_sa(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_sa out = sample_sa_out(), in = sample_sa_in();
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_SA_NEW, out, (struct sa_spoil){ 0 },
+						  false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_SA_NEW);
+	assert_true(ev.has_sa);
+	assert_false(ev.has_policy);
+	assert_int_equal(ev.dir, -1);
+	expect_sa(&ev.sa, &out);
+
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_SA_DEL, in,
+						  (struct sa_spoil){ .pad = true, .newer = true },
+						  false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_SA_DEL);
+	assert_true(ev.has_sa);
+	expect_sa(&ev.sa, &in);
+
+	assert_int_equal(parse_event(&h, event_new(NFSEC_CMD_SA_FLUSH), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_SA_FLUSH);
+	assert_false(ev.has_sa);
+	assert_false(ev.has_policy);
+	assert_int_equal(ev.dir, -1);
+}
+
+static void test_event_acquire(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_policy p = sample_tunnel();
+	struct nfsec_selector flow = sample_flow();
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, acquire_event(p, flow, false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_ACQUIRE);
+	assert_true(ev.has_policy);
+	assert_false(ev.has_sa);
+	expect_policy(&ev.policy, &p);
+	assert_int_equal(ev.dir, NFSEC_POLICY_DIR_OUT);
+	{
+		struct nfsec_policy got = { .sel = ev.flow }, want = { .sel = flow };
+
+		expect_policy(&got, &want);
+	}
+
+	/* without the prefix lengths, the addresses are whole */
+	flow.family = AF_INET;
+	memset(flow.src, 0, sizeof(flow.src));
+	memset(flow.dst, 0, sizeof(flow.dst));
+	memcpy(flow.src, (uint8_t[]){ 10, 0, 1, 1 }, 4);
+	memcpy(flow.dst, (uint8_t[]){ 10, 0, 2, 1 }, 4);
+	assert_int_equal(parse_event(&h, acquire_event(p, flow, true), &ev), 1);
+	assert_int_equal(ev.flow.family, AF_INET);
+	assert_int_equal(ev.flow.src_prefix, 32);
+	assert_int_equal(ev.flow.dst_prefix, 32);
+	assert_memory_equal(ev.flow.dst, flow.dst, 16);
+	assert_int_equal(ev.flow.dport_min, 443);
+}
+
+static void test_event_expire(void **state)
+{
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_sa sa = sample_sa_out();
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_EXPIRE, sa, (struct sa_spoil){ 0 },
+						  false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_EXPIRE);
+	assert_true(ev.has_sa);
+	assert_false(ev.hard);
+	expect_sa(&ev.sa, &sa);
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_EXPIRE, sa, (struct sa_spoil){ 0 },
+						  true), &ev), 1);
+	assert_true(ev.hard);
+	expect_sa(&ev.sa, &sa);
+	/* the flag means nothing on other events */
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_SA_DEL, sa, (struct sa_spoil){ 0 },
+						  true), &ev), 1);
+	assert_false(ev.hard);
+}
+
 /* A newer module may append attributes at any level: they are skipped. */
 static void test_event_newer_attributes(void **state)
 {
@@ -208,7 +363,7 @@ static void test_event_unknown_command(void **state)
 {
 	static const uint8_t cmds[] = {
 		NFSEC_CMD_UNSPEC, NFSEC_CMD_GET_VERSION, NFSEC_CMD_POLICY_GET,
-		NFSEC_CMD_MAX + 1, 200, 255,
+		NFSEC_CMD_SA_GET, NFSEC_CMD_STATS_GET, NFSEC_CMD_MAX + 1, 200, 255,
 	};
 	struct nfsec_handle h = { .family = FAMILY };
 	struct nfsec_event ev, untouched;
@@ -273,6 +428,44 @@ static void test_event_malformed_policy(void **state)
 	assert_non_null(msg);
 	assert_non_null(nlmsg_reserve(msg, 2, 1));
 	event_fails(msg, "monitor: event shorter than its genl header");
+}
+
+static void test_event_malformed_sa(void **state)
+{
+	struct nfsec_policy p = sample_tunnel();
+	struct nfsec_selector flow = sample_flow();
+	struct nfsec_sa sa = sample_sa_out();
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	(void)state;
+	event_fails(event_new(NFSEC_CMD_SA_NEW), "SA add event: reply lacks NFSEC_A_SA");
+	event_fails(event_new(NFSEC_CMD_EXPIRE), "expire event: reply lacks NFSEC_A_SA");
+	event_fails(sa_event(NFSEC_CMD_SA_DEL, sa, (struct sa_spoil){ .key = true }, false),
+		    "SA delete event: reply has NFSEC_ALG_A_KEY in NFSEC_SA_A_AEAD: keys are "
+		    "never given back");
+	event_fails(sa_event(NFSEC_CMD_EXPIRE, sa, (struct sa_spoil){ .drop = NFSEC_SA_A_SEQ },
+			     true), "expire event: reply lacks NFSEC_SA_A_SEQ");
+
+	msg = event_new(NFSEC_CMD_ACQUIRE);
+	put_policy(msg, &p, (struct spoil){ 0 });
+	event_fails(msg, "acquire event: reply lacks NFSEC_A_FLOW");
+	msg = event_new(NFSEC_CMD_ACQUIRE);
+	put_selector_nest(msg, NFSEC_A_FLOW, &flow);
+	event_fails(msg, "acquire event: reply lacks NFSEC_A_POLICY");
+	p.has_tmpl = false;
+	event_fails(acquire_event(p, flow, false),
+		    "acquire event: reply lacks NFSEC_POLICY_A_TMPL for a protect policy");
+	p = sample_tunnel();
+	flow.sport_min = 40001;
+	event_fails(acquire_event(p, flow, true), "acquire event: reply has "
+		    "NFSEC_SEL_A_SPORT_MIN 40001 above NFSEC_SEL_A_SPORT_MAX 40000");
+	msg = event_new(NFSEC_CMD_ACQUIRE);
+	put_policy(msg, &p, (struct spoil){ 0 });
+	nest = nla_nest_start(msg, NFSEC_A_FLOW | NLA_F_NESTED);
+	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_FAMILY, AF_INET6), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	event_fails(msg, "acquire event: reply lacks NFSEC_SEL_A_SRC");
 }
 
 static void test_event_malformed_flush(void **state)
@@ -373,9 +566,15 @@ static void test_feed(void **state)
 	append(&d, flush_event(-1));
 	append(&d, event_new(99));
 	append(&d, flush_event(NFSEC_POLICY_DIR_IN));
+	append(&d, sa_event(NFSEC_CMD_EXPIRE, sample_sa_in(), (struct sa_spoil){ 0 }, true));
+	append(&d, event_new(NFSEC_CMD_SA_FLUSH));
 
 	assert_int_equal(feed(&h, &d, &r), 0);
-	assert_int_equal(r.calls, 4);
+	assert_int_equal(r.calls, 6);
+	assert_int_equal(r.ev[4].cmd, NFSEC_CMD_EXPIRE);
+	assert_true(r.ev[4].hard);
+	assert_int_equal(r.ev[4].sa.spi, 0xfffffffe);
+	assert_int_equal(r.ev[5].cmd, NFSEC_CMD_SA_FLUSH);
 	assert_int_equal(r.ev[0].cmd, NFSEC_CMD_POLICY_NEW);
 	expect_policy(&r.ev[0].policy, &v4);
 	assert_int_equal(r.ev[1].cmd, NFSEC_CMD_POLICY_DEL);
@@ -706,6 +905,115 @@ static void test_print_json(void **state)
 	prints(true, &ev, "{\"event\":\"policy-flush\",\"dir\":\"fwd\"}\n");
 }
 
+static struct nfsec_event sa_ev(uint8_t cmd, struct nfsec_sa sa, bool hard)
+{
+	return (struct nfsec_event){ .cmd = cmd, .has_sa = true, .sa = sa, .dir = -1,
+				     .hard = hard };
+}
+
+static struct nfsec_event acquire_ev(struct nfsec_policy p, struct nfsec_selector flow)
+{
+	return (struct nfsec_event){ .cmd = NFSEC_CMD_ACQUIRE, .has_policy = true, .policy = p,
+				     .dir = p.dir, .flow = flow };
+}
+
+static const char sa_out_line[] =
+	"spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
+	"aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12 age 5s\n";
+
+static void test_print_sa_text(void **state)
+{
+	struct nfsec_event ev;
+	char want[512];
+
+	(void)state;
+	ev = sa_ev(NFSEC_CMD_SA_NEW, sample_sa_out(), false);
+	snprintf(want, sizeof(want), "sa add %s", sa_out_line);
+	prints(false, &ev, want);
+	ev = sa_ev(NFSEC_CMD_SA_DEL, sample_sa_out(), false);
+	snprintf(want, sizeof(want), "sa del %s", sa_out_line);
+	prints(false, &ev, want);
+	ev = (struct nfsec_event){ .cmd = NFSEC_CMD_SA_FLUSH, .dir = -1 };
+	prints(false, &ev, "sa flush\n");
+	ev = sa_ev(NFSEC_CMD_EXPIRE, sample_sa_out(), false);
+	prints(false, &ev, "expire soft spi 0x1000 dst 10.0.0.2\n");
+	ev = sa_ev(NFSEC_CMD_EXPIRE, sample_sa_in(), true);
+	prints(false, &ev, "expire hard spi 0xfffffffe dst 2001:db8::2\n");
+}
+
+static void test_print_acquire_text(void **state)
+{
+	struct nfsec_selector flow = sample_flow();
+	struct nfsec_event ev;
+
+	(void)state;
+	ev = acquire_ev(sample_tunnel(), flow);
+	prints(false, &ev, "acquire policy 4 flow 2001:db8:1::5 -> 2001:db8:2::7 proto tcp "
+			   "sport 40000 dport 443\n");
+	flow = (struct nfsec_selector){ .family = AF_INET, .src = { 10, 0, 1, 1 },
+					.src_prefix = 32, .dst = { 10, 0, 2, 1 },
+					.dst_prefix = 32, .proto = 1 };
+	ev = acquire_ev(sample_tunnel(), flow);
+	prints(false, &ev, "acquire policy 4 flow 10.0.1.1 -> 10.0.2.1 proto icmp\n");
+	/* a protocol without a name here may have ports; a shorter prefix is shown */
+	flow.proto = 132 + 1;
+	flow.sport_max = 65535;
+	flow.dst_prefix = 24;
+	flow.dst[3] = 0;
+	ev = acquire_ev(sample_tunnel(), flow);
+	prints(false, &ev, "acquire policy 4 flow 10.0.1.1 -> 10.0.2.0/24 proto 133 "
+			   "sport 0-65535 dport 0\n");
+}
+
+static void starts_with(const char *got, const char *want)
+{
+	if (strncmp(got, want, strlen(want)))
+		fail_msg("\"%s\" does not start with \"%s\"", got, want);
+}
+
+static void test_print_sa_json(void **state)
+{
+	struct nfsec_event ev;
+	char *got;
+
+	(void)state;
+	ev = sa_ev(NFSEC_CMD_SA_NEW, sample_sa_out(), false);
+	got = print(true, &ev, 0);
+	starts_with(got, "{\"event\":\"sa-add\",\"sa\":{\"spi\":4096,\"dir\":\"out\",");
+	assert_non_null(strstr(got, "\"age_seconds\":5}}\n"));
+	assert_null(strstr(got, "key"));
+	free(got);
+	ev = sa_ev(NFSEC_CMD_SA_DEL, sample_sa_out(), false);
+	got = print(true, &ev, 0);
+	starts_with(got, "{\"event\":\"sa-del\",\"sa\":{\"spi\":4096,");
+	free(got);
+	ev = (struct nfsec_event){ .cmd = NFSEC_CMD_SA_FLUSH, .dir = -1 };
+	prints(true, &ev, "{\"event\":\"sa-flush\"}\n");
+	ev = sa_ev(NFSEC_CMD_EXPIRE, sample_sa_out(), true);
+	got = print(true, &ev, 0);
+	starts_with(got, "{\"event\":\"expire\",\"hard\":true,\"sa\":{\"spi\":4096,");
+	free(got);
+	ev = sa_ev(NFSEC_CMD_EXPIRE, sample_sa_out(), false);
+	got = print(true, &ev, 0);
+	starts_with(got, "{\"event\":\"expire\",\"hard\":false,\"sa\":{");
+	free(got);
+}
+
+static void test_print_acquire_json(void **state)
+{
+	struct nfsec_event ev = acquire_ev(sample_tunnel(), sample_flow());
+
+	(void)state;
+	prints(true, &ev, "{\"event\":\"acquire\",\"policy\":{\"index\":4,\"dir\":\"out\","
+			  "\"priority\":20,\"action\":\"protect\",\"family\":\"inet6\","
+			  "\"src\":\"2001:db8:1::/48\",\"dst\":\"2001:db8:2::/48\",\"proto\":0,"
+			  "\"sport\":[0,65535],\"dport\":[0,65535],\"mode\":\"tunnel\","
+			  "\"tmpl_src\":\"192.0.2.1\",\"tmpl_dst\":\"192.0.2.2\",\"reqid\":7},"
+			  "\"flow\":{\"family\":\"inet6\",\"src\":\"2001:db8:1::5/128\","
+			  "\"dst\":\"2001:db8:2::7/128\",\"proto\":6,\"sport\":[40000,40000],"
+			  "\"dport\":[443,443]}}\n");
+}
+
 /* libnfsec only hands over events it knows; anything else would print nothing. */
 static void test_print_unknown(void **state)
 {
@@ -733,6 +1041,18 @@ static void test_decode_then_print(void **state)
 	assert_int_equal(parse_event(&h, flush_event(-1), &ev), 1);
 	prints(false, &ev, "policy flush\n");
 	prints(true, &ev, "{\"event\":\"policy-flush\"}\n");
+	assert_int_equal(parse_event(&h, acquire_event(sample_tunnel(), sample_flow(), true),
+				     &ev), 1);
+	prints(false, &ev, "acquire policy 4 flow 2001:db8:1::5 -> 2001:db8:2::7 proto tcp "
+			   "sport 40000 dport 443\n");
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_EXPIRE, sample_sa_out(),
+						  (struct sa_spoil){ .pad = true }, true), &ev), 1);
+	prints(false, &ev, "expire hard spi 0x1000 dst 10.0.0.2\n");
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_SA_NEW, sample_sa_out(),
+						  (struct sa_spoil){ 0 }, false), &ev), 1);
+	prints(false, &ev, "sa add spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp "
+			   "mode tunnel reqid 1 aead rfc4106(gcm(aes)) icv 128 replay-window 64 "
+			   "seq 12 bytes 3400 packets 12 age 5s\n");
 }
 
 /* --- nfsec monitor: the command, without netlink --------------------------------------- */
@@ -777,9 +1097,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_policy),
 		cmocka_unit_test(test_event_flush),
+		cmocka_unit_test(test_event_sa),
+		cmocka_unit_test(test_event_acquire),
+		cmocka_unit_test(test_event_expire),
 		cmocka_unit_test(test_event_newer_attributes),
 		cmocka_unit_test(test_event_unknown_command),
 		cmocka_unit_test(test_event_malformed_policy),
+		cmocka_unit_test(test_event_malformed_sa),
 		cmocka_unit_test(test_event_malformed_flush),
 		cmocka_unit_test(test_feed),
 		cmocka_unit_test(test_feed_errors),
@@ -789,6 +1113,10 @@ int main(void)
 		cmocka_unit_test(test_read_overrun),
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_print_json),
+		cmocka_unit_test(test_print_sa_text),
+		cmocka_unit_test(test_print_acquire_text),
+		cmocka_unit_test(test_print_sa_json),
+		cmocka_unit_test(test_print_acquire_json),
 		cmocka_unit_test(test_print_unknown),
 		cmocka_unit_test(test_decode_then_print),
 		cmocka_unit_test(test_run_help),

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nfsec policy without a kernel: the words of "policy add/delete/get/show/flush" into the
- * plain model, the text and JSON printers, the CLI's refusals before any netlink, then
- * libnfsec's side: the exact requests built for the kernel (NLA_F_NESTED included) and the
- * strict parse of the replies, fed hand-built netlink messages.
+ * plain model (templates included), the text and JSON printers, the CLI's refusals before
+ * any netlink, then libnfsec's side: the exact requests built for the kernel (NLA_F_NESTED
+ * included) and the strict parse of the replies, fed hand-built netlink messages.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,9 +29,10 @@
 #include "commands.h"
 #include "internal.h"
 #include "json.h"
+#include "nlwalk.h"
 #include "policy.h"
 
-enum { FAMILY = 0x42, SENTINEL = 0xa5 };
+enum { FAMILY = TEST_FAMILY, SENTINEL = 0xa5 };
 
 /* --- the words of "policy add" ------------------------------------------------------- */
 
@@ -362,6 +363,85 @@ static void test_add_word_errors(void **state)
 	ADD_FAILS("invalid prefix \"x\"", "dir", "out", "src", "x", "dst", "y");
 }
 
+static void expect_tmpl(const struct nfsec_policy *p, uint8_t mode, const char *src,
+			const char *dst, uint32_t reqid)
+{
+	assert_true(p->has_tmpl);
+	assert_int_equal(p->tmpl.mode, mode);
+	if (!src) {
+		assert_int_equal(p->tmpl.family, 0);
+		expect_addr(p->tmpl.src, "0.0.0.0");
+		expect_addr(p->tmpl.dst, "0.0.0.0");
+	} else {
+		assert_int_equal(p->tmpl.family, strchr(src, ':') ? AF_INET6 : AF_INET);
+		expect_addr(p->tmpl.src, src);
+		expect_addr(p->tmpl.dst, dst);
+	}
+	assert_int_equal(p->tmpl.reqid, reqid);
+}
+
+static void test_add_tmpl(void **state)
+{
+	struct nfsec_policy p;
+
+	(void)state;
+	/* no template word: none, the kernel's default applies */
+	p = ADD_OK("dir", "out");
+	assert_false(p.has_tmpl);
+	p = ADD_OK("dir", "out", "action", "bypass");
+	assert_false(p.has_tmpl);
+
+	/* a tunnel's family may differ from the selector's */
+	p = ADD_OK("reqid", "7", "tmpl-dst", "192.0.2.2", "src", "2001:db8:1::/48",
+		   "mode", "tunnel", "dir", "out", "tmpl-src", "192.0.2.1");
+	assert_int_equal(p.action, NFSEC_POLICY_PROTECT);
+	assert_int_equal(p.sel.family, AF_INET6);
+	expect_tmpl(&p, NFSEC_MODE_TUNNEL, "192.0.2.1", "192.0.2.2", 7);
+	p = ADD_OK("dir", "in", "action", "protect", "mode", "tunnel", "tmpl-src", "2001:db8::1",
+		   "tmpl-dst", "2001:db8::2");
+	expect_tmpl(&p, NFSEC_MODE_TUNNEL, "2001:db8::1", "2001:db8::2", 0);
+
+	/* transport, named or implied by reqid alone */
+	p = ADD_OK("dir", "out", "mode", "transport");
+	expect_tmpl(&p, NFSEC_MODE_TRANSPORT, NULL, NULL, 0);
+	p = ADD_OK("dir", "out", "reqid", "0xffffffff");
+	expect_tmpl(&p, NFSEC_MODE_TRANSPORT, NULL, NULL, UINT32_MAX);
+}
+
+static void test_add_tmpl_refused(void **state)
+{
+	(void)state;
+	ADD_FAILS("\"mode\" needs action protect (action is bypass)",
+		  "dir", "out", "action", "bypass", "mode", "tunnel");
+	ADD_FAILS("\"reqid\" needs action protect (action is discard)",
+		  "dir", "out", "reqid", "1", "action", "discard");
+	ADD_FAILS("\"tmpl-src\" needs action protect (action is bypass)",
+		  "dir", "out", "tmpl-dst", "192.0.2.2", "tmpl-src", "192.0.2.1",
+		  "action", "bypass");
+	ADD_FAILS("\"tmpl-src\" needs mode tunnel", "dir", "out", "tmpl-src", "192.0.2.1");
+	ADD_FAILS("\"tmpl-dst\" needs mode tunnel (mode is transport)",
+		  "dir", "out", "mode", "transport", "tmpl-dst", "192.0.2.2");
+	ADD_FAILS("mode tunnel needs \"tmpl-src\" and \"tmpl-dst\"",
+		  "dir", "out", "mode", "tunnel");
+	ADD_FAILS("mode tunnel needs \"tmpl-src\" and \"tmpl-dst\"",
+		  "dir", "out", "mode", "tunnel", "tmpl-src", "192.0.2.1");
+	ADD_FAILS("tmpl-dst \"2001:db8::2\" is IPv6 but tmpl-src \"192.0.2.1\" is IPv4",
+		  "dir", "out", "mode", "tunnel", "tmpl-src", "192.0.2.1", "tmpl-dst",
+		  "2001:db8::2");
+	ADD_FAILS("\"mode\" needs one of transport, tunnel, not \"beet\"",
+		  "dir", "out", "mode", "beet");
+	ADD_FAILS("\"mode\" needs one of transport, tunnel", "dir", "out", "mode");
+	ADD_FAILS("invalid tmpl-src \"192.0.2.0/24\": not an IPv4 or IPv6 address",
+		  "dir", "out", "mode", "tunnel", "tmpl-src", "192.0.2.0/24");
+	ADD_FAILS("invalid tmpl-dst \"any\": not an IPv4 or IPv6 address",
+		  "dir", "out", "tmpl-dst", "any");
+	add_fails(-ERANGE, "invalid reqid \"4294967296\": out of range 0..4294967295",
+		  ARGC("dir", "out", "reqid", "4294967296"),
+		  ARGV("dir", "out", "reqid", "4294967296"));
+	ADD_FAILS("\"reqid\" given twice", "dir", "out", "reqid", "1", "reqid", "1");
+	ADD_FAILS("unknown word \"tmpl\" in policy add", "dir", "out", "tmpl", "x");
+}
+
 static void test_parse_index(void **state)
 {
 	struct errmsg err = { "" };
@@ -511,6 +591,52 @@ static void test_print_json(void **state)
 	free(buf);
 }
 
+static const char tunnel_line[] =
+	"index 4 dir out priority 20 action protect src 2001:db8:1::/48 dst 2001:db8:2::/48 "
+	"mode tunnel tmpl-src 192.0.2.1 tmpl-dst 192.0.2.2 reqid 7\n";
+
+static const char tunnel_json[] =
+	"{\"index\":4,\"dir\":\"out\",\"priority\":20,\"action\":\"protect\","
+	"\"family\":\"inet6\",\"src\":\"2001:db8:1::/48\",\"dst\":\"2001:db8:2::/48\","
+	"\"proto\":0,\"sport\":[0,65535],\"dport\":[0,65535],\"mode\":\"tunnel\","
+	"\"tmpl_src\":\"192.0.2.1\",\"tmpl_dst\":\"192.0.2.2\",\"reqid\":7}";
+
+static char *print_json(const struct nfsec_policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json j;
+
+	assert_non_null(f);
+	json_init(&j, f);
+	policy_json(&j, NULL, p);
+	assert_int_equal(json_finish(&j), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_print_tmpl(void **state)
+{
+	struct nfsec_policy p = sample_tunnel();
+	char *json;
+
+	(void)state;
+	prints(&p, tunnel_line);
+	json = print_json(&p);
+	assert_true(strncmp(json, tunnel_json, strlen(tunnel_json)) == 0);
+	assert_string_equal(json + strlen(tunnel_json), "\n");
+	free(json);
+
+	p.tmpl = (struct nfsec_tmpl){ .mode = NFSEC_MODE_TRANSPORT, .reqid = 0 };
+	prints(&p, "index 4 dir out priority 20 action protect src 2001:db8:1::/48 "
+		   "dst 2001:db8:2::/48 mode transport reqid 0\n");
+	json = print_json(&p);
+	assert_non_null(strstr(json, "\"dport\":[0,65535],\"mode\":\"transport\","
+				     "\"reqid\":0}\n"));
+	free(json);
+}
+
 /* --- the command, refusing before any netlink is opened ------------------------------- */
 
 static void run_fails(struct run r, const char *want_err)
@@ -558,6 +684,9 @@ static void test_run_help(void **state)
 	assert_string_equal(c.out, policy_usage);
 	/* the usage names every form the parser takes */
 	assert_non_null(strstr(policy_usage, "nfsec policy add dir DIR [action ACTION]"));
+	assert_non_null(strstr(policy_usage, "[mode MODE] [tmpl-src ADDR] [tmpl-dst ADDR] "
+					     "[reqid N]"));
+	assert_non_null(strstr(policy_usage, "MODE   := transport | tunnel"));
 	assert_non_null(strstr(policy_usage, "nfsec policy delete index N"));
 	assert_non_null(strstr(policy_usage, "nfsec [-j] policy show [dir DIR]"));
 	assert_non_null(strstr(policy_usage, "nfsec policy flush [dir DIR]"));
@@ -567,80 +696,6 @@ static void test_run_help(void **state)
 }
 
 /* --- libnfsec: the requests ----------------------------------------------------------- */
-
-/* The genl header of msg: our family, cmd, the family version, and these nlmsg flags. */
-static void expect_header(struct nl_msg *msg, uint8_t cmd, int flags)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct genlmsghdr *gnlh = nlmsg_data(nlh);
-
-	assert_int_equal(nlh->nlmsg_type, FAMILY);
-	assert_int_equal(nlh->nlmsg_flags, flags);
-	assert_int_equal(gnlh->cmd, cmd);
-	assert_int_equal(gnlh->version, NFSEC_GENL_VERSION);
-}
-
-struct walk {
-	struct nlattr *pos;
-	int rem;
-};
-
-static struct walk walk_msg(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-
-	return (struct walk){ genlmsg_attrdata(nlmsg_data(nlh), 0),
-			      genlmsg_attrlen(nlmsg_data(nlh), 0) };
-}
-
-static struct walk walk_nest(struct nlattr *nest)
-{
-	return (struct walk){ nla_data(nest), nla_len(nest) };
-}
-
-/*
- * The next attribute must have this raw type, flags included, and this payload length
- * (-1: any); returns it.
- */
-static struct nlattr *next_attr(struct walk *w, uint16_t type, int len)
-{
-	struct nlattr *nla = w->pos;
-
-	assert_true(nla_ok(nla, w->rem));
-	assert_int_equal(nla->nla_type, type);
-	if (len >= 0)
-		assert_int_equal(nla_len(nla), len);
-	w->pos = nla_next(nla, &w->rem);
-	return nla;
-}
-
-static void walk_end(const struct walk *w)
-{
-	assert_int_equal(w->rem, 0);
-}
-
-static void next_u8(struct walk *w, uint16_t type, uint8_t value)
-{
-	assert_int_equal(nla_get_u8(next_attr(w, type, 1)), value);
-}
-
-static void next_u16(struct walk *w, uint16_t type, uint16_t value)
-{
-	assert_int_equal(nla_get_u16(next_attr(w, type, 2)), value);
-}
-
-static void next_u32(struct walk *w, uint16_t type, uint32_t value)
-{
-	assert_int_equal(nla_get_u32(next_attr(w, type, 4)), value);
-}
-
-static void next_addr(struct walk *w, uint16_t type, const char *text, int len)
-{
-	uint8_t want[16] = { 0 };
-
-	assert_int_equal(inet_pton(len == 4 ? AF_INET : AF_INET6, text, want), 1);
-	assert_memory_equal(nla_data(next_attr(w, type, len)), want, len);
-}
 
 static struct nl_msg *new_msg(const struct nfsec_policy *p)
 {
@@ -759,6 +814,74 @@ static void test_new_request_refused(void **state)
 	new_refused(&p, "add policy: destination prefix length 129 is above 128");
 }
 
+/* The template after the selector: a tunnel's endpoints, a transport's mode and reqid. */
+static void test_new_request_tmpl(void **state)
+{
+	struct nfsec_policy p = sample_tunnel();
+	struct walk top, pol, tmpl;
+	struct nl_msg *msg = new_msg(&p);
+
+	(void)state;
+	top = walk_msg(msg);
+	pol = walk_nest(next_attr(&top, NFSEC_A_POLICY | NLA_F_NESTED, -1));
+	next_u8(&pol, NFSEC_POLICY_A_DIR, NFSEC_POLICY_DIR_OUT);
+	next_u8(&pol, NFSEC_POLICY_A_ACTION, NFSEC_POLICY_PROTECT);
+	next_u32(&pol, NFSEC_POLICY_A_PRIORITY, 20);
+	next_attr(&pol, NFSEC_POLICY_A_SELECTOR | NLA_F_NESTED, -1);
+	tmpl = walk_nest(next_attr(&pol, NFSEC_POLICY_A_TMPL | NLA_F_NESTED, -1));
+	walk_end(&pol);
+	next_u8(&tmpl, NFSEC_TMPL_A_MODE, NFSEC_MODE_TUNNEL);
+	next_u16(&tmpl, NFSEC_TMPL_A_FAMILY, AF_INET);
+	next_addr(&tmpl, NFSEC_TMPL_A_SRC, "192.0.2.1", 4);
+	next_addr(&tmpl, NFSEC_TMPL_A_DST, "192.0.2.2", 4);
+	next_u32(&tmpl, NFSEC_TMPL_A_REQID, 7);
+	walk_end(&tmpl);
+	nlmsg_free(msg);
+
+	p.tmpl = (struct nfsec_tmpl){ .mode = NFSEC_MODE_TRANSPORT, .reqid = 5 };
+	msg = new_msg(&p);
+	top = walk_msg(msg);
+	pol = walk_nest(next_attr(&top, NFSEC_A_POLICY | NLA_F_NESTED, -1));
+	for (int type = NFSEC_POLICY_A_DIR; type < NFSEC_POLICY_A_TMPL; type++)
+		next_attr(&pol, (uint16_t)(type | (type == NFSEC_POLICY_A_SELECTOR ?
+						   NLA_F_NESTED : 0)), -1);
+	tmpl = walk_nest(next_attr(&pol, NFSEC_POLICY_A_TMPL | NLA_F_NESTED, -1));
+	next_u8(&tmpl, NFSEC_TMPL_A_MODE, NFSEC_MODE_TRANSPORT);
+	next_u32(&tmpl, NFSEC_TMPL_A_REQID, 5);
+	walk_end(&tmpl);
+	nlmsg_free(msg);
+
+	/* none asked for, none sent: the kernel's default */
+	p.has_tmpl = false;
+	msg = new_msg(&p);
+	top = walk_msg(msg);
+	pol = walk_nest(next_attr(&top, NFSEC_A_POLICY | NLA_F_NESTED, -1));
+	for (int type = NFSEC_POLICY_A_DIR; type < NFSEC_POLICY_A_TMPL; type++)
+		next_attr(&pol, (uint16_t)(type | (type == NFSEC_POLICY_A_SELECTOR ?
+						   NLA_F_NESTED : 0)), -1);
+	walk_end(&pol);
+	nlmsg_free(msg);
+}
+
+static void test_new_request_tmpl_refused(void **state)
+{
+	struct nfsec_policy p;
+
+	(void)state;
+	p = sample_tunnel();
+	p.action = NFSEC_POLICY_BYPASS;
+	new_refused(&p, "add policy: only a protect policy takes a template (action is 1)");
+	p = sample_tunnel();
+	p.tmpl.mode = NFSEC_MODE_MAX + 1;
+	new_refused(&p, "add policy: template mode 2 is out of range 0..1");
+	p = sample_tunnel();
+	p.tmpl.family = 0;
+	new_refused(&p, "add policy: tunnel template family 0 is neither AF_INET nor AF_INET6");
+	p = sample_tunnel();
+	p.tmpl.mode = NFSEC_MODE_TRANSPORT;
+	new_refused(&p, "add policy: a transport template has no endpoints (family 2)");
+}
+
 static void test_index_requests(void **state)
 {
 	static const uint8_t cmds[] = { NFSEC_CMD_POLICY_DEL, NFSEC_CMD_POLICY_GET };
@@ -844,6 +967,9 @@ struct reply_spec {
 	int long_sel;		/* an NFSEC_SEL_A_* one byte too long */
 	int src_len, dst_len;	/* address lengths sent */
 	bool newer;		/* an attribute from a newer module at each level */
+	int drop_tmpl;		/* an NFSEC_TMPL_A_* to leave out */
+	bool endpoints;		/* a tunnel's family and addresses, whatever the mode */
+	int tmpl_len;		/* the template's address lengths, 0: the family's */
 };
 
 static struct reply_spec spec_of(struct nfsec_policy p)
@@ -913,6 +1039,30 @@ static void put_selector(struct nl_msg *msg, const struct reply_spec *s)
 	assert_int_equal(nla_nest_end(msg, nest), 0);
 }
 
+/* The template as the kernel gives it: the endpoints in tunnel mode alone. */
+static void put_tmpl(struct nl_msg *msg, const struct reply_spec *s)
+{
+	const struct nfsec_tmpl *t = &s->p.tmpl;
+	bool endpoints = t->mode == NFSEC_MODE_TUNNEL || s->endpoints;
+	int len = s->tmpl_len ? s->tmpl_len : t->family == AF_INET ? 4 : 16;
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_POLICY_A_TMPL | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	if (s->drop_tmpl != NFSEC_TMPL_A_MODE)
+		assert_int_equal(nla_put_u8(msg, NFSEC_TMPL_A_MODE, t->mode), 0);
+	if (endpoints && s->drop_tmpl != NFSEC_TMPL_A_FAMILY)
+		assert_int_equal(nla_put_u16(msg, NFSEC_TMPL_A_FAMILY, t->family), 0);
+	if (endpoints && s->drop_tmpl != NFSEC_TMPL_A_SRC)
+		assert_int_equal(nla_put(msg, NFSEC_TMPL_A_SRC, len, t->src), 0);
+	if (endpoints && s->drop_tmpl != NFSEC_TMPL_A_DST)
+		assert_int_equal(nla_put(msg, NFSEC_TMPL_A_DST, len, t->dst), 0);
+	if (s->drop_tmpl != NFSEC_TMPL_A_REQID)
+		assert_int_equal(nla_put_u32(msg, NFSEC_TMPL_A_REQID, t->reqid), 0);
+	if (s->newer)
+		assert_int_equal(nla_put_u32(msg, NFSEC_TMPL_A_MAX + 1, 1), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
 static void put_policy(struct nl_msg *msg, const struct reply_spec *s)
 {
 	struct nlattr *nest = nla_nest_start(msg, NFSEC_A_POLICY | NLA_F_NESTED);
@@ -939,21 +1089,15 @@ static void put_policy(struct nl_msg *msg, const struct reply_spec *s)
 		case NFSEC_POLICY_A_SELECTOR:
 			put_selector(msg, s);
 			break;
+		case NFSEC_POLICY_A_TMPL:
+			if (s->p.has_tmpl)
+				put_tmpl(msg, s);
+			break;
 		}
 	}
 	if (s->newer)
 		assert_int_equal(nla_put_string(msg, NFSEC_POLICY_A_MAX + 1, "later"), 0);
 	assert_int_equal(nla_nest_end(msg, nest), 0);
-}
-
-static struct nl_msg *reply_new(uint8_t cmd)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	assert_non_null(msg);
-	assert_non_null(genlmsg_put(msg, 0, 1, FAMILY, 0, NLM_F_MULTI, cmd,
-				    NFSEC_GENL_VERSION));
-	return msg;
 }
 
 static struct nl_msg *reply_build(const struct reply_spec *s)
@@ -1034,7 +1178,7 @@ static void test_reply_missing(void **state)
 {
 	static const char *const policy_names[] = {
 		NULL, "NFSEC_POLICY_A_INDEX", "NFSEC_POLICY_A_DIR", "NFSEC_POLICY_A_ACTION",
-		"NFSEC_POLICY_A_PRIORITY", "NFSEC_POLICY_A_SELECTOR",
+		"NFSEC_POLICY_A_PRIORITY", "NFSEC_POLICY_A_SELECTOR", "NFSEC_POLICY_A_TMPL",
 	};
 	static const char *const sel_names[] = {
 		NULL, "NFSEC_SEL_A_FAMILY", "NFSEC_SEL_A_SRC", "NFSEC_SEL_A_SRC_PREFIX",
@@ -1051,7 +1195,8 @@ static void test_reply_missing(void **state)
 
 	s.no_policy = true;
 	reply_fails(&s, "get policy: reply lacks NFSEC_A_POLICY");
-	for (int type = 1; type <= NFSEC_POLICY_A_MAX; type++) {
+	/* the template is checked apart: only protect policies have one */
+	for (int type = 1; type <= NFSEC_POLICY_A_SELECTOR; type++) {
 		s = spec_of(sample_v4());
 		s.drop_policy = type;
 		snprintf(want, sizeof(want), "get policy: reply lacks %s", policy_names[type]);
@@ -1100,7 +1245,7 @@ static void test_reply_exact_lengths(void **state)
 
 	(void)state;
 	for (int type = 1; type <= NFSEC_POLICY_A_MAX; type++) {
-		if (type == NFSEC_POLICY_A_SELECTOR)
+		if (type == NFSEC_POLICY_A_SELECTOR || type == NFSEC_POLICY_A_TMPL)
 			continue;
 		s = spec_of(sample_v4());
 		s.long_policy = type;
@@ -1199,6 +1344,69 @@ static void test_reply_stray_bytes(void **state)
 					     "end of NFSEC_A_POLICY");
 }
 
+static void test_reply_tmpl(void **state)
+{
+	struct reply_spec s = spec_of(sample_tunnel());
+
+	(void)state;
+	reply_ok(&s);
+	s.newer = true;
+	reply_ok(&s);
+	s = spec_of(sample_tunnel());
+	s.p.tmpl = (struct nfsec_tmpl){ .mode = NFSEC_MODE_TRANSPORT, .reqid = 9 };
+	reply_ok(&s);
+	s = spec_of(sample_tunnel());
+	s.p.tmpl.family = AF_INET6;
+	s.p.tmpl.src[15] = 1;
+	reply_ok(&s);
+}
+
+static void test_reply_tmpl_bad(void **state)
+{
+	static const char *const tmpl_names[] = {
+		NULL, "NFSEC_TMPL_A_MODE", "NFSEC_TMPL_A_FAMILY", "NFSEC_TMPL_A_SRC",
+		"NFSEC_TMPL_A_DST", "NFSEC_TMPL_A_REQID",
+	};
+	struct reply_spec s;
+	char want[128];
+
+	(void)state;
+	assert_int_equal(sizeof(tmpl_names) / sizeof(tmpl_names[0]), NFSEC_TMPL_A_MAX + 1);
+	s = spec_of(sample_tunnel());
+	s.p.has_tmpl = false;
+	reply_fails(&s, "get policy: reply lacks NFSEC_POLICY_A_TMPL for a protect policy");
+	s = spec_of(sample_v4());
+	s.p.has_tmpl = true;
+	reply_fails(&s, "get policy: reply has NFSEC_POLICY_A_TMPL for action 1, which takes "
+			"none");
+	for (int type = 1; type <= NFSEC_TMPL_A_MAX; type++) {
+		s = spec_of(sample_tunnel());
+		s.drop_tmpl = type;
+		snprintf(want, sizeof(want), "get policy: reply lacks %s", tmpl_names[type]);
+		reply_fails(&s, want);
+	}
+	s = spec_of(sample_tunnel());
+	s.p.tmpl.mode = NFSEC_MODE_TRANSPORT;
+	s.endpoints = true;
+	reply_fails(&s, "get policy: reply has NFSEC_TMPL_A_FAMILY in a transport template");
+	s.drop_tmpl = NFSEC_TMPL_A_FAMILY;
+	reply_fails(&s, "get policy: reply has NFSEC_TMPL_A_SRC in a transport template");
+	s = spec_of(sample_tunnel());
+	s.p.tmpl.mode = NFSEC_MODE_MAX + 1;
+	reply_fails(&s, "get policy: reply has template mode 2, unknown here");
+	s = spec_of(sample_tunnel());
+	s.p.tmpl.family = AF_UNIX;
+	s.tmpl_len = 4;
+	reply_fails(&s, "get policy: reply has tunnel family 1");
+	s = spec_of(sample_tunnel());
+	s.tmpl_len = 16;
+	reply_fails(&s, "get policy: reply has a 16-byte NFSEC_TMPL_A_SRC for AF_INET");
+	s = spec_of(sample_tunnel());
+	s.tmpl_len = 3;
+	reply_fails(&s, "get policy: malformed reply: attribute 3 in NFSEC_POLICY_A_TMPL: "
+			"Input data out of range");
+}
+
 struct seen {
 	unsigned int calls;
 	uint32_t index[4];
@@ -1265,15 +1473,20 @@ int main(void)
 		cmocka_unit_test(test_add_ports),
 		cmocka_unit_test(test_add_ports_need_proto),
 		cmocka_unit_test(test_add_word_errors),
+		cmocka_unit_test(test_add_tmpl),
+		cmocka_unit_test(test_add_tmpl_refused),
 		cmocka_unit_test(test_parse_index),
 		cmocka_unit_test(test_parse_dir),
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_print_json),
+		cmocka_unit_test(test_print_tmpl),
 		cmocka_unit_test(test_run_refusals),
 		cmocka_unit_test(test_run_help),
 		cmocka_unit_test(test_new_request_ipv4),
 		cmocka_unit_test(test_new_request_ipv6),
 		cmocka_unit_test(test_new_request_refused),
+		cmocka_unit_test(test_new_request_tmpl),
+		cmocka_unit_test(test_new_request_tmpl_refused),
 		cmocka_unit_test(test_index_requests),
 		cmocka_unit_test(test_flush_requests),
 		cmocka_unit_test(test_handle_not_open),
@@ -1286,6 +1499,8 @@ int main(void)
 		cmocka_unit_test(test_reply_duplicate),
 		cmocka_unit_test(test_reply_wrong_command),
 		cmocka_unit_test(test_reply_stray_bytes),
+		cmocka_unit_test(test_reply_tmpl),
+		cmocka_unit_test(test_reply_tmpl_bad),
 		cmocka_unit_test(test_dump_callback),
 	};
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include <linux/genetlink.h>
+#include <netinet/in.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -230,6 +231,36 @@ static void test_policy_calls_reach_kernel(void **state)
 	policy_refused(h, nfsec_policy_flush(h, NFSEC_POLICY_DIR_IN), "flush policies: ");
 }
 
+static int no_sa(const struct nfsec_sa *sa, void *arg)
+{
+	(void)sa;
+	(void)arg;
+	fail_msg("a refused dump produced an SA");
+	return 0;
+}
+
+/*
+ * The SA and stats calls likewise: nlctrl has no "do" for commands 6 to 10 (NFSEC_CMD_SA_NEW
+ * to NFSEC_CMD_STATS_GET) and no dump for 8 (SA_GET); GETPOLICY, 10, is a dump alone.
+ */
+static void test_sa_and_stats_calls_reach_kernel(void **state)
+{
+	struct nfsec_handle *h = *state;
+	struct nfsec_sa sa = {
+		.spi = 256, .dir = NFSEC_SA_DIR_IN, .family = AF_INET, .proto = IPPROTO_ESP,
+		.aead = { .name = "rfc4106(gcm(aes))", .key_len = 20 }, .replay_window = 64,
+	};
+	uint64_t stats[NFSEC_STAT_A_MAX + 1];
+
+	NEED_HANDLE(h);
+	policy_refused(h, nfsec_sa_add(h, &sa), "add SA: ");
+	policy_refused(h, nfsec_sa_del(h, 256, AF_INET, sa.dst, IPPROTO_ESP), "delete SA: ");
+	policy_refused(h, nfsec_sa_get(h, 256, AF_INET, sa.dst, IPPROTO_ESP, &sa), "get SA: ");
+	policy_refused(h, nfsec_sa_dump(h, no_sa, NULL), "list SAs: ");
+	policy_refused(h, nfsec_sa_flush(h), "flush SAs: ");
+	policy_refused(h, nfsec_stats_get(h, stats), "get stats: ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_parse_error_drains),
 		cmocka_unit_test(test_get_version_reaches_kernel),
 		cmocka_unit_test(test_policy_calls_reach_kernel),
+		cmocka_unit_test(test_sa_and_stats_calls_reach_kernel),
 	};
 
 	return cmocka_run_group_tests_name("request", tests, setup, teardown);

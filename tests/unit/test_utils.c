@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cli/utils.c: abbreviations, numbers and hex keys as the commands will parse them. */
+/*
+ * cli/utils.c: abbreviations, numbers and hex keys as the commands will parse them, and the
+ * keyword parser every subcommand's words go through.
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -166,6 +170,135 @@ static void test_parse_hex_length(void **state)
 	hex_fails("0x0011223344", "invalid key \"0x0011223344\": 5 bytes, at most 4 allowed");
 }
 
+static uint64_t u64_ok(const char *word, uint64_t min, uint64_t max)
+{
+	struct errmsg e = { "" };
+	uint64_t out = 0xdeadbeef;
+
+	assert_int_equal(parse_u64("bytes", word, min, max, &out, &e), 0);
+	return out;
+}
+
+static void u64_fails(const char *word, uint64_t min, uint64_t max, int err, const char *msg)
+{
+	struct errmsg e = { "" };
+	uint64_t out = 0xdeadbeef;
+
+	assert_int_equal(parse_u64("bytes", word, min, max, &out, &e), err);
+	assert_string_equal(e.text, msg);
+	assert_int_equal(out, 0xdeadbeef);
+}
+
+static void test_parse_u64(void **state)
+{
+	(void)state;
+	assert_int_equal(u64_ok("0", 0, UINT64_MAX), 0);
+	assert_int_equal(u64_ok("4294967296", 0, UINT64_MAX), 4294967296ULL);
+	assert_int_equal(u64_ok("18446744073709551615", 0, UINT64_MAX), UINT64_MAX);
+	assert_int_equal(u64_ok("0xffffffffffffffff", 0, UINT64_MAX), UINT64_MAX);
+	assert_int_equal(u64_ok("0x00000000000000000001", 0, UINT64_MAX), 1);
+	assert_int_equal(u64_ok("010", 0, UINT64_MAX), 10);
+	u64_fails("18446744073709551616", 0, UINT64_MAX, -ERANGE,
+		  "invalid bytes \"18446744073709551616\": out of range 0..18446744073709551615");
+	u64_fails("0x10000000000000000", 0, UINT64_MAX, -ERANGE,
+		  "invalid bytes \"0x10000000000000000\": out of range 0..18446744073709551615");
+	u64_fails("99999999999999999999999x", 0, UINT64_MAX, -EINVAL,
+		  "invalid bytes \"99999999999999999999999x\": not a decimal or 0x-prefixed hex "
+		  "number");
+	u64_fails("", 0, UINT64_MAX, -EINVAL,
+		  "invalid bytes \"\": not a decimal or 0x-prefixed hex number");
+	u64_fails("5", 6, 7, -ERANGE, "invalid bytes \"5\": out of range 6..7");
+}
+
+/* A model for the keywords below: what each one was handed. */
+struct model {
+	char got[4][3][16];
+	int count[4];
+};
+
+static int record(const struct keyword *kw, char **args, int count, void *arg,
+		  struct errmsg *err)
+{
+	struct model *m = arg;
+	int id = kw->name[0] - 'a';
+
+	if (count > 0 && !strcmp(args[0], "bad")) {
+		errmsg_set(err, "bad value for %s", kw->name);
+		return -ERANGE;
+	}
+	m->count[id] = count;
+	for (int i = 0; i < count; i++)
+		snprintf(m->got[id][i], sizeof(m->got[id][i]), "%s", args[i]);
+	return 0;
+}
+
+static const struct keyword table[] = {
+	{ "a", "X", 1, false, record },
+	{ "b", "nothing", 0, false, record },
+	{ "c", "X Y [Z]", 2, true, record },
+	{ "d", "X", 1, false, record },
+};
+
+static int parse_words(unsigned int allowed, int argc, char **argv, struct model *m,
+		       unsigned int *seen, struct errmsg *err)
+{
+	memset(m, 0, sizeof(*m));
+	*seen = 0;
+	return keywords_parse("cmd", table, 4, allowed, argc, argv, m, seen, err);
+}
+
+#define WORDS(...) (int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+	(char *[]){ __VA_ARGS__ }
+
+static void test_keywords(void **state)
+{
+	struct errmsg err = { "" };
+	unsigned int seen;
+	struct model m;
+
+	(void)state;
+	assert_int_equal(parse_words(0xf, WORDS("c", "1", "2", "3", "b", "a", "x"), &m, &seen,
+				     &err), 0);
+	assert_int_equal(seen, 0x7);
+	assert_int_equal(m.count[2], 3);
+	assert_string_equal(m.got[2][2], "3");
+	assert_int_equal(m.count[1], 0);
+	assert_string_equal(m.got[0][0], "x");
+
+	/* the optional value is not taken when a keyword or nothing follows */
+	assert_int_equal(parse_words(0xf, WORDS("c", "1", "2", "b"), &m, &seen, &err), 0);
+	assert_int_equal(m.count[2], 2);
+	assert_int_equal(seen, 0x6);
+	assert_int_equal(parse_words(0xf, WORDS("c", "1", "2"), &m, &seen, &err), 0);
+	assert_int_equal(m.count[2], 2);
+	/* a keyword not allowed here still ends the values */
+	assert_int_equal(parse_words(0x7, WORDS("c", "1", "2", "d", "4"), &m, &seen, &err),
+			 -EINVAL);
+	assert_string_equal(err.text, "unknown word \"d\" in cmd");
+	/* but is a value where one is due */
+	assert_int_equal(parse_words(0xf, WORDS("c", "d", "a"), &m, &seen, &err), 0);
+	assert_string_equal(m.got[2][0], "d");
+	assert_string_equal(m.got[2][1], "a");
+
+	assert_int_equal(parse_words(0xf, WORDS("c", "1"), &m, &seen, &err), -EINVAL);
+	assert_string_equal(err.text, "\"c\" needs X Y [Z]");
+	assert_int_equal(parse_words(0xf, WORDS("a"), &m, &seen, &err), -EINVAL);
+	assert_string_equal(err.text, "\"a\" needs X");
+	assert_int_equal(parse_words(0xf, WORDS("b", "b"), &m, &seen, &err), -EINVAL);
+	assert_string_equal(err.text, "\"b\" given twice");
+	assert_int_equal(parse_words(0xf, WORDS("e"), &m, &seen, &err), -EINVAL);
+	assert_string_equal(err.text, "unknown word \"e\" in cmd");
+	assert_int_equal(parse_words(0xf, WORDS("A", "x"), &m, &seen, &err), -EINVAL);
+	assert_string_equal(err.text, "unknown word \"A\" in cmd");
+	/* the parse function's error, as it said it; nothing marked seen after it */
+	assert_int_equal(parse_words(0xf, WORDS("b", "a", "bad", "d", "1"), &m, &seen, &err),
+			 -ERANGE);
+	assert_string_equal(err.text, "bad value for a");
+	assert_int_equal(seen, 0x2);
+	assert_int_equal(parse_words(0xf, 0, NULL, &m, &seen, &err), 0);
+	assert_int_equal(seen, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_parse_hex_ok),
 		cmocka_unit_test(test_parse_hex_bad),
 		cmocka_unit_test(test_parse_hex_length),
+		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_keywords),
 	};
 
 	return cmocka_run_group_tests_name("utils", tests, NULL, NULL);

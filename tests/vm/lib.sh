@@ -14,6 +14,23 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 expect_ne() { [ "$2" != "$3" ] || fail "$1: both are '$2'"; }
 
+# case_result ok|not_ok NAME: one case of a test with several, reported on its own line.
+case_result() { echo "$1 $2" >> "${NFSEC_CASES:-/dev/null}"; }
+
+# run_case NAME CMD...: runs CMD (a process of its own, so its errexit holds), reports it
+# as a case and returns its status; its output is indented under the case's name.
+run_case() {
+	local name=$1
+	shift
+	echo "## $name"
+	if "$@" 2>&1 | sed -u 's/^/  /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		case_result ok "$name"
+		return 0
+	fi
+	case_result not_ok "$name"
+	return 1
+}
+
 module_loaded() { [ -d /sys/module/nfsec ]; }
 
 module_load() {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
- * drive them. Each command's file (version.c, policy.c, monitor.c, later sa.c) exports
+ * drive them. Each command's file (version.c, policy.c, sa.c, stats.c, monitor.c) exports
  * <command>_main and <command>_usage.
  */
 #ifndef NFSEC_CLI_COMMANDS_H
@@ -67,6 +67,12 @@ extern const char version_usage[];
 
 int policy_main(const struct cli_opts *opts, int argc, char **argv);
 extern const char policy_usage[];
+
+int sa_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char sa_usage[];
+
+int stats_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char stats_usage[];
 
 int monitor_main(const struct cli_opts *opts, int argc, char **argv);
 extern const char monitor_usage[];

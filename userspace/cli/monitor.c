@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -19,12 +20,14 @@
 #include "json.h"
 #include "monitor.h"
 #include "policy.h"
+#include "sa.h"
+#include "words.h"
 
 const char monitor_usage[] =
 	"Usage: nfsec [-j] monitor\n"
 	"\n"
-	"Print each change to the security policies of the network namespace as it happens,\n"
-	"one line each, until interrupted (SIGINT, SIGTERM):\n"
+	"Print each change to the policies and SAs of the network namespace as it happens, and\n"
+	"each acquire and expire, one line each, until interrupted (SIGINT, SIGTERM):\n"
 	"\n"
 	"    policy add index 3 dir out priority 10 action bypass src 10.0.0.0/24 "
 	"dst 0.0.0.0/0 proto tcp dport 443\n"
@@ -32,15 +35,30 @@ const char monitor_usage[] =
 	"dst 0.0.0.0/0 proto tcp dport 443\n"
 	"    policy flush dir in\n"
 	"    policy flush\n"
+	"    sa add spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel ...\n"
+	"    sa del spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel ...\n"
+	"    sa flush\n"
+	"    acquire policy 4 flow 10.0.1.1 -> 10.0.2.1 proto tcp sport 40000 dport 443\n"
+	"    expire soft spi 0x1000 dst 10.0.0.2\n"
+	"    expire hard spi 0x1000 dst 10.0.0.2\n"
 	"\n"
-	"A policy added or deleted is shown as \"nfsec policy show\" shows it; a flush names its\n"
-	"direction when it had one. With -j, one JSON object a line, the policy as\n"
-	"\"nfsec -j policy show\" gives it:\n"
+	"A policy or SA added or deleted is shown as \"nfsec policy show\" or \"nfsec sa show\"\n"
+	"shows it; a policy flush names its direction when it had one. An acquire says that a\n"
+	"packet of the flow found no SA for the protect policy of that index (ports are shown\n"
+	"for protocols that have them); an expire, that an SA's soft lifetime ran out (it still\n"
+	"works) or its hard one did (it is gone). With -j, one JSON object a line, policies,\n"
+	"SAs and flows as \"nfsec -j policy show\" and \"nfsec -j sa show\" give them:\n"
 	"\n"
 	"    {\"event\":\"policy-add\",\"policy\":{\"index\":3,\"dir\":\"out\",...}}\n"
 	"    {\"event\":\"policy-del\",\"policy\":{\"index\":3,\"dir\":\"out\",...}}\n"
 	"    {\"event\":\"policy-flush\",\"dir\":\"in\"}\n"
 	"    {\"event\":\"policy-flush\"}\n"
+	"    {\"event\":\"sa-add\",\"sa\":{\"spi\":4096,\"dir\":\"out\",...}}\n"
+	"    {\"event\":\"sa-del\",\"sa\":{\"spi\":4096,\"dir\":\"out\",...}}\n"
+	"    {\"event\":\"sa-flush\"}\n"
+	"    {\"event\":\"acquire\",\"policy\":{\"index\":4,...},"
+	"\"flow\":{\"src\":\"10.0.1.1/32\",...}}\n"
+	"    {\"event\":\"expire\",\"hard\":false,\"sa\":{\"spi\":4096,...}}\n"
 	"\n"
 	"Each line is written out as soon as it is printed, so a pipe sees it at once. If the\n"
 	"kernel had to drop events because they came faster than they were read, nfsec says so\n"
@@ -51,14 +69,19 @@ const char monitor_usage[] =
 
 struct event_name {
 	uint8_t cmd;
-	const char *text;	/* behind "policy " */
+	const char *text;	/* the line's first words */
 	const char *json;	/* the "event" value */
 };
 
 static const struct event_name event_names[] = {
-	{ NFSEC_CMD_POLICY_NEW, "add", "policy-add" },
-	{ NFSEC_CMD_POLICY_DEL, "del", "policy-del" },
-	{ NFSEC_CMD_POLICY_FLUSH, "flush", "policy-flush" },
+	{ NFSEC_CMD_POLICY_NEW, "policy add", "policy-add" },
+	{ NFSEC_CMD_POLICY_DEL, "policy del", "policy-del" },
+	{ NFSEC_CMD_POLICY_FLUSH, "policy flush", "policy-flush" },
+	{ NFSEC_CMD_SA_NEW, "sa add", "sa-add" },
+	{ NFSEC_CMD_SA_DEL, "sa del", "sa-del" },
+	{ NFSEC_CMD_SA_FLUSH, "sa flush", "sa-flush" },
+	{ NFSEC_CMD_ACQUIRE, "acquire", "acquire" },
+	{ NFSEC_CMD_EXPIRE, "expire", "expire" },
 };
 
 static const struct event_name *event_name_find(uint8_t cmd)
@@ -69,35 +92,105 @@ static const struct event_name *event_name_find(uint8_t cmd)
 	return NULL;
 }
 
-int monitor_print(FILE *out, bool json, const struct nfsec_event *ev)
+/* An address of the flow: whole, or with its prefix if the kernel sent a shorter one. */
+static void flow_addr_format(char *buf, uint16_t family, const uint8_t *addr, uint8_t len)
 {
-	const struct event_name *name = event_name_find(ev->cmd);
-	struct json j;
+	if (len == (family == AF_INET ? 32 : 128))
+		addr_format(buf, family, addr);
+	else
+		prefix_format(buf, family, addr, len);
+}
 
-	if (!name)
-		return 0;
-	if (!json) {
+static void flow_ports_print(FILE *out, const char *name, uint16_t min, uint16_t max)
+{
+	if (min == max)
+		fprintf(out, " %s %u", name, min);
+	else
+		fprintf(out, " %s %u-%u", name, min, max);
+}
+
+/* "flow SRC -> DST proto P [sport N dport N]": ports for protocols that have them. */
+static void flow_print(FILE *out, const struct nfsec_selector *flow)
+{
+	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
+	const struct proto *proto = proto_find(flow->proto);
+
+	flow_addr_format(src, flow->family, flow->src, flow->src_prefix);
+	flow_addr_format(dst, flow->family, flow->dst, flow->dst_prefix);
+	fprintf(out, " flow %s -> %s", src, dst);
+	if (proto)
+		fprintf(out, " proto %s", proto->name);
+	else
+		fprintf(out, " proto %u", flow->proto);
+	if (proto && !proto->ports)
+		return;
+	flow_ports_print(out, "sport", flow->sport_min, flow->sport_max);
+	flow_ports_print(out, "dport", flow->dport_min, flow->dport_max);
+}
+
+static void text_print(FILE *out, const struct event_name *name, const struct nfsec_event *ev)
+{
+	fputs(name->text, out);
+	switch (ev->cmd) {
+	case NFSEC_CMD_ACQUIRE:
+		fprintf(out, " policy %u", ev->policy.index);
+		flow_print(out, &ev->flow);
+		break;
+	case NFSEC_CMD_EXPIRE:
+		fprintf(out, " %s ", ev->hard ? "hard" : "soft");
+		sa_id_print(out, &ev->sa);
+		break;
+	default:
 		if (ev->has_policy) {
-			fprintf(out, "policy %s ", name->text);
+			fputc(' ', out);
 			policy_print(out, &ev->policy);
-		} else if (ev->dir >= 0) {
-			fprintf(out, "policy %s dir %s\n", name->text,
-				policy_dir_name((unsigned int)ev->dir));
-		} else {
-			fprintf(out, "policy %s\n", name->text);
+			return;
 		}
-		return 0;
+		if (ev->has_sa) {
+			fputc(' ', out);
+			sa_print(out, &ev->sa);
+			return;
+		}
+		if (ev->dir >= 0)
+			fprintf(out, " dir %s", policy_dir_name((unsigned int)ev->dir));
 	}
+	fputc('\n', out);
+}
+
+static int json_print(FILE *out, const struct event_name *name, const struct nfsec_event *ev)
+{
+	struct json j;
 
 	json_init(&j, out);
 	json_object_begin(&j, NULL);
 	json_string(&j, "event", name->json);
+	if (ev->cmd == NFSEC_CMD_EXPIRE)
+		json_bool(&j, "hard", ev->hard);
 	if (ev->has_policy)
 		policy_json(&j, "policy", &ev->policy);
 	else if (ev->dir >= 0)
 		json_string(&j, "dir", policy_dir_name((unsigned int)ev->dir));
+	if (ev->cmd == NFSEC_CMD_ACQUIRE) {
+		json_object_begin(&j, "flow");
+		selector_json_members(&j, &ev->flow);
+		json_object_end(&j);
+	}
+	if (ev->has_sa)
+		sa_json(&j, "sa", &ev->sa);
 	json_object_end(&j);
 	return json_finish(&j);
+}
+
+int monitor_print(FILE *out, bool json, const struct nfsec_event *ev)
+{
+	const struct event_name *name = event_name_find(ev->cmd);
+
+	if (!name)
+		return 0;
+	if (json)
+		return json_print(out, name, ev);
+	text_print(out, name, ev);
+	return 0;
 }
 
 struct monitor {

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "json.h"
 #include "policy.h"
+#include "words.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -26,6 +27,7 @@ const char policy_usage[] =
 	"  nfsec policy add dir DIR [action ACTION] [priority N] [family FAMILY]\n"
 	"                   [src PREFIX] [dst PREFIX] [proto PROTO]\n"
 	"                   [sport PORT[-PORT]] [dport PORT[-PORT]]\n"
+	"                   [mode MODE] [tmpl-src ADDR] [tmpl-dst ADDR] [reqid N]\n"
 	"  nfsec policy delete index N\n"
 	"  nfsec [-j] policy get index N\n"
 	"  nfsec [-j] policy show [dir DIR]\n"
@@ -36,6 +38,7 @@ const char policy_usage[] =
 	"  FAMILY := inet | inet6\n"
 	"  PREFIX := ADDR[/LEN] | any\n"
 	"  PROTO  := tcp | udp | sctp | icmp | icmpv6 | esp | ah | NUMBER | any\n"
+	"  MODE   := transport | tunnel\n"
 	"\n"
 	"A policy says what to do with the packets of one direction that its selector matches:\n"
 	"protect them with IPsec, let them bypass IPsec, or discard them. Of the policies that\n"
@@ -48,20 +51,33 @@ const char policy_usage[] =
 	"given. Ports (0..65535, a range inclusive) need a protocol that has them: tcp, udp,\n"
 	"sctp or another's NUMBER. Keywords may come in any order, each once.\n"
 	"\n"
+	"A protect policy's template says how: mode (transport unless given), the tunnel's\n"
+	"endpoints tmpl-src and tmpl-dst (mode tunnel: both, of one family, which may differ\n"
+	"from the selector's; mode transport: none), and reqid, the request id of the SAs that\n"
+	"may serve it (0 unless given). Outbound packets go out through the newest outbound SA\n"
+	"with that mode, reqid and destination (tunnel: tmpl-dst; transport: their own). Other\n"
+	"actions take no template.\n"
+	"\n"
 	"delete (or del), get: N is the kernel's index of the policy, as show prints it.\n"
 	"\n"
 	"show (or list): every policy, or those of one direction, in index order, one a line:\n"
 	"\n"
 	"    index 3 dir out priority 10 action bypass src 10.0.0.0/24 dst 0.0.0.0/0 "
 	"proto tcp dport 443\n"
+	"    index 4 dir out priority 20 action protect src 10.0.1.0/24 dst 10.0.2.0/24 "
+	"mode tunnel\n"
+	"      tmpl-src 192.0.2.1 tmpl-dst 192.0.2.2 reqid 1\n"
 	"\n"
-	"proto and the ports are left out when they match everything. With -j, a JSON array\n"
-	"of objects (get prints one object):\n"
+	"(the second is one line). proto and the ports are left out when they match everything;\n"
+	"a protect policy ends with its template. With -j, a JSON array of objects (get prints\n"
+	"one object):\n"
 	"\n"
 	"    [{\"index\":3,\"dir\":\"out\",\"priority\":10,\"action\":\"bypass\","
 	"\"family\":\"inet\",\n"
 	"      \"src\":\"10.0.0.0/24\",\"dst\":\"0.0.0.0/0\",\"proto\":6,"
 	"\"sport\":[0,65535],\"dport\":[443,443]}]\n"
+	"\n"
+	"and for a protect policy \"mode\", \"tmpl_src\" and \"tmpl_dst\" (tunnel), \"reqid\".\n"
 	"\n"
 	"flush: removes every policy, or those of one direction.\n"
 	"\n"
@@ -80,37 +96,36 @@ enum keyword_id {
 	KW_PROTO,
 	KW_SPORT,
 	KW_DPORT,
+	KW_MODE,
+	KW_TMPL_SRC,
+	KW_TMPL_DST,
+	KW_REQID,
 	KW_INDEX,
 	KW_COUNT
 };
 
-#define KW(id) (1u << (id))
+#define TMPL_WORDS (KW(KW_MODE) | KW(KW_TMPL_SRC) | KW(KW_TMPL_DST) | KW(KW_REQID))
 #define ADD_WORDS (KW(KW_DIR) | KW(KW_ACTION) | KW(KW_PRIORITY) | KW(KW_FAMILY) | \
-		   KW(KW_SRC) | KW(KW_DST) | KW(KW_PROTO) | KW(KW_SPORT) | KW(KW_DPORT))
+		   KW(KW_SRC) | KW(KW_DST) | KW(KW_PROTO) | KW(KW_SPORT) | KW(KW_DPORT) | \
+		   TMPL_WORDS)
 
-struct prefix {
-	const char *word;	/* as given, for messages; NULL when not given */
-	uint16_t family;	/* AF_INET, AF_INET6, or 0 for "any" */
-	uint8_t addr[16];	/* masked to len */
-	uint8_t len;
+/* A tunnel endpoint: a whole address. */
+struct endpoint {
+	const char *word;	/* as given, for messages */
+	uint16_t family;
+	uint8_t addr[16];
 };
 
 /* What the words of one subcommand say, before they are checked against each other. */
 struct words {
 	unsigned int seen;		/* KW() of each keyword given */
 	const char *first_port;		/* "sport" or "dport", whichever came first */
-	uint8_t dir, action, proto;
-	uint32_t priority, index;
+	uint8_t dir, action, proto, mode;
+	uint32_t priority, index, reqid;
 	uint16_t family;		/* given by "family", else 0 */
 	struct prefix src, dst;
 	uint16_t sport[2], dport[2];
-};
-
-struct keyword {
-	const char *name;
-	const char *needs;	/* what its value must be, for messages */
-	int (*parse)(const struct keyword *kw, const char *word, struct words *w,
-		     struct errmsg *err);
+	struct endpoint tmpl_src, tmpl_dst;
 };
 
 static const char *const dir_names[] = {
@@ -125,31 +140,6 @@ static const char *const action_names[] = {
 	[NFSEC_POLICY_DISCARD] = "discard",
 };
 
-struct proto {
-	const char *name;
-	uint8_t number;
-	bool ports;
-};
-
-static const struct proto protos[] = {
-	{ "tcp", IPPROTO_TCP, true },
-	{ "udp", IPPROTO_UDP, true },
-	{ "sctp", IPPROTO_SCTP, true },
-	{ "icmp", IPPROTO_ICMP, false },
-	{ "icmpv6", IPPROTO_ICMPV6, false },
-	{ "esp", IPPROTO_ESP, false },
-	{ "ah", IPPROTO_AH, false },
-	{ "any", 0, false },
-};
-
-static const struct proto *proto_find(uint8_t number)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
-		if (protos[i].number == number)
-			return &protos[i];
-	return NULL;
-}
-
 static const char *name_of(const char *const *names, size_t n, unsigned int value)
 {
 	return value < n ? names[value] : "unknown";
@@ -158,6 +148,11 @@ static const char *name_of(const char *const *names, size_t n, unsigned int valu
 const char *policy_dir_name(unsigned int dir)
 {
 	return name_of(dir_names, ARRAY_SIZE(dir_names), dir);
+}
+
+static const char *action_name(unsigned int action)
+{
+	return name_of(action_names, ARRAY_SIZE(action_names), action);
 }
 
 static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
@@ -178,231 +173,182 @@ static int name_parse(const struct keyword *kw, const char *word, const char *co
 	return bad_value(kw, word, err);
 }
 
-static int parse_dir(const struct keyword *kw, const char *word, struct words *w,
+static int parse_dir(const struct keyword *kw, char **args, int count, void *model,
 		     struct errmsg *err)
 {
-	return name_parse(kw, word, dir_names, ARRAY_SIZE(dir_names), &w->dir, err);
+	struct words *w = model;
+
+	(void)count;
+	return name_parse(kw, args[0], dir_names, ARRAY_SIZE(dir_names), &w->dir, err);
 }
 
-static int parse_action(const struct keyword *kw, const char *word, struct words *w,
+static int parse_action(const struct keyword *kw, char **args, int count, void *model,
 			struct errmsg *err)
 {
-	return name_parse(kw, word, action_names, ARRAY_SIZE(action_names), &w->action, err);
+	struct words *w = model;
+
+	(void)count;
+	return name_parse(kw, args[0], action_names, ARRAY_SIZE(action_names), &w->action, err);
 }
 
-static int parse_family(const struct keyword *kw, const char *word, struct words *w,
+static int parse_family(const struct keyword *kw, char **args, int count, void *model,
 			struct errmsg *err)
 {
-	if (!strcmp(word, "inet"))
+	struct words *w = model;
+
+	(void)count;
+	if (!strcmp(args[0], "inet"))
 		w->family = AF_INET;
-	else if (!strcmp(word, "inet6"))
+	else if (!strcmp(args[0], "inet6"))
 		w->family = AF_INET6;
 	else
-		return bad_value(kw, word, err);
+		return bad_value(kw, args[0], err);
 	return 0;
 }
 
-static int parse_priority(const struct keyword *kw, const char *word, struct words *w,
+static int parse_priority(const struct keyword *kw, char **args, int count, void *model,
 			  struct errmsg *err)
 {
-	return parse_u32(kw->name, word, 0, UINT32_MAX, &w->priority, err);
+	struct words *w = model;
+
+	(void)count;
+	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->priority, err);
 }
 
-static int parse_index(const struct keyword *kw, const char *word, struct words *w,
+static int parse_index(const struct keyword *kw, char **args, int count, void *model,
 		       struct errmsg *err)
 {
-	return parse_u32(kw->name, word, 0, UINT32_MAX, &w->index, err);
+	struct words *w = model;
+
+	(void)count;
+	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->index, err);
 }
 
-static int parse_proto(const struct keyword *kw, const char *word, struct words *w,
+static int parse_reqid(const struct keyword *kw, char **args, int count, void *model,
 		       struct errmsg *err)
 {
-	struct errmsg ignored;
-	uint32_t number;
+	struct words *w = model;
 
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		if (!strcmp(word, protos[i].name)) {
-			w->proto = protos[i].number;
-			return 0;
-		}
-	}
-	if (parse_u32(kw->name, word, 0, UINT8_MAX, &number, &ignored) < 0)
-		return bad_value(kw, word, err);
-	w->proto = (uint8_t)number;
+	(void)count;
+	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->reqid, err);
+}
+
+static int parse_proto(const struct keyword *kw, char **args, int count, void *model,
+		       struct errmsg *err)
+{
+	struct words *w = model;
+
+	(void)count;
+	if (proto_parse(args[0], &w->proto) < 0)
+		return bad_value(kw, args[0], err);
 	return 0;
 }
 
-/* Clears the bits of addr (bytes long) beyond the first len. */
-static void addr_mask(uint8_t *addr, unsigned int bytes, unsigned int len)
+static int parse_mode(const struct keyword *kw, char **args, int count, void *model,
+		      struct errmsg *err)
 {
-	for (unsigned int i = 0; i < bytes; i++) {
-		unsigned int keep = len > 8 * i ? len - 8 * i : 0;
+	struct words *w = model;
 
-		if (keep < 8)
-			addr[i] &= (uint8_t)(0xff00 >> keep);
-	}
-}
-
-/* "LEN" of "ADDR/LEN": 1 to 3 decimal digits, at most bits. */
-static bool prefix_len_parse(const char *word, unsigned int bits, unsigned int *len)
-{
-	size_t n = strlen(word);
-
-	if (n == 0 || n > 3 || strspn(word, "0123456789") != n)
-		return false;
-	*len = (unsigned int)atoi(word);
-	return *len <= bits;
-}
-
-static int prefix_parse(const char *word, struct prefix *p, struct errmsg *err)
-{
-	const char *slash = strchr(word, '/');
-	size_t n = slash ? (size_t)(slash - word) : strlen(word);
-	char addr[INET6_ADDRSTRLEN];
-	unsigned int bits, len;
-
-	memset(p, 0, sizeof(*p));
-	p->word = word;
-	if (!strcmp(word, "any"))
-		return 0;
-	if (n >= sizeof(addr))
-		goto err_invalid;
-	memcpy(addr, word, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, p->addr) == 1)
-		p->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
-		p->family = AF_INET6;
-	else
-		goto err_invalid;
-
-	bits = p->family == AF_INET ? 32 : 128;
-	len = bits;
-	if (slash && !prefix_len_parse(slash + 1, bits, &len))
-		goto err_invalid;
-	p->len = (uint8_t)len;
-	addr_mask(p->addr, bits / 8, len);
+	(void)count;
+	if (mode_parse(args[0], &w->mode) < 0)
+		return bad_value(kw, args[0], err);
 	return 0;
-
-err_invalid:
-	errmsg_set(err, "invalid prefix \"%s\"", word);
-	return -EINVAL;
 }
 
-static int parse_src(const struct keyword *kw, const char *word, struct words *w,
+static int parse_src(const struct keyword *kw, char **args, int count, void *model,
 		     struct errmsg *err)
 {
+	struct words *w = model;
+
 	(void)kw;
-	return prefix_parse(word, &w->src, err);
+	(void)count;
+	return prefix_parse(args[0], &w->src, err);
 }
 
-static int parse_dst(const struct keyword *kw, const char *word, struct words *w,
+static int parse_dst(const struct keyword *kw, char **args, int count, void *model,
 		     struct errmsg *err)
 {
+	struct words *w = model;
+
 	(void)kw;
-	return prefix_parse(word, &w->dst, err);
+	(void)count;
+	return prefix_parse(args[0], &w->dst, err);
 }
 
-/* "PORT" or "PORT-PORT" into range[0..1]. */
-static int port_range_parse(const struct keyword *kw, const char *word, struct words *w,
-			    uint16_t *range, struct errmsg *err)
+static int endpoint_parse(const struct keyword *kw, const char *word, struct endpoint *e,
+			  struct errmsg *err)
 {
-	const char *dash = strchr(word, '-');
-	size_t n = dash ? (size_t)(dash - word) : strlen(word);
-	struct errmsg ignored;
-	uint32_t lo, hi;
-	char first[16];
+	e->word = word;
+	return addr_parse(kw->name, word, &e->family, e->addr, err);
+}
 
-	if (n >= sizeof(first))
-		goto err_invalid;
-	memcpy(first, word, n);
-	first[n] = '\0';
-	if (parse_u32(kw->name, first, 0, UINT16_MAX, &lo, &ignored) < 0)
-		goto err_invalid;
-	hi = lo;
-	if (dash && parse_u32(kw->name, dash + 1, 0, UINT16_MAX, &hi, &ignored) < 0)
-		goto err_invalid;
-	if (lo > hi) {
-		errmsg_set(err, "invalid %s \"%s\": %u is above %u", kw->name, word, lo, hi);
-		return -EINVAL;
-	}
-	range[0] = (uint16_t)lo;
-	range[1] = (uint16_t)hi;
-	if (!w->first_port)
+static int parse_tmpl_src(const struct keyword *kw, char **args, int count, void *model,
+			  struct errmsg *err)
+{
+	struct words *w = model;
+
+	(void)count;
+	return endpoint_parse(kw, args[0], &w->tmpl_src, err);
+}
+
+static int parse_tmpl_dst(const struct keyword *kw, char **args, int count, void *model,
+			  struct errmsg *err)
+{
+	struct words *w = model;
+
+	(void)count;
+	return endpoint_parse(kw, args[0], &w->tmpl_dst, err);
+}
+
+static int ports_parse(const struct keyword *kw, const char *word, struct words *w,
+		       uint16_t *range, struct errmsg *err)
+{
+	int ret = port_range_parse(kw->name, word, range, err);
+
+	if (!ret && !w->first_port)
 		w->first_port = kw->name;
-	return 0;
-
-err_invalid:
-	errmsg_set(err, "invalid %s \"%s\": not a port 0..65535 or a range PORT-PORT", kw->name,
-		   word);
-	return -EINVAL;
+	return ret;
 }
 
-static int parse_sport(const struct keyword *kw, const char *word, struct words *w,
+static int parse_sport(const struct keyword *kw, char **args, int count, void *model,
 		       struct errmsg *err)
 {
-	return port_range_parse(kw, word, w, w->sport, err);
+	struct words *w = model;
+
+	(void)count;
+	return ports_parse(kw, args[0], w, w->sport, err);
 }
 
-static int parse_dport(const struct keyword *kw, const char *word, struct words *w,
+static int parse_dport(const struct keyword *kw, char **args, int count, void *model,
 		       struct errmsg *err)
 {
-	return port_range_parse(kw, word, w, w->dport, err);
+	struct words *w = model;
+
+	(void)count;
+	return ports_parse(kw, args[0], w, w->dport, err);
 }
 
 static const struct keyword keywords[KW_COUNT] = {
-	[KW_DIR]      = { "dir", "one of out, in, fwd", parse_dir },
-	[KW_ACTION]   = { "action", "one of protect, bypass, discard", parse_action },
-	[KW_PRIORITY] = { "priority", "a number", parse_priority },
-	[KW_FAMILY]   = { "family", "one of inet, inet6", parse_family },
-	[KW_SRC]      = { "src", "a prefix, ADDR[/LEN] or any", parse_src },
-	[KW_DST]      = { "dst", "a prefix, ADDR[/LEN] or any", parse_dst },
-	[KW_PROTO]    = { "proto", "one of tcp, udp, sctp, icmp, icmpv6, esp, ah, any "
-				   "or a number 0..255", parse_proto },
-	[KW_SPORT]    = { "sport", "a port or a range PORT-PORT", parse_sport },
-	[KW_DPORT]    = { "dport", "a port or a range PORT-PORT", parse_dport },
-	[KW_INDEX]    = { "index", "a number", parse_index },
+	[KW_DIR]      = { "dir", "one of out, in, fwd", 1, false, parse_dir },
+	[KW_ACTION]   = { "action", "one of protect, bypass, discard", 1, false, parse_action },
+	[KW_PRIORITY] = { "priority", "a number", 1, false, parse_priority },
+	[KW_FAMILY]   = { "family", "one of inet, inet6", 1, false, parse_family },
+	[KW_SRC]      = { "src", "a prefix, ADDR[/LEN] or any", 1, false, parse_src },
+	[KW_DST]      = { "dst", "a prefix, ADDR[/LEN] or any", 1, false, parse_dst },
+	[KW_PROTO]    = { "proto", proto_needs, 1, false, parse_proto },
+	[KW_SPORT]    = { "sport", "a port or a range PORT-PORT", 1, false, parse_sport },
+	[KW_DPORT]    = { "dport", "a port or a range PORT-PORT", 1, false, parse_dport },
+	[KW_MODE]     = { "mode", mode_needs, 1, false, parse_mode },
+	[KW_TMPL_SRC] = { "tmpl-src", "an address", 1, false, parse_tmpl_src },
+	[KW_TMPL_DST] = { "tmpl-dst", "an address", 1, false, parse_tmpl_dst },
+	[KW_REQID]    = { "reqid", "a number", 1, false, parse_reqid },
+	[KW_INDEX]    = { "index", "a number", 1, false, parse_index },
 };
 
-/* "KEYWORD VALUE" pairs, each keyword one of allowed, at most once; cmd names the command. */
 static int words_parse(const char *cmd, unsigned int allowed, int argc, char **argv,
 		       struct words *w, struct errmsg *err)
 {
-	for (int i = 0; i < argc; i += 2) {
-		const struct keyword *kw = NULL;
-		int ret;
-
-		for (unsigned int id = 0; id < KW_COUNT && !kw; id++)
-			if ((allowed & KW(id)) && !strcmp(argv[i], keywords[id].name))
-				kw = &keywords[id];
-		if (!kw) {
-			errmsg_set(err, "unknown word \"%s\" in %s", argv[i], cmd);
-			return -EINVAL;
-		}
-		if (w->seen & KW(kw - keywords)) {
-			errmsg_set(err, "\"%s\" given twice", kw->name);
-			return -EINVAL;
-		}
-		if (i + 1 == argc) {
-			errmsg_set(err, "\"%s\" needs %s", kw->name, kw->needs);
-			return -EINVAL;
-		}
-		ret = kw->parse(kw, argv[i + 1], w, err);
-		if (ret < 0)
-			return ret;
-		w->seen |= KW(kw - keywords);
-	}
-	return 0;
-}
-
-static const char *family_version(uint16_t family)
-{
-	return family == AF_INET ? "IPv4" : "IPv6";
-}
-
-static const char *family_name(uint16_t family)
-{
-	return family == AF_INET ? "inet" : "inet6";
+	return keywords_parse(cmd, keywords, KW_COUNT, allowed, argc, argv, w, &w->seen, err);
 }
 
 static int family_check(const struct prefix *p, const char *name, uint16_t family,
@@ -435,14 +381,82 @@ static int family_resolve(const struct words *w, uint16_t *family, struct errmsg
 	return 0;
 }
 
+/* The first template word given, in the order of the usage. */
+static const char *first_tmpl_word(unsigned int seen)
+{
+	for (unsigned int id = KW_MODE; id <= KW_REQID; id++)
+		if (seen & KW(id))
+			return keywords[id].name;
+	return NULL;
+}
+
+/* A tunnel needs both endpoints, of one family; transport takes none. */
+static int tmpl_endpoints_check(const struct words *w, struct errmsg *err)
+{
+	bool tunnel = (w->seen & KW(KW_MODE)) && w->mode == NFSEC_MODE_TUNNEL;
+	unsigned int endpoints = w->seen & (KW(KW_TMPL_SRC) | KW(KW_TMPL_DST));
+
+	if (!tunnel && endpoints) {
+		const char *name = keywords[endpoints & KW(KW_TMPL_SRC) ? KW_TMPL_SRC :
+					    KW_TMPL_DST].name;
+
+		if (w->seen & KW(KW_MODE))
+			errmsg_set(err, "\"%s\" needs mode tunnel (mode is %s)", name,
+				   mode_name(w->mode));
+		else
+			errmsg_set(err, "\"%s\" needs mode tunnel", name);
+		return -EINVAL;
+	}
+	if (tunnel && endpoints != (KW(KW_TMPL_SRC) | KW(KW_TMPL_DST))) {
+		errmsg_set(err, "mode tunnel needs \"tmpl-src\" and \"tmpl-dst\"");
+		return -EINVAL;
+	}
+	if (tunnel && w->tmpl_src.family != w->tmpl_dst.family) {
+		errmsg_set(err, "tmpl-dst \"%s\" is %s but tmpl-src \"%s\" is %s",
+			   w->tmpl_dst.word, family_version(w->tmpl_dst.family), w->tmpl_src.word,
+			   family_version(w->tmpl_src.family));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The template, when any of its words was given: protect policies only. */
+static int tmpl_resolve(const struct words *w, struct nfsec_policy *p, struct errmsg *err)
+{
+	const char *first = first_tmpl_word(w->seen);
+	int ret;
+
+	if (!first)
+		return 0;
+	if (w->action != NFSEC_POLICY_PROTECT) {
+		errmsg_set(err, "\"%s\" needs action protect (action is %s)", first,
+			   action_name(w->action));
+		return -EINVAL;
+	}
+	ret = tmpl_endpoints_check(w, err);
+	if (ret < 0)
+		return ret;
+	p->has_tmpl = true;
+	p->tmpl.mode = w->mode;
+	p->tmpl.reqid = w->reqid;
+	if (w->mode == NFSEC_MODE_TUNNEL) {
+		p->tmpl.family = w->tmpl_src.family;
+		memcpy(p->tmpl.src, w->tmpl_src.addr, sizeof(p->tmpl.src));
+		memcpy(p->tmpl.dst, w->tmpl_dst.addr, sizeof(p->tmpl.dst));
+	}
+	return 0;
+}
+
 int policy_parse_add(int argc, char **argv, struct nfsec_policy *out, struct errmsg *err)
 {
 	struct words w = {
 		.action = NFSEC_POLICY_PROTECT,
+		.mode = NFSEC_MODE_TRANSPORT,
 		.sport = { 0, UINT16_MAX },
 		.dport = { 0, UINT16_MAX },
 	};
 	const struct proto *proto;
+	struct nfsec_policy p;
 	uint16_t family;
 	int ret;
 
@@ -463,7 +477,7 @@ int policy_parse_add(int argc, char **argv, struct nfsec_policy *out, struct err
 		return -EINVAL;
 	}
 
-	*out = (struct nfsec_policy){
+	p = (struct nfsec_policy){
 		.dir = w.dir,
 		.action = w.action,
 		.priority = w.priority,
@@ -478,8 +492,12 @@ int policy_parse_add(int argc, char **argv, struct nfsec_policy *out, struct err
 			.dport_max = w.dport[1],
 		},
 	};
-	memcpy(out->sel.src, w.src.addr, sizeof(out->sel.src));
-	memcpy(out->sel.dst, w.dst.addr, sizeof(out->sel.dst));
+	memcpy(p.sel.src, w.src.addr, sizeof(p.sel.src));
+	memcpy(p.sel.dst, w.dst.addr, sizeof(p.sel.dst));
+	ret = tmpl_resolve(&w, &p, err);
+	if (ret < 0)
+		return ret;
+	*out = p;
 	return 0;
 }
 
@@ -512,73 +530,54 @@ int policy_parse_dir(const char *cmd, int argc, char **argv, int *dir, struct er
 	return 0;
 }
 
-enum { PREFIX_TEXT_LEN = INET6_ADDRSTRLEN + sizeof("/128") };
-
-static void prefix_format(char *buf, uint16_t family, const uint8_t *addr, uint8_t len)
+/* " mode tunnel tmpl-src A tmpl-dst B reqid N", or " mode transport reqid N". */
+static void tmpl_print(FILE *out, const struct nfsec_tmpl *t)
 {
-	char text[INET6_ADDRSTRLEN];
+	char src[ADDR_TEXT_LEN], dst[ADDR_TEXT_LEN];
 
-	if (!inet_ntop(family, addr, text, sizeof(text)))
-		strcpy(text, "?");
-	snprintf(buf, PREFIX_TEXT_LEN, "%s/%u", text, len);
-}
-
-static void ports_print(FILE *out, const char *name, uint16_t min, uint16_t max)
-{
-	if (min == 0 && max == UINT16_MAX)
-		return;
-	if (min == max)
-		fprintf(out, " %s %u", name, min);
-	else
-		fprintf(out, " %s %u-%u", name, min, max);
+	fprintf(out, " mode %s", mode_name(t->mode));
+	if (t->mode == NFSEC_MODE_TUNNEL) {
+		addr_format(src, t->family, t->src);
+		addr_format(dst, t->family, t->dst);
+		fprintf(out, " tmpl-src %s tmpl-dst %s", src, dst);
+	}
+	fprintf(out, " reqid %u", t->reqid);
 }
 
 void policy_print(FILE *out, const struct nfsec_policy *p)
 {
-	const struct nfsec_selector *sel = &p->sel;
-	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
-	const struct proto *proto = proto_find(sel->proto);
-
-	prefix_format(src, sel->family, sel->src, sel->src_prefix);
-	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
-	fprintf(out, "index %u dir %s priority %u action %s src %s dst %s", p->index,
-		policy_dir_name(p->dir), p->priority,
-		name_of(action_names, ARRAY_SIZE(action_names), p->action), src, dst);
-	if (sel->proto && proto)
-		fprintf(out, " proto %s", proto->name);
-	else if (sel->proto)
-		fprintf(out, " proto %u", sel->proto);
-	ports_print(out, "sport", sel->sport_min, sel->sport_max);
-	ports_print(out, "dport", sel->dport_min, sel->dport_max);
+	fprintf(out, "index %u dir %s priority %u action %s", p->index, policy_dir_name(p->dir),
+		p->priority, action_name(p->action));
+	selector_print(out, "", &p->sel);
+	if (p->has_tmpl)
+		tmpl_print(out, &p->tmpl);
 	fputc('\n', out);
 }
 
-static void ports_json(struct json *j, const char *key, uint16_t min, uint16_t max)
+static void tmpl_json(struct json *j, const struct nfsec_tmpl *t)
 {
-	json_array_begin(j, key);
-	json_u64(j, NULL, min);
-	json_u64(j, NULL, max);
-	json_array_end(j);
+	char src[ADDR_TEXT_LEN], dst[ADDR_TEXT_LEN];
+
+	json_string(j, "mode", mode_name(t->mode));
+	if (t->mode == NFSEC_MODE_TUNNEL) {
+		addr_format(src, t->family, t->src);
+		addr_format(dst, t->family, t->dst);
+		json_string(j, "tmpl_src", src);
+		json_string(j, "tmpl_dst", dst);
+	}
+	json_u64(j, "reqid", t->reqid);
 }
 
 void policy_json(struct json *j, const char *key, const struct nfsec_policy *p)
 {
-	const struct nfsec_selector *sel = &p->sel;
-	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
-
-	prefix_format(src, sel->family, sel->src, sel->src_prefix);
-	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
 	json_object_begin(j, key);
 	json_u64(j, "index", p->index);
 	json_string(j, "dir", policy_dir_name(p->dir));
 	json_u64(j, "priority", p->priority);
-	json_string(j, "action", name_of(action_names, ARRAY_SIZE(action_names), p->action));
-	json_string(j, "family", family_name(sel->family));
-	json_string(j, "src", src);
-	json_string(j, "dst", dst);
-	json_u64(j, "proto", sel->proto);
-	ports_json(j, "sport", sel->sport_min, sel->sport_max);
-	ports_json(j, "dport", sel->dport_min, sel->dport_max);
+	json_string(j, "action", action_name(p->action));
+	selector_json_members(j, &p->sel);
+	if (p->has_tmpl)
+		tmpl_json(j, &p->tmpl);
 	json_object_end(j);
 }
 

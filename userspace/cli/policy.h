@@ -18,9 +18,11 @@
 
 /*
  * "dir DIR [action ACTION] [priority N] [family FAMILY] [src PREFIX] [dst PREFIX]
- * [proto PROTO] [sport PORT[-PORT]] [dport PORT[-PORT]]", in any order, into *out with
- * every field set (addresses masked to their prefixes). 0, or -EINVAL (-ERANGE for a
- * number out of range) with *out untouched.
+ * [proto PROTO] [sport PORT[-PORT]] [dport PORT[-PORT]] [mode MODE] [tmpl-src ADDR]
+ * [tmpl-dst ADDR] [reqid N]", in any order, into *out with every field set (addresses
+ * masked to their prefixes; has_tmpl when any of the last four was given, which only a
+ * protect policy may). 0, or -EINVAL (-ERANGE for a number out of range) with *out
+ * untouched.
  */
 int policy_parse_add(int argc, char **argv, struct nfsec_policy *out, struct errmsg *err);
 
@@ -31,7 +33,10 @@ int policy_parse_index(const char *cmd, int argc, char **argv, uint32_t *index,
 /* "[dir DIR]", as "policy show" and "policy flush" take it: *dir, or -1 without one. */
 int policy_parse_dir(const char *cmd, int argc, char **argv, int *dir, struct errmsg *err);
 
-/* One line: "index 3 dir out priority 10 action bypass src 10.0.0.0/24 ..." */
+/*
+ * One line: "index 3 dir out priority 10 action bypass src 10.0.0.0/24 ...", ending for a
+ * policy with a template in "mode tunnel tmpl-src A tmpl-dst B reqid N".
+ */
 void policy_print(FILE *out, const struct nfsec_policy *p);
 
 /* One JSON object: the value of key in an object, or with a NULL key any other value. */

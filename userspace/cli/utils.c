@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,8 +41,8 @@ static const char *skip_0x(const char *word)
 	return word;
 }
 
-int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
-	      uint32_t *out, struct errmsg *err)
+/* parse_u32() up to 64 bits: the digits of word into *out, or -EINVAL/-ERANGE unset. */
+static int parse_number(const char *word, uint64_t *out)
 {
 	const char *digits = skip_0x(word);
 	int base = digits == word ? 10 : 16;
@@ -49,29 +50,52 @@ int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
 	uint64_t value = 0;
 
 	if (!*digits)
-		goto err_not_number;
+		return -EINVAL;
 	for (const char *p = digits; *p; p++) {
 		int d = hex_digit(*p);
 
 		if (d < 0 || d >= base)
-			goto err_not_number;
-		value = value * base + d;
+			return -EINVAL;
 		/* keep scanning: "99999999999x" is junk first, too big second */
-		if (value > UINT32_MAX) {
+		if (value > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
 			overflow = true;
-			value = UINT32_MAX + 1ULL;
-		}
+		value = value * base + d;
 	}
-	if (overflow || value < min || value > max) {
-		errmsg_set(err, "invalid %s \"%s\": out of range %u..%u", what, word, min, max);
+	if (overflow)
+		return -ERANGE;
+	*out = value;
+	return 0;
+}
+
+int parse_u64(const char *what, const char *word, uint64_t min, uint64_t max,
+	      uint64_t *out, struct errmsg *err)
+{
+	uint64_t value;
+	int ret = parse_number(word, &value);
+
+	if (ret == -EINVAL) {
+		errmsg_set(err, "invalid %s \"%s\": not a decimal or 0x-prefixed hex number", what,
+			   word);
+		return ret;
+	}
+	if (ret == -ERANGE || value < min || value > max) {
+		errmsg_set(err, "invalid %s \"%s\": out of range %" PRIu64 "..%" PRIu64, what,
+			   word, min, max);
 		return -ERANGE;
 	}
-	*out = (uint32_t)value;
+	*out = value;
 	return 0;
+}
 
-err_not_number:
-	errmsg_set(err, "invalid %s \"%s\": not a decimal or 0x-prefixed hex number", what, word);
-	return -EINVAL;
+int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
+	      uint32_t *out, struct errmsg *err)
+{
+	uint64_t value;
+	int ret = parse_u64(what, word, min, max, &value, err);
+
+	if (ret == 0)
+		*out = (uint32_t)value;
+	return ret;
 }
 
 int parse_hex(const char *what, const char *word, uint8_t *buf, size_t max, size_t *len,
@@ -104,5 +128,59 @@ int parse_hex(const char *what, const char *word, uint8_t *buf, size_t max, size
 	for (size_t i = 0; i < n / 2; i++)
 		buf[i] = (uint8_t)(hex_digit(digits[2 * i]) << 4 | hex_digit(digits[2 * i + 1]));
 	*len = n / 2;
+	return 0;
+}
+
+static const struct keyword *keyword_find(const struct keyword *table, unsigned int n,
+					  const char *word)
+{
+	for (unsigned int id = 0; id < n; id++)
+		if (!strcmp(word, table[id].name))
+			return &table[id];
+	return NULL;
+}
+
+/* How many values kw takes at argv[i + 1..]: its own, and an optional one if it is there. */
+static int keyword_values(const struct keyword *kw, const struct keyword *table,
+			  unsigned int n, int i, int argc, char **argv, struct errmsg *err)
+{
+	int count = (int)kw->values;
+
+	if (argc - i - 1 < count) {
+		errmsg_set(err, "\"%s\" needs %s", kw->name, kw->needs);
+		return -EINVAL;
+	}
+	if (kw->optional && i + 1 + count < argc && !keyword_find(table, n, argv[i + 1 + count]))
+		count++;
+	return count;
+}
+
+int keywords_parse(const char *cmd, const struct keyword *table, unsigned int n,
+		   unsigned int allowed, int argc, char **argv, void *model, unsigned int *seen,
+		   struct errmsg *err)
+{
+	for (int i = 0; i < argc;) {
+		const struct keyword *kw = keyword_find(table, n, argv[i]);
+		unsigned int bit;
+		int count, ret;
+
+		if (!kw || !(allowed & KW(kw - table))) {
+			errmsg_set(err, "unknown word \"%s\" in %s", argv[i], cmd);
+			return -EINVAL;
+		}
+		bit = KW(kw - table);
+		if (*seen & bit) {
+			errmsg_set(err, "\"%s\" given twice", kw->name);
+			return -EINVAL;
+		}
+		count = keyword_values(kw, table, n, i, argc, argv, err);
+		if (count < 0)
+			return count;
+		ret = kw->parse(kw, argv + i + 1, count, model, err);
+		if (ret < 0)
+			return ret;
+		*seen |= bit;
+		i += 1 + count;
+	}
 	return 0;
 }

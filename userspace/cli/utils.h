@@ -28,6 +28,10 @@ bool matches(const char *word, const char *name);
 int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
 	      uint32_t *out, struct errmsg *err);
 
+/* parse_u32() for 64-bit values. */
+int parse_u64(const char *what, const char *word, uint64_t min, uint64_t max,
+	      uint64_t *out, struct errmsg *err);
+
 /*
  * Hex digits (optional 0x prefix) into buf, two per byte, at most max bytes; *len is set to
  * the byte count. Odd length, a non-hex character, nothing at all or more than max bytes is
@@ -35,5 +39,34 @@ int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
  */
 int parse_hex(const char *what, const char *word, uint8_t *buf, size_t max, size_t *len,
 	      struct errmsg *err);
+
+/*
+ * Keywords of a subcommand ("dir out", "aead NAME KEY ICV_BITS", "esn"): exact words, in
+ * any order, each at most once. A table lists them, at most 32; KW(id) is the bit of
+ * table[id] in the masks below.
+ */
+#define KW(id) (1u << (id))
+
+struct keyword {
+	const char *name;
+	const char *needs;	/* what its values must be, for messages: "a number" */
+	unsigned int values;	/* how many words follow it */
+	/* and one more when the next word is there and is no keyword of the table */
+	bool optional;
+	/* args[0..count-1] into the caller's model; a negative errno with err set */
+	int (*parse)(const struct keyword *kw, char **args, int count, void *model,
+		     struct errmsg *err);
+};
+
+/*
+ * Parses argv[0..argc-1] as keywords of table[0..n-1] whose bits are in allowed, each one's
+ * values handed to its parse function with model. The bit of each keyword given is added
+ * to *seen. Stops at the first error: an unknown (or not allowed) word, "unknown word
+ * \"W\" in CMD"; a keyword again, "\"K\" given twice"; too few values, "\"K\" needs
+ * NEEDS"; or what a parse function said.
+ */
+int keywords_parse(const char *cmd, const struct keyword *table, unsigned int n,
+		   unsigned int allowed, int argc, char **argv, void *model, unsigned int *seen,
+		   struct errmsg *err);
 
 #endif /* NFSEC_CLI_UTILS_H */

@@ -18,6 +18,8 @@
 
 #include "nfsec.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 enum { NFSEC_ERRMSG_LEN = 512 };
 
 struct nfsec_handle {
@@ -43,6 +45,21 @@ int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
 /* *msgp = a request for cmd with the genl header filled in; flags are NLM_F_DUMP or 0. */
 int nfsec_msg_new(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
 		  struct nl_msg **msgp);
+
+/*
+ * Wipes the whole buffer of msg, then frees it: requests may carry keys. NULL is fine.
+ * Every request is freed this way, by nfsec_request() or after a failed build.
+ */
+void nfsec_msg_free(struct nl_msg *msg);
+
+/*
+ * The kernel validates nests strictly and refuses one without NLA_F_NESTED. libnl 3.7's
+ * nla_nest_start() sets the flag itself, older releases do not; this asks for it with both.
+ */
+struct nlattr *nfsec_nest_start(struct nl_msg *msg, int type);
+
+/* Frees *msgp (wiped), sets it to NULL and says the request grew too large for op. */
+int nfsec_too_large(struct nfsec_handle *h, const char *op, struct nl_msg **msgp);
 
 /* Sends msg (always freed) and collects its replies; op names the request in messages. */
 int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
@@ -71,6 +88,51 @@ int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *n
 int nfsec_nest_parse(struct nfsec_handle *h, const char *op, const char *name,
 		     struct nlattr *nest, struct nlattr **tb, int max,
 		     const struct nla_policy *policy);
+
+/*
+ * nfsec_nest_parse() for a nest whose u64 attributes the kernel puts with
+ * nla_put_u64_64bit(): the attributes of type pad it adds before them for alignment, as
+ * many as it needs, are skipped.
+ */
+int nfsec_nest_parse_padded(struct nfsec_handle *h, const char *op, const char *name,
+			    struct nlattr *nest, struct nlattr **tb, int max,
+			    const struct nla_policy *policy, int pad);
+
+/* Each of tb[types[0..n-1]] must be set, or the reply "lacks" names[type]. */
+int nfsec_need(struct nfsec_handle *h, const char *op, struct nlattr **tb, const int *types,
+	       size_t n, const char *const *names);
+
+/*
+ * selector.c: the selector nest (NFSEC_SEL_A_*), sent in policies and SAs, given back in
+ * those and as ACQUIRE's flow; and the addresses of every nest.
+ */
+
+/* 4 for AF_INET, else 16. */
+unsigned int nfsec_addr_len(uint16_t family);
+
+/* "AF_INET" or "AF_INET6", for messages. */
+const char *nfsec_family_name(uint16_t family);
+
+/* -EINVAL naming the fault when sel is no selector the kernel could take. */
+int nfsec_selector_check(struct nfsec_handle *h, const char *op,
+			 const struct nfsec_selector *sel);
+
+/* sel as the nest type, every attribute stated; -EMSGSIZE when msg is full. */
+int nfsec_selector_put(struct nl_msg *msg, int type, const struct nfsec_selector *sel);
+
+/*
+ * The selector nest, which messages call name ("NFSEC_POLICY_A_SELECTOR"), into *sel: every
+ * attribute required (a flow may leave out the prefix lengths, meaning the full address).
+ * *sel is only written on success.
+ */
+int nfsec_selector_decode(struct nfsec_handle *h, const char *op, const char *name,
+			  struct nlattr *nest, struct nfsec_selector *sel);
+int nfsec_flow_decode(struct nfsec_handle *h, const char *op, const char *name,
+		      struct nlattr *nest, struct nfsec_selector *sel);
+
+/* An address attribute, which messages call name, into addr: exactly family's length. */
+int nfsec_addr_get(struct nfsec_handle *h, const char *op, const struct nlattr *nla,
+		   const char *name, uint16_t family, uint8_t *addr);
 
 /* The parse function of NFSEC_CMD_GET_VERSION; arg is a struct nfsec_version_reply. */
 struct nfsec_version_reply {
@@ -112,6 +174,45 @@ int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *n
 			struct nfsec_policy *p);
 int nfsec_policy_dir_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 			    int *dir);
+
+/*
+ * sa.c: the requests, built but not sent: NEW for sa; DEL or a "do" GET (cmd) for one
+ * (spi, family, dst, proto). Arguments libnfsec can tell are wrong fail with -EINVAL before
+ * anything is built. The keys in a NEW request are wiped when it is freed.
+ */
+int nfsec_sa_new_msg(struct nfsec_handle *h, const struct nfsec_sa *sa, struct nl_msg **msgp);
+int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t family,
+		    const uint8_t *dst, uint8_t proto, struct nl_msg **msgp);
+
+/*
+ * The parse function of NFSEC_CMD_SA_GET replies, "do" or dump; arg is a struct
+ * nfsec_sa_reply. Each SA goes to cb when it is set, else the first into *one.
+ */
+struct nfsec_sa_reply {
+	const char *op;
+	nfsec_sa_fn cb;
+	void *arg;
+	struct nfsec_sa *one;
+	unsigned int count;		/* SAs seen */
+};
+int nfsec_sa_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/*
+ * The strict decoder behind nfsec_sa_parse(), for the events: an SA nest as a dump gives it
+ * into *sa, only written on success. A key in it is refused: the kernel never sends one.
+ */
+int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+		    struct nfsec_sa *sa);
+
+/*
+ * stats.c: the parse function of the NFSEC_CMD_STATS_GET reply; arg is a struct
+ * nfsec_stats_reply. Every counter this version knows is required.
+ */
+struct nfsec_stats_reply {
+	uint64_t *out;			/* NFSEC_STAT_A_MAX + 1 of them */
+	unsigned int count;		/* replies seen; exactly one is right */
+};
+int nfsec_stats_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
 
 /*
  * monitor.c. nfsec_monitor_open() is nfsec_monitor_join(h, NFSEC_GENL_NAME,

@@ -25,9 +25,18 @@
 #include "internal.h"
 
 static const char monitor_op[] = "monitor";
-static const char add_event_op[] = "policy add event";
-static const char del_event_op[] = "policy delete event";
-static const char flush_event_op[] = "policy flush event";
+
+/* The events this version knows, and what messages call them. */
+static const char *const event_ops[NFSEC_CMD_MAX + 1] = {
+	[NFSEC_CMD_POLICY_NEW]	 = "policy add event",
+	[NFSEC_CMD_POLICY_DEL]	 = "policy delete event",
+	[NFSEC_CMD_POLICY_FLUSH] = "policy flush event",
+	[NFSEC_CMD_SA_NEW]	 = "SA add event",
+	[NFSEC_CMD_SA_DEL]	 = "SA delete event",
+	[NFSEC_CMD_SA_FLUSH]	 = "SA flush event",
+	[NFSEC_CMD_ACQUIRE]	 = "acquire event",
+	[NFSEC_CMD_EXPIRE]	 = "expire event",
+};
 
 enum {
 	/*
@@ -104,8 +113,86 @@ int nfsec_monitor_fd(struct nfsec_handle *h)
 }
 
 static const struct nla_policy event_policy[NFSEC_A_MAX + 1] = {
-	[NFSEC_A_POLICY] = { .type = NLA_NESTED },
+	[NFSEC_A_POLICY]      = { .type = NLA_NESTED },
+	[NFSEC_A_SA]	      = { .type = NLA_NESTED },
+	[NFSEC_A_FLOW]	      = { .type = NLA_NESTED },
+	[NFSEC_A_EXPIRE_HARD] = { .type = NLA_FLAG },
 };
+
+static int reply_lacks(struct nfsec_handle *h, const char *op, const char *name)
+{
+	return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", op, name);
+}
+
+/* A policy, in full: the one added, deleted, or that found no SA. */
+static int policy_event(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			struct nfsec_event *ev)
+{
+	int ret;
+
+	if (!tb[NFSEC_A_POLICY])
+		return reply_lacks(h, op, "NFSEC_A_POLICY");
+	ret = nfsec_policy_decode(h, op, tb[NFSEC_A_POLICY], &ev->policy);
+	if (ret < 0)
+		return ret;
+	ev->has_policy = true;
+	ev->dir = ev->policy.dir;
+	return 0;
+}
+
+/* An SA, in full but for keys: the one added, deleted or expired. */
+static int sa_event(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+		    struct nfsec_event *ev)
+{
+	int ret;
+
+	if (!tb[NFSEC_A_SA])
+		return reply_lacks(h, op, "NFSEC_A_SA");
+	ret = nfsec_sa_decode(h, op, tb[NFSEC_A_SA], &ev->sa);
+	if (ret < 0)
+		return ret;
+	ev->has_sa = true;
+	return 0;
+}
+
+static int acquire_event(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			 struct nfsec_event *ev)
+{
+	int ret;
+
+	if (!tb[NFSEC_A_FLOW])
+		return reply_lacks(h, op, "NFSEC_A_FLOW");
+	ret = policy_event(h, op, tb, ev);
+	if (ret < 0)
+		return ret;
+	return nfsec_flow_decode(h, op, "NFSEC_A_FLOW", tb[NFSEC_A_FLOW], &ev->flow);
+}
+
+/* Each event's attributes into *ev. */
+static int event_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			struct nfsec_event *ev)
+{
+	switch (ev->cmd) {
+	case NFSEC_CMD_POLICY_NEW:
+	case NFSEC_CMD_POLICY_DEL:
+		return policy_event(h, op, tb, ev);
+	case NFSEC_CMD_POLICY_FLUSH:
+		/* without the attribute, every direction was flushed */
+		if (!tb[NFSEC_A_POLICY])
+			return 0;
+		return nfsec_policy_dir_decode(h, op, tb[NFSEC_A_POLICY], &ev->dir);
+	case NFSEC_CMD_SA_NEW:
+	case NFSEC_CMD_SA_DEL:
+		return sa_event(h, op, tb, ev);
+	case NFSEC_CMD_ACQUIRE:
+		return acquire_event(h, op, tb, ev);
+	case NFSEC_CMD_EXPIRE:
+		ev->hard = tb[NFSEC_A_EXPIRE_HARD] != NULL;
+		return sa_event(h, op, tb, ev);
+	default:		/* NFSEC_CMD_SA_FLUSH: nothing more */
+		return 0;
+	}
+}
 
 int nfsec_event_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, struct nfsec_event *out)
 {
@@ -118,39 +205,15 @@ int nfsec_event_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, struct nfsec
 		return nfsec_seterr(h, -EBADMSG, "%s: event shorter than its genl header",
 				    monitor_op);
 	ev.cmd = ((struct genlmsghdr *)nlmsg_data(nlh))->cmd;
-	switch (ev.cmd) {
-	case NFSEC_CMD_POLICY_NEW:
-		op = add_event_op;
-		break;
-	case NFSEC_CMD_POLICY_DEL:
-		op = del_event_op;
-		break;
-	case NFSEC_CMD_POLICY_FLUSH:
-		op = flush_event_op;
-		break;
-	default:
-		return 0;	/* from a newer module; its attributes may mean anything */
-	}
+	op = ev.cmd <= NFSEC_CMD_MAX ? event_ops[ev.cmd] : NULL;
+	if (!op)
+		return 0;	/* no event, or from a newer module: may mean anything */
 
 	ret = nfsec_attrs_parse(h, op, nlh, tb, NFSEC_A_MAX, event_policy);
+	if (!ret)
+		ret = event_decode(h, op, tb, &ev);
 	if (ret < 0)
 		return ret;
-	if (ev.cmd == NFSEC_CMD_POLICY_FLUSH) {
-		/* without the attribute, every direction was flushed */
-		if (tb[NFSEC_A_POLICY]) {
-			ret = nfsec_policy_dir_decode(h, op, tb[NFSEC_A_POLICY], &ev.dir);
-			if (ret < 0)
-				return ret;
-		}
-	} else {
-		if (!tb[NFSEC_A_POLICY])
-			return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_A_POLICY", op);
-		ret = nfsec_policy_decode(h, op, tb[NFSEC_A_POLICY], &ev.policy);
-		if (ret < 0)
-			return ret;
-		ev.has_policy = true;
-		ev.dir = ev.policy.dir;
-	}
 	*out = ev;
 	return 1;
 }

@@ -2,7 +2,8 @@
 /*
  * libnfsec: the handle, the one request/reply loop every command goes through, the strict
  * attribute parser every reply goes through, and the version command. Each object's commands
- * live in their own file (policy.c), the events in monitor.c.
+ * live in their own file (policy.c, sa.c, stats.c), the selector nest they share in
+ * selector.c, the events in monitor.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -151,6 +152,37 @@ err_free_msg:
 	nlmsg_free(msg);
 err_nomem:
 	return nfsec_seterr(h, -ENOMEM, "%s: cannot build the request: out of memory", op);
+}
+
+void nfsec_msg_free(struct nl_msg *msg)
+{
+	if (!msg)
+		return;
+	/* libnl never reallocates a message: this buffer is the only copy it made */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_get_max_size(msg));
+	nlmsg_free(msg);
+}
+
+struct nlattr *nfsec_nest_start(struct nl_msg *msg, int type)
+{
+	return nla_nest_start(msg, type | NLA_F_NESTED);
+}
+
+int nfsec_too_large(struct nfsec_handle *h, const char *op, struct nl_msg **msgp)
+{
+	nfsec_msg_free(*msgp);
+	*msgp = NULL;
+	return nfsec_seterr(h, -EMSGSIZE, "%s: request too large", op);
+}
+
+int nfsec_need(struct nfsec_handle *h, const char *op, struct nlattr **tb, const int *types,
+	       size_t n, const char *const *names)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!tb[types[i]])
+			return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", op,
+					    names[types[i]]);
+	return 0;
 }
 
 static const struct nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1] = {
@@ -338,17 +370,18 @@ int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 out_put_cb:
 	nl_cb_put(cb);
 out_free_msg:
-	nlmsg_free(msg);
+	nfsec_msg_free(msg);
 	return ret;
 }
 
 /*
  * The attributes in head..head+len into tb[]; nest names the attribute they sit in, for
- * messages, or is NULL at the top level of a reply.
+ * messages, or is NULL at the top level of a reply. Attributes of type pad (-1: none) are
+ * skipped however often they come.
  */
 static int attrs_parse(struct nfsec_handle *h, const char *op, const char *nest,
 		       struct nlattr *head, int len, struct nlattr **tb, int max,
-		       const struct nla_policy *policy)
+		       const struct nla_policy *policy, int pad)
 {
 	const char *in = nest ? " in " : "", *of = nest ? " of " : "";
 	struct nlattr *nla;
@@ -360,8 +393,8 @@ static int attrs_parse(struct nfsec_handle *h, const char *op, const char *nest,
 	nla_for_each_attr(nla, head, len, rem) {
 		int type = nla_type(nla);
 
-		if (type > max)
-			continue;	/* appended by a newer module */
+		if (type > max || type == pad)
+			continue;	/* appended by a newer module, or alignment */
 		ret = nla_validate(nla, nla->nla_len, max, policy);
 		if (ret < 0)
 			return nfsec_seterr(h, -EBADMSG, "%s: malformed reply: attribute %d%s%s: %s",
@@ -390,14 +423,21 @@ int nfsec_attrs_parse(struct nfsec_handle *h, const char *op, struct nlmsghdr *n
 	}
 	gnlh = nlmsg_data(nlh);
 	return attrs_parse(h, op, NULL, genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
-			   tb, max, policy);
+			   tb, max, policy, -1);
 }
 
 int nfsec_nest_parse(struct nfsec_handle *h, const char *op, const char *name,
 		     struct nlattr *nest, struct nlattr **tb, int max,
 		     const struct nla_policy *policy)
 {
-	return attrs_parse(h, op, name, nla_data(nest), nla_len(nest), tb, max, policy);
+	return attrs_parse(h, op, name, nla_data(nest), nla_len(nest), tb, max, policy, -1);
+}
+
+int nfsec_nest_parse_padded(struct nfsec_handle *h, const char *op, const char *name,
+			    struct nlattr *nest, struct nlattr **tb, int max,
+			    const struct nla_policy *policy, int pad)
+{
+	return attrs_parse(h, op, name, nla_data(nest), nla_len(nest), tb, max, policy, pad);
 }
 
 static const struct nla_policy version_policy[NFSEC_A_MAX + 1] = {

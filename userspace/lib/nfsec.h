@@ -54,17 +54,38 @@ struct nfsec_selector {
 	uint16_t dport_min, dport_max;
 };
 
+/*
+ * How a protect policy protects: through the newest outbound SA with this mode, request id
+ * and destination (tunnel: dst here; transport: the packet's own). family, src and dst are
+ * the tunnel's endpoints, in network order as in a selector; a transport template has none
+ * (family 0, addresses zero).
+ */
+struct nfsec_tmpl {
+	uint8_t mode;			/* enum nfsec_mode */
+	uint16_t family;		/* tunnel: AF_INET or AF_INET6, the outer family */
+	uint8_t src[16], dst[16];
+	uint32_t reqid;			/* which SAs may serve the policy */
+};
+
 struct nfsec_policy {
 	uint32_t index;			/* the kernel's handle, set by get and dump */
 	uint8_t dir;			/* enum nfsec_policy_dir */
 	uint8_t action;			/* enum nfsec_policy_action */
 	uint32_t priority;		/* lower wins; the older policy wins a tie */
 	struct nfsec_selector sel;
+	/*
+	 * Protect policies only. Adding one without a template gives it the kernel's default
+	 * (transport mode, request id 0); get, dump and events always give a protect policy
+	 * its template, and never another.
+	 */
+	bool has_tmpl;
+	struct nfsec_tmpl tmpl;
 };
 
 /*
  * NFSEC_CMD_POLICY_NEW: adds p (p->index is ignored). Every selector field is sent, so the
- * kernel's defaults never apply; the kernel masks the addresses to their prefixes.
+ * kernel's defaults never apply; the kernel masks the addresses to their prefixes. The
+ * template is sent in full when p->has_tmpl, which only a protect policy may have.
  * -EEXIST when an equal policy (direction, selector, priority) is already there.
  */
 int nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p);
@@ -88,15 +109,129 @@ int nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *arg);
 int nfsec_policy_flush(struct nfsec_handle *h, int dir);
 
 /*
+ * Security associations. Longest NFSEC_ALG_A_NAME, NUL included (XFRM's), and longest key
+ * libnfsec sends.
+ */
+enum {
+	NFSEC_ALG_NAME_LEN = 64,
+	NFSEC_KEY_MAX = 128,
+};
+
+/*
+ * One transform of an SA. name is the crypto API's ("rfc4106(gcm(aes))", "cbc(aes)",
+ * "hmac(sha256)"), "" for a transform the SA does not use. An AEAD's key ends with its
+ * 4-byte salt. icv_bits is for AEADs and authentication only: 0 asks the kernel for the
+ * algorithm's default when adding; get gives the one in use. The kernel never gives keys
+ * back: key_len is 0 after get, dump and events.
+ */
+struct nfsec_alg {
+	char name[NFSEC_ALG_NAME_LEN];
+	uint8_t key[NFSEC_KEY_MAX];
+	uint32_t key_len;
+	uint32_t icv_bits;
+};
+
+/* Each 0 for none. */
+struct nfsec_lifetime {
+	uint64_t soft_bytes, hard_bytes;
+	uint64_t soft_packets, hard_packets;
+	uint64_t soft_seconds, hard_seconds;
+};
+
+/*
+ * An SA: found by (spi, dst, proto), unique in a namespace. Addresses are in network order,
+ * an AF_INET one in the first 4 bytes, as in a selector. Either aead is used, or both enc
+ * and auth. The fields under "get only" are ignored by nfsec_sa_add().
+ */
+struct nfsec_sa {
+	uint32_t spi;			/* host order, 256 or more */
+	uint8_t dir;			/* enum nfsec_sa_dir */
+	uint16_t family;		/* of src and dst: AF_INET or AF_INET6 */
+	uint8_t src[16], dst[16];	/* the outer addresses */
+	uint8_t proto;			/* IPPROTO_ESP */
+	uint8_t mode;			/* enum nfsec_mode */
+	uint32_t reqid;
+	struct nfsec_alg aead, enc, auth;
+	/* inbound: 0 (no check) to 4096; outbound: 0 to add, what the kernel says after */
+	uint32_t replay_window;
+	bool esn;			/* 64-bit extended sequence numbers */
+	bool has_selector;		/* else the SA carries any inner traffic */
+	struct nfsec_selector sel;
+	struct nfsec_lifetime lifetime;
+
+	/* get only */
+	uint64_t seq;			/* out: the last number sent; in: the highest accepted */
+	uint64_t bytes, packets;	/* so far */
+	uint64_t age_seconds;		/* since it was added */
+};
+
+/*
+ * NFSEC_CMD_SA_NEW: adds sa, sending every field (the lifetime always, the selector when
+ * sa->has_selector, icv_bits when not 0, replay_window for inbound SAs). sa is not
+ * changed; wiping its keys is the caller's part, the copy in the request is wiped here.
+ * -EEXIST when an SA with the same (spi, dst, proto) is already there.
+ */
+int nfsec_sa_add(struct nfsec_handle *h, const struct nfsec_sa *sa);
+
+/* NFSEC_CMD_SA_DEL: removes the SA (spi, dst, proto); dst is 4 or 16 bytes by family. */
+int nfsec_sa_del(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
+		 uint8_t proto);
+
+/* NFSEC_CMD_SA_GET for one SA: it into *out, without keys. */
+int nfsec_sa_get(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
+		 uint8_t proto, struct nfsec_sa *out);
+
+/* Called once per SA of a dump; a negative errno stops it, as for nfsec_policy_fn. */
+typedef int (*nfsec_sa_fn)(const struct nfsec_sa *sa, void *arg);
+
+/* NFSEC_CMD_SA_GET as a dump: cb for every SA, without keys. */
+int nfsec_sa_dump(struct nfsec_handle *h, nfsec_sa_fn cb, void *arg);
+
+/* NFSEC_CMD_SA_FLUSH: removes every SA. */
+int nfsec_sa_flush(struct nfsec_handle *h);
+
+/*
+ * NFSEC_CMD_STATS_GET: the namespace's counters, out[NFSEC_STAT_A_*] for each enum
+ * nfsec_stat_attr; out[NFSEC_STAT_A_UNSPEC] and out[NFSEC_STAT_A_PAD] are set to 0.
+ */
+int nfsec_stats_get(struct nfsec_handle *h, uint64_t out[NFSEC_STAT_A_MAX + 1]);
+
+/*
+ * The name of counter attr, lower case with dashes ("out-no-sa"), or NULL for
+ * NFSEC_STAT_A_UNSPEC, NFSEC_STAT_A_PAD and anything above NFSEC_STAT_A_MAX.
+ */
+const char *nfsec_stat_name(int attr);
+
+/*
  * Events: what changed in the caller's network namespace, from the multicast group
  * NFSEC_MCGRP_EVENTS. They arrive on a second socket of the handle, so they never mix
  * with the replies of the calls above, which can still be made in between.
+ *
+ *   cmd                     has_policy  has_sa  also
+ *   NFSEC_CMD_POLICY_NEW    yes         no      dir: the policy's
+ *   NFSEC_CMD_POLICY_DEL    yes         no      dir: the policy's
+ *   NFSEC_CMD_POLICY_FLUSH  no          no      dir: the one flushed, -1 for all
+ *   NFSEC_CMD_SA_NEW        no          yes
+ *   NFSEC_CMD_SA_DEL        no          yes
+ *   NFSEC_CMD_SA_FLUSH      no          no
+ *   NFSEC_CMD_ACQUIRE       yes         no      flow; dir: the policy's
+ *   NFSEC_CMD_EXPIRE        no          yes     hard
+ *
+ * dir is -1 for the SA events, which have no policy direction.
  */
 struct nfsec_event {
-	uint8_t cmd;			/* NFSEC_CMD_POLICY_NEW, _DEL or _FLUSH */
-	bool has_policy;		/* NEW and DEL: policy is the one added or deleted */
+	uint8_t cmd;
+	bool has_policy;
 	struct nfsec_policy policy;	/* in full, as nfsec_policy_get() gives it */
 	int dir;			/* the direction: of the policy, or flushed (-1: all) */
+	bool has_sa;
+	struct nfsec_sa sa;		/* in full but for keys, as nfsec_sa_get() gives it */
+	/*
+	 * ACQUIRE: the packet that found no SA for the protect policy: its family, addresses
+	 * (prefixes at full length), protocol, and ports as one-port ranges.
+	 */
+	struct nfsec_selector flow;
+	bool hard;			/* EXPIRE: a hard lifetime ran out, the SA is gone */
 };
 
 /*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libnfsec: the security policy commands, NFSEC_CMD_POLICY_*. Requests state every
- * selector attribute; replies must carry every attribute, with exact lengths and values
+ * selector and template attribute; replies must carry every attribute (the template: a
+ * protect policy's, and in tunnel mode only its endpoints), with exact lengths and values
  * this version of the family defines.
  */
 #include <errno.h>
@@ -22,80 +23,58 @@ static const char get_op[] = "get policy";
 static const char dump_op[] = "list policies";
 static const char flush_op[] = "flush policies";
 
-static unsigned int addr_len(uint16_t family)
+/* Only a protect policy has a template; a tunnel has endpoints, a transport none. */
+static int tmpl_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 {
-	return family == AF_INET ? 4 : 16;
-}
+	const struct nfsec_tmpl *t = &p->tmpl;
 
-static unsigned int addr_bits(uint16_t family)
-{
-	return addr_len(family) * 8;
-}
-
-static int selector_check(struct nfsec_handle *h, const struct nfsec_selector *sel)
-{
-	if (sel->family != AF_INET && sel->family != AF_INET6)
-		return nfsec_seterr(h, -EINVAL,
-				    "%s: selector family %u is neither AF_INET nor AF_INET6",
-				    add_op, sel->family);
-	if (sel->src_prefix > addr_bits(sel->family))
-		return nfsec_seterr(h, -EINVAL, "%s: source prefix length %u is above %u",
-				    add_op, sel->src_prefix, addr_bits(sel->family));
-	if (sel->dst_prefix > addr_bits(sel->family))
-		return nfsec_seterr(h, -EINVAL, "%s: destination prefix length %u is above %u",
-				    add_op, sel->dst_prefix, addr_bits(sel->family));
+	if (!p->has_tmpl)
+		return 0;
+	if (p->action != NFSEC_POLICY_PROTECT)
+		return nfsec_seterr(h, -EINVAL, "%s: only a protect policy takes a template "
+				    "(action is %u)", add_op, p->action);
+	if (t->mode > NFSEC_MODE_MAX)
+		return nfsec_seterr(h, -EINVAL, "%s: template mode %u is out of range 0..%d",
+				    add_op, t->mode, NFSEC_MODE_MAX);
+	if (t->mode == NFSEC_MODE_TUNNEL && t->family != AF_INET && t->family != AF_INET6)
+		return nfsec_seterr(h, -EINVAL, "%s: tunnel template family %u is neither "
+				    "AF_INET nor AF_INET6", add_op, t->family);
+	if (t->mode == NFSEC_MODE_TRANSPORT && t->family)
+		return nfsec_seterr(h, -EINVAL, "%s: a transport template has no endpoints "
+				    "(family %u)", add_op, t->family);
 	return 0;
 }
 
-/*
- * The kernel validates nests strictly and refuses one without NLA_F_NESTED. libnl 3.7's
- * nla_nest_start() sets the flag itself, older releases do not; asking for it here works
- * with both.
- */
-static struct nlattr *nest_start(struct nl_msg *msg, int type)
+/* The tunnel's endpoints only in tunnel mode; the request id always. */
+static int put_tmpl(struct nl_msg *msg, const struct nfsec_tmpl *t)
 {
-	return nla_nest_start(msg, type | NLA_F_NESTED);
-}
+	unsigned int len = nfsec_addr_len(t->family);
+	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_POLICY_A_TMPL);
 
-static int put_selector(struct nl_msg *msg, const struct nfsec_selector *sel)
-{
-	unsigned int len = addr_len(sel->family);
-	struct nlattr *nest = nest_start(msg, NFSEC_POLICY_A_SELECTOR);
-
-	if (!nest ||
-	    nla_put_u16(msg, NFSEC_SEL_A_FAMILY, sel->family) < 0 ||
-	    nla_put(msg, NFSEC_SEL_A_SRC, len, sel->src) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_SRC_PREFIX, sel->src_prefix) < 0 ||
-	    nla_put(msg, NFSEC_SEL_A_DST, len, sel->dst) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_DST_PREFIX, sel->dst_prefix) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_PROTO, sel->proto) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_SPORT_MIN, sel->sport_min) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_SPORT_MAX, sel->sport_max) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_DPORT_MIN, sel->dport_min) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_DPORT_MAX, sel->dport_max) < 0)
+	if (!nest || nla_put_u8(msg, NFSEC_TMPL_A_MODE, t->mode) < 0)
+		return -EMSGSIZE;
+	if (t->mode == NFSEC_MODE_TUNNEL &&
+	    (nla_put_u16(msg, NFSEC_TMPL_A_FAMILY, t->family) < 0 ||
+	     nla_put(msg, NFSEC_TMPL_A_SRC, len, t->src) < 0 ||
+	     nla_put(msg, NFSEC_TMPL_A_DST, len, t->dst) < 0))
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, NFSEC_TMPL_A_REQID, t->reqid) < 0)
 		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
 
 static int put_policy(struct nl_msg *msg, const struct nfsec_policy *p)
 {
-	struct nlattr *nest = nest_start(msg, NFSEC_A_POLICY);
+	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_A_POLICY);
 
 	if (!nest ||
 	    nla_put_u8(msg, NFSEC_POLICY_A_DIR, p->dir) < 0 ||
 	    nla_put_u8(msg, NFSEC_POLICY_A_ACTION, p->action) < 0 ||
 	    nla_put_u32(msg, NFSEC_POLICY_A_PRIORITY, p->priority) < 0 ||
-	    put_selector(msg, &p->sel) < 0)
+	    nfsec_selector_put(msg, NFSEC_POLICY_A_SELECTOR, &p->sel) < 0 ||
+	    (p->has_tmpl && put_tmpl(msg, &p->tmpl) < 0))
 		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
-}
-
-/* Frees *msgp and says so: every request here is a few dozen bytes. */
-static int too_large(struct nfsec_handle *h, const char *op, struct nl_msg **msgp)
-{
-	nlmsg_free(*msgp);
-	*msgp = NULL;
-	return nfsec_seterr(h, -EMSGSIZE, "%s: request too large", op);
 }
 
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
@@ -104,14 +83,16 @@ int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 	int ret;
 
 	*msgp = NULL;
-	ret = selector_check(h, &p->sel);
+	ret = nfsec_selector_check(h, add_op, &p->sel);
+	if (!ret)
+		ret = tmpl_check(h, p);
 	if (ret < 0)
 		return ret;
 	ret = nfsec_msg_new(h, add_op, NFSEC_CMD_POLICY_NEW, 0, msgp);
 	if (ret < 0)
 		return ret;
 	if (put_policy(*msgp, p) < 0)
-		return too_large(h, add_op, msgp);
+		return nfsec_too_large(h, add_op, msgp);
 	return 0;
 }
 
@@ -125,10 +106,10 @@ int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
 	ret = nfsec_msg_new(h, op, cmd, 0, msgp);
 	if (ret < 0)
 		return ret;
-	nest = nest_start(*msgp, NFSEC_A_POLICY);
+	nest = nfsec_nest_start(*msgp, NFSEC_A_POLICY);
 	if (!nest || nla_put_u32(*msgp, NFSEC_POLICY_A_INDEX, index) < 0 ||
 	    nla_nest_end(*msgp, nest) < 0)
-		return too_large(h, op, msgp);
+		return nfsec_too_large(h, op, msgp);
 	return 0;
 }
 
@@ -144,10 +125,10 @@ int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp
 	ret = nfsec_msg_new(h, flush_op, NFSEC_CMD_POLICY_FLUSH, 0, msgp);
 	if (ret < 0 || dir < 0)
 		return ret;
-	nest = nest_start(*msgp, NFSEC_A_POLICY);
+	nest = nfsec_nest_start(*msgp, NFSEC_A_POLICY);
 	if (!nest || nla_put_u8(*msgp, NFSEC_POLICY_A_DIR, (uint8_t)dir) < 0 ||
 	    nla_nest_end(*msgp, nest) < 0)
-		return too_large(h, flush_op, msgp);
+		return nfsec_too_large(h, flush_op, msgp);
 	return 0;
 }
 
@@ -161,20 +142,7 @@ static const struct nla_policy policy_policy[NFSEC_POLICY_A_MAX + 1] = {
 	[NFSEC_POLICY_A_ACTION]	  = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
 	[NFSEC_POLICY_A_PRIORITY] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NFSEC_POLICY_A_SELECTOR] = { .type = NLA_NESTED },
-};
-
-/* Addresses are 4 or 16 bytes here; which of the two is checked against the family. */
-static const struct nla_policy sel_policy[NFSEC_SEL_A_MAX + 1] = {
-	[NFSEC_SEL_A_FAMILY]	 = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
-	[NFSEC_SEL_A_SRC]	 = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
-	[NFSEC_SEL_A_SRC_PREFIX] = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
-	[NFSEC_SEL_A_DST]	 = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
-	[NFSEC_SEL_A_DST_PREFIX] = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
-	[NFSEC_SEL_A_PROTO]	 = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
-	[NFSEC_SEL_A_SPORT_MIN]	 = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
-	[NFSEC_SEL_A_SPORT_MAX]	 = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
-	[NFSEC_SEL_A_DPORT_MIN]	 = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
-	[NFSEC_SEL_A_DPORT_MAX]	 = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
+	[NFSEC_POLICY_A_TMPL]	  = { .type = NLA_NESTED },
 };
 
 static const char *const policy_names[NFSEC_POLICY_A_MAX + 1] = {
@@ -183,87 +151,96 @@ static const char *const policy_names[NFSEC_POLICY_A_MAX + 1] = {
 	[NFSEC_POLICY_A_ACTION]	  = "NFSEC_POLICY_A_ACTION",
 	[NFSEC_POLICY_A_PRIORITY] = "NFSEC_POLICY_A_PRIORITY",
 	[NFSEC_POLICY_A_SELECTOR] = "NFSEC_POLICY_A_SELECTOR",
+	[NFSEC_POLICY_A_TMPL]	  = "NFSEC_POLICY_A_TMPL",
 };
 
-static const char *const sel_names[NFSEC_SEL_A_MAX + 1] = {
-	[NFSEC_SEL_A_FAMILY]	 = "NFSEC_SEL_A_FAMILY",
-	[NFSEC_SEL_A_SRC]	 = "NFSEC_SEL_A_SRC",
-	[NFSEC_SEL_A_SRC_PREFIX] = "NFSEC_SEL_A_SRC_PREFIX",
-	[NFSEC_SEL_A_DST]	 = "NFSEC_SEL_A_DST",
-	[NFSEC_SEL_A_DST_PREFIX] = "NFSEC_SEL_A_DST_PREFIX",
-	[NFSEC_SEL_A_PROTO]	 = "NFSEC_SEL_A_PROTO",
-	[NFSEC_SEL_A_SPORT_MIN]	 = "NFSEC_SEL_A_SPORT_MIN",
-	[NFSEC_SEL_A_SPORT_MAX]	 = "NFSEC_SEL_A_SPORT_MAX",
-	[NFSEC_SEL_A_DPORT_MIN]	 = "NFSEC_SEL_A_DPORT_MIN",
-	[NFSEC_SEL_A_DPORT_MAX]	 = "NFSEC_SEL_A_DPORT_MAX",
+/* A dump states each policy in full; the template is the protect policies' alone. */
+static const int policy_required[] = {
+	NFSEC_POLICY_A_INDEX, NFSEC_POLICY_A_DIR, NFSEC_POLICY_A_ACTION,
+	NFSEC_POLICY_A_PRIORITY, NFSEC_POLICY_A_SELECTOR,
 };
 
-/* Every one of names[1..max] must be in tb: a dump states each policy in full. */
-static int need_all(struct nfsec_handle *h, const char *op, struct nlattr **tb, int max,
-		    const char *const *names)
-{
-	for (int type = 1; type <= max; type++)
-		if (!tb[type])
-			return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", op, names[type]);
-	return 0;
-}
+static const struct nla_policy tmpl_policy[NFSEC_TMPL_A_MAX + 1] = {
+	[NFSEC_TMPL_A_MODE]   = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
+	[NFSEC_TMPL_A_FAMILY] = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
+	[NFSEC_TMPL_A_SRC]    = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[NFSEC_TMPL_A_DST]    = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[NFSEC_TMPL_A_REQID]  = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+};
 
-static int get_addr(struct nfsec_handle *h, const char *op, const struct nlattr *nla,
-		    int type, uint16_t family, uint8_t *addr)
-{
-	if ((unsigned int)nla_len(nla) != addr_len(family))
-		return nfsec_seterr(h, -EBADMSG, "%s: reply has a %d-byte %s for %s", op,
-				    nla_len(nla), sel_names[type],
-				    family == AF_INET ? "AF_INET" : "AF_INET6");
-	memcpy(addr, nla_data(nla), addr_len(family));
-	return 0;
-}
+static const char *const tmpl_names[NFSEC_TMPL_A_MAX + 1] = {
+	[NFSEC_TMPL_A_MODE]   = "NFSEC_TMPL_A_MODE",
+	[NFSEC_TMPL_A_FAMILY] = "NFSEC_TMPL_A_FAMILY",
+	[NFSEC_TMPL_A_SRC]    = "NFSEC_TMPL_A_SRC",
+	[NFSEC_TMPL_A_DST]    = "NFSEC_TMPL_A_DST",
+	[NFSEC_TMPL_A_REQID]  = "NFSEC_TMPL_A_REQID",
+};
 
-static int get_ports(struct nfsec_handle *h, const char *op, struct nlattr **tb, int type,
-		     uint16_t *min, uint16_t *max)
-{
-	*min = nla_get_u16(tb[type]);
-	*max = nla_get_u16(tb[type + 1]);
-	if (*min > *max)
-		return nfsec_seterr(h, -EBADMSG, "%s: reply has %s %u above %s %u", op,
-				    sel_names[type], *min, sel_names[type + 1], *max);
-	return 0;
-}
+static const int tmpl_required[] = { NFSEC_TMPL_A_MODE, NFSEC_TMPL_A_REQID };
+static const int tunnel_required[] = {
+	NFSEC_TMPL_A_FAMILY, NFSEC_TMPL_A_SRC, NFSEC_TMPL_A_DST,
+};
 
-static int selector_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
-			   struct nfsec_selector *sel)
+/* A tunnel's endpoints, which a transport template must not have. */
+static int tmpl_endpoints(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			  struct nfsec_tmpl *t)
 {
-	struct nlattr *tb[NFSEC_SEL_A_MAX + 1];
 	int ret;
 
-	ret = nfsec_nest_parse(h, op, "NFSEC_POLICY_A_SELECTOR", nest, tb, NFSEC_SEL_A_MAX,
-			       sel_policy);
-	if (!ret)
-		ret = need_all(h, op, tb, NFSEC_SEL_A_MAX, sel_names);
+	if (t->mode == NFSEC_MODE_TRANSPORT) {
+		for (size_t i = 0; i < ARRAY_SIZE(tunnel_required); i++)
+			if (tb[tunnel_required[i]])
+				return nfsec_seterr(h, -EBADMSG, "%s: reply has %s in a transport "
+						    "template", op, tmpl_names[tunnel_required[i]]);
+		return 0;
+	}
+	ret = nfsec_need(h, op, tb, tunnel_required, ARRAY_SIZE(tunnel_required), tmpl_names);
 	if (ret < 0)
 		return ret;
-
-	memset(sel, 0, sizeof(*sel));
-	sel->family = nla_get_u16(tb[NFSEC_SEL_A_FAMILY]);
-	if (sel->family != AF_INET && sel->family != AF_INET6)
-		return nfsec_seterr(h, -EBADMSG, "%s: reply has address family %u", op,
-				    sel->family);
-	sel->src_prefix = nla_get_u8(tb[NFSEC_SEL_A_SRC_PREFIX]);
-	sel->dst_prefix = nla_get_u8(tb[NFSEC_SEL_A_DST_PREFIX]);
-	if (sel->src_prefix > addr_bits(sel->family) || sel->dst_prefix > addr_bits(sel->family))
-		return nfsec_seterr(h, -EBADMSG, "%s: reply has prefix lengths %u and %u for %s",
-				    op, sel->src_prefix, sel->dst_prefix,
-				    sel->family == AF_INET ? "AF_INET" : "AF_INET6");
-	sel->proto = nla_get_u8(tb[NFSEC_SEL_A_PROTO]);
-
-	ret = get_addr(h, op, tb[NFSEC_SEL_A_SRC], NFSEC_SEL_A_SRC, sel->family, sel->src);
+	t->family = nla_get_u16(tb[NFSEC_TMPL_A_FAMILY]);
+	if (t->family != AF_INET && t->family != AF_INET6)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has tunnel family %u", op, t->family);
+	ret = nfsec_addr_get(h, op, tb[NFSEC_TMPL_A_SRC], tmpl_names[NFSEC_TMPL_A_SRC],
+			     t->family, t->src);
 	if (!ret)
-		ret = get_addr(h, op, tb[NFSEC_SEL_A_DST], NFSEC_SEL_A_DST, sel->family, sel->dst);
-	if (!ret)
-		ret = get_ports(h, op, tb, NFSEC_SEL_A_SPORT_MIN, &sel->sport_min, &sel->sport_max);
-	if (!ret)
-		ret = get_ports(h, op, tb, NFSEC_SEL_A_DPORT_MIN, &sel->dport_min, &sel->dport_max);
+		ret = nfsec_addr_get(h, op, tb[NFSEC_TMPL_A_DST], tmpl_names[NFSEC_TMPL_A_DST],
+				     t->family, t->dst);
 	return ret;
+}
+
+static int tmpl_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+		       struct nfsec_tmpl *t)
+{
+	struct nlattr *tb[NFSEC_TMPL_A_MAX + 1];
+	int ret;
+
+	ret = nfsec_nest_parse(h, op, "NFSEC_POLICY_A_TMPL", nest, tb, NFSEC_TMPL_A_MAX,
+			       tmpl_policy);
+	if (!ret)
+		ret = nfsec_need(h, op, tb, tmpl_required, ARRAY_SIZE(tmpl_required), tmpl_names);
+	if (ret < 0)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	t->mode = nla_get_u8(tb[NFSEC_TMPL_A_MODE]);
+	t->reqid = nla_get_u32(tb[NFSEC_TMPL_A_REQID]);
+	if (t->mode > NFSEC_MODE_MAX)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has template mode %u, unknown here",
+				    op, t->mode);
+	return tmpl_endpoints(h, op, tb, t);
+}
+
+/* A protect policy's template, which no other policy has. */
+static int policy_tmpl_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			      struct nfsec_policy *p)
+{
+	p->has_tmpl = p->action == NFSEC_POLICY_PROTECT;
+	if (p->has_tmpl && !tb[NFSEC_POLICY_A_TMPL])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_POLICY_A_TMPL for a "
+				    "protect policy", op);
+	if (!p->has_tmpl && tb[NFSEC_POLICY_A_TMPL])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has NFSEC_POLICY_A_TMPL for action "
+				    "%u, which takes none", op, p->action);
+	return p->has_tmpl ? tmpl_decode(h, op, tb[NFSEC_POLICY_A_TMPL], &p->tmpl) : 0;
 }
 
 static int dir_check(struct nfsec_handle *h, const char *op, uint8_t dir)
@@ -284,10 +261,12 @@ int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *n
 	ret = nfsec_nest_parse(h, op, "NFSEC_A_POLICY", nest, tb, NFSEC_POLICY_A_MAX,
 			       policy_policy);
 	if (!ret)
-		ret = need_all(h, op, tb, NFSEC_POLICY_A_MAX, policy_names);
+		ret = nfsec_need(h, op, tb, policy_required, ARRAY_SIZE(policy_required),
+				 policy_names);
 	if (ret < 0)
 		return ret;
 
+	memset(&p, 0, sizeof(p));
 	p.index = nla_get_u32(tb[NFSEC_POLICY_A_INDEX]);
 	p.dir = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
 	p.action = nla_get_u8(tb[NFSEC_POLICY_A_ACTION]);
@@ -298,7 +277,10 @@ int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *n
 	if (p.action > NFSEC_POLICY_ACTION_MAX)
 		return nfsec_seterr(h, -EBADMSG, "%s: reply has action %u, unknown here",
 				    op, p.action);
-	ret = selector_decode(h, op, tb[NFSEC_POLICY_A_SELECTOR], &p.sel);
+	ret = nfsec_selector_decode(h, op, "NFSEC_POLICY_A_SELECTOR", tb[NFSEC_POLICY_A_SELECTOR],
+				    &p.sel);
+	if (!ret)
+		ret = policy_tmpl_decode(h, op, tb, &p);
 	if (ret < 0)
 		return ret;
 	*out = p;

@@ -51,6 +51,66 @@
  *   NFSEC_CMD_POLICY_FLUSH with NFSEC_A_POLICY { NFSEC_POLICY_A_DIR } when one direction
  *                          was flushed, no attribute when all were
  *
+ * A protect policy (NFSEC_POLICY_PROTECT) takes a template saying how (default: transport
+ * mode, request id 0):
+ *   NFSEC_POLICY_A_TMPL {
+ *     NFSEC_TMPL_A_MODE:   u8, enum nfsec_mode (required)
+ *     NFSEC_TMPL_A_FAMILY: u16, the outer family; tunnel mode only (default: the selector's)
+ *     NFSEC_TMPL_A_SRC, NFSEC_TMPL_A_DST: the tunnel endpoints (tunnel mode: required)
+ *     NFSEC_TMPL_A_REQID:  u32, which SAs may serve the policy (default 0)
+ *   }
+ *   An outbound packet the policy selects goes out through the newest outbound SA with the
+ *   template's request id, mode and destination (tunnel: NFSEC_TMPL_A_DST; transport: the
+ *   packet's own destination). Other actions take no template. Policies are given back
+ *   (get, dump, events) with the template when they are protect policies.
+ *
+ * NFSEC_CMD_SA_NEW (CAP_NET_ADMIN): add an SA.
+ *   NFSEC_A_SA {
+ *     NFSEC_SA_A_SPI:       u32, host order, 256 or more (required)
+ *     NFSEC_SA_A_DIR:       u8, enum nfsec_sa_dir (required)
+ *     NFSEC_SA_A_FAMILY:    u16, the outer family (required)
+ *     NFSEC_SA_A_SRC, NFSEC_SA_A_DST: the outer addresses, 4 or 16 bytes (both required)
+ *     NFSEC_SA_A_PROTO:     u8, IPPROTO_ESP, the only one (default)
+ *     NFSEC_SA_A_MODE:      u8, enum nfsec_mode (required)
+ *     NFSEC_SA_A_REQID:     u32 (default 0)
+ *     NFSEC_SA_A_AEAD { NFSEC_ALG_A_NAME, NFSEC_ALG_A_KEY, NFSEC_ALG_A_ICV_BITS }, or both
+ *     NFSEC_SA_A_ENC  { NFSEC_ALG_A_NAME, NFSEC_ALG_A_KEY } and
+ *     NFSEC_SA_A_AUTH { NFSEC_ALG_A_NAME, NFSEC_ALG_A_KEY, NFSEC_ALG_A_ICV_BITS }
+ *       NFSEC_ALG_A_NAME:     string, the crypto API's name, as XFRM takes it
+ *       NFSEC_ALG_A_KEY:      binary; an AEAD's key ends with its 4-byte salt
+ *       NFSEC_ALG_A_ICV_BITS: u32 (default: the algorithm's full ICV, 128 bits for the
+ *                             AEADs, half the hash for HMACs)
+ *     NFSEC_SA_A_REPLAY_WINDOW: u32, 0 (no replay check) to 4096 packets (default 64);
+ *                           inbound SAs only
+ *     NFSEC_SA_A_ESN:       flag, 64-bit extended sequence numbers
+ *     NFSEC_SA_A_SELECTOR:  nest as NFSEC_POLICY_A_SELECTOR: the inner traffic the SA may
+ *                           carry; an inbound packet outside it is dropped (default: any)
+ *     NFSEC_SA_A_LIFETIME { NFSEC_LT_A_SOFT_*, NFSEC_LT_A_HARD_*: u64 each, 0 = none }
+ *   }
+ *   The (SPI, destination, protocol) of an SA is unique in a namespace: EEXIST otherwise.
+ * NFSEC_CMD_SA_DEL (CAP_NET_ADMIN): NFSEC_A_SA { SPI, FAMILY, DST, PROTO (default ESP) }.
+ * NFSEC_CMD_SA_GET: "do" with the same attributes as DEL, or a dump of every SA. An SA is
+ *   given with every attribute of NEW (defaults filled in) except the keys, which are never
+ *   sent back, plus what it has done:
+ *     NFSEC_SA_A_SEQ:       u64, outbound: the last number sent; inbound: the highest
+ *                           accepted
+ *     NFSEC_SA_A_LIFETIME { NFSEC_LT_A_BYTES, NFSEC_LT_A_PACKETS: so far;
+ *                           NFSEC_LT_A_AGE_SECONDS: since it was added }
+ * NFSEC_CMD_SA_FLUSH (CAP_NET_ADMIN): remove every SA.
+ * NFSEC_CMD_STATS_GET: NFSEC_A_STATS { one u64 per enum nfsec_stat_attr }, the namespace's
+ *   counters (packets and bytes through nfsec, and every reason a packet was dropped).
+ *
+ * More events:
+ *   NFSEC_CMD_SA_NEW, NFSEC_CMD_SA_DEL with NFSEC_A_SA (as a dump gives it)
+ *   NFSEC_CMD_SA_FLUSH, no attribute
+ *   NFSEC_CMD_ACQUIRE with NFSEC_A_POLICY (the protect policy that found no SA) and
+ *     NFSEC_A_FLOW (nest as a selector: the packet's family, addresses at full length,
+ *     protocol, and ports as one-port ranges); once per policy and flow, at most every
+ *     NFSEC_ACQUIRE_RETRY_SECONDS while no SA serves it. Packets wait up to
+ *     NFSEC_ACQUIRE_HOLD_MS for an SA, a few per namespace; then they are dropped.
+ *   NFSEC_CMD_EXPIRE with NFSEC_A_SA: a soft lifetime ran out (the SA still works), or with
+ *     NFSEC_A_EXPIRE_HARD too, a hard one did and the SA is gone (keys wiped).
+ *
  * Attributes are only ever appended; numbers never change meaning.
  */
 #ifndef _UAPI_LINUX_NFSEC_H
@@ -67,6 +127,13 @@ enum nfsec_cmd {
 	NFSEC_CMD_POLICY_DEL,
 	NFSEC_CMD_POLICY_GET,
 	NFSEC_CMD_POLICY_FLUSH,
+	NFSEC_CMD_SA_NEW,
+	NFSEC_CMD_SA_DEL,
+	NFSEC_CMD_SA_GET,
+	NFSEC_CMD_SA_FLUSH,
+	NFSEC_CMD_STATS_GET,
+	NFSEC_CMD_ACQUIRE,	/* event only */
+	NFSEC_CMD_EXPIRE,	/* event only */
 	__NFSEC_CMD_MAX
 };
 
@@ -79,6 +146,10 @@ enum nfsec_attr {
 	NFSEC_A_NETNS_COOKIE,
 	NFSEC_A_PAD,
 	NFSEC_A_POLICY,
+	NFSEC_A_SA,
+	NFSEC_A_FLOW,
+	NFSEC_A_STATS,
+	NFSEC_A_EXPIRE_HARD,
 	__NFSEC_A_LAST
 };
 
@@ -91,6 +162,7 @@ enum nfsec_policy_attr {
 	NFSEC_POLICY_A_ACTION,
 	NFSEC_POLICY_A_PRIORITY,
 	NFSEC_POLICY_A_SELECTOR,
+	NFSEC_POLICY_A_TMPL,
 	__NFSEC_POLICY_A_LAST
 };
 
@@ -130,6 +202,119 @@ enum nfsec_policy_action {
 };
 
 #define NFSEC_POLICY_ACTION_MAX (__NFSEC_POLICY_ACTION_LAST - 1)
+
+enum nfsec_tmpl_attr {
+	NFSEC_TMPL_A_UNSPEC,
+	NFSEC_TMPL_A_MODE,
+	NFSEC_TMPL_A_FAMILY,
+	NFSEC_TMPL_A_SRC,
+	NFSEC_TMPL_A_DST,
+	NFSEC_TMPL_A_REQID,
+	__NFSEC_TMPL_A_LAST
+};
+
+#define NFSEC_TMPL_A_MAX (__NFSEC_TMPL_A_LAST - 1)
+
+enum nfsec_mode {
+	NFSEC_MODE_TRANSPORT,
+	NFSEC_MODE_TUNNEL,
+	__NFSEC_MODE_LAST
+};
+
+#define NFSEC_MODE_MAX (__NFSEC_MODE_LAST - 1)
+
+enum nfsec_sa_dir {
+	NFSEC_SA_DIR_OUT,
+	NFSEC_SA_DIR_IN,
+	__NFSEC_SA_DIR_LAST
+};
+
+#define NFSEC_SA_DIR_MAX (__NFSEC_SA_DIR_LAST - 1)
+
+enum nfsec_sa_attr {
+	NFSEC_SA_A_UNSPEC,
+	NFSEC_SA_A_PAD,
+	NFSEC_SA_A_SPI,
+	NFSEC_SA_A_DIR,
+	NFSEC_SA_A_FAMILY,
+	NFSEC_SA_A_SRC,
+	NFSEC_SA_A_DST,
+	NFSEC_SA_A_PROTO,
+	NFSEC_SA_A_MODE,
+	NFSEC_SA_A_REQID,
+	NFSEC_SA_A_AEAD,
+	NFSEC_SA_A_ENC,
+	NFSEC_SA_A_AUTH,
+	NFSEC_SA_A_REPLAY_WINDOW,
+	NFSEC_SA_A_ESN,
+	NFSEC_SA_A_SELECTOR,
+	NFSEC_SA_A_LIFETIME,
+	NFSEC_SA_A_SEQ,
+	__NFSEC_SA_A_LAST
+};
+
+#define NFSEC_SA_A_MAX (__NFSEC_SA_A_LAST - 1)
+
+enum nfsec_alg_attr {
+	NFSEC_ALG_A_UNSPEC,
+	NFSEC_ALG_A_NAME,
+	NFSEC_ALG_A_KEY,
+	NFSEC_ALG_A_ICV_BITS,
+	__NFSEC_ALG_A_LAST
+};
+
+#define NFSEC_ALG_A_MAX (__NFSEC_ALG_A_LAST - 1)
+
+enum nfsec_lifetime_attr {
+	NFSEC_LT_A_UNSPEC,
+	NFSEC_LT_A_PAD,
+	NFSEC_LT_A_SOFT_BYTES,
+	NFSEC_LT_A_HARD_BYTES,
+	NFSEC_LT_A_SOFT_PACKETS,
+	NFSEC_LT_A_HARD_PACKETS,
+	NFSEC_LT_A_SOFT_SECONDS,
+	NFSEC_LT_A_HARD_SECONDS,
+	NFSEC_LT_A_BYTES,		/* get only */
+	NFSEC_LT_A_PACKETS,		/* get only */
+	NFSEC_LT_A_AGE_SECONDS,		/* get only */
+	__NFSEC_LT_A_LAST
+};
+
+#define NFSEC_LT_A_MAX (__NFSEC_LT_A_LAST - 1)
+
+/* The namespace's counters, each a u64 in NFSEC_A_STATS. */
+enum nfsec_stat_attr {
+	NFSEC_STAT_A_UNSPEC,
+	NFSEC_STAT_A_PAD,
+	NFSEC_STAT_A_OUT_PACKETS,	/* protected and sent */
+	NFSEC_STAT_A_OUT_BYTES,		/* their inner bytes */
+	NFSEC_STAT_A_IN_PACKETS,	/* accepted and passed on */
+	NFSEC_STAT_A_IN_BYTES,
+	NFSEC_STAT_A_OUT_NO_SA,		/* protect policy, no SA in time: dropped */
+	NFSEC_STAT_A_OUT_HOLD_FULL,	/* no SA and no room to wait: dropped */
+	NFSEC_STAT_A_OUT_DISCARD,	/* a discard policy */
+	NFSEC_STAT_A_OUT_SEQ_OVERFLOW,	/* sequence numbers used up */
+	NFSEC_STAT_A_OUT_EXPIRED,	/* hard lifetime reached */
+	NFSEC_STAT_A_OUT_NO_ROUTE,	/* no route to the tunnel endpoint */
+	NFSEC_STAT_A_OUT_TOO_BIG,	/* DF or IPv6 over the path MTU: ICMP sent */
+	NFSEC_STAT_A_OUT_ERROR,		/* out of memory, GSO or crypto failure */
+	NFSEC_STAT_A_IN_NO_SA,		/* ESP with an unknown SPI */
+	NFSEC_STAT_A_IN_MALFORMED,	/* too short, bad padding or next header */
+	NFSEC_STAT_A_IN_REPLAY,		/* replayed or behind the window */
+	NFSEC_STAT_A_IN_AUTH_FAIL,	/* ICV check failed */
+	NFSEC_STAT_A_IN_SELECTOR,	/* decrypted, but outside the SA's selector */
+	NFSEC_STAT_A_IN_NOT_PROTECTED,	/* cleartext an in/fwd protect policy refuses */
+	NFSEC_STAT_A_IN_DISCARD,	/* an in/fwd discard policy */
+	NFSEC_STAT_A_IN_EXPIRED,	/* hard lifetime reached */
+	NFSEC_STAT_A_IN_ERROR,		/* out of memory or crypto failure */
+	NFSEC_STAT_A_ACQUIRES,		/* ACQUIRE events raised */
+	__NFSEC_STAT_A_LAST
+};
+
+#define NFSEC_STAT_A_MAX (__NFSEC_STAT_A_LAST - 1)
+
+#define NFSEC_ACQUIRE_RETRY_SECONDS	10
+#define NFSEC_ACQUIRE_HOLD_MS		2000
 
 /* Longest NFSEC_A_MODULE_VERSION, NUL included. */
 #define NFSEC_MODULE_VERSION_LEN 32

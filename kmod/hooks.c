@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter glue: where packets meet the SPD and the SAD.
+ *
+ *  - POST_ROUTING (last): an outbound packet an "out" protect policy selects is taken,
+ *    segmented if it is GSO, encapsulated with the newest outbound SA the policy's
+ *    template names, and sent again with ip_local_out()/ip6_local_out(), marked as
+ *    transformed so this hook lets it pass. With no SA it is held and ACQUIRE raised.
+ *  - LOCAL_IN (last): ESP for an inbound SA is replay-checked, authenticated, decrypted
+ *    and re-injected with netif_rx(), carrying a secpath as the mark of having been
+ *    through IPsec (see mark_skb()); any other packet meets the "in" policies: cleartext
+ *    a protect policy covers is dropped.
+ *  - FORWARD (last): the "fwd" policies, as for "in".
+ *
+ * IKE (UDP ports 500 and 4500) always bypasses. Every drop is counted (nfsec_stats).
+ * The hooks run under RCU in BH context; crypto may complete asynchronously, from
+ * another context with BH off, and then the same finish functions run.
+ */
+
+#include <linux/icmpv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/dst.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "hooks.h"
+#include "lifetime.h"
+#include "nfsec.h"
+
+#if !IS_ENABLED(CONFIG_XFRM)
+#error "nfsec marks decrypted packets with a secpath: it needs CONFIG_XFRM"
+#endif
+
+/*
+ * The mark of a packet nfsec decrypted: a secpath, as XFRM gives its own, holding the
+ * namespace's stand-in state. XFRM's policy checks on the way in (which look at the last
+ * state of any secpath) see a transport-mode state with an empty selector, and let the
+ * packet pass as long as XFRM has no inbound policies of its own in the namespace. The
+ * state is never in XFRM's SAD; XFRM frees it after the last packet holding it.
+ */
+static int mark_init(struct nfsec_net *nn)
+{
+	struct xfrm_state *x = xfrm_state_alloc(nn->net);
+
+	if (!x)
+		return -ENOMEM;
+	x->id.proto = IPPROTO_ESP;
+	x->props.mode = XFRM_MODE_TRANSPORT;
+	x->km.state = XFRM_STATE_VALID;
+	nn->mark = x;
+	return 0;
+}
+
+static void mark_destroy(struct nfsec_net *nn)
+{
+	nn->mark->km.state = XFRM_STATE_DEAD;
+	xfrm_state_put(nn->mark);
+}
+
+static bool mark_skb(struct nfsec_net *nn, struct sk_buff *skb)
+{
+	struct sec_path *sp = secpath_set(skb);
+
+	if (!sp || sp->len >= XFRM_MAX_DEPTH)
+		return false;
+	xfrm_state_hold(nn->mark);
+	sp->xvec[sp->len++] = nn->mark;
+	return true;
+}
+
+static bool is_v4(const struct sk_buff *skb)
+{
+	return skb->protocol == htons(ETH_P_IP);
+}
+
+static void flow_ports(struct sk_buff *skb, unsigned int off, struct nfsec_flow *fl)
+{
+	__be16 buf[2], *p;
+
+	switch (fl->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		p = skb_header_pointer(skb, off, sizeof(buf), buf);
+		if (p) {
+			fl->sport = ntohs(p[0]);
+			fl->dport = ntohs(p[1]);
+		}
+	}
+}
+
+/* The flow of the IP packet at the network header; < 0 when it has none. */
+static int flow_parse(struct sk_buff *skb, struct nfsec_flow *fl)
+{
+	unsigned int noff = skb_network_offset(skb);
+
+	memset(fl, 0, sizeof(*fl));
+	if (is_v4(skb)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		fl->family = AF_INET;
+		fl->saddr.a4 = iph->saddr;
+		fl->daddr.a4 = iph->daddr;
+		fl->proto = iph->protocol;
+		if (!(iph->frag_off & htons(IP_OFFSET)))
+			flow_ports(skb, noff + iph->ihl * 4, fl);
+		return 0;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		u8 nexthdr = ip6h->nexthdr;
+		__be16 frag_off;
+		int off;
+
+		fl->family = AF_INET6;
+		fl->saddr.a6 = ip6h->saddr;
+		fl->daddr.a6 = ip6h->daddr;
+		off = ipv6_skip_exthdr(skb, noff + sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0)
+			return off;
+		fl->proto = nexthdr;
+		if (!(frag_off & htons(IP6_OFFSET)))
+			flow_ports(skb, off, fl);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+static bool is_ike(const struct nfsec_flow *fl)
+{
+	return fl->proto == IPPROTO_UDP &&
+	       (fl->sport == 500 || fl->dport == 500 || fl->sport == 4500 || fl->dport == 4500);
+}
+
+/* Output */
+
+static bool transformed(const struct sk_buff *skb)
+{
+	if (is_v4(skb))
+		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+}
+
+static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa)
+{
+	struct dst_entry *dst;
+	int err;
+
+	if (sa->id.family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->id.daddr.a4,
+			.saddr = sa->cfg.saddr.a4,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		return IS_ERR(rt) ? ERR_CAST(rt) : &rt->dst;
+	}
+	{
+		struct flowi6 fl6 = {
+			.daddr = sa->id.daddr.a6,
+			.saddr = sa->cfg.saddr.a6,
+		};
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		err = dst->error;
+		if (err) {
+			dst_release(dst);
+			return ERR_PTR(err);
+		}
+		return dst;
+	}
+}
+
+/* The largest inner packet (of @off header bytes kept in front) that fits @mtu. */
+static unsigned int inner_mtu(const struct nfsec_sa *sa, unsigned int mtu, unsigned int outer,
+			      unsigned int off)
+{
+	int room = mtu - outer - off - nfsec_esp_head_len(sa) - sa->icv_len;
+
+	room = round_down(max(room, 0), sa->align) - 2;
+	return max(room, 0) + off;
+}
+
+/*
+ * The packet will not fit the path once encapsulated. Our own packets and those without
+ * DF are fragmented after encapsulation; a forwarded DF (or IPv6) packet is answered with
+ * ICMP and dropped: returns true then.
+ */
+static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu)
+{
+	if (is_v4(skb)) {
+		if (!(IPCB(skb)->flags & IPSKB_FORWARDED) ||
+		    !(ip_hdr(skb)->frag_off & htons(IP_DF))) {
+			skb->ignore_df = 1;
+			return false;
+		}
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	} else {
+		if (!(IP6CB(skb)->flags & IP6SKB_FORWARDED)) {
+			skb->ignore_df = 1;
+			return false;
+		}
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_t(unsigned int, mtu, IPV6_MIN_MTU));
+	}
+	nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_TOO_BIG);
+	return true;
+}
+
+/* Tunnel mode: puts the outer header in front of the inner packet. */
+static int push_outer(struct net *net, struct sk_buff *skb, const struct nfsec_sa *sa,
+		      struct dst_entry *dst)
+{
+	u8 dsfield = is_v4(skb) ? ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
+	u8 tos = INET_ECN_encapsulate(dsfield, dsfield);
+	unsigned int hdr = sa->id.family == AF_INET ? sizeof(struct iphdr) :
+			   sizeof(struct ipv6hdr);
+
+	if (skb_cow_head(skb, hdr + LL_RESERVED_SPACE(dst->dev)))
+		return -ENOMEM;
+	skb_push(skb, hdr);
+	skb_reset_network_header(skb);
+	memset(&NFSEC_SKB_CB(skb)->header, 0, sizeof(NFSEC_SKB_CB(skb)->header));
+	if (sa->id.family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = tos;
+		iph->tot_len = htons(skb->len);
+		iph->frag_off = 0;
+		iph->ttl = ip4_dst_hoplimit(dst);
+		iph->protocol = IPPROTO_ESP;
+		iph->saddr = sa->cfg.saddr.a4;
+		iph->daddr = sa->id.daddr.a4;
+		ip_select_ident(net, skb, NULL);
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6_flow_hdr(ip6h, tos, 0);
+		ip6h->payload_len = 0;
+		ip6h->nexthdr = IPPROTO_ESP;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		ip6h->saddr = sa->cfg.saddr.a6;
+		ip6h->daddr = sa->id.daddr.a6;
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+	return 0;
+}
+
+static void out_drop(struct nfsec_net *nn, struct sk_buff *skb, struct nfsec_sa *sa, int err)
+{
+	int stat;
+
+	switch (err) {
+	case -EOVERFLOW:
+		stat = NFSEC_STAT_A_OUT_SEQ_OVERFLOW;
+		nfsec_lifetime_kill(sa);
+		break;
+	case -EKEYEXPIRED:
+		stat = NFSEC_STAT_A_OUT_EXPIRED;
+		break;
+	case -EHOSTUNREACH:
+		stat = NFSEC_STAT_A_OUT_NO_ROUTE;
+		break;
+	case -EMSGSIZE:
+		stat = 0;		/* counted by too_big() */
+		break;
+	default:
+		stat = NFSEC_STAT_A_OUT_ERROR;
+	}
+	if (stat)
+		nfsec_stat_inc(nn, stat);
+	nfsec_sa_put(sa);
+	kfree_skb(skb);
+}
+
+/* Encrypted (@err 0) or failed: sends the ESP packet on, or drops it. */
+static void out_finish(struct sk_buff *skb, int err)
+{
+	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
+	struct nfsec_net *nn = sa->nn;
+	unsigned int len = skb->len;
+
+	if (err) {
+		out_drop(nn, skb, sa, err);
+		return;
+	}
+	nf_reset_ct(skb);
+	skb_reset_network_header(skb);
+	nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_PACKETS);
+	nfsec_stat_add(nn, NFSEC_STAT_A_OUT_BYTES, len);
+	nfsec_sa_put(sa);
+	if (is_v4(skb)) {
+		ip_hdr(skb)->protocol = IPPROTO_ESP;
+		IPCB(skb)->flags |= IPSKB_XFRM_TRANSFORMED;
+		ip_local_out(nn->net, skb->sk, skb);
+	} else {
+		ipv6_hdr(skb)->nexthdr = IPPROTO_ESP;
+		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
+		ip6_local_out(nn->net, skb->sk, skb);
+	}
+}
+
+static void out_done(struct sk_buff *skb, int err)
+{
+	rcu_read_lock();
+	out_finish(skb, err);
+	rcu_read_unlock();
+}
+
+/* Protects one (non-GSO) packet with @sa; takes @skb and the reference on @sa. */
+static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *skb)
+{
+	bool tunnel = sa->cfg.mode == NFSEC_MODE_TUNNEL;
+	unsigned int off, outer = 0, mtu;
+	struct dst_entry *dst;
+	u8 nexthdr;
+	int err;
+
+	NFSEC_SKB_CB(skb)->sa = sa;
+	if (!nfsec_lifetime_account(sa, skb->len)) {
+		err = -EKEYEXPIRED;
+		goto err;
+	}
+	if (tunnel) {
+		dst = outer_route(nn->net, sa);
+		if (IS_ERR(dst)) {
+			err = -EHOSTUNREACH;
+			goto err;
+		}
+		off = 0;
+		outer = sa->id.family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+		nexthdr = is_v4(skb) ? IPPROTO_IPIP : IPPROTO_IPV6;
+	} else {
+		dst = dst_clone(skb_dst(skb));
+		off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
+		nexthdr = is_v4(skb) ? ip_hdr(skb)->protocol : ipv6_hdr(skb)->nexthdr;
+	}
+	mtu = dst_mtu(dst);
+	if (outer + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
+	    too_big(nn, skb, inner_mtu(sa, mtu, outer, off))) {
+		dst_release(dst);
+		err = -EMSGSIZE;
+		goto err;
+	}
+	if (tunnel) {
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		err = push_outer(nn->net, skb, sa, dst);
+		if (err)
+			goto err;
+		off = outer;
+	} else {
+		dst_release(dst);
+	}
+	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev),
+			      out_done);
+	if (err == -EINPROGRESS)
+		return;
+	out_finish(skb, err);
+	return;
+
+err:
+	out_drop(nn, skb, sa, err);
+}
+
+/* Takes @skb and the reference on @sa; GSO packets are segmented first. */
+static void xmit(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *skb)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		xmit_one(nn, sa, skb);
+		return;
+	}
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_ERROR);
+		nfsec_sa_put(sa);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		nfsec_sa_hold(sa);
+		xmit_one(nn, sa, skb);
+	}
+	nfsec_sa_put(sa);
+}
+
+/*
+ * The outbound decision for @skb (at the network header, routed): NF_ACCEPT to let it go
+ * as it is, NF_DROP, or NF_STOLEN when nfsec took it (sent protected, or held for an SA;
+ * @deadline is when a held packet gives up, 0 for a new one). Caller holds RCU, BH off.
+ */
+unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned long deadline)
+{
+	struct nfsec_sa_okey key = {};
+	struct nfsec_policy *pol;
+	struct nfsec_flow fl;
+	struct nfsec_sa *sa;
+
+	if (flow_parse(skb, &fl) < 0 || is_ike(&fl))
+		return NF_ACCEPT;
+	pol = nfsec_spd_lookup(&nn->spd[NFSEC_POLICY_DIR_OUT], &fl);
+	if (!pol || pol->action == NFSEC_POLICY_BYPASS)
+		return NF_ACCEPT;
+	if (pol->action == NFSEC_POLICY_DISCARD) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_DISCARD);
+		return NF_DROP;
+	}
+	key.reqid = pol->tmpl.reqid;
+	key.mode = pol->tmpl.mode;
+	if (key.mode == NFSEC_MODE_TUNNEL) {
+		key.family = pol->tmpl.family;
+		key.daddr = pol->tmpl.daddr;
+	} else {
+		key.family = fl.family;
+		key.daddr = fl.daddr;
+	}
+	sa = nfsec_sa_lookup_out(&nn->sad, &key);
+	if (!sa) {
+		nfsec_acquire_hold(nn, skb, pol, &fl, deadline);
+		return NF_STOLEN;
+	}
+	xmit(nn, sa, skb);
+	return NF_STOLEN;
+}
+
+static unsigned int out_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct nfsec_net *nn = nfsec_net(state->net);
+
+	if (!READ_ONCE(nn->spd[NFSEC_POLICY_DIR_OUT].count) || transformed(skb))
+		return NF_ACCEPT;
+	return nfsec_output(nn, skb, 0);
+}
+
+/* Input */
+
+/* The replay window's second look, after authentication; advances it. */
+static bool replay_accept(struct nfsec_sa *sa, u64 seq)
+{
+	bool ok = true;
+
+	spin_lock_bh(&sa->lock);
+	if (sa->cfg.replay_window)
+		ok = nfsec_replay_check(sa->replay, seq) == NFSEC_REPLAY_OK;
+	if (ok)
+		nfsec_replay_advance(sa->replay, seq);
+	spin_unlock_bh(&sa->lock);
+	return ok;
+}
+
+/* Tunnel mode: the inner packet, checked, replaces the outer one (@off bytes). */
+static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
+{
+	unsigned int len;
+
+	skb_pull(skb, off);
+	skb_reset_network_header(skb);
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		len = ntohs(iph->tot_len);
+		if (iph->version != 4 || iph->ihl < 5 || len < iph->ihl * 4 || len > skb->len)
+			return -EINVAL;
+		skb->protocol = htons(ETH_P_IP);
+	} else if (nexthdr == IPPROTO_IPV6) {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
+		if (ip6h->version != 6 || len > skb->len)
+			return -EINVAL;
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		return -EINVAL;
+	}
+	/* RFC 4303 section 2.4: TFC padding may follow the inner packet. */
+	return pskb_trim(skb, len);
+}
+
+/* Transport mode: the header ESP followed now says what ESP carried. */
+static void decap_transport(struct sk_buff *skb, u8 nexthdr)
+{
+	if (is_v4(skb)) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->protocol = nexthdr;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->nexthdr = nexthdr;
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	}
+}
+
+static int in_stat(int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return NFSEC_STAT_A_IN_AUTH_FAIL;
+	case -EINVAL:
+		return NFSEC_STAT_A_IN_MALFORMED;
+	default:
+		return NFSEC_STAT_A_IN_ERROR;
+	}
+}
+
+/* Decrypted (@err 0) or failed: re-injects the inner packet, or drops it. */
+static void in_finish(struct sk_buff *skb, int err)
+{
+	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
+	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
+	struct nfsec_net *nn = sa->nn;
+	struct nfsec_flow fl;
+	int stat;
+	u8 nexthdr;
+
+	if (err) {
+		stat = in_stat(err);
+		goto drop;
+	}
+	if (!replay_accept(sa, NFSEC_SKB_CB(skb)->seq)) {
+		stat = NFSEC_STAT_A_IN_REPLAY;
+		goto drop;
+	}
+	if (!nfsec_lifetime_account(sa, skb->len)) {
+		stat = NFSEC_STAT_A_IN_EXPIRED;
+		goto drop;
+	}
+	stat = NFSEC_STAT_A_IN_MALFORMED;
+	if (nfsec_esp_strip(skb, off, &nexthdr))
+		goto drop;
+	skb_reset_network_header(skb);
+	if (sa->cfg.mode == NFSEC_MODE_TUNNEL) {
+		if (decap_tunnel(skb, off, nexthdr))
+			goto drop;
+	} else {
+		decap_transport(skb, nexthdr);
+	}
+	if (sa->cfg.has_sel &&
+	    (flow_parse(skb, &fl) || !nfsec_selector_match(&sa->cfg.sel, &fl))) {
+		stat = NFSEC_STAT_A_IN_SELECTOR;
+		goto drop;
+	}
+	if (!mark_skb(nn, skb)) {
+		stat = NFSEC_STAT_A_IN_ERROR;
+		goto drop;
+	}
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	skb->ip_summed = CHECKSUM_NONE;
+	nfsec_stat_inc(nn, NFSEC_STAT_A_IN_PACKETS);
+	nfsec_stat_add(nn, NFSEC_STAT_A_IN_BYTES, skb->len);
+	nfsec_sa_put(sa);
+	netif_rx(skb);
+	return;
+
+drop:
+	nfsec_stat_inc(nn, stat);
+	nfsec_sa_put(sa);
+	kfree_skb(skb);
+}
+
+static void in_done(struct sk_buff *skb, int err)
+{
+	rcu_read_lock();
+	in_finish(skb, err);
+	rcu_read_unlock();
+}
+
+/* ESP to this host: ours if an inbound SA has its SPI. */
+static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
+{
+	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
+	struct nfsec_sa_id id = {};
+	struct ip_esp_hdr *esph;
+	struct nfsec_sa *sa;
+	bool replayed;
+	int err;
+	u64 seq;
+
+	if (!pskb_may_pull(skb, off + sizeof(*esph))) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_MALFORMED);
+		return NF_DROP;
+	}
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + off);
+	id.spi = esph->spi;
+	id.proto = IPPROTO_ESP;
+	if (is_v4(skb)) {
+		id.family = AF_INET;
+		id.daddr.a4 = ip_hdr(skb)->daddr;
+	} else {
+		id.family = AF_INET6;
+		id.daddr.a6 = ipv6_hdr(skb)->daddr;
+	}
+	sa = nfsec_sa_lookup(&nn->sad, &id);
+	if (!sa || sa->cfg.dir != NFSEC_SA_DIR_IN) {
+		if (sa)
+			nfsec_sa_put(sa);
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_NO_SA);
+		return NF_DROP;
+	}
+	spin_lock_bh(&sa->lock);
+	seq = sa->cfg.esn ? nfsec_replay_infer(sa->replay, ntohl(esph->seq_no)) :
+			    ntohl(esph->seq_no);
+	replayed = sa->cfg.replay_window &&
+		   nfsec_replay_check(sa->replay, seq) != NFSEC_REPLAY_OK;
+	spin_unlock_bh(&sa->lock);
+	if (replayed) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_REPLAY);
+		nfsec_sa_put(sa);
+		return NF_DROP;
+	}
+	NFSEC_SKB_CB(skb)->sa = sa;
+	NFSEC_SKB_CB(skb)->seq = seq;
+	err = nfsec_esp_decrypt(skb, off, in_done);
+	if (err != -EINPROGRESS)
+		in_finish(skb, err);
+	return NF_STOLEN;
+}
+
+static bool is_esp(const struct sk_buff *skb)
+{
+	if (is_v4(skb))
+		return ip_hdr(skb)->protocol == IPPROTO_ESP;
+	return ipv6_hdr(skb)->nexthdr == IPPROTO_ESP;
+}
+
+/* Cleartext against the "in" or "fwd" policies. */
+static unsigned int check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir)
+{
+	struct nfsec_policy *pol;
+	struct nfsec_flow fl;
+
+	if (!READ_ONCE(nn->spd[dir].count) || flow_parse(skb, &fl) < 0 || is_ike(&fl))
+		return NF_ACCEPT;
+	pol = nfsec_spd_lookup(&nn->spd[dir], &fl);
+	if (!pol || pol->action == NFSEC_POLICY_BYPASS)
+		return NF_ACCEPT;
+	if (pol->action == NFSEC_POLICY_PROTECT && secpath_exists(skb))
+		return NF_ACCEPT;
+	nfsec_stat_inc(nn, pol->action == NFSEC_POLICY_PROTECT ?
+		       NFSEC_STAT_A_IN_NOT_PROTECTED : NFSEC_STAT_A_IN_DISCARD);
+	return NF_DROP;
+}
+
+static unsigned int in_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	struct nfsec_net *nn = nfsec_net(state->net);
+
+	if (READ_ONCE(nn->sad.count) && is_esp(skb))
+		return nfsec_input(nn, skb);
+	return check_policy(nn, skb, NFSEC_POLICY_DIR_IN);
+}
+
+static unsigned int fwd_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	return check_policy(nfsec_net(state->net), skb, NFSEC_POLICY_DIR_FWD);
+}
+
+static const struct nf_hook_ops nfsec_nf_ops[] = {
+	{ .hook = out_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_POST_ROUTING,
+	  .priority = NF_IP_PRI_LAST },
+	{ .hook = in_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
+	  .priority = NF_IP_PRI_LAST },
+	{ .hook = fwd_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_FORWARD,
+	  .priority = NF_IP_PRI_LAST },
+	{ .hook = out_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_POST_ROUTING,
+	  .priority = NF_IP6_PRI_LAST },
+	{ .hook = in_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
+	  .priority = NF_IP6_PRI_LAST },
+	{ .hook = fwd_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_FORWARD,
+	  .priority = NF_IP6_PRI_LAST },
+};
+
+int nfsec_hooks_register(struct nfsec_net *nn)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct nfsec_skb_cb) > sizeof_field(struct sk_buff, cb));
+	ret = mark_init(nn);
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(nn->net, nfsec_nf_ops, ARRAY_SIZE(nfsec_nf_ops));
+	if (ret)
+		mark_destroy(nn);
+	return ret;
+}
+
+void nfsec_hooks_unregister(struct nfsec_net *nn)
+{
+	nf_unregister_net_hooks(nn->net, nfsec_nf_ops, ARRAY_SIZE(nfsec_nf_ops));
+	mark_destroy(nn);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA lifetimes: soft and hard limits in bytes, packets and seconds. Byte and packet
+ * limits are counted on the data path; reaching one schedules the SA's expire work at
+ * once. Time limits are the same work, scheduled for the next deadline. The work runs in
+ * process context under the namespace's lock: it sends the soft EXPIRE, or the hard one
+ * and removes the SA.
+ *
+ * The work holds a reference on the SA while it is pending or running: whoever makes it
+ * pending from idle hands it one (schedule_now(), schedule_at()); removal cancels a
+ * pending work and drops that reference (nfsec_sa_remove()).
+ */
+
+#include <linux/ktime.h>
+
+#include "lifetime.h"
+#include "netlink.h"
+#include "nfsec.h"
+
+static void schedule_now(struct nfsec_sa *sa)
+{
+	nfsec_sa_hold(sa);
+	if (mod_delayed_work(nfsec_wq, &sa->expire_work, 0))
+		nfsec_sa_put(sa);	/* it was pending and had a reference */
+}
+
+/* Never delays a run already pending sooner. */
+static void schedule_at(struct nfsec_sa *sa, time64_t when)
+{
+	time64_t left = when - ktime_get_seconds();
+
+	nfsec_sa_hold(sa);
+	if (!queue_delayed_work(nfsec_wq, &sa->expire_work, left > 0 ? left * HZ : 0))
+		nfsec_sa_put(sa);
+}
+
+/* The next time limit not yet acted on, or 0. */
+static time64_t next_deadline(const struct nfsec_sa *sa)
+{
+	const struct nfsec_lifetime *lt = &sa->cfg.lt;
+	time64_t next = 0;
+
+	if (lt->soft_seconds && !test_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
+		next = sa->add_time + lt->soft_seconds;
+	if (lt->hard_seconds && (!next || sa->add_time + lt->hard_seconds < next))
+		next = sa->add_time + lt->hard_seconds;
+	return next;
+}
+
+/* After insertion: arms the time limits. Caller holds the namespace's lock. */
+void nfsec_lifetime_start(struct nfsec_sa *sa)
+{
+	time64_t next = next_deadline(sa);
+
+	if (next)
+		schedule_at(sa, next);
+}
+
+/* A hard limit was reached (or sequence numbers ran out): no more packets, removal soon. */
+void nfsec_lifetime_kill(struct nfsec_sa *sa)
+{
+	if (!test_and_set_bit(NFSEC_SA_DEAD, &sa->flags))
+		schedule_now(sa);
+}
+
+static bool over(u64 limit, u64 value)
+{
+	return limit && value >= limit;
+}
+
+/*
+ * Counts a packet of @bytes on @sa; false when the SA may carry no more (the packet must
+ * be dropped). The packet that reaches a hard limit still passes; the SA dies with it.
+ */
+bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes)
+{
+	const struct nfsec_lifetime *lt = &sa->cfg.lt;
+	u64 packets, total;
+
+	if (test_bit(NFSEC_SA_DEAD, &sa->flags))
+		return false;
+	packets = atomic64_inc_return(&sa->packets);
+	total = atomic64_add_return(bytes, &sa->bytes);
+	if ((lt->hard_packets && packets > lt->hard_packets) ||
+	    (lt->hard_bytes && total - bytes >= lt->hard_bytes)) {
+		nfsec_lifetime_kill(sa);
+		return false;
+	}
+	if (over(lt->hard_packets, packets) || over(lt->hard_bytes, total)) {
+		nfsec_lifetime_kill(sa);
+		return true;
+	}
+	if ((over(lt->soft_packets, packets) || over(lt->soft_bytes, total)) &&
+	    !test_and_set_bit(NFSEC_SA_SOFT_DUE, &sa->flags))
+		schedule_now(sa);
+	return true;
+}
+
+static void expire_locked(struct nfsec_net *nn, struct nfsec_sa *sa)
+{
+	const struct nfsec_lifetime *lt = &sa->cfg.lt;
+	time64_t age = ktime_get_seconds() - sa->add_time, next;
+
+	if (lt->hard_seconds && age >= lt->hard_seconds)
+		set_bit(NFSEC_SA_DEAD, &sa->flags);
+	if (test_bit(NFSEC_SA_DEAD, &sa->flags)) {
+		nfsec_expire_event(nn, sa, true);
+		nfsec_sa_remove(&nn->sad, sa);
+		return;
+	}
+	if (lt->soft_seconds && age >= lt->soft_seconds)
+		set_bit(NFSEC_SA_SOFT_DUE, &sa->flags);
+	if (test_bit(NFSEC_SA_SOFT_DUE, &sa->flags) &&
+	    !test_and_set_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
+		nfsec_expire_event(nn, sa, false);
+	next = next_deadline(sa);
+	if (next)
+		schedule_at(sa, next);
+}
+
+void nfsec_sa_expire_work(struct work_struct *work)
+{
+	struct nfsec_sa *sa = container_of(to_delayed_work(work), struct nfsec_sa,
+					   expire_work);
+	struct nfsec_net *nn = sa->nn;
+
+	/* Removed: the namespace may be going away; touch nothing of it. */
+	if (!test_bit(NFSEC_SA_REMOVED, &sa->flags)) {
+		mutex_lock(&nn->lock);
+		if (!test_bit(NFSEC_SA_REMOVED, &sa->flags))
+			expire_locked(nn, sa);
+		mutex_unlock(&nn->lock);
+	}
+	nfsec_sa_put(sa);
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NFSEC_LIFETIME_H
+#define _NFSEC_LIFETIME_H
+
+#include "sad.h"
+
+void nfsec_sa_expire_work(struct work_struct *work);
+void nfsec_lifetime_start(struct nfsec_sa *sa);
+bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes);
+void nfsec_lifetime_kill(struct nfsec_sa *sa);
+
+#endif /* _NFSEC_LIFETIME_H */

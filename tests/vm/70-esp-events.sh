@@ -1,0 +1,175 @@
+#!/bin/bash
+# What nfsec refuses and what it announces, against the same XFRM peer as 60-esp-xfrm
+# (AES-GCM-128, IPv4 tunnel): a replayed ESP packet, a tampered one and cleartext an inbound
+# protect policy covers are each dropped and counted; a protect policy without an SA raises
+# ACQUIRE and its packet waits for the SA; soft and hard EXPIRE come on packets, bytes and
+# seconds, and after the hard one the SA is gone; SAs need CAP_NET_ADMIN and stay in their
+# namespace.
+#
+#   70-esp-events.sh case NAME    one case (namespaces already set up)
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp-lib.sh"
+
+INJECT="$(dirname "$0")/esp-inject.py"
+
+stat() { $A nfsec -j stats | jq ".$1"; }
+
+# monitor_start FILE: `nfsec -j monitor` in a, writing to FILE, listening once this returns.
+monitor_start() {
+	$A nfsec -j monitor > "$1" &
+	MON=$!
+	for _ in $(seq 1 50); do
+		$A nfsec policy flush dir fwd
+		grep -q '"dir":"fwd"' "$1" && return
+		sleep 0.1
+	done
+	fail "the monitor never listened"
+}
+
+# wait_for FILE JQ-FILTER [SECONDS]: until an event of FILE matches.
+wait_for() {
+	local i line
+	for i in $(seq 1 $((${3:-10} * 10))); do
+		# Line by line: one still being written must not hide the others.
+		while read -r line; do
+			jq -e "select($2)" <<< "$line" > /dev/null 2>&1 && return 0
+		done < "$1"
+		sleep 0.1
+	done
+	echo "events:"; cat "$1"
+	fail "no event matching $2"
+}
+
+case_replay() {
+	esp_up gcm128 tunnel 4 4
+	$B timeout 20 tcpdump -i vb -Q out -n -U -c 2 -w /tmp/replay.pcap esp 2> /dev/null &
+	local cap=$!
+	sleep 1
+	$B ping -c 2 -i 0.2 -W 3 -I $IB $IA > /dev/null || fail "ping b -> a"
+	wait $cap
+	local replay=$(stat in_replay) in=$(stat in_packets)
+	$B python3 "$INJECT" /tmp/replay.pcap vb --index 0
+	$B python3 "$INJECT" /tmp/replay.pcap vb --index 1
+	sleep 0.5
+	expect_eq "replays counted" "$(stat in_replay)" $((replay + 2))
+	expect_eq "replays accepted" "$(stat in_packets)" "$in"
+}
+
+case_tamper() {
+	esp_up gcm128 tunnel 4 4
+	$B timeout 20 tcpdump -i vb -Q out -n -U -c 1 -w /tmp/tamper.pcap esp 2> /dev/null &
+	local cap=$!
+	sleep 1
+	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "ping b -> a"
+	wait $cap
+	local auth=$(stat in_auth_fail) in=$(stat in_packets) replay=$(stat in_replay)
+	# Past the replay window, one bit of the ciphertext, then of the ICV, then the sequence
+	# number alone (it is authenticated too).
+	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 100 --flip-from-end 30
+	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 101 --flip-from-end 1
+	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 102
+	sleep 0.5
+	expect_eq "tampered packets counted" "$(stat in_auth_fail)" $((auth + 3))
+	expect_eq "tampered packets accepted" "$(stat in_packets)" "$in"
+	expect_eq "replay counter" "$(stat in_replay)" "$replay"
+	# The window did not move: the genuine next packet still passes.
+	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "ping after tampering"
+}
+
+case_cleartext() {
+	esp_up gcm128 tunnel 4 4
+	$B ip xfrm policy flush
+	local np=$(stat in_not_protected)
+	if $B ping -c 2 -i 0.2 -W 1 -I $IB $IA > /dev/null; then
+		fail "cleartext ping through an inbound protect policy was answered"
+	fi
+	[ "$(stat in_not_protected)" -ge $((np + 2)) ] ||
+		fail "in_not_protected: $np -> $(stat in_not_protected)"
+	# Bypassed traffic passes in clear: the veth addresses match no policy.
+	$B ping -c 1 -W 2 192.168.1.1 > /dev/null || fail "ping outside the policies"
+}
+
+case_acquire() {
+	esp_up gcm128 tunnel 4 4
+	$A nfsec sa delete spi 0x1001 dst 192.168.1.2
+	monitor_start /tmp/acq.json
+	local acq=$(stat acquires) nosa=$(stat out_no_sa)
+	# The first packet raises ACQUIRE and waits; the SA arrives; the packet goes out.
+	$A ping -c 1 -W 5 -I $IA $IB > /tmp/acq-ping.txt &
+	local ping=$!
+	wait_for /tmp/acq.json '.event == "acquire" and .flow.src == "10.0.1.1/32"
+		and .flow.dst == "10.0.2.1/32" and .policy.dir == "out"'
+	$A nfsec sa add spi 0x1001 dir out src 192.168.1.1 dst 192.168.1.2 mode tunnel reqid 1 \
+		$NF
+	wait $ping || fail "the held packet was not sent once the SA came: $(cat /tmp/acq-ping.txt)"
+	expect_eq "ACQUIREs" "$(stat acquires)" $((acq + 1))
+	# Without an SA for longer than the hold time, packets are dropped and counted.
+	$A nfsec sa delete spi 0x1001 dst 192.168.1.2
+	$A ping -c 1 -W 1 -I $IA $IB > /dev/null || true
+	sleep 2.5
+	[ "$(stat out_no_sa)" -gt "$nosa" ] || fail "out_no_sa did not grow"
+	# A second ACQUIRE for the same flow waits for the retry time.
+	expect_eq "ACQUIREs within the retry time" "$(stat acquires)" $((acq + 1))
+}
+
+# lifetime_case LIMITS PINGS: the outbound SA with LIMITS, PINGS pings (0.2 s apart), then
+# soft and hard EXPIRE must have come and the SA be gone.
+lifetime_case() {
+	# Listening first: on a slow kernel a 1 s lifetime is over before a monitor started
+	# after the SA would listen.
+	monitor_start /tmp/exp.json
+	ESP_OUT_EXTRA="$1" esp_up gcm128 tunnel 4 4
+	$A ping -c "$2" -i 0.2 -W 1 -I $IA $IB > /dev/null || true
+	wait_for /tmp/exp.json '.event == "expire" and .hard == false and .sa.spi == 4097'
+	wait_for /tmp/exp.json '.event == "expire" and .hard == true and .sa.spi == 4097'
+	# The soft one came first.
+	expect_eq "expire order" "$(grep '"event":"expire"' /tmp/exp.json |
+		sed 's/.*"hard":\([a-z]*\).*/\1/' | tr '\n' ' ')" "false true "
+	if $A nfsec sa get spi 0x1001 dst 192.168.1.2 > /dev/null 2>&1; then
+		fail "the SA is still there after its hard expiry"
+	fi
+	expect_eq "SAs left" "$($A nfsec -j sa show | jq length)" 1
+}
+
+case_expire_packets() { lifetime_case "soft-packets 3 hard-packets 5" 8; }
+case_expire_bytes() { lifetime_case "soft-bytes 300 hard-bytes 500" 8; }
+case_expire_seconds() { lifetime_case "soft-seconds 1 hard-seconds 2" 2; }
+
+case_privilege() {
+	esp_up gcm128 tunnel 4 4
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
+	$A $nobody "$NFSEC" sa show > /dev/null || fail "unprivileged show refused"
+	if $A $nobody "$NFSEC" sa flush 2> /tmp/err; then fail "unprivileged flush accepted"; fi
+	grep -qi 'not permitted' /tmp/err || fail "unprivileged flush: $(cat /tmp/err)"
+	if $A $nobody "$NFSEC" sa delete spi 0x1001 dst 192.168.1.2 2> /dev/null; then
+		fail "unprivileged delete accepted"
+	fi
+	expect_eq "SAs after unprivileged tries" "$($A nfsec -j sa show | jq length)" 2
+	# Namespaces: b sees none of a's SAs, and the root namespace none either.
+	expect_eq "SAs seen from b" "$($B nfsec -j sa show | jq length)" 0
+	expect_eq "SAs seen from the root namespace" "$(nfsec -j sa show | jq length)" 0
+	# A refused SA changes nothing, and the message names the problem.
+	if $A nfsec sa add spi 0x1001 dir out src 192.168.1.1 dst 192.168.1.2 mode tunnel \
+		aead gcm-aes 0x0011 128 2> /tmp/err; then
+		fail "a 2-byte key was accepted"
+	fi
+	grep -q 'key' /tmp/err || fail "short key: $(cat /tmp/err)"
+	expect_eq "SAs after a refusal" "$($A nfsec -j sa show | jq length)" 2
+}
+
+if [ "${1:-}" = case ]; then
+	MON=
+	trap 'st=$?; [ $st -eq 0 ] || diagnose; kill $MON 2> /dev/null || true; exit $st' EXIT
+	"case_$2"
+	exit 0
+fi
+
+module_load
+setup
+failed=()
+for c in replay tamper cleartext acquire expire_packets expire_bytes expire_seconds privilege
+do
+	run_case "$c" bash "$0" case "$c" || failed+=("$c")
+done
+flush
+[ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+# Sends an ESP packet taken from a capture again, as it was or altered, on a device:
+# what a replaying or tampering attacker on the wire does.
+#
+#   esp-inject.py PCAP DEV [--index N] [--seq-add N] [--flip-from-end N]
+#
+# PCAP is a tcpdump capture (Ethernet, microsecond or nanosecond); the Nth ESP packet in it
+# (IPv4 or IPv6 without extension headers) is sent on DEV through an AF_PACKET socket.
+# --seq-add adds to its sequence number (to get past the replay window); --flip-from-end
+# flips the low bit of the byte N bytes before the end (1: the ICV's last byte).
+import argparse
+import socket
+import struct
+import sys
+
+
+def esp_frames(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    magic = struct.unpack('<I', data[:4])[0]
+    if magic not in (0xa1b2c3d4, 0xa1b23c4d):
+        sys.exit(f'{path}: not a little-endian pcap file')
+    if struct.unpack('<I', data[20:24])[0] != 1:
+        sys.exit(f'{path}: not an Ethernet capture')
+    off = 24
+    while off + 16 <= len(data):
+        incl = struct.unpack('<I', data[off + 8:off + 12])[0]
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        ethertype = struct.unpack('!H', frame[12:14])[0]
+        if ethertype == 0x0800 and frame[14 + 9] == 50:
+            yield frame, 14 + (frame[14] & 0x0f) * 4
+        elif ethertype == 0x86dd and frame[14 + 6] == 50:
+            yield frame, 14 + 40
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('pcap')
+    p.add_argument('dev')
+    p.add_argument('--index', type=int, default=0)
+    p.add_argument('--seq-add', type=int, default=0)
+    p.add_argument('--flip-from-end', type=int, default=0)
+    a = p.parse_args()
+
+    frames = list(esp_frames(a.pcap))
+    if a.index >= len(frames):
+        sys.exit(f'{a.pcap}: {len(frames)} ESP packets, no number {a.index}')
+    frame, esp = frames[a.index]
+    frame = bytearray(frame)
+    if a.seq_add:
+        seq = struct.unpack('!I', frame[esp + 4:esp + 8])[0]
+        frame[esp + 4:esp + 8] = struct.pack('!I', (seq + a.seq_add) & 0xffffffff)
+    if a.flip_from_end:
+        frame[len(frame) - a.flip_from_end] ^= 1
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.dev, 0))
+    s.send(bytes(frame))
+    spi, seq = struct.unpack('!II', frame[esp:esp + 8])
+    print(f'sent ESP spi {spi:#x} seq {seq} ({len(frame)} bytes) on {a.dev}')
+
+
+if __name__ == '__main__':
+    main()

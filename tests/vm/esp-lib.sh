@@ -1,0 +1,175 @@
+# Shared by the ESP tests: two namespaces joined by a veth pair, nfsec in a, Linux XFRM
+# (the peer) in b, and the tools to drive traffic and watch the wire. Sourced after lib.sh.
+#
+# a: va 192.168.1.1/24 fd01::1/64, inner (dummy) 10.0.1.1/24 fd10:1::1/64
+# b: vb 192.168.1.2/24 fd01::2/64, inner (dummy) 10.0.2.1/24 fd10:2::1/64
+
+# The test kernel (KASAN, lockdep, kmemleak) is many times slower: less data there.
+if [ -e /sys/kernel/debug/kmemleak ]; then SLOW=1 DATA_SIZE=256K; else SLOW=0 DATA_SIZE=2M; fi
+
+A="ip netns exec a"
+B="ip netns exec b"
+DATA=/tmp/esp-data
+
+# name: the nfsec words, the ip xfrm words, for the same keys
+alg_words() {
+	local k16=00112233445566778899aabbccddeeff salt=01020304
+	local k32=$k16$k16
+	case $1 in
+	gcm128) NF="aead gcm-aes 0x$k16$salt 128"
+		XF="aead 'rfc4106(gcm(aes))' 0x$k16$salt 128" ;;
+	gcm256) NF="aead gcm-aes 0x$k32$salt 128"
+		XF="aead 'rfc4106(gcm(aes))' 0x$k32$salt 128" ;;
+	chacha) NF="aead chacha20-poly1305 0x$k32$salt 128"
+		XF="aead 'rfc7539esp(chacha20,poly1305)' 0x$k32$salt 128" ;;
+	cbc128-sha256) NF="enc aes-cbc 0x$k16 auth sha256 0x$k32"
+		XF="enc 'cbc(aes)' 0x$k16 auth-trunc 'hmac(sha256)' 0x$k32 128" ;;
+	cbc256-sha384) NF="enc aes-cbc 0x$k32 auth sha384 0x$k32$k16"
+		XF="enc 'cbc(aes)' 0x$k32 auth-trunc 'hmac(sha384)' 0x$k32$k16 192" ;;
+	cbc256-sha512) NF="enc aes-cbc 0x$k32 auth sha512 0x$k32$k32"
+		XF="enc 'cbc(aes)' 0x$k32 auth-trunc 'hmac(sha512)' 0x$k32$k32 256" ;;
+	null-sha256) NF="enc null \"\" auth sha256 0x$k32"
+		XF="enc 'ecb(cipher_null)' \"\" auth-trunc 'hmac(sha256)' 0x$k32 128" ;;
+	*) fail "unknown algorithm $1" ;;
+	esac
+}
+
+setup() {
+	netns_add a
+	netns_add b
+	ip link add va netns a type veth peer name vb netns b
+	$A ip addr add 192.168.1.1/24 dev va
+	$B ip addr add 192.168.1.2/24 dev vb
+	$A ip addr add fd01::1/64 dev va nodad
+	$B ip addr add fd01::2/64 dev vb nodad
+	$A ip link add inner type dummy
+	$B ip link add inner type dummy
+	$A ip addr add 10.0.1.1/24 dev inner
+	$B ip addr add 10.0.2.1/24 dev inner
+	$A ip addr add fd10:1::1/64 dev inner nodad
+	$B ip addr add fd10:2::1/64 dev inner nodad
+	for ns in a b; do
+		ip netns exec $ns ip link set lo up
+		ip netns exec $ns ip link set inner up
+	done
+	$A ip link set va up
+	$B ip link set vb up
+	$A ip route add 10.0.2.0/24 via 192.168.1.2
+	$B ip route add 10.0.1.0/24 via 192.168.1.1
+	$A ip route add fd10:2::/64 via fd01::2
+	$B ip route add fd10:1::/64 via fd01::1
+	head -c $DATA_SIZE /dev/urandom > $DATA
+}
+
+flush() {
+	$A nfsec sa flush
+	$A nfsec policy flush
+	$B ip xfrm state flush
+	$B ip xfrm policy flush
+}
+
+# tcp_check FROM_NS FROM_ADDR TO_NS TO_ADDR: $DATA over TCP, compared by SHA-256.
+tcp_check() {
+	local from=$1 src=$2 to=$3 addr=$4 port=$((5000 + RANDOM % 1000)) got
+	ip netns exec "$to" timeout 60 nc -l "$addr" $port > /tmp/esp-recv &
+	local srv=$!
+	for _ in $(seq 1 50); do
+		ip netns exec "$to" ss -ltn | grep -q ":$port " && break
+		sleep 0.1
+	done
+	ip netns exec "$from" timeout 60 nc -N -s "$src" "$addr" $port < $DATA ||
+		fail "nc $from -> $addr failed"
+	wait $srv || fail "nc server in $to failed"
+	got=$(sha256sum < /tmp/esp-recv)
+	expect_eq "TCP $from -> $addr" "$got" "$(sha256sum < $DATA)"
+}
+
+# What leaves each side is the wire: a capture of what comes in would also show the
+# decrypted packets, which both nfsec and XFRM re-inject on the device they came from.
+CAP=()
+capture_start() {
+	local ns
+	CAP=()
+	for ns in a b; do
+		ip netns exec $ns tcpdump -i v$ns -Q out -n -U -w /tmp/esp-$ns.pcap \
+			2> /tmp/tcpdump-$ns.err &
+		CAP+=($!)
+	done
+	for ns in a b; do
+		for _ in $(seq 1 50); do
+			grep -q listening /tmp/tcpdump-$ns.err && continue 2
+			sleep 0.1
+		done
+		fail "tcpdump in $ns did not start"
+	done
+}
+
+capture_stop() {
+	sleep 0.5
+	kill "${CAP[@]}"
+	wait "${CAP[@]}" || true
+}
+
+# count FILTER: packets of both captures that match
+count() {
+	{ tcpdump -r /tmp/esp-a.pcap -n "$1"; tcpdump -r /tmp/esp-b.pcap -n "$1"; } \
+		2> /dev/null | wc -l
+}
+
+# What both sides saw, when a case fails.
+diagnose() {
+	set +e
+	echo "--- nfsec in a:"; $A nfsec stats | grep -v ' 0$'; $A nfsec sa show
+	$A nfsec policy show
+	echo "--- XFRM in b:"; $B ip -s xfrm state; $B ip xfrm policy
+	$B cat /proc/net/xfrm_stat | grep -v '\s0$'
+	dmesg | tail -20
+}
+
+
+# esp_up ALG MODE INNER OUTER: SAs (SPIs 0x1001 a->b, 0x2001 b->a) and policies on both
+# sides for the inner networks (tunnel) or the veth addresses (transport), of family INNER
+# inside OUTER (4 or 6). Sets IA and IB, the addresses to talk between. $ESP_OUT_EXTRA
+# goes to the end of nfsec's outbound "sa add" (lifetimes).
+esp_up() {
+	local alg=$1 mode=$2 inner=$3 outer=$4
+	local oa ob ia ib sel_a sel_b tmpl_a tmpl_b
+	alg_words "$alg"
+	if [ "$outer" = 4 ]; then oa=192.168.1.1 ob=192.168.1.2; else oa=fd01::1 ob=fd01::2; fi
+	if [ "$mode" = tunnel ]; then
+		if [ "$inner" = 4 ]; then
+			ia=10.0.1.1 ib=10.0.2.1 sel_a=10.0.1.0/24 sel_b=10.0.2.0/24
+		else
+			ia=fd10:1::1 ib=fd10:2::1 sel_a=fd10:1::/64 sel_b=fd10:2::/64
+		fi
+		tmpl_a="mode tunnel tmpl-src $oa tmpl-dst $ob reqid 1"
+		tmpl_b="mode tunnel tmpl-src $ob tmpl-dst $oa reqid 1"
+	else
+		ia=$oa ib=$ob sel_a=$oa sel_b=$ob
+		tmpl_a="mode transport reqid 1"
+		tmpl_b="mode transport reqid 1"
+	fi
+	flush
+	# nfsec in a
+	eval "$A nfsec sa add spi 0x1001 dir out src $oa dst $ob mode $mode reqid 1 $NF \
+		${ESP_OUT_EXTRA:-}"
+	eval "$A nfsec sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF"
+	$A nfsec policy add dir out src $sel_a dst $sel_b $tmpl_a
+	$A nfsec policy add dir in src $sel_b dst $sel_a $tmpl_b
+	# XFRM in b
+	# An XFRM state's selector is of its outer family unless given: a mixed tunnel's
+	# must name the inner one.
+	local sel_ab="" sel_ba=""
+	if [ "$inner" != "$outer" ]; then
+		sel_ab="sel src $sel_a dst $sel_b" sel_ba="sel src $sel_b dst $sel_a"
+	fi
+	eval "$B ip xfrm state add src $oa dst $ob proto esp spi 0x1001 reqid 1 mode $mode \
+		$XF $sel_ab"
+	eval "$B ip xfrm state add src $ob dst $oa proto esp spi 0x2001 reqid 1 mode $mode \
+		$XF $sel_ba"
+	$B ip xfrm policy add src $sel_b dst $sel_a dir out \
+		tmpl src $ob dst $oa proto esp reqid 1 mode "$mode"
+	$B ip xfrm policy add src $sel_a dst $sel_b dir in \
+		tmpl src $oa dst $ob proto esp reqid 1 mode "$mode"
+	IA=$ia IB=$ib
+}

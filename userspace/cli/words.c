@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The words and the printing that policies and SAs share, for the policy, sa and monitor
+ * commands. Addresses are parsed with inet_pton() alone: no names, no scope ids.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "words.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct proto protos[] = {
+	{ "tcp", IPPROTO_TCP, true },
+	{ "udp", IPPROTO_UDP, true },
+	{ "sctp", IPPROTO_SCTP, true },
+	{ "icmp", IPPROTO_ICMP, false },
+	{ "icmpv6", IPPROTO_ICMPV6, false },
+	{ "esp", IPPROTO_ESP, false },
+	{ "ah", IPPROTO_AH, false },
+	{ "any", 0, false },
+};
+
+const char proto_needs[] = "one of tcp, udp, sctp, icmp, icmpv6, esp, ah, any or a number "
+			   "0..255";
+
+const struct proto *proto_find(uint8_t number)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
+		if (protos[i].number == number)
+			return &protos[i];
+	return NULL;
+}
+
+int proto_parse(const char *word, uint8_t *number)
+{
+	struct errmsg ignored;
+	uint32_t n;
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (!strcmp(word, protos[i].name)) {
+			*number = protos[i].number;
+			return 0;
+		}
+	}
+	if (parse_u32("proto", word, 0, UINT8_MAX, &n, &ignored) < 0)
+		return -EINVAL;
+	*number = (uint8_t)n;
+	return 0;
+}
+
+/* Clears the bits of addr (bytes long) beyond the first len. */
+static void addr_mask(uint8_t *addr, unsigned int bytes, unsigned int len)
+{
+	for (unsigned int i = 0; i < bytes; i++) {
+		unsigned int keep = len > 8 * i ? len - 8 * i : 0;
+
+		if (keep < 8)
+			addr[i] &= (uint8_t)(0xff00 >> keep);
+	}
+}
+
+/* "LEN" of "ADDR/LEN": 1 to 3 decimal digits, at most bits. */
+static bool prefix_len_parse(const char *word, unsigned int bits, unsigned int *len)
+{
+	size_t n = strlen(word);
+
+	if (n == 0 || n > 3 || strspn(word, "0123456789") != n)
+		return false;
+	*len = (unsigned int)atoi(word);
+	return *len <= bits;
+}
+
+/* The first n characters of word as an address: its family, or 0. */
+static uint16_t addr_pton(const char *word, size_t n, uint8_t *addr)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	memset(addr, 0, 16);
+	if (n >= sizeof(text))
+		return 0;
+	memcpy(text, word, n);
+	text[n] = '\0';
+	if (inet_pton(AF_INET, text, addr) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, text, addr) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+int prefix_parse(const char *word, struct prefix *p, struct errmsg *err)
+{
+	const char *slash = strchr(word, '/');
+	size_t n = slash ? (size_t)(slash - word) : strlen(word);
+	unsigned int bits, len;
+
+	memset(p, 0, sizeof(*p));
+	p->word = word;
+	if (!strcmp(word, "any"))
+		return 0;
+	p->family = addr_pton(word, n, p->addr);
+	if (!p->family)
+		goto err_invalid;
+
+	bits = p->family == AF_INET ? 32 : 128;
+	len = bits;
+	if (slash && !prefix_len_parse(slash + 1, bits, &len))
+		goto err_invalid;
+	p->len = (uint8_t)len;
+	addr_mask(p->addr, bits / 8, len);
+	return 0;
+
+err_invalid:
+	errmsg_set(err, "invalid prefix \"%s\"", word);
+	return -EINVAL;
+}
+
+int addr_parse(const char *what, const char *word, uint16_t *family, uint8_t *addr,
+	       struct errmsg *err)
+{
+	uint8_t bytes[16];
+	uint16_t f = addr_pton(word, strlen(word), bytes);
+
+	if (!f) {
+		errmsg_set(err, "invalid %s \"%s\": not an IPv4 or IPv6 address", what, word);
+		return -EINVAL;
+	}
+	*family = f;
+	memcpy(addr, bytes, sizeof(bytes));
+	return 0;
+}
+
+int port_range_parse(const char *what, const char *word, uint16_t *range,
+		     struct errmsg *err)
+{
+	const char *dash = strchr(word, '-');
+	size_t n = dash ? (size_t)(dash - word) : strlen(word);
+	struct errmsg ignored;
+	uint32_t lo, hi;
+	char first[16];
+
+	if (n >= sizeof(first))
+		goto err_invalid;
+	memcpy(first, word, n);
+	first[n] = '\0';
+	if (parse_u32(what, first, 0, UINT16_MAX, &lo, &ignored) < 0)
+		goto err_invalid;
+	hi = lo;
+	if (dash && parse_u32(what, dash + 1, 0, UINT16_MAX, &hi, &ignored) < 0)
+		goto err_invalid;
+	if (lo > hi) {
+		errmsg_set(err, "invalid %s \"%s\": %u is above %u", what, word, lo, hi);
+		return -EINVAL;
+	}
+	range[0] = (uint16_t)lo;
+	range[1] = (uint16_t)hi;
+	return 0;
+
+err_invalid:
+	errmsg_set(err, "invalid %s \"%s\": not a port 0..65535 or a range PORT-PORT", what,
+		   word);
+	return -EINVAL;
+}
+
+const char *family_version(uint16_t family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+const char *family_name(uint16_t family)
+{
+	return family == AF_INET ? "inet" : "inet6";
+}
+
+void addr_format(char *buf, uint16_t family, const uint8_t *addr)
+{
+	if (!inet_ntop(family, addr, buf, ADDR_TEXT_LEN))
+		strcpy(buf, "?");
+}
+
+void prefix_format(char *buf, uint16_t family, const uint8_t *addr, uint8_t len)
+{
+	char text[ADDR_TEXT_LEN];
+
+	addr_format(text, family, addr);
+	snprintf(buf, PREFIX_TEXT_LEN, "%s/%u", text, len);
+}
+
+static void ports_print(FILE *out, const char *pfx, const char *name, uint16_t min,
+			uint16_t max)
+{
+	if (min == 0 && max == UINT16_MAX)
+		return;
+	if (min == max)
+		fprintf(out, " %s%s %u", pfx, name, min);
+	else
+		fprintf(out, " %s%s %u-%u", pfx, name, min, max);
+}
+
+void selector_print(FILE *out, const char *pfx, const struct nfsec_selector *sel)
+{
+	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
+	const struct proto *proto = proto_find(sel->proto);
+
+	prefix_format(src, sel->family, sel->src, sel->src_prefix);
+	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
+	fprintf(out, " %ssrc %s %sdst %s", pfx, src, pfx, dst);
+	if (sel->proto && proto)
+		fprintf(out, " %sproto %s", pfx, proto->name);
+	else if (sel->proto)
+		fprintf(out, " %sproto %u", pfx, sel->proto);
+	ports_print(out, pfx, "sport", sel->sport_min, sel->sport_max);
+	ports_print(out, pfx, "dport", sel->dport_min, sel->dport_max);
+}
+
+static void ports_json(struct json *j, const char *key, uint16_t min, uint16_t max)
+{
+	json_array_begin(j, key);
+	json_u64(j, NULL, min);
+	json_u64(j, NULL, max);
+	json_array_end(j);
+}
+
+void selector_json_members(struct json *j, const struct nfsec_selector *sel)
+{
+	char src[PREFIX_TEXT_LEN], dst[PREFIX_TEXT_LEN];
+
+	prefix_format(src, sel->family, sel->src, sel->src_prefix);
+	prefix_format(dst, sel->family, sel->dst, sel->dst_prefix);
+	json_string(j, "family", family_name(sel->family));
+	json_string(j, "src", src);
+	json_string(j, "dst", dst);
+	json_u64(j, "proto", sel->proto);
+	ports_json(j, "sport", sel->sport_min, sel->sport_max);
+	ports_json(j, "dport", sel->dport_min, sel->dport_max);
+}
+
+static const char *const mode_names[] = {
+	[NFSEC_MODE_TRANSPORT] = "transport",
+	[NFSEC_MODE_TUNNEL]    = "tunnel",
+};
+
+const char mode_needs[] = "one of transport, tunnel";
+
+const char *mode_name(unsigned int mode)
+{
+	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "unknown";
+}
+
+int mode_parse(const char *word, uint8_t *mode)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mode_names); i++) {
+		if (!strcmp(word, mode_names[i])) {
+			*mode = (uint8_t)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libnfsec: the security association commands, NFSEC_CMD_SA_*. Requests state every
+ * attribute but the defaults that depend on the algorithm (an ICV length of 0); replies must
+ * carry every attribute a dump defines, with exact lengths and values this version of the
+ * family knows, and never a key.
+ *
+ * Keys: the caller's struct nfsec_sa is only read; the request that copies its keys is
+ * wiped when freed (nfsec_msg_free()), whether it was sent or not.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "internal.h"
+
+static const char add_op[] = "add SA";
+static const char del_op[] = "delete SA";
+static const char get_op[] = "get SA";
+static const char dump_op[] = "list SAs";
+static const char flush_op[] = "flush SAs";
+
+enum {
+	SPI_MIN = 256,			/* 1..255 are reserved (RFC 4303) */
+	REPLAY_WINDOW_MAX = 4096,
+};
+
+static bool alg_used(const struct nfsec_alg *alg)
+{
+	return alg->name[0] != '\0';
+}
+
+static int alg_check(struct nfsec_handle *h, const char *what, const struct nfsec_alg *alg)
+{
+	if (strnlen(alg->name, sizeof(alg->name)) == sizeof(alg->name))
+		return nfsec_seterr(h, -EINVAL, "%s: the %s algorithm's name is longer than %zu "
+				    "bytes", add_op, what, sizeof(alg->name) - 1);
+	if (alg->key_len > sizeof(alg->key))
+		return nfsec_seterr(h, -EINVAL, "%s: %s key of %u bytes, at most %zu", add_op,
+				    what, alg->key_len, sizeof(alg->key));
+	return 0;
+}
+
+/* Either an AEAD alone, or encryption and authentication together. */
+static int algs_check(struct nfsec_handle *h, const struct nfsec_sa *sa)
+{
+	int ret;
+
+	if (alg_used(&sa->aead) && (alg_used(&sa->enc) || alg_used(&sa->auth)))
+		return nfsec_seterr(h, -EINVAL, "%s: an AEAD excludes enc and auth", add_op);
+	if (alg_used(&sa->aead))
+		return alg_check(h, "aead", &sa->aead);
+	if (!alg_used(&sa->enc) || !alg_used(&sa->auth))
+		return nfsec_seterr(h, -EINVAL, "%s: an SA needs an AEAD, or both enc and auth",
+				    add_op);
+	if (sa->enc.icv_bits)
+		return nfsec_seterr(h, -EINVAL, "%s: enc takes no ICV length (icv_bits %u)",
+				    add_op, sa->enc.icv_bits);
+	ret = alg_check(h, "enc", &sa->enc);
+	if (!ret)
+		ret = alg_check(h, "auth", &sa->auth);
+	return ret;
+}
+
+static int family_check(struct nfsec_handle *h, const char *op, uint16_t family)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return nfsec_seterr(h, -EINVAL, "%s: family %u is neither AF_INET nor AF_INET6",
+				    op, family);
+	return 0;
+}
+
+static int spi_check(struct nfsec_handle *h, const char *op, uint32_t spi)
+{
+	if (spi < SPI_MIN)
+		return nfsec_seterr(h, -EINVAL, "%s: SPI %u is below %u", op, spi, SPI_MIN);
+	return 0;
+}
+
+static int sa_check(struct nfsec_handle *h, const struct nfsec_sa *sa)
+{
+	int ret = spi_check(h, add_op, sa->spi);
+
+	if (!ret)
+		ret = family_check(h, add_op, sa->family);
+	if (ret < 0)
+		return ret;
+	if (sa->dir > NFSEC_SA_DIR_MAX)
+		return nfsec_seterr(h, -EINVAL, "%s: direction %u is out of range 0..%d", add_op,
+				    sa->dir, NFSEC_SA_DIR_MAX);
+	if (sa->mode > NFSEC_MODE_MAX)
+		return nfsec_seterr(h, -EINVAL, "%s: mode %u is out of range 0..%d", add_op,
+				    sa->mode, NFSEC_MODE_MAX);
+	if (sa->dir == NFSEC_SA_DIR_IN && sa->replay_window > REPLAY_WINDOW_MAX)
+		return nfsec_seterr(h, -EINVAL, "%s: replay window %u is above %u", add_op,
+				    sa->replay_window, REPLAY_WINDOW_MAX);
+	if (sa->dir == NFSEC_SA_DIR_OUT && sa->replay_window)
+		return nfsec_seterr(h, -EINVAL, "%s: an outbound SA has no replay window (%u)",
+				    add_op, sa->replay_window);
+	ret = algs_check(h, sa);
+	if (!ret && sa->has_selector)
+		ret = nfsec_selector_check(h, add_op, &sa->sel);
+	return ret;
+}
+
+/* The ICV length only where it applies, and only when not left to the kernel. */
+static int put_alg(struct nl_msg *msg, int type, const struct nfsec_alg *alg, bool icv)
+{
+	struct nlattr *nest = nfsec_nest_start(msg, type);
+
+	if (!nest ||
+	    nla_put_string(msg, NFSEC_ALG_A_NAME, alg->name) < 0 ||
+	    nla_put(msg, NFSEC_ALG_A_KEY, (int)alg->key_len, alg->key) < 0 ||
+	    (icv && alg->icv_bits && nla_put_u32(msg, NFSEC_ALG_A_ICV_BITS, alg->icv_bits) < 0))
+		return -EMSGSIZE;
+	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+}
+
+static int put_algs(struct nl_msg *msg, const struct nfsec_sa *sa)
+{
+	if (alg_used(&sa->aead))
+		return put_alg(msg, NFSEC_SA_A_AEAD, &sa->aead, true);
+	if (put_alg(msg, NFSEC_SA_A_ENC, &sa->enc, false) < 0 ||
+	    put_alg(msg, NFSEC_SA_A_AUTH, &sa->auth, true) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_lifetime(struct nl_msg *msg, const struct nfsec_lifetime *lt)
+{
+	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_SA_A_LIFETIME);
+
+	if (!nest ||
+	    nla_put_u64(msg, NFSEC_LT_A_SOFT_BYTES, lt->soft_bytes) < 0 ||
+	    nla_put_u64(msg, NFSEC_LT_A_HARD_BYTES, lt->hard_bytes) < 0 ||
+	    nla_put_u64(msg, NFSEC_LT_A_SOFT_PACKETS, lt->soft_packets) < 0 ||
+	    nla_put_u64(msg, NFSEC_LT_A_HARD_PACKETS, lt->hard_packets) < 0 ||
+	    nla_put_u64(msg, NFSEC_LT_A_SOFT_SECONDS, lt->soft_seconds) < 0 ||
+	    nla_put_u64(msg, NFSEC_LT_A_HARD_SECONDS, lt->hard_seconds) < 0)
+		return -EMSGSIZE;
+	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+}
+
+static int put_sa(struct nl_msg *msg, const struct nfsec_sa *sa)
+{
+	unsigned int len = nfsec_addr_len(sa->family);
+	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_A_SA);
+
+	if (!nest ||
+	    nla_put_u32(msg, NFSEC_SA_A_SPI, sa->spi) < 0 ||
+	    nla_put_u8(msg, NFSEC_SA_A_DIR, sa->dir) < 0 ||
+	    nla_put_u16(msg, NFSEC_SA_A_FAMILY, sa->family) < 0 ||
+	    nla_put(msg, NFSEC_SA_A_SRC, len, sa->src) < 0 ||
+	    nla_put(msg, NFSEC_SA_A_DST, len, sa->dst) < 0 ||
+	    nla_put_u8(msg, NFSEC_SA_A_PROTO, sa->proto) < 0 ||
+	    nla_put_u8(msg, NFSEC_SA_A_MODE, sa->mode) < 0 ||
+	    nla_put_u32(msg, NFSEC_SA_A_REQID, sa->reqid) < 0 ||
+	    put_algs(msg, sa) < 0)
+		return -EMSGSIZE;
+	if (sa->dir == NFSEC_SA_DIR_IN &&
+	    nla_put_u32(msg, NFSEC_SA_A_REPLAY_WINDOW, sa->replay_window) < 0)
+		return -EMSGSIZE;
+	if ((sa->esn && nla_put_flag(msg, NFSEC_SA_A_ESN) < 0) ||
+	    (sa->has_selector && nfsec_selector_put(msg, NFSEC_SA_A_SELECTOR, &sa->sel) < 0) ||
+	    put_lifetime(msg, &sa->lifetime) < 0)
+		return -EMSGSIZE;
+	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+}
+
+int nfsec_sa_new_msg(struct nfsec_handle *h, const struct nfsec_sa *sa, struct nl_msg **msgp)
+{
+	int ret;
+
+	*msgp = NULL;
+	ret = sa_check(h, sa);
+	if (ret < 0)
+		return ret;
+	ret = nfsec_msg_new(h, add_op, NFSEC_CMD_SA_NEW, 0, msgp);
+	if (ret < 0)
+		return ret;
+	if (put_sa(*msgp, sa) < 0)
+		return nfsec_too_large(h, add_op, msgp);
+	return 0;
+}
+
+int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t family,
+		    const uint8_t *dst, uint8_t proto, struct nl_msg **msgp)
+{
+	const char *op = cmd == NFSEC_CMD_SA_DEL ? del_op : get_op;
+	struct nlattr *nest;
+	int ret;
+
+	*msgp = NULL;
+	ret = spi_check(h, op, spi);
+	if (!ret)
+		ret = family_check(h, op, family);
+	if (!ret)
+		ret = nfsec_msg_new(h, op, cmd, 0, msgp);
+	if (ret < 0)
+		return ret;
+	nest = nfsec_nest_start(*msgp, NFSEC_A_SA);
+	if (!nest ||
+	    nla_put_u32(*msgp, NFSEC_SA_A_SPI, spi) < 0 ||
+	    nla_put_u16(*msgp, NFSEC_SA_A_FAMILY, family) < 0 ||
+	    nla_put(*msgp, NFSEC_SA_A_DST, (int)nfsec_addr_len(family), dst) < 0 ||
+	    nla_put_u8(*msgp, NFSEC_SA_A_PROTO, proto) < 0 ||
+	    nla_nest_end(*msgp, nest) < 0)
+		return nfsec_too_large(h, op, msgp);
+	return 0;
+}
+
+static const struct nla_policy reply_policy[NFSEC_A_MAX + 1] = {
+	[NFSEC_A_SA] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy sa_policy[NFSEC_SA_A_MAX + 1] = {
+	[NFSEC_SA_A_SPI]	   = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NFSEC_SA_A_DIR]	   = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
+	[NFSEC_SA_A_FAMILY]	   = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
+	[NFSEC_SA_A_SRC]	   = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[NFSEC_SA_A_DST]	   = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[NFSEC_SA_A_PROTO]	   = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
+	[NFSEC_SA_A_MODE]	   = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
+	[NFSEC_SA_A_REQID]	   = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NFSEC_SA_A_AEAD]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_ENC]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_AUTH]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_REPLAY_WINDOW] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NFSEC_SA_A_ESN]	   = { .type = NLA_FLAG },
+	[NFSEC_SA_A_SELECTOR]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_LIFETIME]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_SEQ]	   = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+};
+
+static const char *const sa_names[NFSEC_SA_A_MAX + 1] = {
+	[NFSEC_SA_A_SPI]	   = "NFSEC_SA_A_SPI",
+	[NFSEC_SA_A_DIR]	   = "NFSEC_SA_A_DIR",
+	[NFSEC_SA_A_FAMILY]	   = "NFSEC_SA_A_FAMILY",
+	[NFSEC_SA_A_SRC]	   = "NFSEC_SA_A_SRC",
+	[NFSEC_SA_A_DST]	   = "NFSEC_SA_A_DST",
+	[NFSEC_SA_A_PROTO]	   = "NFSEC_SA_A_PROTO",
+	[NFSEC_SA_A_MODE]	   = "NFSEC_SA_A_MODE",
+	[NFSEC_SA_A_REQID]	   = "NFSEC_SA_A_REQID",
+	[NFSEC_SA_A_AEAD]	   = "NFSEC_SA_A_AEAD",
+	[NFSEC_SA_A_ENC]	   = "NFSEC_SA_A_ENC",
+	[NFSEC_SA_A_AUTH]	   = "NFSEC_SA_A_AUTH",
+	[NFSEC_SA_A_REPLAY_WINDOW] = "NFSEC_SA_A_REPLAY_WINDOW",
+	[NFSEC_SA_A_ESN]	   = "NFSEC_SA_A_ESN",
+	[NFSEC_SA_A_SELECTOR]	   = "NFSEC_SA_A_SELECTOR",
+	[NFSEC_SA_A_LIFETIME]	   = "NFSEC_SA_A_LIFETIME",
+	[NFSEC_SA_A_SEQ]	   = "NFSEC_SA_A_SEQ",
+};
+
+/* The transforms, the replay window (inbound), ESN and the selector are checked apart. */
+static const int sa_required[] = {
+	NFSEC_SA_A_SPI, NFSEC_SA_A_DIR, NFSEC_SA_A_FAMILY, NFSEC_SA_A_SRC, NFSEC_SA_A_DST,
+	NFSEC_SA_A_PROTO, NFSEC_SA_A_MODE, NFSEC_SA_A_REQID, NFSEC_SA_A_LIFETIME,
+	NFSEC_SA_A_SEQ,
+};
+
+static const struct nla_policy alg_policy[NFSEC_ALG_A_MAX + 1] = {
+	[NFSEC_ALG_A_NAME]     = { .type = NLA_STRING, .maxlen = NFSEC_ALG_NAME_LEN },
+	[NFSEC_ALG_A_KEY]      = { .type = NLA_UNSPEC },
+	[NFSEC_ALG_A_ICV_BITS] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+};
+
+static const char *const alg_names[NFSEC_ALG_A_MAX + 1] = {
+	[NFSEC_ALG_A_NAME]     = "NFSEC_ALG_A_NAME",
+	[NFSEC_ALG_A_KEY]      = "NFSEC_ALG_A_KEY",
+	[NFSEC_ALG_A_ICV_BITS] = "NFSEC_ALG_A_ICV_BITS",
+};
+
+static const struct nla_policy lt_policy[NFSEC_LT_A_MAX + 1] = {
+	[NFSEC_LT_A_SOFT_BYTES]	  = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_HARD_BYTES]	  = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_SOFT_PACKETS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_HARD_PACKETS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_SOFT_SECONDS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_HARD_SECONDS] = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_BYTES]	  = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_PACKETS]	  = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_LT_A_AGE_SECONDS]  = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+};
+
+static const char *const lt_names[NFSEC_LT_A_MAX + 1] = {
+	[NFSEC_LT_A_SOFT_BYTES]	  = "NFSEC_LT_A_SOFT_BYTES",
+	[NFSEC_LT_A_HARD_BYTES]	  = "NFSEC_LT_A_HARD_BYTES",
+	[NFSEC_LT_A_SOFT_PACKETS] = "NFSEC_LT_A_SOFT_PACKETS",
+	[NFSEC_LT_A_HARD_PACKETS] = "NFSEC_LT_A_HARD_PACKETS",
+	[NFSEC_LT_A_SOFT_SECONDS] = "NFSEC_LT_A_SOFT_SECONDS",
+	[NFSEC_LT_A_HARD_SECONDS] = "NFSEC_LT_A_HARD_SECONDS",
+	[NFSEC_LT_A_BYTES]	  = "NFSEC_LT_A_BYTES",
+	[NFSEC_LT_A_PACKETS]	  = "NFSEC_LT_A_PACKETS",
+	[NFSEC_LT_A_AGE_SECONDS]  = "NFSEC_LT_A_AGE_SECONDS",
+};
+
+/* A dump gives every limit and every count. */
+static const int lt_required[] = {
+	NFSEC_LT_A_SOFT_BYTES, NFSEC_LT_A_HARD_BYTES, NFSEC_LT_A_SOFT_PACKETS,
+	NFSEC_LT_A_HARD_PACKETS, NFSEC_LT_A_SOFT_SECONDS, NFSEC_LT_A_HARD_SECONDS,
+	NFSEC_LT_A_BYTES, NFSEC_LT_A_PACKETS, NFSEC_LT_A_AGE_SECONDS,
+};
+
+/*
+ * One transform, nest type of the SA: a name always, the ICV length for an AEAD and for
+ * authentication (defaults filled in), and never a key.
+ */
+static int alg_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest, int type,
+		      struct nfsec_alg *alg)
+{
+	struct nlattr *tb[NFSEC_ALG_A_MAX + 1];
+	bool icv = type != NFSEC_SA_A_ENC;
+	int ret;
+
+	ret = nfsec_nest_parse(h, op, sa_names[type], nest, tb, NFSEC_ALG_A_MAX, alg_policy);
+	if (ret < 0)
+		return ret;
+	if (tb[NFSEC_ALG_A_KEY])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has %s in %s: keys are never given "
+				    "back", op, alg_names[NFSEC_ALG_A_KEY], sa_names[type]);
+	if (!tb[NFSEC_ALG_A_NAME] || (icv && !tb[NFSEC_ALG_A_ICV_BITS]))
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s in %s", op,
+				    alg_names[tb[NFSEC_ALG_A_NAME] ? NFSEC_ALG_A_ICV_BITS :
+					      NFSEC_ALG_A_NAME], sa_names[type]);
+	if (!icv && tb[NFSEC_ALG_A_ICV_BITS])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has %s in %s", op,
+				    alg_names[NFSEC_ALG_A_ICV_BITS], sa_names[type]);
+	memset(alg, 0, sizeof(*alg));
+	nla_strlcpy(alg->name, tb[NFSEC_ALG_A_NAME], sizeof(alg->name));
+	if (!alg->name[0])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has an empty %s in %s", op,
+				    alg_names[NFSEC_ALG_A_NAME], sa_names[type]);
+	if (icv)
+		alg->icv_bits = nla_get_u32(tb[NFSEC_ALG_A_ICV_BITS]);
+	return 0;
+}
+
+/* An AEAD alone, or encryption and authentication together. */
+static int algs_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+		       struct nfsec_sa *sa)
+{
+	int ret;
+
+	if (tb[NFSEC_SA_A_AEAD] && (tb[NFSEC_SA_A_ENC] || tb[NFSEC_SA_A_AUTH]))
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has %s beside %s", op,
+				    sa_names[NFSEC_SA_A_AEAD],
+				    sa_names[tb[NFSEC_SA_A_ENC] ? NFSEC_SA_A_ENC :
+					     NFSEC_SA_A_AUTH]);
+	if (tb[NFSEC_SA_A_AEAD])
+		return alg_decode(h, op, tb[NFSEC_SA_A_AEAD], NFSEC_SA_A_AEAD, &sa->aead);
+	if (!tb[NFSEC_SA_A_ENC] && !tb[NFSEC_SA_A_AUTH])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s, or %s and %s", op,
+				    sa_names[NFSEC_SA_A_AEAD], sa_names[NFSEC_SA_A_ENC],
+				    sa_names[NFSEC_SA_A_AUTH]);
+	if (!tb[NFSEC_SA_A_ENC] || !tb[NFSEC_SA_A_AUTH])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", op,
+				    sa_names[tb[NFSEC_SA_A_ENC] ? NFSEC_SA_A_AUTH :
+					     NFSEC_SA_A_ENC]);
+	ret = alg_decode(h, op, tb[NFSEC_SA_A_ENC], NFSEC_SA_A_ENC, &sa->enc);
+	if (!ret)
+		ret = alg_decode(h, op, tb[NFSEC_SA_A_AUTH], NFSEC_SA_A_AUTH, &sa->auth);
+	return ret;
+}
+
+static int lifetime_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			   struct nfsec_sa *sa)
+{
+	struct nlattr *tb[NFSEC_LT_A_MAX + 1];
+	struct nfsec_lifetime *lt = &sa->lifetime;
+	int ret;
+
+	ret = nfsec_nest_parse_padded(h, op, sa_names[NFSEC_SA_A_LIFETIME], nest, tb,
+				      NFSEC_LT_A_MAX, lt_policy, NFSEC_LT_A_PAD);
+	if (!ret)
+		ret = nfsec_need(h, op, tb, lt_required, ARRAY_SIZE(lt_required), lt_names);
+	if (ret < 0)
+		return ret;
+	lt->soft_bytes = nla_get_u64(tb[NFSEC_LT_A_SOFT_BYTES]);
+	lt->hard_bytes = nla_get_u64(tb[NFSEC_LT_A_HARD_BYTES]);
+	lt->soft_packets = nla_get_u64(tb[NFSEC_LT_A_SOFT_PACKETS]);
+	lt->hard_packets = nla_get_u64(tb[NFSEC_LT_A_HARD_PACKETS]);
+	lt->soft_seconds = nla_get_u64(tb[NFSEC_LT_A_SOFT_SECONDS]);
+	lt->hard_seconds = nla_get_u64(tb[NFSEC_LT_A_HARD_SECONDS]);
+	sa->bytes = nla_get_u64(tb[NFSEC_LT_A_BYTES]);
+	sa->packets = nla_get_u64(tb[NFSEC_LT_A_PACKETS]);
+	sa->age_seconds = nla_get_u64(tb[NFSEC_LT_A_AGE_SECONDS]);
+	return 0;
+}
+
+/* The fields with a value this version must know, and the outer addresses. */
+static int sa_values(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+		     struct nfsec_sa *sa)
+{
+	int ret;
+
+	sa->spi = nla_get_u32(tb[NFSEC_SA_A_SPI]);
+	sa->dir = nla_get_u8(tb[NFSEC_SA_A_DIR]);
+	sa->family = nla_get_u16(tb[NFSEC_SA_A_FAMILY]);
+	sa->proto = nla_get_u8(tb[NFSEC_SA_A_PROTO]);
+	sa->mode = nla_get_u8(tb[NFSEC_SA_A_MODE]);
+	sa->reqid = nla_get_u32(tb[NFSEC_SA_A_REQID]);
+	sa->seq = nla_get_u64(tb[NFSEC_SA_A_SEQ]);
+	sa->esn = tb[NFSEC_SA_A_ESN] != NULL;
+	if (sa->dir > NFSEC_SA_DIR_MAX)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has direction %u, unknown here", op,
+				    sa->dir);
+	if (sa->mode > NFSEC_MODE_MAX)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has mode %u, unknown here", op,
+				    sa->mode);
+	if (sa->family != AF_INET && sa->family != AF_INET6)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has address family %u", op,
+				    sa->family);
+	ret = nfsec_addr_get(h, op, tb[NFSEC_SA_A_SRC], sa_names[NFSEC_SA_A_SRC], sa->family,
+			     sa->src);
+	if (!ret)
+		ret = nfsec_addr_get(h, op, tb[NFSEC_SA_A_DST], sa_names[NFSEC_SA_A_DST],
+				     sa->family, sa->dst);
+	return ret;
+}
+
+/* Inbound SAs always have a replay window; an outbound one may be given one too. */
+static int replay_window_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+				struct nfsec_sa *sa)
+{
+	if (!tb[NFSEC_SA_A_REPLAY_WINDOW] && sa->dir == NFSEC_SA_DIR_IN)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s for an inbound SA", op,
+				    sa_names[NFSEC_SA_A_REPLAY_WINDOW]);
+	if (tb[NFSEC_SA_A_REPLAY_WINDOW])
+		sa->replay_window = nla_get_u32(tb[NFSEC_SA_A_REPLAY_WINDOW]);
+	return 0;
+}
+
+int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+		    struct nfsec_sa *out)
+{
+	struct nlattr *tb[NFSEC_SA_A_MAX + 1];
+	struct nfsec_sa sa;
+	int ret;
+
+	ret = nfsec_nest_parse_padded(h, op, "NFSEC_A_SA", nest, tb, NFSEC_SA_A_MAX, sa_policy,
+				      NFSEC_SA_A_PAD);
+	if (!ret)
+		ret = nfsec_need(h, op, tb, sa_required, ARRAY_SIZE(sa_required), sa_names);
+	if (ret < 0)
+		return ret;
+
+	memset(&sa, 0, sizeof(sa));
+	ret = sa_values(h, op, tb, &sa);
+	if (!ret)
+		ret = replay_window_decode(h, op, tb, &sa);
+	if (!ret)
+		ret = algs_decode(h, op, tb, &sa);
+	if (!ret)
+		ret = lifetime_decode(h, op, tb[NFSEC_SA_A_LIFETIME], &sa);
+	if (!ret && tb[NFSEC_SA_A_SELECTOR]) {
+		sa.has_selector = true;
+		ret = nfsec_selector_decode(h, op, sa_names[NFSEC_SA_A_SELECTOR],
+					    tb[NFSEC_SA_A_SELECTOR], &sa.sel);
+	}
+	if (ret < 0)
+		return ret;
+	*out = sa;
+	return 0;
+}
+
+int nfsec_sa_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
+{
+	struct nfsec_sa_reply *reply = arg;
+	struct nlattr *tb[NFSEC_A_MAX + 1];
+	const struct genlmsghdr *gnlh;
+	struct nfsec_sa sa;
+	int ret;
+
+	ret = nfsec_attrs_parse(h, reply->op, nlh, tb, NFSEC_A_MAX, reply_policy);
+	if (ret < 0)
+		return ret;
+	gnlh = nlmsg_data(nlh);
+	if (gnlh->cmd != NFSEC_CMD_SA_GET)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply to command %u, expected %u",
+				    reply->op, gnlh->cmd, NFSEC_CMD_SA_GET);
+	if (!tb[NFSEC_A_SA])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_A_SA", reply->op);
+	ret = nfsec_sa_decode(h, reply->op, tb[NFSEC_A_SA], &sa);
+	if (ret < 0)
+		return ret;
+
+	reply->count++;
+	if (reply->cb) {
+		ret = reply->cb(&sa, reply->arg);
+		if (ret < 0)
+			return nfsec_seterr(h, ret, "%s: stopped by the caller: %s", reply->op,
+					    strerror(-ret));
+	} else if (reply->one && reply->count == 1) {
+		*reply->one = sa;
+	}
+	return 0;
+}
+
+int nfsec_sa_add(struct nfsec_handle *h, const struct nfsec_sa *sa)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_sa_new_msg(h, sa, &msg);
+	if (ret < 0)
+		return ret;
+	return nfsec_request(h, add_op, msg, NULL, NULL);
+}
+
+int nfsec_sa_del(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
+		 uint8_t proto)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_sa_id_msg(h, NFSEC_CMD_SA_DEL, spi, family, dst, proto, &msg);
+	if (ret < 0)
+		return ret;
+	return nfsec_request(h, del_op, msg, NULL, NULL);
+}
+
+/* The SA the kernel answered with must be the one asked for. */
+static int same_sa(struct nfsec_handle *h, const struct nfsec_sa *sa, uint32_t spi,
+		   uint16_t family, const uint8_t *dst, uint8_t proto)
+{
+	if (sa->spi != spi || sa->proto != proto)
+		return nfsec_seterr(h, -EBADMSG, "%s: the kernel answered with SPI 0x%x protocol "
+				    "%u for SPI 0x%x protocol %u", get_op, sa->spi, sa->proto,
+				    spi, proto);
+	if (sa->family != family || memcmp(sa->dst, dst, nfsec_addr_len(family)))
+		return nfsec_seterr(h, -EBADMSG, "%s: the kernel answered with another "
+				    "destination for SPI 0x%x", get_op, spi);
+	return 0;
+}
+
+int nfsec_sa_get(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
+		 uint8_t proto, struct nfsec_sa *out)
+{
+	struct nfsec_sa sa;
+	struct nfsec_sa_reply reply = { .op = get_op, .one = &sa };
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_sa_id_msg(h, NFSEC_CMD_SA_GET, spi, family, dst, proto, &msg);
+	if (ret < 0)
+		return ret;
+	ret = nfsec_request(h, get_op, msg, nfsec_sa_parse, &reply);
+	if (ret < 0)
+		return ret;
+	if (reply.count != 1)
+		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1",
+				    get_op, reply.count);
+	ret = same_sa(h, &sa, spi, family, dst, proto);
+	if (ret < 0)
+		return ret;
+	*out = sa;
+	return 0;
+}
+
+int nfsec_sa_dump(struct nfsec_handle *h, nfsec_sa_fn cb, void *arg)
+{
+	struct nfsec_sa_reply reply = { .op = dump_op, .cb = cb, .arg = arg };
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_msg_new(h, dump_op, NFSEC_CMD_SA_GET, NLM_F_DUMP, &msg);
+	if (ret < 0)
+		return ret;
+	return nfsec_request(h, dump_op, msg, nfsec_sa_parse, &reply);
+}
+
+int nfsec_sa_flush(struct nfsec_handle *h)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_msg_new(h, flush_op, NFSEC_CMD_SA_FLUSH, 0, &msg);
+	if (ret < 0)
+		return ret;
+	return nfsec_request(h, flush_op, msg, NULL, NULL);
+}
