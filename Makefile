@@ -3,6 +3,7 @@
 #   make                 nfsec.ko for KDIR, and userspace/
 #   make KDIR=/path      the module for another kernel (a build tree or linux-headers dir)
 #   make check           every test: unit, KUnit and VM (what .ci/run runs)
+#   make bench           nfsec against XFRM and clear in a guest: bench/RESULTS.md
 #   make style           checkpatch on the module
 #   make install         module into /lib/modules/<release>/extra, programs into PREFIX
 #
@@ -16,7 +17,7 @@ KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/gen
 MOD_OUT = build/$(KVER)
 PREFIX ?= /usr/local
 
-.PHONY: all module userspace check unit kunit vm style install dkms-install clean
+.PHONY: all module userspace check bench unit kunit vm style install dkms-install clean
 
 all: module userspace
 
@@ -36,6 +37,9 @@ userspace:
 
 check:
 	scripts/check
+
+bench:
+	scripts/bench
 
 unit:
 	$(MAKE) -C userspace check

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cli/commands.c: command lookup, global options and dispatch, run without netlink (no
- * case here reaches a command that talks to the kernel).
+ * cli/commands.c and cli/batch.c: command lookup, global options, dispatch and -batch, run
+ * without netlink (no case here needs the kernel; the one that runs "version" passes with
+ * or without the module).
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -87,9 +91,58 @@ static void test_table_complete(void **state)
 	}
 }
 
+/* What the last call of record() was given. */
+static struct {
+	int argc;
+	const char *argv0, *argv1;
+	bool json;
+} recorded;
+
+static int record(const struct cli_opts *opts, int argc, char **argv)
+{
+	recorded.argc = argc;
+	recorded.argv0 = argv[0];
+	recorded.argv1 = argc > 1 ? argv[1] : NULL;
+	recorded.json = opts->json;
+	return 7;
+}
+
+static const struct command fake_subcommands[] = {
+	{ "show", record, "", "" },
+	{ "add", record, "", "" },
+	{ "flush", record, "", "" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+/* The subcommand's argv starts at its own word; the default gets its name alone. */
+static void test_subcommand_run(void **state)
+{
+	struct cli_opts opts = { .json = true };
+
+	(void)state;
+	memset(&recorded, 0, sizeof(recorded));
+	assert_int_equal(subcommand_run("obj", fake_subcommands, "show", &opts, 1,
+					ARGV("obj")), 7);
+	assert_int_equal(recorded.argc, 1);
+	assert_string_equal(recorded.argv0, "show");
+	assert_null(recorded.argv1);
+	assert_true(recorded.json);
+
+	assert_int_equal(subcommand_run("obj", fake_subcommands, "show", &opts, 3,
+					ARGV("obj", "a", "x")), 7);
+	assert_int_equal(recorded.argc, 2);
+	assert_string_equal(recorded.argv0, "a");
+	assert_string_equal(recorded.argv1, "x");
+
+	assert_int_equal(subcommand_run("obj", fake_subcommands, "flush", &opts, 1,
+					ARGV("obj")), 7);
+	assert_string_equal(recorded.argv0, "flush");
+}
+
 struct parsed {
 	int index;
 	bool json;
+	const char *batch;
 	const char *implied;
 	struct errmsg err;
 };
@@ -101,6 +154,7 @@ static struct parsed parse(int argc, char **argv)
 
 	p.index = cli_parse_options(argc, argv, &opts, &p.implied, &p.err);
 	p.json = opts.json;
+	p.batch = opts.batch;
 	return p;
 }
 
@@ -177,6 +231,44 @@ static void test_options_bad(void **state)
 	/* option names are case sensitive: -v is not -V */
 	p = PARSE("nfsec", "-v");
 	assert_int_equal(p.index, -1);
+
+	p = PARSE("nfsec", "-batch");
+	assert_int_equal(p.index, -1);
+	assert_string_equal(p.err.text, "option \"-batch\" needs a FILE");
+
+	p = PARSE("nfsec", "-b", "a", "-batch", "b");
+	assert_int_equal(p.index, -1);
+	assert_string_equal(p.err.text, "option \"-batch\" given twice");
+}
+
+static void test_options_batch(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	p = PARSE("nfsec", "-batch", "cmds");
+	assert_int_equal(p.index, 3);
+	assert_string_equal(p.batch, "cmds");
+	assert_false(p.json);
+
+	/* abbreviated, and with other options on either side */
+	p = PARSE("nfsec", "-j", "-b", "-", "-j");
+	assert_int_equal(p.index, 5);
+	assert_string_equal(p.batch, "-");
+	assert_true(p.json);
+
+	p = PARSE("nfsec", "--batch", "-j");
+	assert_int_equal(p.index, 3);
+	assert_string_equal(p.batch, "-j");
+	assert_false(p.json);
+
+	/* what follows is the caller's to refuse */
+	p = PARSE("nfsec", "-ba", "cmds", "policy");
+	assert_int_equal(p.index, 3);
+	assert_string_equal(p.batch, "cmds");
+
+	p = PARSE("nfsec", "pol");
+	assert_null(p.batch);
 }
 
 static void test_run_unknown(void **state)
@@ -275,15 +367,329 @@ static void test_run_version_extra_argument(void **state)
 	run_free(&r);
 }
 
+/* --- -batch ------------------------------------------------------------------------- */
+
+/* A file holding len bytes of text, its name in path (unlinked by the caller). */
+static void file_make(char *path, const char *text, size_t len)
+{
+	int fd;
+
+	strcpy(path, "/tmp/nfsec-test-batch-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* "nfsec [OPTION] -batch FILE" with FILE holding text; option may be NULL. */
+static struct run batch(const char *option, const char *text, char *path)
+{
+	struct run r;
+
+	file_make(path, text, strlen(text));
+	if (option)
+		r = RUN("nfsec", (char *)option, "-batch", path);
+	else
+		r = RUN("nfsec", "-batch", path);
+	unlink(path);
+	return r;
+}
+
+/* "nfsec: PATH:LINE: rest" */
+static void err_is(const struct run *r, const char *path, int line, const char *rest)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "nfsec: %s:%d: %s", path, line, rest);
+	assert_string_equal(r->err, want);
+}
+
+/* Comments, blank lines, blanks of every kind and CRLF; the last line has no newline. */
+static void test_batch_ok(void **state)
+{
+	char path[64], want[16384];
+	struct run r;
+
+	(void)state;
+	r = batch(NULL, "# a comment\n"
+			"\n"
+			"   \t \n"
+			"help version\n"
+			"\t  # an indented comment, \"with a quote\n"
+			"  sa\t help  \n"
+			"help policy\r\n"
+			"-h stats\n"
+			"#\n"
+			"pol h", path);
+	snprintf(want, sizeof(want), "%s%s%s%s%s", version_usage, sa_usage, policy_usage,
+		 stats_usage, policy_usage);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out, want);
+	run_free(&r);
+
+	r = batch(NULL, "", path);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	run_free(&r);
+
+	r = batch(NULL, "# only\n\n", path);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	run_free(&r);
+}
+
+/* The first failure ends the batch; the lines before it have run. */
+static void test_batch_stops(void **state)
+{
+	char path[64];
+	struct run r;
+
+	(void)state;
+	r = batch(NULL, "help version\n# two\n\nfrob\nhelp version\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, version_usage);
+	err_is(&r, path, 4, "unknown command \"frob\", try \"nfsec help\"\n");
+	run_free(&r);
+
+	r = batch(NULL, "sa help\nsa frob\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, sa_usage);
+	err_is(&r, path, 2, "sa: unknown command \"frob\", try \"nfsec help sa\"\n");
+	run_free(&r);
+
+	r = batch(NULL, "policy add dir out src 10.0.0.0/33\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	err_is(&r, path, 1, "invalid prefix \"10.0.0.0/33\"\n");
+	run_free(&r);
+
+	r = batch(NULL, "stats now\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "stats takes no arguments (got \"now\"), try \"nfsec help stats\"\n");
+	run_free(&r);
+
+	/* a line of options alone is "nfsec -j": the usage, behind the location */
+	r = batch(NULL, "-j\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "nfsec: %s:1: Usage: nfsec [OPTIONS] COMMAND", path);
+		assert_true(strncmp(r.err, want, strlen(want)) == 0);
+	}
+	run_free(&r);
+}
+
+static void test_batch_quotes(void **state)
+{
+	char path[64], want[16384];
+	struct run r;
+
+	(void)state;
+	/* the quotes go, what they hold stays in the word they are part of */
+	r = batch(NULL, "\"help\" \"version\"\nhelp \"ver\"sion\nhelp \"\"sa\n", path);
+	snprintf(want, sizeof(want), "%s%s%s", version_usage, version_usage, sa_usage);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out, want);
+	run_free(&r);
+
+	/* "" is an empty word, as an empty key would be */
+	r = batch(NULL, "help \"\"\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "unknown command \"\", try \"nfsec help\"\n");
+	run_free(&r);
+
+	r = batch(NULL, "policy add dir \"\"\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "\"dir\" needs one of out, in, fwd, not \"\"\n");
+	run_free(&r);
+
+	/* blanks in quotes stay in the word */
+	r = batch(NULL, "\"help version\"\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "unknown command \"help version\", try \"nfsec help\"\n");
+	run_free(&r);
+
+	r = batch(NULL, "help version\nhelp \"ver sion\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, version_usage);
+	err_is(&r, path, 2, "a double quote left open\n");
+	run_free(&r);
+
+	/* # counts only as a line's first non-blank */
+	r = batch(NULL, "\"#\"\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "unknown command \"#\", try \"nfsec help\"\n");
+	run_free(&r);
+}
+
+static void test_batch_missing_file(void **state)
+{
+	struct run r = RUN("nfsec", "-batch", "/nonexistent/nfsec-batch");
+
+	(void)state;
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "nfsec: /nonexistent/nfsec-batch: No such file or directory\n");
+	run_free(&r);
+}
+
+/* 4096 bytes without the newline pass; one more does not, with or without a newline. */
+static void test_batch_long_line(void **state)
+{
+	char path[64], *text = malloc(3 * 4100);
+	size_t n = 0;
+	struct run r;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "help", 4);
+	memset(text + 4, ' ', 4092);
+	n = 4096;
+	text[n++] = '\n';
+	memcpy(text + n, "help", 4);
+	memset(text + n + 4, 'x', 4093);
+	n += 4097;
+	text[n++] = '\n';
+	text[n] = '\0';
+
+	r = batch(NULL, text, path);
+	assert_int_equal(r.status, 1);
+	assert_true(strncmp(r.out, "Usage: nfsec [OPTIONS] COMMAND", 30) == 0);
+	err_is(&r, path, 2, "line longer than 4096 bytes\n");
+	run_free(&r);
+
+	/* the last line, without a newline */
+	text[n - 1] = '\0';
+	r = batch(NULL, text, path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 2, "line longer than 4096 bytes\n");
+	run_free(&r);
+
+	/* 4096 bytes of a last line without a newline are a line */
+	text[4096] = '\0';
+	r = batch(NULL, text, path);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	free(text);
+}
+
+static void test_batch_nul(void **state)
+{
+	char path[64];
+	struct run r;
+
+	(void)state;
+	file_make(path, "help\nhelp\0version\n", 18);
+	r = RUN("nfsec", "-b", path);
+	unlink(path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 2, "a NUL byte in the line\n");
+	run_free(&r);
+}
+
+static void test_batch_stdin(void **state)
+{
+	int saved = dup(STDIN_FILENO), fd;
+	char path[64];
+	struct run r;
+
+	(void)state;
+	file_make(path, "help version\nfoo\n", 17);
+	fd = open(path, O_RDONLY);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	unlink(path);
+
+	r = RUN("nfsec", "-b", "-");
+
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	clearerr(stdin);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, version_usage);
+	assert_string_equal(r.err, "nfsec: -:2: unknown command \"foo\", try \"nfsec help\"\n");
+	run_free(&r);
+}
+
+static void test_batch_refused(void **state)
+{
+	char path[64];
+	struct run r;
+
+	(void)state;
+	r = RUN("nfsec", "-batch");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "nfsec: option \"-batch\" needs a FILE, try \"nfsec help\"\n");
+	run_free(&r);
+
+	r = RUN("nfsec", "-b", "x", "policy", "show");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "nfsec: -batch takes no command after FILE (got \"policy\"), "
+				   "try \"nfsec help\"\n");
+	run_free(&r);
+
+	r = RUN("nfsec", "-b", "x", "-V");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "nfsec: -batch takes no command after FILE (got \"-V\"), "
+				   "try \"nfsec help\"\n");
+	run_free(&r);
+
+	/* no batch within a batch */
+	r = batch(NULL, "help version\n-b /dev/null\n", path);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, version_usage);
+	err_is(&r, path, 2, "-batch may not be given in a batch\n");
+	run_free(&r);
+
+	r = batch(NULL, "-x help\n", path);
+	assert_int_equal(r.status, 1);
+	err_is(&r, path, 1, "unknown option \"-x\", try \"nfsec help\"\n");
+	run_free(&r);
+}
+
+/*
+ * -j before -batch holds for every line: "version" prints the tool's release as JSON with
+ * or without the module (and fails without it, which ends the batch).
+ */
+static void test_batch_global_options(void **state)
+{
+	char path[64], where[128];
+	struct run r;
+
+	(void)state;
+	r = batch("-j", "version\nhelp version\n", path);
+	assert_true(strncmp(r.out, "{\"tool\":\"", 9) == 0);
+	if (r.status == 0) {
+		assert_non_null(strstr(r.out, "\"module\""));
+		assert_non_null(strstr(r.out, version_usage));
+		assert_string_equal(r.err, "");
+	} else {
+		assert_null(strstr(r.out, version_usage));
+		snprintf(where, sizeof(where), "nfsec: %s:1: ", path);
+		assert_true(strncmp(r.err, where, strlen(where)) == 0);
+		assert_null(strstr(r.err + strlen(where), "nfsec: "));
+	}
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_find_real_table),
 		cmocka_unit_test(test_find_ambiguous),
 		cmocka_unit_test(test_table_complete),
+		cmocka_unit_test(test_subcommand_run),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_options_implied),
 		cmocka_unit_test(test_options_bad),
+		cmocka_unit_test(test_options_batch),
 		cmocka_unit_test(test_run_unknown),
 		cmocka_unit_test(test_run_bad_option),
 		cmocka_unit_test(test_run_no_command),
@@ -291,6 +697,15 @@ int main(void)
 		cmocka_unit_test(test_run_help_abbreviated),
 		cmocka_unit_test(test_run_help_errors),
 		cmocka_unit_test(test_run_version_extra_argument),
+		cmocka_unit_test(test_batch_ok),
+		cmocka_unit_test(test_batch_stops),
+		cmocka_unit_test(test_batch_quotes),
+		cmocka_unit_test(test_batch_missing_file),
+		cmocka_unit_test(test_batch_long_line),
+		cmocka_unit_test(test_batch_nul),
+		cmocka_unit_test(test_batch_stdin),
+		cmocka_unit_test(test_batch_refused),
+		cmocka_unit_test(test_batch_global_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -91,6 +91,16 @@ int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char *
 		} else if (matches(opt, "help")) {
 			*implied = "help";
 			return i;
+		} else if (matches(opt, "batch")) {
+			if (opts->batch) {
+				errmsg_set(err, "option \"%s\" given twice", argv[i]);
+				return -1;
+			}
+			if (i + 1 == argc) {
+				errmsg_set(err, "option \"%s\" needs a FILE", argv[i]);
+				return -1;
+			}
+			opts->batch = argv[++i];
 		} else {
 			errmsg_set(err, "unknown option \"%s\"", argv[i]);
 			return -1;
@@ -102,6 +112,7 @@ int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char *
 void cli_usage(FILE *out)
 {
 	fputs("Usage: nfsec [OPTIONS] COMMAND [ARGUMENTS]\n"
+	      "       nfsec [OPTIONS] -batch FILE\n"
 	      "\n"
 	      "Configure and inspect nfsec, IPsec as a Linux kernel module, through its generic\n"
 	      "netlink family \"nfsec\". Everything applies to the network namespace nfsec runs in.\n"
@@ -110,6 +121,8 @@ void cli_usage(FILE *out)
 	      "  -j, -json      print JSON instead of text\n"
 	      "  -V, -Version   the same as \"nfsec version\"\n"
 	      "  -h, -help      the same as \"nfsec help\"\n"
+	      "  -b, -batch FILE\n"
+	      "                 run the commands in FILE (\"-\": standard input), one a line\n"
 	      "\n"
 	      "Commands:\n", out);
 	for (const struct command *c = nfsec_commands; c->name; c++)
@@ -117,6 +130,14 @@ void cli_usage(FILE *out)
 	fputs("\n"
 	      "Commands and options may be abbreviated to any unique prefix, as in \"nfsec ver\".\n"
 	      "\"nfsec help COMMAND\" describes one command.\n"
+	      "\n"
+	      "-batch runs each line of FILE in turn as \"nfsec [OPTIONS] LINE\" would, with the\n"
+	      "options given before -batch; the first line that fails ends it, exit status 1.\n"
+	      "A line's words are split at blanks; within double quotes blanks are kept, and \"\"\n"
+	      "is an empty word. Blank lines and lines whose first non-blank is # are skipped.\n"
+	      "A line longer than 4096 bytes, or with a quote left open, is an error. A failed\n"
+	      "line's error message says where it came from: \"nfsec: FILE:LINE: \" in place of\n"
+	      "its own \"nfsec: \" (the rest of its standard error follows as it is).\n"
 	      "\n"
 	      "Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n",
 	      out);
@@ -168,17 +189,48 @@ int help_main(const struct cli_opts *opts, int argc, char **argv)
 	return 0;
 }
 
-int cli_run(int argc, char **argv)
+int subcommand_run(const char *object, const struct command *table, const char *dflt,
+		   const struct cli_opts *opts, int argc, char **argv)
 {
-	struct cli_opts opts = { 0 };
-	const struct command *cmd;
-	const char *implied;
+	char *alone[] = { (char *)dflt, NULL };
+	const struct command *sub;
 	struct errmsg err;
-	int first;
 
-	first = cli_parse_options(argc, argv, &opts, &implied, &err);
-	if (first < 0)
-		return try_help(err.text);
+	sub = command_find(table, argc < 2 ? dflt : argv[1], &err);
+	if (!sub) {
+		fprintf(stderr, "nfsec: %s: %s, try \"nfsec help %s\"\n", object, err.text, object);
+		return 1;
+	}
+	if (!sub->handler) {
+		fputs(sub->usage, stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return sub->handler(opts, 1, alone);
+	return sub->handler(opts, argc - 1, argv + 1);
+}
+
+int command_no_arguments(const char *name, const char *usage, int argc, char **argv)
+{
+	if (argc == 2 && matches(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "nfsec: %s takes no arguments (got \"%s\"), "
+			"try \"nfsec help %s\"\n", name, argv[1], name);
+		return 1;
+	}
+	return -1;
+}
+
+/* The command of argv[first..], or the one implied by an option, after the options. */
+static int dispatch(const struct cli_opts *opts, const char *implied, int first, int argc,
+		    char **argv)
+{
+	const struct command *cmd;
+	struct errmsg err;
+
 	if (first == argc) {
 		cli_usage(stderr);
 		return 1;
@@ -186,5 +238,42 @@ int cli_run(int argc, char **argv)
 	cmd = command_find(nfsec_commands, implied ? implied : argv[first], &err);
 	if (!cmd)
 		return try_help(err.text);
-	return cmd->handler(&opts, argc - first, argv + first);
+	return cmd->handler(opts, argc - first, argv + first);
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct cli_opts opts = { 0 };
+	const char *implied;
+	struct errmsg err;
+	int first;
+
+	first = cli_parse_options(argc, argv, &opts, &implied, &err);
+	if (first < 0)
+		return try_help(err.text);
+	if (!opts.batch)
+		return dispatch(&opts, implied, first, argc, argv);
+	if (first < argc) {
+		errmsg_set(&err, "-batch takes no command after FILE (got \"%s\")", argv[first]);
+		return try_help(err.text);
+	}
+	return batch_run(&opts);
+}
+
+int cli_run_line(const struct cli_opts *global, int argc, char **argv)
+{
+	struct cli_opts opts = *global;
+	const char *implied;
+	struct errmsg err;
+	int first;
+
+	opts.batch = NULL;
+	first = cli_parse_options(argc, argv, &opts, &implied, &err);
+	if (first < 0)
+		return try_help(err.text);
+	if (opts.batch) {
+		fprintf(stderr, "nfsec: -batch may not be given in a batch\n");
+		return 1;
+	}
+	return dispatch(&opts, implied, first, argc, argv);
 }

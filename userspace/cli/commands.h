@@ -2,7 +2,7 @@
 /*
  * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
  * drive them. Each command's file (version.c, policy.c, sa.c, stats.c, monitor.c) exports
- * <command>_main and <command>_usage.
+ * <command>_main and <command>_usage; batch.c runs the lines of -batch FILE.
  */
 #ifndef NFSEC_CLI_COMMANDS_H
 #define NFSEC_CLI_COMMANDS_H
@@ -15,6 +15,7 @@
 /* Global options, given before the command. */
 struct cli_opts {
 	bool json;
+	const char *batch;	/* -batch FILE, else NULL */
 };
 
 /* argv[0] is the word that named the command; returns the exit status. */
@@ -22,7 +23,7 @@ typedef int (*command_fn)(const struct cli_opts *opts, int argc, char **argv);
 
 struct command {
 	const char *name;
-	command_fn handler;
+	command_fn handler;	/* in a subcommand table, NULL prints usage ("help") */
 	const char *help;	/* one line, for the list in "nfsec help" */
 	const char *usage;	/* the whole of "nfsec help NAME" */
 };
@@ -38,10 +39,28 @@ const struct command *command_find(const struct command *table, const char *word
 				   struct errmsg *err);
 
 /*
- * Reads the global options in argv[1..] and returns the index of the command word, or -1
- * with err set. -V and -h stand for a command themselves: *implied is then "version" or
- * "help" and the returned index is the option's, so the command's argv[0] is "-V".
- * Returns argc when no command follows.
+ * "nfsec OBJECT [SUBCOMMAND [ARGUMENTS]]" (argv[0] is OBJECT): the entry of table that
+ * argv[1] names, run with argv[1..], or with dflt alone when argv[1] is not there; an entry
+ * without a handler prints its usage. Unknown or ambiguous: "nfsec: OBJECT: unknown command
+ * \"W\", try \"nfsec help OBJECT\"" and 1. Returns the exit status.
+ */
+int subcommand_run(const char *object, const struct command *table, const char *dflt,
+		   const struct cli_opts *opts, int argc, char **argv);
+
+/*
+ * For a command that takes no arguments (argv[0] names it) but "help" and its
+ * abbreviations: -1 when there are none, so the command goes on; else its exit status,
+ * after printing usage or "nfsec: NAME takes no arguments (got \"W\"), try \"nfsec help
+ * NAME\"".
+ */
+int command_no_arguments(const char *name, const char *usage, int argc, char **argv);
+
+/*
+ * Reads the global options in argv[1..] into *opts and returns the index of the command
+ * word, or -1 with err set. -V and -h stand for a command themselves: *implied is then
+ * "version" or "help" and the returned index is the option's, so the command's argv[0] is
+ * "-V". -batch FILE (or -b FILE) sets opts->batch, once at most; options may follow it,
+ * a command may not, which the caller checks. Returns argc when no command follows.
  */
 int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char **implied,
 		      struct errmsg *err);
@@ -54,8 +73,21 @@ struct nfsec_handle *cli_handle_open(void);
 /* Ends a command on h: prints the reason of ret if it failed, closes h; the exit status. */
 int cli_handle_done(struct nfsec_handle *h, int ret);
 
-/* "nfsec ARGS...": options, lookup, the handler's exit status. */
+/* "nfsec ARGS...": options, lookup, the handler's exit status; or the whole -batch. */
 int cli_run(int argc, char **argv);
+
+/*
+ * One line of a batch, argv[0] "nfsec" and the line's words after it: run as cli_run()
+ * would with the options of *global (the ones before -batch) given first. A line may not
+ * hold -batch itself.
+ */
+int cli_run_line(const struct cli_opts *global, int argc, char **argv);
+
+/*
+ * -batch FILE: every line of opts->batch ("-" for standard input) through cli_run_line(),
+ * up to the first that fails. 0 when all succeeded, else 1 after saying where: see batch.c.
+ */
+int batch_run(const struct cli_opts *opts);
 
 void cli_usage(FILE *out);
 

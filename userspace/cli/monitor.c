@@ -266,15 +266,9 @@ int monitor_main(const struct cli_opts *opts, int argc, char **argv)
 	sigset_t stop, saved;
 	int sigfd, status;
 
-	if (argc == 2 && matches(argv[1], "help")) {
-		fputs(monitor_usage, stdout);
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "nfsec: monitor takes no arguments (got \"%s\"), "
-			"try \"nfsec help monitor\"\n", argv[1]);
-		return 1;
-	}
+	status = command_no_arguments("monitor", monitor_usage, argc, argv);
+	if (status >= 0)
+		return status;
 
 	h = cli_handle_open();
 	if (!h)

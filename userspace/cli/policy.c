@@ -300,23 +300,13 @@ static int parse_tmpl_dst(const struct keyword *kw, char **args, int count, void
 	return endpoint_parse(kw, args[0], &w->tmpl_dst, err);
 }
 
-static int ports_parse(const struct keyword *kw, const char *word, struct words *w,
-		       uint16_t *range, struct errmsg *err)
-{
-	int ret = port_range_parse(kw->name, word, range, err);
-
-	if (!ret && !w->first_port)
-		w->first_port = kw->name;
-	return ret;
-}
-
 static int parse_sport(const struct keyword *kw, char **args, int count, void *model,
 		       struct errmsg *err)
 {
 	struct words *w = model;
 
 	(void)count;
-	return ports_parse(kw, args[0], w, w->sport, err);
+	return ports_parse(kw->name, args[0], w->sport, &w->first_port, err);
 }
 
 static int parse_dport(const struct keyword *kw, char **args, int count, void *model,
@@ -325,7 +315,7 @@ static int parse_dport(const struct keyword *kw, char **args, int count, void *m
 	struct words *w = model;
 
 	(void)count;
-	return ports_parse(kw, args[0], w, w->dport, err);
+	return ports_parse(kw->name, args[0], w->dport, &w->first_port, err);
 }
 
 static const struct keyword keywords[KW_COUNT] = {
@@ -725,15 +715,6 @@ static int policy_flush(const struct cli_opts *opts, int argc, char **argv)
 	return cli_handle_done(h, nfsec_policy_flush(h, dir));
 }
 
-static int policy_help(const struct cli_opts *opts, int argc, char **argv)
-{
-	(void)opts;
-	(void)argc;
-	(void)argv;
-	fputs(policy_usage, stdout);
-	return 0;
-}
-
 static const struct command policy_commands[] = {
 	{ "add", policy_add, "add a policy", policy_usage },
 	{ "delete", policy_delete, "remove one policy", policy_usage },
@@ -741,21 +722,11 @@ static const struct command policy_commands[] = {
 	{ "show", policy_show, "show the policies", policy_usage },
 	{ "list", policy_show, "show the policies", policy_usage },
 	{ "flush", policy_flush, "remove every policy", policy_usage },
-	{ "help", policy_help, "show how to use nfsec policy", policy_usage },
+	{ "help", NULL, "show how to use nfsec policy", policy_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
 int policy_main(const struct cli_opts *opts, int argc, char **argv)
 {
-	const struct command *sub;
-	struct errmsg err;
-
-	if (argc < 2)
-		return policy_show(opts, 1, (char *[]){ "show", NULL });
-	sub = command_find(policy_commands, argv[1], &err);
-	if (!sub) {
-		fprintf(stderr, "nfsec: policy: %s, try \"nfsec help policy\"\n", err.text);
-		return 1;
-	}
-	return sub->handler(opts, argc - 1, argv + 1);
+	return subcommand_run("policy", policy_commands, "show", opts, argc, argv);
 }

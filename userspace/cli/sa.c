@@ -572,23 +572,13 @@ static int parse_sel_proto(const struct keyword *kw, char **args, int count, voi
 	return 0;
 }
 
-static int ports_parse(const struct keyword *kw, const char *word, struct words *w,
-		       uint16_t *range, struct errmsg *err)
-{
-	int ret = port_range_parse(kw->name, word, range, err);
-
-	if (!ret && !w->first_port)
-		w->first_port = kw->name;
-	return ret;
-}
-
 static int parse_sel_sport(const struct keyword *kw, char **args, int count, void *model,
 			   struct errmsg *err)
 {
 	struct words *w = model;
 
 	(void)count;
-	return ports_parse(kw, args[0], w, w->sel_sport, err);
+	return ports_parse(kw->name, args[0], w->sel_sport, &w->first_port, err);
 }
 
 static int parse_sel_dport(const struct keyword *kw, char **args, int count, void *model,
@@ -597,7 +587,7 @@ static int parse_sel_dport(const struct keyword *kw, char **args, int count, voi
 	struct words *w = model;
 
 	(void)count;
-	return ports_parse(kw, args[0], w, w->sel_dport, err);
+	return ports_parse(kw->name, args[0], w->sel_dport, &w->first_port, err);
 }
 
 /* The lifetime limit a keyword sets. */
@@ -1139,15 +1129,6 @@ static int sa_flush(const struct cli_opts *opts, int argc, char **argv)
 	return cli_handle_done(h, nfsec_sa_flush(h));
 }
 
-static int sa_help(const struct cli_opts *opts, int argc, char **argv)
-{
-	(void)opts;
-	(void)argc;
-	(void)argv;
-	fputs(sa_usage, stdout);
-	return 0;
-}
-
 static const struct command sa_commands[] = {
 	{ "add", sa_add, "add an SA", sa_usage },
 	{ "delete", sa_delete, "remove one SA", sa_usage },
@@ -1155,21 +1136,11 @@ static const struct command sa_commands[] = {
 	{ "show", sa_show, "show the SAs", sa_usage },
 	{ "list", sa_show, "show the SAs", sa_usage },
 	{ "flush", sa_flush, "remove every SA", sa_usage },
-	{ "help", sa_help, "show how to use nfsec sa", sa_usage },
+	{ "help", NULL, "show how to use nfsec sa", sa_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
 int sa_main(const struct cli_opts *opts, int argc, char **argv)
 {
-	const struct command *sub;
-	struct errmsg err;
-
-	if (argc < 2)
-		return sa_show(opts, 1, (char *[]){ "show", NULL });
-	sub = command_find(sa_commands, argv[1], &err);
-	if (!sub) {
-		fprintf(stderr, "nfsec: sa: %s, try \"nfsec help sa\"\n", err.text);
-		return 1;
-	}
-	return sub->handler(opts, argc - 1, argv + 1);
+	return subcommand_run("sa", sa_commands, "show", opts, argc, argv);
 }

@@ -85,17 +85,11 @@ int stats_main(const struct cli_opts *opts, int argc, char **argv)
 {
 	uint64_t stats[NFSEC_STAT_A_MAX + 1];
 	struct nfsec_handle *h;
-	int ret;
+	int ret, status;
 
-	if (argc == 2 && matches(argv[1], "help")) {
-		fputs(stats_usage, stdout);
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "nfsec: stats takes no arguments (got \"%s\"), "
-			"try \"nfsec help stats\"\n", argv[1]);
-		return 1;
-	}
+	status = command_no_arguments("stats", stats_usage, argc, argv);
+	if (status >= 0)
+		return status;
 	h = cli_handle_open();
 	if (!h)
 		return 1;

@@ -73,15 +73,9 @@ int version_main(const struct cli_opts *opts, int argc, char **argv)
 	struct nfsec_handle *h;
 	int status;
 
-	if (argc == 2 && matches(argv[1], "help")) {
-		fputs(version_usage, stdout);
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "nfsec: version takes no arguments (got \"%s\"), "
-			"try \"nfsec help version\"\n", argv[1]);
-		return 1;
-	}
+	status = command_no_arguments("version", version_usage, argc, argv);
+	if (status >= 0)
+		return status;
 
 	/* the tool's version is printed whatever happens; then why the module's is not */
 	m.have_module = !nfsec_open(&h) && !nfsec_get_version(h, &m.module);

@@ -166,6 +166,16 @@ err_invalid:
 	return -EINVAL;
 }
 
+int ports_parse(const char *what, const char *word, uint16_t *range, const char **first,
+		struct errmsg *err)
+{
+	int ret = port_range_parse(what, word, range, err);
+
+	if (!ret && !*first)
+		*first = what;
+	return ret;
+}
+
 const char *family_version(uint16_t family)
 {
 	return family == AF_INET ? "IPv4" : "IPv6";

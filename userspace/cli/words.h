@@ -54,6 +54,13 @@ const struct proto *proto_find(uint8_t number);
 int port_range_parse(const char *what, const char *word, uint16_t *range,
 		     struct errmsg *err);
 
+/*
+ * port_range_parse() for the port keyword what ("sport"), and *first set to what unless
+ * an earlier port keyword is there already: the one a "needs proto" message names.
+ */
+int ports_parse(const char *what, const char *word, uint16_t *range, const char **first,
+		struct errmsg *err);
+
 /* "IPv4" or "IPv6", and "inet" or "inet6", for AF_INET and AF_INET6. */
 const char *family_version(uint16_t family);
 const char *family_name(uint16_t family);

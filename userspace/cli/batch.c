@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nfsec -batch FILE: one command a line, each run in this process as "nfsec [OPTIONS] WORDS"
+ * would run it, up to the first that fails. cli_usage() says what a line may hold.
+ *
+ * A failed line's message names it, "nfsec: FILE:LINE: " in place of the "nfsec: " that
+ * the command's own message starts with, though no command knows it runs in a batch:
+ *  1. for the whole batch, fd 2 is a memfd, which holds what the running command writes
+ *     to standard error;
+ *  2. when the command ends, what was held goes on to the real fd 2: as it is if the
+ *     command succeeded; if it failed, behind the location, and the batch stops;
+ *  3. the real fd 2 is back before batch_run() returns.
+ * A line that succeeds and says nothing on standard error costs one lseek().
+ */
+#define _GNU_SOURCE	/* memfd_create() */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+enum {
+	BATCH_LINE_MAX = 4096,	/* bytes, without the newline */
+	/* "nfsec", one-character words with a blank between them, NULL */
+	BATCH_ARGV_MAX = 1 + (BATCH_LINE_MAX + 1) / 2 + 1,
+};
+
+static const char blanks[] = " \t\r";
+
+struct batch {
+	const char *name;	/* FILE as given, "-" for standard input */
+	FILE *in;
+	unsigned long line;	/* the number of the line in buf */
+	int held;		/* the memfd that is fd 2 while the batch runs */
+	int saved;		/* the real fd 2 meanwhile */
+	char buf[BATCH_LINE_MAX + 1];
+	char *argv[BATCH_ARGV_MAX];
+};
+
+/* "nfsec: FILE:LINE: " on the real standard error, then what fmt says; stdout first. */
+static void say(const struct batch *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct batch *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	dprintf(b->saved, "nfsec: %s:%lu: ", b->name, b->line);
+	va_start(ap, fmt);
+	vdprintf(b->saved, fmt, ap);
+	va_end(ap);
+}
+
+static void write_all(int fd, const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		text += n;
+		len -= (size_t)n;
+	}
+}
+
+static int hold_begin(struct batch *b)
+{
+	fflush(stderr);
+	b->held = memfd_create("nfsec-batch-stderr", MFD_CLOEXEC);
+	if (b->held < 0)
+		goto err;
+	b->saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (b->saved < 0)
+		goto err_close_held;
+	if (dup2(b->held, STDERR_FILENO) < 0)
+		goto err_close_saved;
+	return 0;
+
+err_close_saved:
+	close(b->saved);
+err_close_held:
+	close(b->held);
+err:
+	fprintf(stderr, "nfsec: -batch: cannot hold standard error: %s\n", strerror(errno));
+	return -1;
+}
+
+static void hold_end(struct batch *b)
+{
+	fflush(stderr);
+	dup2(b->saved, STDERR_FILENO);
+	close(b->saved);
+	close(b->held);
+}
+
+/* size bytes of what fd 2 held, malloc'd; fewer in *len if they cannot all be read. */
+static char *held_read(const struct batch *b, size_t size, size_t *len)
+{
+	char *text = malloc(size);
+
+	*len = 0;
+	while (text && *len < size) {
+		ssize_t n = pread(b->held, text + *len, size - *len, (off_t)*len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	return text;
+}
+
+/*
+ * Passes on what the line's command wrote to standard error, standard output first as
+ * when the command runs alone; after the location if status says it failed. 0, or 1 when
+ * the batch must stop.
+ */
+static int held_release(struct batch *b, int status)
+{
+	const size_t pfx = strlen("nfsec: ");
+	char *text = NULL;
+	size_t len = 0;
+	off_t size;
+
+	fflush(stderr);
+	size = lseek(b->held, 0, SEEK_CUR);
+	if (size <= 0 && !status)
+		return 0;
+	fflush(stdout);	/* as a command alone has it: its output, then its error */
+	if (size > 0)
+		text = held_read(b, (size_t)size, &len);
+	if (!status) {
+		write_all(b->saved, text, len);
+	} else if (len >= pfx && !memcmp(text, "nfsec: ", pfx)) {
+		say(b, "%.*s", (int)(len - pfx), text + pfx);
+	} else if (len > 0) {
+		say(b, "%.*s", (int)len, text);
+	} else {
+		say(b, "failed\n");
+	}
+	free(text);
+	if (status)
+		return 1;
+	if (ftruncate(b->held, 0) < 0 || lseek(b->held, 0, SEEK_SET) < 0) {
+		say(b, "cannot empty the held standard error: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* The next line into buf, without its newline: 1, 0 at the end of the file, -1 said why. */
+static int line_read(struct batch *b)
+{
+	size_t n = 0;
+	int c;
+
+	b->line++;
+	while ((c = getc_unlocked(b->in)) != EOF && c != '\n') {
+		if (n == BATCH_LINE_MAX) {
+			say(b, "line longer than %d bytes\n", BATCH_LINE_MAX);
+			return -1;
+		}
+		if (c == '\0') {
+			say(b, "a NUL byte in the line\n");
+			return -1;
+		}
+		b->buf[n++] = (char)c;
+	}
+	if (ferror(b->in)) {
+		say(b, "%s\n", strerror(errno));
+		return -1;
+	}
+	b->buf[n] = '\0';
+	return c != EOF || n > 0;
+}
+
+/*
+ * The words of line, in place, into words[]: how many (0 for a comment), or -1 for a quote
+ * left open. A double quote opens or closes a stretch in which blanks belong to the word;
+ * the quotes themselves are dropped, so "" is an empty word.
+ */
+static int line_split(char *line, char **words)
+{
+	char *in = line + strspn(line, blanks), *out = line;
+	int n = 0;
+
+	if (*in == '#')
+		return 0;
+	while (*in) {
+		bool quoted = false;
+
+		words[n++] = out;
+		for (; *in && (quoted || !strchr(blanks, *in)); in++) {
+			if (*in == '"')
+				quoted = !quoted;
+			else
+				*out++ = *in;
+		}
+		if (quoted)
+			return -1;
+		/* out is behind in (or on its final NUL): the blank is read before it goes */
+		if (*in)
+			in++;
+		*out++ = '\0';
+		in += strspn(in, blanks);
+	}
+	return n;
+}
+
+static int lines_run(struct batch *b, const struct cli_opts *opts)
+{
+	int ret, n, status;
+
+	while ((ret = line_read(b)) > 0) {
+		n = line_split(b->buf, b->argv + 1);
+		if (n < 0) {
+			say(b, "a double quote left open\n");
+			return 1;
+		}
+		if (n == 0)
+			continue;
+		b->argv[0] = "nfsec";
+		b->argv[n + 1] = NULL;
+		status = cli_run_line(opts, n + 1, b->argv);
+		if (held_release(b, status))
+			return 1;
+	}
+	return ret < 0 ? 1 : 0;
+}
+
+int batch_run(const struct cli_opts *opts)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	int status;
+
+	if (!b) {
+		fprintf(stderr, "nfsec: -batch: out of memory\n");
+		return 1;
+	}
+	b->name = opts->batch;
+	b->in = strcmp(b->name, "-") ? fopen(b->name, "re") : stdin;
+	if (!b->in) {
+		fprintf(stderr, "nfsec: %s: %s\n", b->name, strerror(errno));
+		free(b);
+		return 1;
+	}
+	clearerr(b->in);
+	status = 1;
+	if (hold_begin(b) == 0) {
+		status = lines_run(b, opts);
+		hold_end(b);
+	}
+	if (b->in != stdin)
+		fclose(b->in);
+	free(b);
+	return status;
+}
