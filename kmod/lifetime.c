@@ -95,6 +95,7 @@ bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes)
 		schedule_now(sa);
 	return true;
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_lifetime_account);
 
 static void expire_locked(struct nfsec_net *nn, struct nfsec_sa *sa)
 {

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: lifetime accounting on the data path. A hard limit lets the packet that reaches
+ * it pass and kills the SA, refusing every later one; a soft limit is noted once; bytes and
+ * packets count independently.
+ */
+
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <linux/socket.h>
+
+#include "lifetime.h"
+#include "sad.h"
+
+static const u8 key[20];
+
+/* An SA outside any SAD, marked removed so its expire work only drops its reference. */
+static struct nfsec_sa *lt_sa(struct kunit *test, const struct nfsec_lifetime *lt)
+{
+	struct nfsec_sa_config cfg = {
+		.id = { .spi = htonl(0x4242), .family = AF_INET, .proto = IPPROTO_ESP },
+		.dir = NFSEC_SA_DIR_OUT, .mode = NFSEC_MODE_TUNNEL, .lt = *lt,
+	};
+	struct nfsec_sa_alg alg = {
+		.aead = "rfc4106(gcm(aes))", .key = key, .key_len = 20, .icv_len = 16,
+	};
+	struct nfsec_sa *sa = nfsec_sa_new(&cfg, &alg, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	set_bit(NFSEC_SA_REMOVED, &sa->flags);
+	return sa;
+}
+
+static void lifetime_hard_packets(struct kunit *test)
+{
+	struct nfsec_lifetime lt = { .soft_packets = 3, .hard_packets = 5 };
+	struct nfsec_sa *sa = lt_sa(test, &lt);
+	int i;
+
+	for (i = 1; i <= 5; i++) {
+		KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 100));
+		KUNIT_EXPECT_EQ(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags), i >= 3);
+		KUNIT_EXPECT_EQ(test, test_bit(NFSEC_SA_DEAD, &sa->flags), i == 5);
+	}
+	KUNIT_EXPECT_FALSE(test, nfsec_lifetime_account(sa, 100));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sa->packets), 5);
+	nfsec_sa_put(sa);
+}
+
+static void lifetime_hard_bytes(struct kunit *test)
+{
+	struct nfsec_lifetime lt = { .soft_bytes = 500, .hard_bytes = 1000 };
+	struct nfsec_sa *sa = lt_sa(test, &lt);
+
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 400));	/* 400 */
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 400));	/* 800: soft */
+	KUNIT_EXPECT_TRUE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_DEAD, &sa->flags));
+	/* Starts below the limit, ends above it: passes, and the SA dies with it. */
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 400));	/* 1200 */
+	KUNIT_EXPECT_TRUE(test, test_bit(NFSEC_SA_DEAD, &sa->flags));
+	KUNIT_EXPECT_FALSE(test, nfsec_lifetime_account(sa, 1));
+	nfsec_sa_put(sa);
+}
+
+static void lifetime_none(struct kunit *test)
+{
+	struct nfsec_lifetime lt = {};
+	struct nfsec_sa *sa = lt_sa(test, &lt);
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_TRUE(test, nfsec_lifetime_account(sa, 65535));
+	KUNIT_EXPECT_EQ(test, sa->flags, BIT(NFSEC_SA_REMOVED));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sa->bytes), 1000LL * 65535);
+	nfsec_sa_put(sa);
+}
+
+static struct kunit_case lifetime_cases[] = {
+	KUNIT_CASE(lifetime_hard_packets),
+	KUNIT_CASE(lifetime_hard_bytes),
+	KUNIT_CASE(lifetime_none),
+	{}
+};
+
+static struct kunit_suite lifetime_suite = {
+	.name = "nfsec_lifetime",
+	.test_cases = lifetime_cases,
+};
+
+kunit_test_suite(lifetime_suite);
