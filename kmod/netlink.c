@@ -146,6 +146,18 @@ static u16 get_u16_or(struct nlattr *attr, u16 dflt)
 	return attr ? nla_get_u16(attr) : dflt;
 }
 
+static int parse_family(struct nlattr *attr, u8 *family, struct netlink_ext_ack *extack)
+{
+	u16 f = nla_get_u16(attr);
+
+	if (f != AF_INET && f != AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	*family = f;
+	return 0;
+}
+
 static int parse_selector(struct nlattr *nest, struct nfsec_selector *sel,
 			  struct netlink_ext_ack *extack)
 {
@@ -158,12 +170,9 @@ static int parse_selector(struct nlattr *nest, struct nfsec_selector *sel,
 	if (attr_missing(extack, nest, tb, NFSEC_SEL_A_FAMILY, "selector needs a family"))
 		return -EINVAL;
 	memset(sel, 0, sizeof(*sel));
-	sel->family = nla_get_u16(tb[NFSEC_SEL_A_FAMILY]);
-	if (sel->family != AF_INET && sel->family != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_SEL_A_FAMILY],
-				    "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
+	ret = parse_family(tb[NFSEC_SEL_A_FAMILY], &sel->family, extack);
+	if (ret)
+		return ret;
 	ret = parse_addr(tb[NFSEC_SEL_A_SRC], sel->family, &sel->saddr, extack) ?:
 	      parse_addr(tb[NFSEC_SEL_A_DST], sel->family, &sel->daddr, extack) ?:
 	      parse_prefix(tb[NFSEC_SEL_A_SRC_PREFIX], tb[NFSEC_SEL_A_SRC], sel->family,
@@ -181,18 +190,6 @@ static int parse_selector(struct nlattr *nest, struct nfsec_selector *sel,
 		NL_SET_ERR_MSG_ATTR(extack, nest, "port range with its minimum above its maximum");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int parse_family(struct nlattr *attr, u8 *family, struct netlink_ext_ack *extack)
-{
-	u16 f = nla_get_u16(attr);
-
-	if (f != AF_INET && f != AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "family must be AF_INET or AF_INET6");
-		return -EAFNOSUPPORT;
-	}
-	*family = f;
 	return 0;
 }
 

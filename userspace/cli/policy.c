@@ -110,12 +110,6 @@ enum keyword_id {
 		   TMPL_WORDS)
 
 /* A tunnel endpoint: a whole address. */
-struct endpoint {
-	const char *word;	/* as given, for messages */
-	uint16_t family;
-	uint8_t addr[16];
-};
-
 /* What the words of one subcommand say, before they are checked against each other. */
 struct words {
 	unsigned int seen;		/* KW() of each keyword given */
@@ -275,20 +269,13 @@ static int parse_dst(const struct keyword *kw, char **args, int count, void *mod
 	return prefix_parse(args[0], &w->dst, err);
 }
 
-static int endpoint_parse(const struct keyword *kw, const char *word, struct endpoint *e,
-			  struct errmsg *err)
-{
-	e->word = word;
-	return addr_parse(kw->name, word, &e->family, e->addr, err);
-}
-
 static int parse_tmpl_src(const struct keyword *kw, char **args, int count, void *model,
 			  struct errmsg *err)
 {
 	struct words *w = model;
 
 	(void)count;
-	return endpoint_parse(kw, args[0], &w->tmpl_src, err);
+	return endpoint_parse(kw->name, args[0], &w->tmpl_src, err);
 }
 
 static int parse_tmpl_dst(const struct keyword *kw, char **args, int count, void *model,
@@ -297,7 +284,7 @@ static int parse_tmpl_dst(const struct keyword *kw, char **args, int count, void
 	struct words *w = model;
 
 	(void)count;
-	return endpoint_parse(kw, args[0], &w->tmpl_dst, err);
+	return endpoint_parse(kw->name, args[0], &w->tmpl_dst, err);
 }
 
 static int parse_sport(const struct keyword *kw, char **args, int count, void *model,

@@ -137,12 +137,6 @@ enum {
 };
 
 /* A whole address, and the word it came from. */
-struct endpoint {
-	const char *word;
-	uint16_t family;
-	uint8_t addr[16];
-};
-
 /* What the words of one subcommand say, before they are checked against each other. */
 struct words {
 	unsigned int seen;		/* KW() of each keyword given */
@@ -219,20 +213,13 @@ static int parse_dir(const struct keyword *kw, char **args, int count, void *mod
 	return bad_value(kw, args[0], err);
 }
 
-static int endpoint_parse(const struct keyword *kw, const char *word, struct endpoint *e,
-			  struct errmsg *err)
-{
-	e->word = word;
-	return addr_parse(kw->name, word, &e->family, e->addr, err);
-}
-
 static int parse_src(const struct keyword *kw, char **args, int count, void *model,
 		     struct errmsg *err)
 {
 	struct words *w = model;
 
 	(void)count;
-	return endpoint_parse(kw, args[0], &w->src, err);
+	return endpoint_parse(kw->name, args[0], &w->src, err);
 }
 
 static int parse_dst(const struct keyword *kw, char **args, int count, void *model,
@@ -241,7 +228,7 @@ static int parse_dst(const struct keyword *kw, char **args, int count, void *mod
 	struct words *w = model;
 
 	(void)count;
-	return endpoint_parse(kw, args[0], &w->dst, err);
+	return endpoint_parse(kw->name, args[0], &w->dst, err);
 }
 
 /* ESP is the one protocol there is; the word is there for the day it is not. */

@@ -134,6 +134,13 @@ int addr_parse(const char *what, const char *word, uint16_t *family, uint8_t *ad
 	return 0;
 }
 
+int endpoint_parse(const char *what, const char *word, struct endpoint *e,
+		   struct errmsg *err)
+{
+	e->word = word;
+	return addr_parse(what, word, &e->family, e->addr, err);
+}
+
 int port_range_parse(const char *what, const char *word, uint16_t *range,
 		     struct errmsg *err)
 {

@@ -35,6 +35,17 @@ int prefix_parse(const char *word, struct prefix *p, struct errmsg *err);
 int addr_parse(const char *what, const char *word, uint16_t *family, uint8_t *addr,
 	       struct errmsg *err);
 
+/* A whole address given by a keyword, and the word as given, for later messages. */
+struct endpoint {
+	const char *word;
+	uint16_t family;
+	uint8_t addr[16];
+};
+
+/* addr_parse() into *e, named by what; keeps word in e->word. */
+int endpoint_parse(const char *what, const char *word, struct endpoint *e,
+		   struct errmsg *err);
+
 struct proto {
 	const char *name;
 	uint8_t number;
