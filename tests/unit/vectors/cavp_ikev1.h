@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NIST CAVP SP 800-135 KDF component test vectors for IKEv1 (CAVS 12.0, generated
+ * 2012-03-16): SKEYID, SKEYID_d, SKEYID_a and SKEYID_e from Ni, Nr, g^xy, CKY-I, CKY-R
+ * and, for pre-shared keys, the key. The DSA file is the signature case,
+ * SKEYID = prf(Ni_b | Nr_b, g^xy).
+ *
+ * Source: ikev1.zip of csrc.nist.gov/groups/STM/cavp/documents/components/
+ * 800-135testvectors/, as mirrored in github.com/coruus/nist-testvectors (commit
+ * 2841a2d), unmodified. COUNT = 0 of the named sections, copied verbatim; the 185-bit
+ * g^xy sections and SHA-224 (no IKEv1 hash attribute) are left out.
+ *   sha256 ikev1.zip     95d5438ce06ba26fe394eda8cc0ad7c88e8521af68f4d85c2b8ad744dcf3c7cb
+ *   sha256 ikev1_psk.rsp 370581a8bf98ede4964eb55e7e18f9e0c926df1969b0c6b85e49f01b82cac6b7
+ *   sha256 ikev1_dsa.rsp 342d47ffbf452c91d2f8303ae7eb5d0b892e5adae5523ef0a51097c0dcfeee9d
+ */
+#ifndef NFSEC_TESTS_CAVP_IKEV1_H
+#define NFSEC_TESTS_CAVP_IKEV1_H
+
+#include "ikecrypto.h"
+
+struct cavp_ikev1 {
+	const char *source;
+	enum ike_hash_alg alg;
+	const char *cky_i, *cky_r, *ni, *nr, *gxy;
+	const char *psk;	/* NULL: signature authentication */
+	const char *skeyid, *skeyid_d, *skeyid_a, *skeyid_e;
+};
+
+static const struct cavp_ikev1 cavp_ikev1[] = {
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 1024] [SHA-1] [Ni length = 64]"
+			  " [pre-shared-key length = 8] COUNT = 0",
+		.alg = IKE_HASH_SHA1,
+		.cky_i = "b084646b3b7794ae",
+		.cky_r = "116a5a5a11429a93",
+		.ni = "6573fc1ec61d462c",
+		.nr = "2d3bd83db404ce97",
+		.gxy =
+			"34979d466c575cb49e585f7d3a5e55e84033b6399c4aabfd4622e8c3f978e960"
+			"e495ee99ec850cb102123325a40dceaed2b5ca61175d8e0a508ef62c27de1da9"
+			"37fd8fefabe722c233f15cd68152445c307430f071e522851d0da43f3e5c659a"
+			"5a5a3131795655dcfed4b55330dc7d3786154fb34cab0af19207719fcbf818cf",
+		.psk = "82",
+		.skeyid = "3eeb098da1b0472cf80aea52ac5f0370170b4583",
+		.skeyid_d = "28bbade89035d8716dc7eeb6b9f278a9d2e7f804",
+		.skeyid_a = "edde1bd2bce2e3a8e5615ce89a38e8cde7246d81",
+		.skeyid_e = "1e4c3b07adb7710a20ab0addc5a452b0752f64c2",
+	},
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 1024] [SHA-256] [Ni length = 64]"
+			  " [pre-shared-key length = 8] COUNT = 0",
+		.alg = IKE_HASH_SHA2_256,
+		.cky_i = "885a0b788b7d9df6",
+		.cky_r = "96b809c9560d97de",
+		.ni = "955f402a393fb0b7",
+		.nr = "06b4d4eb9ab90e11",
+		.gxy =
+			"212f09f65add203f22d67ad071dcea0ef547b5f5d5d6d9c963328446168d79ee"
+			"36279a8cb3fbcbb9f29030be2a381a0746385ec1e890d989a7aa797770afad8a"
+			"c0c5865e2a1911037f03bfe352cf993dbe69f1bc26b4d51bb992014b5763ede1"
+			"c3a4fc76b2e3e1507b75ecfcf0444a0d753ae3aec7d4ded88dd72c3d84f87b69",
+		.psk = "16",
+		.skeyid = "fe8877c8a12029ef6d6ab8c60db8ee79b224d6547fc985c0d6a4d427e6b3fca8",
+		.skeyid_d = "48b1a95f1a8539b7a30b7d441e076f834d71516b7481d68f32ec97c5630cd97c",
+		.skeyid_a = "abbaee4a6f621ccfbd12fdce3cba7375e4a6bb071823f6a7ddcb531cf328aedb",
+		.skeyid_e = "1fc3ea27c7de43fb21482fa2483bee83b5aefca9532d46743612b664da0966b0",
+	},
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 1024] [SHA-384] [Ni length = 64]"
+			  " [pre-shared-key length = 8] COUNT = 0",
+		.alg = IKE_HASH_SHA2_384,
+		.cky_i = "aa361e801de06d85",
+		.cky_r = "704d29dc859cfeb2",
+		.ni = "c666aa59925f0e53",
+		.nr = "cad20924d4a57519",
+		.gxy =
+			"a63e6cb76b60bad5f4fb82f44043dac5d4854e786b65716b440b051f7e1a3437"
+			"7924cdcaf44dc237b4a512e84306c42981241e112aa050b4f3a8961094a130a8"
+			"af33887e2aa641a89cdea13df3ac2eecf27bcd2d7a88af9c623864973ecb3e32"
+			"3780025abcb74018bdc35ee20ef4c588ccdfe062b855ac9892f9a2a540e54639",
+		.psk = "41",
+		.skeyid =
+			"434975457f518129d8a2ab12bfce639a86b9b611b7f3748595cd9b4d14ed4918"
+			"2d0111e1b6e74b27ceca4e37209675e3",
+		.skeyid_d =
+			"b60cbbfe5489d6d5e592ecd01a47088658be54e630b80e0966067c993bedb5bc"
+			"381b899fe0b339180d5da04b578726ea",
+		.skeyid_a =
+			"a39961c14a5386ba9c1eaf9c59524de9b58aa3e55a570af1a1436cd2b7b5e18f"
+			"6eb9bc74baebed84bfaa2fbf70e0bca7",
+		.skeyid_e =
+			"1eb596db0e5592c5fea8480cac987f70ba0bf66580211e6387306e5eef3c2e7b"
+			"9c0fa48569650e562912d30bcb18f6ae",
+	},
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 1024] [SHA-512] [Ni length = 64]"
+			  " [pre-shared-key length = 8] COUNT = 0",
+		.alg = IKE_HASH_SHA2_512,
+		.cky_i = "18f43acd93a438d9",
+		.cky_r = "912bda7fb3ea05d5",
+		.ni = "d2dbefdb6053e8e8",
+		.nr = "ddd76140878fa5a6",
+		.gxy =
+			"d43fe618f27e76ba1c0792903cdd775d6cb5a0ddbd4cdb9812e16a9cd36c168a"
+			"16f0899c2eef265f56b2648c27745d0dd7a1b8336edf8bf29e04406fc2b9e92c"
+			"fc081f6c42312d302d731041941b8b23b512302ce21f529c935d4df06061e361"
+			"0a227e7b17cca91deff06efea68525e85c34bc8858fccea76b476ad6bedd8a4f",
+		.psk = "cd",
+		.skeyid =
+			"3ac3de88aa411c94b5380ead81fd74dcee2d043b020136d5fee54bc0cd0aef3a"
+			"6d56e76eac38ccda865ef856ae3af379148abb1f543784f688f7ba9c35849515",
+		.skeyid_d =
+			"c7409d6da9f1374d503dec632869bfc574e56cdf883b4c4296351e0ddb49d8a7"
+			"697d57ec5d36dafdd9b0a4b054a20e72b6a2ef6dc1683a7f6641037b52e4213f",
+		.skeyid_a =
+			"a3b889e14b32bed9cc74b38418311cb5e1fdbf23c1c0b52a153bd98bba922ea7"
+			"e350072ff54ba7eca801171e3b40fdea02e3bc87abcf4ae0cd7523d31d2fa736",
+		.skeyid_e =
+			"0e085cef8cb8ff706db7a4105e6bb899c33fd459f3908de4a5b335053a663af3"
+			"b3827a4836df211a9e24aa0a5bae2cee3b3c75fe0e48c33b85c15d2ea009c132",
+	},
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 2048] [SHA-256] [Ni length = 2048]"
+			  " [pre-shared-key length = 224] COUNT = 0",
+		.alg = IKE_HASH_SHA2_256,
+		.cky_i = "aaadfc3a202dc7bf",
+		.cky_r = "8d8d55ff8015acc6",
+		.ni =
+			"fdba6268042e65207c914cabe92742965ffcf180f7e4cce299a4d6b5119ab131"
+			"755c617cab8b319261bb880421f8ebf376c35854e35f06385099771d4d022caa"
+			"819fb100e135d3791fb2a5bb502f019ddfcad934bfac6435602fe75b125b4d1e"
+			"c7aa2676c82f0e88014ffe11a2f3577ae7e9dd2e4513496135f1c3e5721e8e83"
+			"cbc4053bc8049ac562707cedffad23d4b4ad570af6b77a8acf2183220e06b510"
+			"55ef49aa4656b14c23e78f457140afdc3245515754c6cd6af60a5e90a5148d5c"
+			"d301361a563fd4f73b12a66e744583b3a30183df8894022aa5389282b1fb640a"
+			"698f6c6845e498d5e89cf328810f8487b141caabb0457d0043b4763d0e53f7c3",
+		.nr =
+			"f72058aaa0f0c2111944502c05362978865a6d0f07137b927768f7241711b663"
+			"51f8e8af9a2a9ef5411e0fe11d4f75feed42ef3cb41cf0b6d4c1f582b0e7dc17"
+			"ee824eaa91b74e9ba976f8b4067bc6c71de42f3178da0c6f416c4ae462b0002d"
+			"5cc4752d8cffbb7413bc3dd66fe5588726530b1084ece0ef5110b758d561973e"
+			"bdd7208d0a4f5a60967a2773bd5962fbb4002b97031b7b38c2b7b79ae26afe71"
+			"9ddbff91f4129695d508f5ded47171182d9ff229f9f0405b2924cdad58ce59b7"
+			"ab51a6fe8f93c5f1ad20bdef1e3a883e041b41a22b41ab67d0d84e8dad1bcc8a"
+			"5915bf30baa4f60d3024e8bf0c94d8609615cfac7bcfc1c7162e8fa8f33fc32c",
+		.gxy =
+			"5a8eaf8095bbd2af520809c87d18290329fe9650d29af03a65e1c38424488ebc"
+			"7167aa1e2f40834d9259132d8238548e10e56e796bafec27aa4c76d889efbcee"
+			"3f2b3edb0b107a640941870e88df65d7b13077cedc1e80c648aad9fa999b72ca"
+			"f4edb59bdd67b4db7bd08cb497ad547e1cd205360da1c887bdedbd0b4893e8e4"
+			"2a90e9f3ceb8eeb29ddec7e186fa66d19cfca5855639ba8879f72d7c9ee07197"
+			"76456f5210a57362c5213634b8063b4b81b24de4cca44fcf2cb7d130cd5219db"
+			"62eb55b57ff48fd2ad0848312fff9d41c649711902eb7614bfe2d7c09401ed8f"
+			"2aa0e94e25ff418a96a3db059dcbde611f75e3cc20ec0703cf600c9a0a48e647",
+		.psk = "a69a0c4dabb4fc570efde87d6e3e3fa4931aaea7d4ae7293aa78d347",
+		.skeyid = "3494aab752f71b2b9ea5c139c4203d412190eb3bc0ce05f8849b85fd8dbe1f57",
+		.skeyid_d = "830b7f0e590488281793ef795855d8c554bd915468088d468fe63c1cbeb13c87",
+		.skeyid_a = "26b4548c1620a19357f15b294e27d50f481a6bda296464ab03732d9698621bd4",
+		.skeyid_e = "42f0a2d0b6dab012cf4d3b04d93e26a9d2b2b3b7a16d76611a9f146b1c22962c",
+	},
+	{
+		.source = "ikev1_psk.rsp "
+			  "[g^xy length = 2048] [SHA-512] [Ni length = 2048]"
+			  " [pre-shared-key length = 224] COUNT = 0",
+		.alg = IKE_HASH_SHA2_512,
+		.cky_i = "88d79ca58bc6babc",
+		.cky_r = "07286ccb51aa223f",
+		.ni =
+			"b688a5d1adf2247100637f50f12684fecdb32de8ca145a659dc88e81a3acd95e"
+			"fa03df8d0eae9dd0bdd3c576abef0c02307a231bc90e111fb3859ae09d73eefa"
+			"714956dbc27365c38932d57a84c7ce3962b0ddc533a7c4aceade46c17bcb17ca"
+			"16b0493ed4211c6ee71efbc2bd837b56bac4dd6b01ca90bb7d9320f4f09ac861"
+			"53f8d0a24ab0e84a8dc3792e69085d063738715cf1d1e093560099a0121994cf"
+			"3671950cb43909e77a6f92ba829d85062dc6b3546971fdac6efea9d08c597691"
+			"fa148926659836afca01eafcbf40d111dac16537964cd0ccbfbdd14e83184549"
+			"b92f3e477b69a13c3fa6b6b2c014ed21e2bd5b2ca0ccbb229eb7b636b441451c",
+		.nr =
+			"3a76a7a2b3d5c930cb062c1393884bbcdebd3e261e00e4f417ea16ff87bb425b"
+			"eff7875d1bb3d96fab0321f7a0c38993ff46b5a0f7307b1426ed86e67ae72651"
+			"1a432c241db9d2b646479b7fe648479e42282bc5ab1fb139bce9faf728ac8202"
+			"d263ed04381dce077dba85e158065494d89bca2e1c42aa2ce9cfb33d82489c17"
+			"f50bc249501fd871bb735e226847e7d7e0a7bdd9cc98e21c32a82b3db7b5682a"
+			"d87158f472663f1ba40bf90a9a1bab5e5322e77b37002a674678b18964ffa767"
+			"b674e8eb15bcf7dd6d48ad4346a5a54161e5d2f5d27ec8db82d8dbab367b01a6"
+			"a3aa086466426886128d4ce57217a3f93af44f2189ea4d0d7532a0e1e648293b",
+		.gxy =
+			"292258b2527e769350a8c9fd6d5bcfa5214377566bc04fd55fc947e04ba9c12c"
+			"44ebbe16b8bdceb01b162e5e45613beac53edae6465c1c4f4d192f3e0b965882"
+			"171def0eb76234b33d925cb34f415ea907c98172c67aa6222ce1751766596f3b"
+			"9ddf43950c61a21adc2bc4811a477d5f998754512099a735b768fe8c1a57a01e"
+			"aa825cc2e7f3141720ed919e318b828502f87f02cbe3cef7dde5a1cdce850253"
+			"64f268bc0a7cff906a43695f014e658233027c71bcec4adc3113ccd7cf864dd7"
+			"cfdad034607633f6f446f1130c9e8de45f9242004977e688779d5f387aa81cbd"
+			"5b215b206c97f1fb2636eaa08b4e59b9a8cf67b4182b717bb7c531acc92b35a7",
+		.psk = "c275ce6739f7979dc7507ebd1e20ccce6452de76c202b675d6895429",
+		.skeyid =
+			"22e49518153bc592751de22168288e6f2ded9282b186876563542aefac10a16c"
+			"3acb8fb09a37fe2f6a70c52a8332a75cb89e23e4ee8a886f54c1473ab3a61d6b",
+		.skeyid_d =
+			"4612fdeff4c724e86fba627e774450ac78dc53ef9f27185997c7006c2e97f6a7"
+			"3f60ae6f5aac1bbb47c4c6c39f9c62dd3eb7929097db7ec042658f081be0e478",
+		.skeyid_a =
+			"6a3b2e864af4f24c80dfaa5810cbf26e423432202d012ce44ca8387703e54222"
+			"ffd410823a58a89ac47f456880532f6cc11a938354c527eb2e49ed2b4a7f23b5",
+		.skeyid_e =
+			"5f26eceb886d43adfdcda82a2d3eaafcd71ece84e3ccafe79b1c10fadf9e967a"
+			"1c09235dd2e7d9a3ccca2ef2cded692608c8187f5442dca1eda1d81ccca1da8e",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 1024] [SHA-1] [Ni length = 64] COUNT = 0",
+		.alg = IKE_HASH_SHA1,
+		.cky_i = "382e5c8b0a3fa307",
+		.cky_r = "ba4b7616700a2413",
+		.ni = "ced5635da6796075",
+		.nr = "6244b427712fb776",
+		.gxy =
+			"2a2e0bbe8da3657a83f3d35826e49e2d38e557e912a1b9e6c30c63577b3eab71"
+			"5466202862027f2c26f3090743555579611771db0b92bef93834432a3a7762fc"
+			"8a0f4889fd281d6082770d10a40d7bad61e832f041e620d6787e7f62ab2861dd"
+			"fbe272e0d9d3cdec5f1bbf750e24b8b32d6d714968ad69ce5086c32ad2742ebc",
+		.skeyid = "dc37ac99de6dcfbd1ee74af7fb36f9b4b0a7829d",
+		.skeyid_d = "486293ed547adb562cefdaf43d3d8457b196f2b6",
+		.skeyid_a = "f4053b5ca07e59bb41b8f401037ca90b72b3917e",
+		.skeyid_e = "49a1d53a80fb77e663552964fbbcb45092021473",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 1024] [SHA-256] [Ni length = 64] COUNT = 0",
+		.alg = IKE_HASH_SHA2_256,
+		.cky_i = "fcff782a9751365d",
+		.cky_r = "37a6ed0f6a202903",
+		.ni = "e3ec36fe07eb5e35",
+		.nr = "6872f0b61a04d41f",
+		.gxy =
+			"0ee21e6da8c20e8522019ec0db5595b7bfbe5c9411571ca3ab324e563497a2b4"
+			"7ae31ed61c8888fe69504b91ef7d38e2a5986e5c3fd716451f8cb27a45dacdc4"
+			"3a60fc7d28c7c0389d83270cf78b8d06cd0dae4490130184c40c2cf85c58ef86"
+			"0263b3aedde9e8a63ba3e7aa14b20128684e68b74199b7fab30e78c1e9bf668b",
+		.skeyid = "1fb53f1ab7163f39e7f37ae8e02cf39afc6003cb1ea1b0e20952851841367b96",
+		.skeyid_d = "8018956888d3fe082a1d205e0c1003cfbf8fd33f7ae01ff2afa23f55e01173c2",
+		.skeyid_a = "b4ebfab11dda69b03bbb8351840b1e4546b79492695892cc7e1073b87ad46835",
+		.skeyid_e = "df357b559b55794efe84da50c6374be8ea00e7c1959ca3f06c5b89e1ea480773",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 1024] [SHA-384] [Ni length = 64] COUNT = 0",
+		.alg = IKE_HASH_SHA2_384,
+		.cky_i = "268613d4a3d22d7e",
+		.cky_r = "dd4f7ccd32801827",
+		.ni = "6591d46ab4911a98",
+		.nr = "4173a8aed5dd7e81",
+		.gxy =
+			"b2b50989c5fd92092df517bec5df1047c877b961ed3713eb0f011b2d75f1df99"
+			"3ba7a9aa309ee257efc2a3e22428f74952378309db3fbeb47df8fd7c02361048"
+			"0eec9acee8283148fb3eeb58ef4c283849baa162409e6ff148f4935da9322582"
+			"ab3bce9d199fa1b61d8f5ad64104746d9747d98e023a94dd1477c87f7161d691",
+		.skeyid =
+			"b652bbbf876a34f26b2a162042695952b1488718410a0ab89c63fd3d15b073c7"
+			"c79cdae2f704a83aec11866dda1d74af",
+		.skeyid_d =
+			"daa296f6ee54c2319c320d717358bed2afdde96c88c1eb2f959de2d6e9d67aec"
+			"d50a1bd1b81b6edeaaf6e7a46c850e86",
+		.skeyid_a =
+			"fc042e57c2402d65669dada295707265a122c888cdb664f29f59b87887c655a5"
+			"baa9b3f1e79f9b97d3969802a62a974f",
+		.skeyid_e =
+			"ea12e29244d81d71d0bf60514700fb9ea156d973ec63d3137278dc2f4efa44f2"
+			"7e7df067ebe17fedc00768e663856cfb",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 1024] [SHA-512] [Ni length = 64] COUNT = 0",
+		.alg = IKE_HASH_SHA2_512,
+		.cky_i = "fe22eba270f477f5",
+		.cky_r = "3b2e6b018699ec86",
+		.ni = "20f981db4c332117",
+		.nr = "3a6ad41e18795925",
+		.gxy =
+			"4c8d52ac6db3a6d58e1d409a1b267816f1e9e5887c6b8fdd0e2f4f9c91547637"
+			"ffa8763034c6c7190863cda57e7c324e444dd03f988802af6d659dac45543c47"
+			"6a25ff2b5702574118b0718619866de4d185ac345239086c760441fdaf08baf9"
+			"72958feaf63380abf65759c50fc3b05eec6050bb8a252702e311a48b1097faff",
+		.skeyid =
+			"e3ad00bcbd919166a179fb4531ac6a706aca86aa238582ac7e546e731232158a"
+			"994e196b6e24f569b0b72e1c3dcd87286208a4e2e178c4425540e4bc7169cf49",
+		.skeyid_d =
+			"5e890bd45a8ea1011d0f21361d8eac029c278b1d07935aad9dc0af20b7ac4ec4"
+			"35b57b130ec472834191160bb852beb570d80a4845d34bfb5262269550c388d9",
+		.skeyid_a =
+			"d05f9d6c36e4c1e6e33909524b34952efe64cd1e41a5bd5cdf73c7f9165936fb"
+			"c38f6827af079f76c990f75a3c9af659784cd139e88a0c7da8df15d5d12198a9",
+		.skeyid_e =
+			"468da0f644cf3bd4e22cdba1422544c842fbdcd9e78500325df94d657adee7fe"
+			"116dbe167b2f6241bcfd9c8aadeedaba16811c6ecd7943ffbf664645315cd0a1",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 2048] [SHA-256] [Ni length = 2048] COUNT = 0",
+		.alg = IKE_HASH_SHA2_256,
+		.cky_i = "2fb2136c98470acc",
+		.cky_r = "282054f4d8f1cf37",
+		.ni =
+			"db7b707b7dab13745a952cea65279dcc40eae5ad74d460485d73d4574b9503b1"
+			"97c37168815381318cda81363e1e11bb828f26bc505a0745b0631195de106f09"
+			"12203f5eb8db7961019d3aaf4f518d7bcc748adca736082a97045b87ce0b44c1"
+			"8957f22efee09ca06e7fd861c4a9002e3e0a727b02e9a20bd7bf7ba1139aa217"
+			"f93485e27794a4d3026aeb280ebd2fcc557bf36377798189def4ba1923498163"
+			"6a159de8522213a7bf5cd926e933a3664882772695fdbee08562d7c754c094c8"
+			"e567859e027c117652b31399128ad256514b1b20c2c9fc46635a5af0b4f72fdf"
+			"043d7dd63d5fd541720c0c6f2382812b0b833ca69e0adf9b209499927f2aa21a",
+		.nr =
+			"a42378122a68c6f1445f5073c08469b7b99274d64e6d4131658687ceb7255258"
+			"17e2b9c482ec60c0cb4d722e8c3441630e8ed0aba42281a4db511340f8d4d731"
+			"1ec6f109e6628de16e45804ae0eaa62864006f8034894a06bc304f89c994a50a"
+			"02cb5b7abdea759a8b26b88df4dd76420b101eeea7dc138512ba81390d6a4841"
+			"31deb404ab2c5d7919366f7a1ab414d745a15e4fab3f2edf0e8b79eee56bb716"
+			"a6007b6e124cfc45f830c5b2eb085069ae028e6829a7e2c3076283fa6c9cc728"
+			"937a989b5fa6c6763e5a9270cbc19ac88f9b5be388a560d849b1ac7347413f3b"
+			"65602abfb8cfed4164e82bdfc942e9fdaa07d0128696e418d40748357e02ee39",
+		.gxy =
+			"43f4b2495a18c5119c729b5c1b6bcf36428e0b1f3c16908f26eed768d37757d1"
+			"fa05383f0264705b719cfb6b5fdba64dc1f3c494d4f21972eaf03ee29b196823"
+			"c999dd8f18af370f77242061a24f404f5034c67dd94f0d770aead781ca479848"
+			"5fed65c20edaeff9d623b38da93c1c308bed47459ec21dea4d2ef37460113f5d"
+			"86c74141eaabfd4ee9624ba9be618847c0e3d6483197c23fdd3cef2a57c4be3b"
+			"9615a11d280ebe1e21a2cf34db398c18b5d1b3bae74b22ba318e843c7516adaf"
+			"477c676afdc9ec9e33037d90e68ddfc50e5293c1e2fd0e4ef1474a072584b8d9"
+			"d13a1aeed3b8efd6258bc786d8c2bcfe648fd3ddfa040d6476996cfc6d83073c",
+		.skeyid = "7ee7250d02d8fd27a99cd71e137b0ad63aa50329f805c2c54b1800b7841333f2",
+		.skeyid_d = "6967541da958fd06763ef1ba81829026bb6edd324c2d6a008ca684f5b46d3467",
+		.skeyid_a = "1c624ba3d7dc8e63c0ce21c42ddb841014c9053ec11bbcad266d782e0258b334",
+		.skeyid_e = "88622121a79830f405926315997e4f82d30050fcc64fb9d00de25d595247b166",
+	},
+	{
+		.source = "ikev1_dsa.rsp "
+			  "[g^xy length = 2048] [SHA-512] [Ni length = 2048] COUNT = 0",
+		.alg = IKE_HASH_SHA2_512,
+		.cky_i = "02268c724e19902f",
+		.cky_r = "d0944e55db4f7a31",
+		.ni =
+			"bdbccc5c03154dfc2189a8574783761b0859bc970697b4a0fedc0eb9f09d960f"
+			"7ae37720d58cdfa968da2bc892c1486603a6764417dc38073b5e3583d5637ee7"
+			"cb1aae5769d3762587c1005f5f00af7466c89cac0c216564e6e2095002bcac52"
+			"cdd80c84f3f6f59aed6e0c58c50989d153e41fbbe40e71e0c947cd73976f82cf"
+			"b3f3f4340019efed8d8e5a5ed78bd9864826602f003d0ebda803f8c13ec02f02"
+			"6893e58e830022377f442564049e250037440240add17b0cab688efa87f8fe7a"
+			"68130fbb1ea6cb8a39e5070d515b804a2b1eb5294ffd0a0e8322abd7bcd142ed"
+			"ed427751f98b9016177c0fb80b5c290c2f27e6280b5b09274945b84f507a9ef7",
+		.nr =
+			"f0a5918b92dd3bf4ac7ff51203a148a00eda9316b9443f450f8c201f997ed9b3"
+			"a40e64e65a3b4127653d83a4c5d18dcc17a13bc47ec97692354fc613b94f63ec"
+			"aeb16a0acec57355621000c05927753bf64cdfa8a02a514cba9f33c9deb7058f"
+			"3813a04d61b540bbbc636f9752ed4f9f6fa301915945c506b7b8cc728a308231"
+			"37649ba408c18fa5957d76a216e198b9bf6f598fc5e390acef397fdb06e0eed0"
+			"6006e78cd22cc29ea2a6c0e42b916642c13af3c4784ec315d8e41b5acae161ea"
+			"80253ba7b192a0953f180bd5a8be27d6dccee4501596a72d3913684edd18c68f"
+			"8eb80df65ff1b05994c65023027172eec8f916f22e29c29879cc28affe99e522",
+		.gxy =
+			"46ac9194e5c6ca6980cd191a4790b264d7822c71be635d92479e1eef3962aeb4"
+			"afb265fabbe3712cf39ed048204db0d95623618918456044f67b199d5eeca818"
+			"0f25eaa5cd6bcde04b9a30ae350eeb6fdfc1b2c0050486d23bf7658f837f6ed0"
+			"ddc5dc2077bd34aa8b5e2938a07eb0dbedc76f7996f196ebeee098af73622b63"
+			"790485da725b0d7b0194f0526dba1df33ec54a601133f22b176fe7b76c54a8c8"
+			"4803477442d528ffad9fd7f4d8ca7f8cfacf2e80dee865419a8e337cd7e72e8e"
+			"c20319f9f149c4f3051982ee516593e86eccefc354976d434405750f28e96f4e"
+			"cd4b169b4d61e5cb45c3d7f27cf5d17ecb99de3de47e0a996ffb2b858ba50aa4",
+		.skeyid =
+			"84562b401fca4b50c972bd97bd32e7a913b7c781db5bd12a12754450a5beabef"
+			"6d4d0b0c1f08758ae3fe03dfd2a4f816e7f97325a3329c9317ba353794c373b1",
+		.skeyid_d =
+			"51e7c812a782f46a837d9ac6bd9a61922e05ed96ea9fadcf3ee92fb881be3812"
+			"ab82968e4a1dee82679b21529ca794fe7248906410a624a42126cd890926f78e",
+		.skeyid_a =
+			"cbd61b43c41794f723d8f0bff28a2208c7e1f0e1a83c2a8fcd3d9a03cf5b9aff"
+			"9a071f9d107d691b5c1302fb6a456c2ea574b6ec59374a7d60f79c1f627046c7",
+		.skeyid_e =
+			"898aabab0893a200d8000e9938b55c7166a4eb35058ba9ba7387be085eaaa888"
+			"12548d5c0240b129cbe6a9a679606d0c7739ae75c1cc469c0f9c0faea52172b2",
+	},
+};
+
+#endif /* NFSEC_TESTS_CAVP_IKEV1_H */
