@@ -114,29 +114,29 @@ static void test_ike_spellings(void **state)
 
 	(void)state;
 	p = ike_one("aes128-sha256-modp2048", 0);
-	expect_ike(&p, 128, IKE_HASH_SHA256, 14);
+	expect_ike(&p, 128, IKE_HASH_SHA2_256, 14);
 	p = ike_one("aes192-sha384-modp3072", 0);
-	expect_ike(&p, 192, IKE_HASH_SHA384, 15);
+	expect_ike(&p, 192, IKE_HASH_SHA2_384, 15);
 	p = ike_one("aes256-sha512-modp4096", 0);
-	expect_ike(&p, 256, IKE_HASH_SHA512, 16);
+	expect_ike(&p, 256, IKE_HASH_SHA2_512, 16);
 	p = ike_one("aes128-sha256-ecp256", 0);
-	expect_ike(&p, 128, IKE_HASH_SHA256, 19);
+	expect_ike(&p, 128, IKE_HASH_SHA2_256, 19);
 	p = ike_one("aes256-sha512-ecp384", 0);
-	expect_ike(&p, 256, IKE_HASH_SHA512, 20);
+	expect_ike(&p, 256, IKE_HASH_SHA2_512, 20);
 	p = ike_one("aes256-sha512-ecp521", 0);
-	expect_ike(&p, 256, IKE_HASH_SHA512, 21);
+	expect_ike(&p, 256, IKE_HASH_SHA2_512, 21);
 	p = ike_one("aes256-sha384-curve25519", 0);
-	expect_ike(&p, 256, IKE_HASH_SHA384, 31);
+	expect_ike(&p, 256, IKE_HASH_SHA2_384, 31);
 	p = ike_one("aes256-sha384-x25519", 0);
-	expect_ike(&p, 256, IKE_HASH_SHA384, 31);
+	expect_ike(&p, 256, IKE_HASH_SHA2_384, 31);
 	p = ike_one("aes128-sha1-modp2048", PROPOSAL_SHA1);
 	expect_ike(&p, 128, IKE_HASH_SHA1, 14);
 	p = ike_one("aes128-sha256-modp768", PROPOSAL_WEAK_GROUPS);
-	expect_ike(&p, 128, IKE_HASH_SHA256, 1);
+	expect_ike(&p, 128, IKE_HASH_SHA2_256, 1);
 	p = ike_one("aes128-sha256-modp1024", PROPOSAL_WEAK_GROUPS);
-	expect_ike(&p, 128, IKE_HASH_SHA256, 2);
+	expect_ike(&p, 128, IKE_HASH_SHA2_256, 2);
 	p = ike_one("aes128-sha256-modp1536", PROPOSAL_WEAK_GROUPS);
-	expect_ike(&p, 128, IKE_HASH_SHA256, 5);
+	expect_ike(&p, 128, IKE_HASH_SHA2_256, 5);
 }
 
 static void test_ike_lists(void **state)
@@ -146,22 +146,22 @@ static void test_ike_lists(void **state)
 	(void)state;
 	l = ike_ok("aes128-sha256-modp2048,aes256-sha512-ecp384", 0);
 	assert_int_equal(l.count, 2);
-	expect_ike(&l.p[0], 128, IKE_HASH_SHA256, 14);
-	expect_ike(&l.p[1], 256, IKE_HASH_SHA512, 20);
+	expect_ike(&l.p[0], 128, IKE_HASH_SHA2_256, 14);
+	expect_ike(&l.p[1], 256, IKE_HASH_SHA2_512, 20);
 
 	/* every combination, the last kind turning fastest */
 	l = ike_ok("aes128-aes256-sha256-modp2048-ecp256", 0);
 	assert_int_equal(l.count, 4);
-	expect_ike(&l.p[0], 128, IKE_HASH_SHA256, 14);
-	expect_ike(&l.p[1], 128, IKE_HASH_SHA256, 19);
-	expect_ike(&l.p[2], 256, IKE_HASH_SHA256, 14);
-	expect_ike(&l.p[3], 256, IKE_HASH_SHA256, 19);
+	expect_ike(&l.p[0], 128, IKE_HASH_SHA2_256, 14);
+	expect_ike(&l.p[1], 128, IKE_HASH_SHA2_256, 19);
+	expect_ike(&l.p[2], 256, IKE_HASH_SHA2_256, 14);
+	expect_ike(&l.p[3], 256, IKE_HASH_SHA2_256, 19);
 
 	l = ike_ok("aes128-sha256-sha512-curve25519,aes256-sha384-ecp384", 0);
 	assert_int_equal(l.count, 3);
-	expect_ike(&l.p[0], 128, IKE_HASH_SHA256, 31);
-	expect_ike(&l.p[1], 128, IKE_HASH_SHA512, 31);
-	expect_ike(&l.p[2], 256, IKE_HASH_SHA384, 20);
+	expect_ike(&l.p[0], 128, IKE_HASH_SHA2_256, 31);
+	expect_ike(&l.p[1], 128, IKE_HASH_SHA2_512, 31);
+	expect_ike(&l.p[2], 256, IKE_HASH_SHA2_384, 20);
 }
 
 static void test_esp_spellings(void **state)
@@ -617,7 +617,7 @@ static void test_tunnel_psk_full(void **state)
 	expect_id(&t.local_id, TUNNEL_ID_FQDN, "moon.example.org", 16);
 	expect_id(&t.remote_id, TUNNEL_ID_USER_FQDN, "carol@example.org", 17);
 	assert_int_equal(t.ike.count, 1);
-	expect_ike(&t.ike.p[0], 256, IKE_HASH_SHA384, 20);
+	expect_ike(&t.ike.p[0], 256, IKE_HASH_SHA2_384, 20);
 	assert_int_equal(t.esp.count, 1);
 	expect_esp(&t.esp.p[0], ESP_AES_GCM_16, 256, ESP_AUTH_NONE, 20, true);
 	assert_int_equal(t.pfs, 20);
@@ -666,7 +666,7 @@ static void test_tunnel_cert_full(void **state)
 	expect_id(&t.remote_id, TUNNEL_ID_KEY_ID, keyid, sizeof(keyid));
 	assert_int_equal(t.ike.count, 2);
 	expect_ike(&t.ike.p[0], 128, IKE_HASH_SHA1, 2);
-	expect_ike(&t.ike.p[1], 256, IKE_HASH_SHA512, 31);
+	expect_ike(&t.ike.p[1], 256, IKE_HASH_SHA2_512, 31);
 	assert_int_equal(t.esp.count, 2);
 	expect_esp(&t.esp.p[0], ESP_AES_CBC, 128, ESP_AUTH_HMAC_SHA1, 0, false);
 	expect_esp(&t.esp.p[1], ESP_CHACHA20_POLY1305, 256, ESP_AUTH_NONE, 0, false);
@@ -684,8 +684,8 @@ static void test_tunnel_defaults(void **state)
 	expect_id(&t.local_id, TUNNEL_ID_IPV4_ADDR, "\xc0\x00\x02\x01", 4);
 	expect_id(&t.remote_id, TUNNEL_ID_IPV4_ADDR, "\xc0\x00\x02\x02", 4);
 	assert_int_equal(t.ike.count, 2);
-	expect_ike(&t.ike.p[0], 128, IKE_HASH_SHA256, 14);
-	expect_ike(&t.ike.p[1], 256, IKE_HASH_SHA256, 14);
+	expect_ike(&t.ike.p[0], 128, IKE_HASH_SHA2_256, 14);
+	expect_ike(&t.ike.p[1], 256, IKE_HASH_SHA2_256, 14);
 	assert_int_equal(t.esp.count, 2);
 	expect_esp(&t.esp.p[0], ESP_AES_GCM_16, 128, ESP_AUTH_NONE, 0, false);
 	expect_esp(&t.esp.p[1], ESP_AES_CBC, 128, ESP_AUTH_HMAC_SHA2_256, 0, false);

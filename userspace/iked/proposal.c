@@ -49,9 +49,9 @@ static const struct alg ike_algs[] = {
 	{ "aes128", K_ENC, 0, IKE_ENC_AES_CBC, 128 },
 	{ "aes192", K_ENC, 0, IKE_ENC_AES_CBC, 192 },
 	{ "aes256", K_ENC, 0, IKE_ENC_AES_CBC, 256 },
-	{ "sha256", K_HASH, 0, IKE_HASH_SHA256, 0 },
-	{ "sha384", K_HASH, 0, IKE_HASH_SHA384, 0 },
-	{ "sha512", K_HASH, 0, IKE_HASH_SHA512, 0 },
+	{ "sha256", K_HASH, 0, IKE_HASH_SHA2_256, 0 },
+	{ "sha384", K_HASH, 0, IKE_HASH_SHA2_384, 0 },
+	{ "sha512", K_HASH, 0, IKE_HASH_SHA2_512, 0 },
 	{ "sha1", K_HASH, A_SHA1, IKE_HASH_SHA1, 0 },
 };
 

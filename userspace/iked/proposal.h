@@ -26,23 +26,18 @@
 #include <stdint.h>
 
 #include "../cli/utils.h"
+#include "ikecrypto.h"
 
 enum {
 	PROPOSALS_MAX = 16,		/* per list, after expansion */
 	PROPOSAL_TEXT_MAX = 128,	/* bytes of one proposal, between commas */
 };
 
-/* Phase 1 encryption (attribute 1) and hash (attribute 2); the PRF is the hash's HMAC. */
+/* Phase 1 encryption (attribute 1); the hash (attribute 2) is ikecrypto.h's ike_hash_alg. */
 enum ike_enc {
 	IKE_ENC_AES_CBC = 7,
 };
 
-enum ike_hash {
-	IKE_HASH_SHA1 = 2,
-	IKE_HASH_SHA256 = 4,
-	IKE_HASH_SHA384 = 5,
-	IKE_HASH_SHA512 = 6,
-};
 
 /* ESP transform ids, and IPsec DOI authentication algorithms (phase 2 attribute 5). */
 enum esp_transform {
@@ -64,7 +59,7 @@ enum esp_auth {
 struct ike_proposal {
 	uint16_t enc;			/* enum ike_enc */
 	uint16_t enc_bits;		/* key length attribute: 128, 192, 256 */
-	uint16_t hash;			/* enum ike_hash */
+	uint16_t hash;			/* enum ike_hash_alg */
 	uint16_t group;
 };
 

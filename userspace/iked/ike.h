@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IKEv1 phase 1 (RFC 2409 5): one struct ike_sa per ISAKMP SA, driven by messages in and
+ * producing messages out, with no I/O of its own: the daemon moves the bytes, arms the
+ * retransmission timer and installs what phase 2 derives. That keeps every exchange
+ * testable in one process, an initiator talking to a responder through memory.
+ *
+ * States, by role and mode (main mode: 6 messages, aggressive: 3):
+ *
+ *   initiator main        MM_I1 -> MM_I2 -> MM_I3 -> ESTABLISHED
+ *     (sent: SA)            (got SA, sent KE Ni)  (got KE Nr, sent ID HASH_I)  (got ID HASH_R)
+ *   responder main        MM_R1 -> MM_R2 -> ESTABLISHED
+ *     (got SA, sent SA)     (got KE Ni, sent KE Nr)  (got ID HASH_I, sent ID HASH_R)
+ *   initiator aggressive  AM_I1 -> ESTABLISHED  (sent SA KE Ni ID; got SA KE Nr ID HASH_R,
+ *                                                 sent HASH_I)
+ *   responder aggressive  AM_R1 -> ESTABLISHED  (got SA KE Ni ID, sent SA KE Nr ID HASH_R;
+ *                                                 got HASH_I)
+ *
+ * Any state may go to DEAD (a refusal, a failed authentication, a notify from the peer):
+ * the reason is in sa->why. ike_state_set() is the one place states change: it checks
+ * the move is legal, logs "old -> new" and counts.
+ */
+#ifndef NFSEC_IKED_IKE_H
+#define NFSEC_IKED_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh.h"
+#include "ikecrypto.h"
+#include "isakmp.h"
+#include "tunnel.h"
+
+enum ike_state {
+	IKE_NEW,
+	IKE_MM_I1,
+	IKE_MM_I2,
+	IKE_MM_I3,
+	IKE_MM_R1,
+	IKE_MM_R2,
+	IKE_AM_I1,
+	IKE_AM_R1,
+	IKE_ESTABLISHED,
+	IKE_DEAD,
+	IKE_STATE_COUNT,
+};
+
+enum {
+	IKE_NONCE_LEN = 32,		/* ours; the peer's may be ISAKMP_NONCE_MIN..MAX */
+	IKE_WHY_MAX = 256,
+	IKE_ID_BODY_MAX = 4 + TUNNEL_ID_MAX,
+	IKE_SA_BODY_MAX = 2048,		/* the initiator's SA payload body, kept for HASH_I/R */
+};
+
+/* The phase-1 transform both ends agreed on. */
+struct ike_chosen {
+	uint16_t enc_bits;		/* AES-CBC key length */
+	uint16_t hash;			/* enum ike_hash_alg: hash, and the PRF as its HMAC */
+	uint16_t group;			/* enum dh_group */
+	uint16_t auth;			/* ISAKMP_AUTH_PSK */
+	uint32_t lifetime;		/* seconds */
+};
+
+/* A byte string the SA owns (nonces, public values, payload bodies). */
+struct ike_bytes {
+	size_t len;
+	uint8_t data[DH_MAX_PUBLIC_LEN];	/* >= ISAKMP_NONCE_MAX */
+};
+
+struct ike_sa {
+	const struct tunnel *conf;
+	bool initiator;
+	bool aggressive;
+	enum ike_state state;
+	char why[IKE_WHY_MAX];		/* why DEAD, for logs and "nfsec tunnel show" */
+
+	uint8_t cky_i[ISAKMP_COOKIE_LEN], cky_r[ISAKMP_COOKIE_LEN];
+	struct ike_chosen chosen;
+
+	struct dh *dh;			/* freed once g^xy is known */
+	struct ike_bytes gxi, gxr;	/* KE bodies */
+	struct ike_bytes ni, nr;	/* nonce bodies */
+	size_t sai_len;			/* the initiator's SA payload body */
+	uint8_t sai_b[IKE_SA_BODY_MAX];
+	size_t peer_id_len;		/* aggressive responder: the initiator's ID body */
+	uint8_t peer_id_b[IKE_ID_BODY_MAX];
+
+	struct ike_phase1_keys keys;	/* SKEYID, SKEYID_d, _a, _e */
+	struct ike_secret *enc_key;
+	uint8_t iv[IKE_CBC_BLOCK_LEN];	/* the CBC IV of the next phase-1 message */
+
+	/* the last datagram received, to answer a retransmission with our last reply */
+	uint8_t last_in_hash[IKE_HASH_MAX_LEN];
+	bool have_last_in;
+	size_t out_len;			/* our last message, resent on timeout or duplicate */
+	uint8_t out[ISAKMP_MSG_MAX];
+};
+
+/* A message received: the datagram and its parsed header. */
+struct ike_msg {
+	const uint8_t *buf;
+	size_t len;
+	struct isakmp_hdr hdr;
+};
+
+/* A new SA for conf; the initiator's first message goes to sa->out. NULL: see why. */
+struct ike_sa *ike_sa_initiate(const struct tunnel *conf, char *why, size_t len);
+
+/*
+ * A responder's SA for the first message of an exchange (main or aggressive), for the
+ * tunnel conf (the daemon found it by the peer's address); its reply goes to sa->out.
+ * NULL when nothing could be set up (no memory); otherwise the SA may be DEAD already,
+ * with a notify for the peer in sa->out (NO-PROPOSAL-CHOSEN and the like).
+ */
+struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct ike_msg *msg);
+
+/*
+ * The next message of the exchange. Returns 0 when the message moved the SA on (a reply,
+ * if any, is in sa->out; out_len 0 means none), 1 for a retransmission of the peer's last
+ * message (sa->out holds our last reply again), or a negative errno when the message was
+ * refused: -EBADMSG malformed, -EACCES failed authentication, -ENOENT no proposal
+ * chosen, -EPROTO out of order; the SA is DEAD when the refusal ends it (sa->why says why;
+ * sa->out may hold a notify for the peer).
+ */
+int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg);
+
+/* Wipes every key and frees; NULL is fine. */
+void ike_sa_free(struct ike_sa *sa);
+
+const char *ike_state_name(enum ike_state state);
+
+/* Counts of every transition taken, by (from, to): for tests and "show". */
+extern unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];
+
+#endif /* NFSEC_IKED_IKE_H */
