@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "ike.h"
+#include "quick.h"
 #include "tunnel.h"
 
 /* A tunnel from words. */
@@ -34,10 +35,10 @@ static void conf(struct tunnel *t, const char *text)
 		fail_msg("tunnel_parse: %s", err);
 }
 
-#define A_SIDE "ab local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 " \
-	       "remote-ts 10.0.2.0/24 auth psk "
-#define B_SIDE "ba local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 " \
-	       "remote-ts 10.0.1.0/24 auth psk "
+#define A_EP "ab local 192.168.1.1 remote 192.168.1.2 auth psk "
+#define B_EP "ba local 192.168.1.2 remote 192.168.1.1 auth psk "
+#define A_SIDE A_EP "local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 "
+#define B_SIDE B_EP "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 "
 
 static void msg_of(const struct ike_sa *sa, struct ike_msg *msg)
 {
@@ -267,6 +268,200 @@ static void test_tampered_auth(void **state)
 	ike_sa_free(r);
 }
 
+/* --- Quick mode --------------------------------------------------------------------- */
+
+/* Phase 1 up between a and b: the initiator's and responder's SAs. */
+static void phase1_up(const struct tunnel *a, const struct tunnel *b, struct ike_sa **i,
+		      struct ike_sa **r)
+{
+	*r = run(a, b, i);
+	assert_int_equal((*i)->state, IKE_ESTABLISHED);
+	assert_int_equal((*r)->state, IKE_ESTABLISHED);
+}
+
+static void qmsg_of(const struct qm *qm, struct ike_msg *msg)
+{
+	struct isakmp_err err;
+
+	assert_true(qm->out_len > 0);
+	msg->buf = qm->out;
+	msg->len = qm->out_len;
+	assert_int_equal(isakmp_hdr_parse(msg->buf, msg->len, &msg->hdr, &err), 0);
+}
+
+/* Quick mode for the pair (l, r) of a; both ends DONE with crossed keys and SPIs. */
+static void qm_done(struct ike_sa *i, struct ike_sa *r, unsigned int l, unsigned int rr,
+		    uint32_t spi_i, uint32_t spi_r, struct qm **qi_out, struct qm **qr_out)
+{
+	char why[IKE_WHY_MAX];
+	struct qm *qi = qm_initiate(i, &i->conf->local_ts[l], &i->conf->remote_ts[rr], spi_i,
+				    why, sizeof(why));
+	struct qm *qr;
+	struct ike_msg msg;
+
+	if (!qi)
+		fail_msg("qm_initiate: %s", why);
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, spi_r);
+	assert_non_null(qr);
+	if (qr->state != QM_R1)
+		fail_msg("responder: %s", qr->why);
+	qmsg_of(qr, &msg);
+	assert_int_equal(qm_input(qi, &msg), 0);
+	assert_int_equal(qi->state, QM_DONE);
+	qmsg_of(qi, &msg);
+	assert_int_equal(qm_input(qr, &msg), 0);
+	assert_int_equal(qr->state, QM_DONE);
+	assert_int_equal(qi->spi_in, spi_i);
+	assert_int_equal(qi->spi_out, spi_r);
+	assert_int_equal(qr->spi_in, spi_r);
+	assert_int_equal(qr->spi_out, spi_i);
+	assert_memory_equal(&qi->chosen, &qr->chosen, sizeof(qi->chosen));
+	same_secret(qi->keys_in, qr->keys_out);
+	same_secret(qi->keys_out, qr->keys_in);
+	assert_int_equal(qi->keys_in->len, qm_keymat_len(&qi->chosen));
+	/* Different SPIs, different keys. */
+	assert_memory_not_equal(qi->keys_in->data, qi->keys_out->data, qi->keys_in->len);
+	*qi_out = qi;
+	*qr_out = qr;
+}
+
+static void test_quick_mode(void **state)
+{
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr, *qi2, *qr2;
+
+	(void)state;
+	conf(&a, A_EP "psk sesame local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24,10.0.3.0/24 "
+		 "esp aes256gcm16");
+	conf(&b, B_EP "psk sesame remote-ts 10.0.1.0/24 local-ts 10.0.2.0/24,10.0.3.0/24 "
+		 "esp aes128-sha256,aes256gcm16");
+	phase1_up(&a, &b, &i, &r);
+	qm_done(i, r, 0, 0, 0x1001, 0x2001, &qi, &qr);
+	assert_int_equal(qi->chosen.transform, ESP_AES_GCM_16);
+	assert_int_equal(qi->chosen.enc_bits, 256);
+	assert_int_equal(qi->keys_in->len, 36);	/* key and salt */
+	/* A second phase-2 SA over the same phase 1, for the other pair. */
+	qm_done(i, r, 0, 1, 0x1002, 0x2002, &qi2, &qr2);
+	assert_int_not_equal(qi->msgid, qi2->msgid);
+	assert_memory_not_equal(qi->keys_in->data, qi2->keys_in->data, 36);
+	assert_int_equal(qr2->ts_r.addr[2], 3);
+	qm_free(qi);
+	qm_free(qr);
+	qm_free(qi2);
+	qm_free(qr2);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+static void test_quick_mode_pfs(void **state)
+{
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame esp aes128-sha256 pfs modp2048 lifetime 20m");
+	conf(&b, B_SIDE "psk sesame esp aes128-sha256 pfs modp2048 lifetime 30m");
+	phase1_up(&a, &b, &i, &r);
+	qm_done(i, r, 0, 0, 0x1001, 0x2001, &qi, &qr);
+	assert_int_equal(qi->chosen.group, DH_MODP_2048);
+	assert_int_equal(qi->chosen.auth, ESP_AUTH_HMAC_SHA2_256);
+	assert_int_equal(qi->keys_in->len, 16 + 32);
+	/* Both take the shorter lifetime. */
+	assert_int_equal(qi->lifetime, 1200);
+	assert_int_equal(qr->lifetime, 1200);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* Refused at the responder: it says why, and answers with an encrypted notify. */
+static void qm_refused(const char *a_words, const char *b_words, const char *why)
+{
+	char buf[IKE_WHY_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+	struct ike_msg msg;
+
+	conf(&a, a_words);
+	conf(&b, b_words);
+	phase1_up(&a, &b, &i, &r);
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1001, buf, sizeof(buf));
+	assert_non_null(qi);
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 0x2001);
+	assert_non_null(qr);
+	assert_int_equal(qr->state, QM_DEAD);
+	if (!strstr(qr->why, why))
+		fail_msg("responder says \"%s\", want \"%s\"", qr->why, why);
+	assert_null(qr->keys_in);
+	/* The notify: an informational exchange, encrypted. */
+	qmsg_of(qr, &msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	assert_true(msg.hdr.flags & ISAKMP_FLAG_ENC);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+static void test_quick_mode_refused(void **state)
+{
+	(void)state;
+	qm_refused(A_SIDE "psk sesame esp aes128gcm16", B_SIDE "psk sesame esp aes256gcm16",
+		   "NO-PROPOSAL-CHOSEN: no acceptable ESP proposal (the first offered has key "
+		   "length 128, we want 256)");
+	qm_refused(A_SIDE "psk sesame esp aes128-sha256 pfs ecp256",
+		   B_SIDE "psk sesame esp aes128-sha256", "PFS group");
+	qm_refused(A_EP "psk sesame encap transport", B_EP "psk sesame local-ts 192.168.1.2/32 "
+		   "remote-ts 192.168.1.1/32", "encapsulation");
+	qm_refused(A_EP "psk sesame local-ts 10.0.1.0/24 remote-ts 10.0.9.0/24",
+		   B_SIDE "psk sesame", "INVALID-ID-INFORMATION");
+}
+
+/* Message 1 twice: the same message 2 again; message 2 broken: nothing changes. */
+static void test_quick_mode_retransmit(void **state)
+{
+	char why[IKE_WHY_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+	struct ike_msg msg, m2;
+	uint8_t copy[ISAKMP_MSG_MAX];
+	size_t len;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	phase1_up(&a, &b, &i, &r);
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1001, why, sizeof(why));
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 0x2001);
+	assert_int_equal(qr->state, QM_R1);
+	len = qr->out_len;
+	memcpy(copy, qr->out, len);
+	assert_int_equal(qm_input(qr, &msg), 1);
+	assert_int_equal(qr->out_len, len);
+	assert_memory_equal(qr->out, copy, len);
+	/* A flipped bit in message 2: refused, the initiator still waits. */
+	qmsg_of(qr, &m2);
+	copy[len - 20] ^= 1;
+	m2.buf = copy;
+	assert_int_not_equal(qm_input(qi, &m2), 0);
+	assert_int_equal(qi->state, QM_I1);
+	qmsg_of(qr, &m2);
+	assert_int_equal(qm_input(qi, &m2), 0);
+	assert_int_equal(qi->state, QM_DONE);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +472,10 @@ int main(void)
 		cmocka_unit_test(test_wrong_id),
 		cmocka_unit_test(test_retransmit_and_garbage),
 		cmocka_unit_test(test_tampered_auth),
+		cmocka_unit_test(test_quick_mode),
+		cmocka_unit_test(test_quick_mode_pfs),
+		cmocka_unit_test(test_quick_mode_refused),
+		cmocka_unit_test(test_quick_mode_retransmit),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL);

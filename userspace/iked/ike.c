@@ -1068,7 +1068,7 @@ static int undecryptable(struct ike_sa *sa)
 
 int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg)
 {
-	uint8_t digest[IKE_HASH_MAX_LEN];
+	uint8_t digest[IKE_HASH_MAX_LEN] = { 0 };
 	struct in *in;
 	int ret;
 

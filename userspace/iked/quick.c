@@ -1,0 +1,901 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quick mode (RFC 2409 5.5): see quick.h. A received message goes: duplicate check ->
+ * decrypt with this exchange's IV -> HASH first, checked over exactly the bytes after it
+ * (the padding excluded) -> SA, nonce, KE, IDs -> proposal and selectors -> KEYMAT.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <linux/nfsec.h>
+#include <openssl/crypto.h>
+
+#include "quick.h"
+
+static const char *const state_names[] = {
+	[QM_NEW] = "NEW", [QM_I1] = "QM_I1", [QM_R1] = "QM_R1", [QM_DONE] = "DONE",
+	[QM_DEAD] = "DEAD",
+};
+
+const char *qm_state_name(enum qm_state state)
+{
+	return state <= QM_DEAD ? state_names[state] : "?";
+}
+
+static void qm_state_set(struct qm *qm, enum qm_state to)
+{
+	fprintf(stderr, "%s: quick mode %08x %s -> %s\n", qm->p1->conf->name, qm->msgid,
+		qm_state_name(qm->state), qm_state_name(to));
+	qm->state = to;
+}
+
+static int fail(struct qm *qm, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct qm *qm, int err, const char *fmt, ...)
+{
+	char why[IKE_WHY_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	memcpy(qm->why, why, sizeof(why));
+	if (qm->state != QM_DEAD)
+		qm_state_set(qm, QM_DEAD);
+	qm->out_len = 0;
+	dh_free(qm->dh);
+	qm->dh = NULL;
+	ike_secret_free(qm->keys_in);
+	ike_secret_free(qm->keys_out);
+	qm->keys_in = qm->keys_out = NULL;
+	return err;
+}
+
+static uint16_t hash_alg(const struct qm *qm)
+{
+	return qm->p1->chosen.hash;
+}
+
+/* --- Proposals ------------------------------------------------------------------------ */
+
+enum {
+	P2_ATTRS_MAX = 9,
+	P2_ENC_KEY_SALT = 4,		/* AES-GCM and ChaCha20-Poly1305 (RFC 4106, 7634) */
+};
+
+static bool is_aead(const struct esp_proposal *p)
+{
+	return p->auth == ESP_AUTH_NONE;
+}
+
+size_t qm_keymat_len(const struct esp_proposal *p)
+{
+	struct esp_kernel_algs k;
+
+	if (proposal_esp_kernel(p, &k))
+		return 0;
+	return k.enc_key_bytes + k.auth_key_bytes;
+}
+
+/* Our offer: one proposal per ESP proposal of the tunnel, each with one transform. */
+struct offer {
+	struct isakmp_proposal prop[PROPOSALS_MAX];
+	struct isakmp_transform t[PROPOSALS_MAX];
+	struct isakmp_attr a[PROPOSALS_MAX][P2_ATTRS_MAX];
+};
+
+static unsigned int attrs_build(const struct tunnel *conf, const struct esp_proposal *p,
+				struct isakmp_attr *a)
+{
+	unsigned int n = 0;
+
+	a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_DURATION, conf->lifetime);
+	if (conf->lifebytes) {
+		uint64_t kb = tunnel_lifebytes_kb(conf);
+
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_KILOBYTES);
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_DURATION,
+				     kb > UINT32_MAX ? UINT32_MAX : (uint32_t)kb);
+	}
+	if (p->group)
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_GROUP_DESC, p->group);
+	a[n++] = ISAKMP_ATTR(ISAKMP_P2_ENCAP, conf->encap == NFSEC_MODE_TRANSPORT ?
+			     ISAKMP_ENCAP_TRANSPORT : ISAKMP_ENCAP_TUNNEL);
+	if (!is_aead(p))
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_AUTH, p->auth);
+	if (p->enc_bits && p->transform != ESP_CHACHA20_POLY1305)
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_KEY_LENGTH, p->enc_bits);
+	if (p->esn)
+		a[n++] = ISAKMP_ATTR(ISAKMP_P2_ESN, ISAKMP_ESN_ON);
+	return n;
+}
+
+static void offer_build(const struct qm *qm, struct offer *o)
+{
+	const struct tunnel *conf = qm->p1->conf;
+	uint32_t spi = htonl(qm->spi_in);
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < conf->esp.count; i++) {
+		o->t[i] = (struct isakmp_transform){
+			.number = 1, .id = (uint8_t)conf->esp.p[i].transform,
+			.nattrs = attrs_build(conf, &conf->esp.p[i], o->a[i]), .attrs = o->a[i],
+		};
+		o->prop[i] = (struct isakmp_proposal){
+			.number = (uint8_t)(i + 1), .proto = ISAKMP_PROTO_ESP, .spi_size = 4,
+			.ntransforms = 1, .transforms = &o->t[i],
+		};
+		memcpy(o->prop[i].spi, &spi, 4);
+	}
+}
+
+/* What one offered transform asks for. */
+struct p2_offer {
+	struct esp_proposal p;
+	uint16_t encap;
+	uint32_t lifetime;
+	uint64_t lifekb;
+};
+
+static int p2_read(const struct isakmp_transform *t, struct p2_offer *o, char *why, size_t len)
+{
+	uint16_t life_type = 0;
+	struct isakmp_err err;
+	unsigned int i;
+	uint64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->p.transform = t->id;
+	o->p.auth = ESP_AUTH_NONE;
+	for (i = 0; i < t->nattrs; i++) {
+		if (isakmp_attr_u64(&t->attrs[i], &v, &err)) {
+			snprintf(why, len, "%s", err.msg);
+			return -EBADMSG;
+		}
+		switch (t->attrs[i].type) {
+		case ISAKMP_P2_LIFE_TYPE: life_type = (uint16_t)v; break;
+		case ISAKMP_P2_LIFE_DURATION:
+			if (life_type == ISAKMP_LIFE_SECONDS)
+				o->lifetime = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+			else if (life_type == ISAKMP_LIFE_KILOBYTES)
+				o->lifekb = v;
+			break;
+		case ISAKMP_P2_GROUP_DESC: o->p.group = (uint16_t)v; break;
+		case ISAKMP_P2_ENCAP: o->encap = (uint16_t)v; break;
+		case ISAKMP_P2_AUTH: o->p.auth = (uint16_t)v; break;
+		case ISAKMP_P2_KEY_LENGTH: o->p.enc_bits = (uint16_t)v; break;
+		case ISAKMP_P2_ESN: o->p.esn = v == ISAKMP_ESN_ON; break;
+		default:
+			snprintf(why, len, "attribute %s (%u) is not supported",
+				 isakmp_p2_attr_name(t->attrs[i].type), t->attrs[i].type);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (o->p.transform == ESP_CHACHA20_POLY1305 && !o->p.enc_bits)
+		o->p.enc_bits = 256;
+	return 0;
+}
+
+/* Whether offer o is our proposal p in this tunnel; if not, the first thing that differs. */
+static bool p2_matches(const struct tunnel *conf, const struct p2_offer *o,
+		       const struct esp_proposal *p, char *why, size_t len)
+{
+	uint16_t encap = conf->encap == NFSEC_MODE_TRANSPORT ? ISAKMP_ENCAP_TRANSPORT :
+							       ISAKMP_ENCAP_TUNNEL;
+
+	if (o->p.transform != p->transform)
+		snprintf(why, len, "transform %s, we want %s", isakmp_esp_name(o->p.transform),
+			 isakmp_esp_name(p->transform));
+	else if (o->p.enc_bits != p->enc_bits)
+		snprintf(why, len, "key length %u, we want %u", o->p.enc_bits, p->enc_bits);
+	else if (o->p.auth != p->auth)
+		snprintf(why, len, "integrity %s, we want %s", isakmp_auth_alg_name(o->p.auth),
+			 isakmp_auth_alg_name(p->auth));
+	else if (o->p.group != p->group)
+		snprintf(why, len, "PFS group %s, we want %s", isakmp_group_name(o->p.group),
+			 isakmp_group_name(p->group));
+	else if (o->p.esn != p->esn)
+		snprintf(why, len, "ESN %s, we want it %s", o->p.esn ? "on" : "off",
+			 p->esn ? "on" : "off");
+	else if (o->encap != encap)
+		snprintf(why, len, "encapsulation %s, we want %s", isakmp_encap_name(o->encap),
+			 isakmp_encap_name(encap));
+	else
+		return true;
+	return false;
+}
+
+static void note_first(char *first, size_t len, bool *have, const char *why)
+{
+	if (!*have)
+		snprintf(first, len, "%s", why);
+	*have = true;
+}
+
+/*
+ * The first offered ESP proposal (and transform) that is one of ours: its index into
+ * sa->proposals and transform, and what it holds. -1 with why if none, naming what the
+ * first offered transform lacks against our first proposal.
+ */
+static int p2_choose(const struct tunnel *conf, const struct isakmp_sa *sa,
+		     unsigned int *transform, struct p2_offer *chosen, char *why, size_t len)
+{
+	char first[IKE_WHY_MAX] = "nothing we can use", tmp[IKE_WHY_MAX];
+	bool have_first = false;
+	unsigned int i, t, j;
+
+	for (i = 0; i < sa->nproposals; i++) {
+		const struct isakmp_proposal *prop = &sa->proposals[i];
+
+		/* Proposals ANDed with the next (ESP with AH or IPComp) are not for us. */
+		if (prop->proto != ISAKMP_PROTO_ESP ||
+		    (i + 1 < sa->nproposals && sa->proposals[i + 1].number == prop->number))
+			continue;
+		for (t = 0; t < prop->ntransforms; t++) {
+			struct p2_offer o;
+
+			if (p2_read(&prop->transforms[t], &o, tmp, sizeof(tmp))) {
+				note_first(first, sizeof(first), &have_first, tmp);
+				continue;
+			}
+			for (j = 0; j < conf->esp.count; j++) {
+				if (p2_matches(conf, &o, &conf->esp.p[j], tmp, sizeof(tmp))) {
+					*transform = t;
+					*chosen = o;
+					return (int)i;
+				}
+				if (j == 0)
+					note_first(first, sizeof(first), &have_first, tmp);
+			}
+		}
+	}
+	snprintf(why, len, "no acceptable ESP proposal (the first offered has %s)", first);
+	return -1;
+}
+
+/* --- Traffic selectors as ID payloads ---------------------------------------------------- */
+
+static void ts_to_id(const struct tunnel_ts *ts, struct isakmp_id *id, uint8_t *data)
+{
+	size_t alen = ts->family == AF_INET ? 4 : 16;
+	unsigned int i;
+
+	memset(data, 0, 32);
+	memcpy(data, ts->addr, alen);
+	if (ts->len == alen * 8) {
+		id->type = ts->family == AF_INET ? ISAKMP_ID_IPV4_ADDR : ISAKMP_ID_IPV6_ADDR;
+		id->len = alen;
+	} else {
+		id->type = ts->family == AF_INET ? ISAKMP_ID_IPV4_ADDR_SUBNET :
+						   ISAKMP_ID_IPV6_ADDR_SUBNET;
+		for (i = 0; i < ts->len; i++)
+			data[alen + i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		id->len = 2 * alen;
+	}
+	id->data = data;
+	id->proto = ts->proto;
+	id->port = ts->port;
+}
+
+/* The prefix length of a contiguous mask; -1 if not. */
+static int mask_len(const uint8_t *mask, size_t n)
+{
+	unsigned int i, len = 0;
+	bool zero = false;
+
+	for (i = 0; i < n * 8; i++) {
+		bool bit = mask[i / 8] & (0x80 >> (i % 8));
+
+		if (bit && zero)
+			return -1;
+		if (bit)
+			len++;
+		else
+			zero = true;
+	}
+	return (int)len;
+}
+
+static int id_to_ts(const struct isakmp_id *id, struct tunnel_ts *ts)
+{
+	size_t alen;
+	int len;
+
+	memset(ts, 0, sizeof(*ts));
+	switch (id->type) {
+	case ISAKMP_ID_IPV4_ADDR:
+	case ISAKMP_ID_IPV4_ADDR_SUBNET:
+		ts->family = AF_INET;
+		alen = 4;
+		break;
+	case ISAKMP_ID_IPV6_ADDR:
+	case ISAKMP_ID_IPV6_ADDR_SUBNET:
+		ts->family = AF_INET6;
+		alen = 16;
+		break;
+	default:
+		return -EINVAL;
+	}
+	memcpy(ts->addr, id->data, alen);
+	len = id->len == alen ? (int)alen * 8 : mask_len(id->data + alen, alen);
+	if (len < 0)
+		return -EINVAL;
+	ts->len = (uint8_t)len;
+	ts->proto = id->proto;
+	ts->port = id->port;
+	return 0;
+}
+
+static bool ts_equal(const struct tunnel_ts *a, const struct tunnel_ts *b)
+{
+	return a->family == b->family && a->len == b->len && a->proto == b->proto &&
+	       a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* Whether (ts_i, ts_r) seen from the initiator is one of the tunnel's pairs, reversed. */
+static bool ts_pair_ours(const struct tunnel *conf, const struct tunnel_ts *ts_i,
+			 const struct tunnel_ts *ts_r)
+{
+	unsigned int l, r;
+
+	for (l = 0; l < conf->local_ts_count; l++)
+		for (r = 0; r < conf->remote_ts_count; r++)
+			if (ts_equal(&conf->remote_ts[r], ts_i) &&
+			    ts_equal(&conf->local_ts[l], ts_r))
+				return true;
+	return false;
+}
+
+/* --- Messages ------------------------------------------------------------------------- */
+
+static void msg_begin(struct qm *qm, struct isakmp_buf *b, uint8_t exchange)
+{
+	struct isakmp_hdr hdr = {
+		.exchange = exchange, .flags = ISAKMP_FLAG_ENC, .msgid = qm->msgid,
+	};
+
+	memcpy(hdr.icookie, qm->p1->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.rcookie, qm->p1->cky_r, ISAKMP_COOKIE_LEN);
+	isakmp_buf_init(b, qm->out, sizeof(qm->out));
+	isakmp_msg_begin(b, &hdr);
+}
+
+/*
+ * Ends the message whose HASH payload (written as zeros) is at offset h: the hash over
+ * M-ID, the prefix parts and the payloads after it, then padding and encryption.
+ */
+static int msg_end(struct qm *qm, struct isakmp_buf *b, size_t h, const struct ike_chunk *pre,
+		   unsigned int npre)
+{
+	size_t hlen = ike_hash_len(hash_alg(qm)), rest, body, padded;
+	struct ike_chunk parts[4];
+	uint32_t mid = htonl(qm->msgid);
+	unsigned int i, n = 0;
+	int ret;
+
+	ret = isakmp_msg_end(b);
+	if (ret)
+		return fail(qm, ret, "our message does not fit");
+	rest = h + 4 + hlen;
+	parts[n++] = IKE_CHUNK(&mid, 4);
+	for (i = 0; i < npre; i++)
+		parts[n++] = pre[i];
+	parts[n++] = IKE_CHUNK(b->p + rest, b->len - rest);
+	ret = ike_prf(hash_alg(qm), qm->p1->keys.skeyid_a->data, qm->p1->keys.skeyid_a->len,
+		      parts, n, b->p + h + 4);
+	if (ret)
+		return fail(qm, ret, "HASH failed");
+	body = b->len - ISAKMP_HDR_LEN;
+	padded = ike_cbc_padded_len(body);
+	if (ISAKMP_HDR_LEN + padded > sizeof(qm->out))
+		return fail(qm, -ENOBUFS, "our message does not fit");
+	ret = ike_cbc_encrypt(qm->p1->enc_key, qm->iv, b->p + ISAKMP_HDR_LEN, body,
+			      b->p + ISAKMP_HDR_LEN, qm->iv);
+	if (ret)
+		return fail(qm, ret, "encryption failed");
+	qm->out_len = ISAKMP_HDR_LEN + padded;
+	isakmp_hdr_set_length(qm->out, (uint32_t)qm->out_len);
+	return 0;
+}
+
+static void put_ids(struct isakmp_buf *b, const struct qm *qm)
+{
+	uint8_t di[32], dr[32];
+	struct isakmp_id idi, idr;
+
+	ts_to_id(&qm->ts_i, &idi, di);
+	ts_to_id(&qm->ts_r, &idr, dr);
+	isakmp_put_id(b, &idi);
+	isakmp_put_id(b, &idr);
+}
+
+static int nonce_ke_make(struct qm *qm, struct ike_bytes *nonce, struct ike_bytes *ke,
+			 uint16_t group)
+{
+	const uint8_t *pub;
+
+	nonce->len = IKE_NONCE_LEN;
+	if (getrandom(nonce->data, nonce->len, 0) != (ssize_t)nonce->len)
+		return -EIO;
+	if (!group)
+		return 0;
+	qm->dh = dh_new(group, qm->p1->conf->weak_groups);
+	if (!qm->dh)
+		return -errno;
+	pub = dh_public(qm->dh, &ke->len);
+	memcpy(ke->data, pub, ke->len);
+	return 0;
+}
+
+/* KEYMAT for both SAs, with g(qm)^xy under PFS. */
+static int keys_derive(struct qm *qm, const struct ike_bytes *peer_ke)
+{
+	size_t len = qm_keymat_len(&qm->chosen), glen = 0;
+	uint8_t gxy[DH_MAX_SECRET_LEN];
+	struct ike_keymat_input in;
+	int ret = 0;
+
+	if (!len)
+		return -EINVAL;
+	if (qm->dh) {
+		glen = sizeof(gxy);
+		ret = dh_compute(qm->dh, peer_ke->data, peer_ke->len, gxy, &glen);
+		dh_free(qm->dh);
+		qm->dh = NULL;
+		if (ret)
+			return ret;
+	}
+	in = (struct ike_keymat_input){
+		.gqm_xy = IKE_CHUNK(gxy, glen), .protocol = IKE_PROTO_ESP,
+		.ni_b = IKE_CHUNK(qm->ni.data, qm->ni.len),
+		.nr_b = IKE_CHUNK(qm->nr.data, qm->nr.len),
+	};
+	in.spi = qm->spi_in;
+	ret = ike_keymat(hash_alg(qm), qm->p1->keys.skeyid_d, &in, len, &qm->keys_in);
+	in.spi = qm->spi_out;
+	if (!ret)
+		ret = ike_keymat(hash_alg(qm), qm->p1->keys.skeyid_d, &in, len, &qm->keys_out);
+	OPENSSL_cleanse(gxy, sizeof(gxy));
+	return ret;
+}
+
+/* A received message, decrypted; its HASH payload first, the rest after. */
+struct in {
+	struct isakmp_chain chain;
+	uint8_t plain[ISAKMP_MSG_MAX];
+	uint8_t next_iv[IKE_CBC_BLOCK_LEN];
+	struct isakmp_bytes hash;
+	struct ike_chunk rest;		/* the payloads after HASH, without the padding */
+};
+
+static int in_parse(struct qm *qm, const struct ike_msg *msg, struct in *in)
+{
+	size_t len = msg->len - ISAKMP_HDR_LEN;
+	const struct isakmp_payload *h;
+	struct isakmp_err err;
+
+	if (!(msg->hdr.flags & ISAKMP_FLAG_ENC)) {
+		snprintf(qm->why, sizeof(qm->why), "quick mode message not encrypted");
+		return -EPROTO;
+	}
+	if (ike_cbc_decrypt(qm->p1->enc_key, qm->iv, msg->buf + ISAKMP_HDR_LEN, len, in->plain,
+			    in->next_iv) ||
+	    isakmp_chain_parse(msg->hdr.next, in->plain, len, ISAKMP_CHAIN_PADDED, &in->chain,
+			       &err)) {
+		snprintf(qm->why, sizeof(qm->why), "message does not decrypt to payloads");
+		return -EBADMSG;
+	}
+	h = &in->chain.pld[0];
+	if (in->chain.count == 0 || h->type != ISAKMP_PL_HASH ||
+	    isakmp_hash_decode(h, &in->hash, &err)) {
+		snprintf(qm->why, sizeof(qm->why), "message does not start with HASH");
+		return -EBADMSG;
+	}
+	in->rest = IKE_CHUNK(in->plain + h->offset + 4 + h->len,
+			     in->chain.end - (h->offset + 4 + h->len));
+	return 0;
+}
+
+static int hash_check(struct qm *qm, const struct in *in, const struct ike_chunk *parts,
+		      unsigned int n)
+{
+	uint8_t want[IKE_HASH_MAX_LEN];
+
+	if (ike_prf(hash_alg(qm), qm->p1->keys.skeyid_a->data, qm->p1->keys.skeyid_a->len,
+		    parts, n, want) ||
+	    in->hash.len != ike_hash_len(hash_alg(qm)) ||
+	    CRYPTO_memcmp(want, in->hash.data, in->hash.len)) {
+		snprintf(qm->why, sizeof(qm->why), "HASH does not verify");
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int bytes_take(struct qm *qm, const struct in *in, uint8_t type, struct ike_bytes *out)
+{
+	const struct isakmp_payload *p = isakmp_chain_find(&in->chain, type, 0);
+	struct isakmp_bytes v;
+	struct isakmp_err err;
+	int ret;
+
+	if (!p) {
+		snprintf(qm->why, sizeof(qm->why), "no %s payload", isakmp_payload_name(type));
+		return -EBADMSG;
+	}
+	ret = type == ISAKMP_PL_NONCE ? isakmp_nonce_decode(p, &v, &err) :
+					isakmp_ke_decode(p, &v, &err);
+	if (ret || v.len > sizeof(out->data)) {
+		snprintf(qm->why, sizeof(qm->why), "%s", ret ? err.msg : "KE too long");
+		return -EBADMSG;
+	}
+	memcpy(out->data, v.data, v.len);
+	out->len = v.len;
+	return 0;
+}
+
+/* IDci and IDcr: both or neither (then the phase-1 endpoints, which we do not do). */
+static int ids_take(struct qm *qm, const struct in *in, struct tunnel_ts *ts_i,
+		    struct tunnel_ts *ts_r)
+{
+	const struct isakmp_payload *pi = isakmp_chain_find(&in->chain, ISAKMP_PL_ID, 0);
+	const struct isakmp_payload *pr = isakmp_chain_find(&in->chain, ISAKMP_PL_ID, 1);
+	struct isakmp_id idi, idr;
+	struct isakmp_err err;
+
+	if (!pi || !pr || isakmp_id_decode(pi, &idi, &err) || isakmp_id_decode(pr, &idr, &err) ||
+	    id_to_ts(&idi, ts_i) || id_to_ts(&idr, ts_r)) {
+		snprintf(qm->why, sizeof(qm->why), "IDci and IDcr missing or not subnets");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* An encrypted informational notify for the peer (protected by HASH(1)). */
+static void notify(struct qm *qm, uint16_t type)
+{
+	struct isakmp_notify n = {
+		.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ESP, .type = type,
+	};
+	uint32_t saved = qm->msgid;
+	struct isakmp_buf b;
+	size_t h;
+
+	if (getrandom(&qm->msgid, sizeof(qm->msgid), 0) != sizeof(qm->msgid))
+		return;
+	qm->msgid |= 1;
+	if (ike_iv_phase2(hash_alg(qm), qm->p1->iv, qm->msgid, qm->iv))
+		goto out;
+	msg_begin(qm, &b, ISAKMP_EXCH_INFO);
+	h = isakmp_put_hash(&b, NULL, ike_hash_len(hash_alg(qm)));
+	isakmp_put_notify(&b, &n);
+	if (msg_end(qm, &b, h, NULL, 0))
+		qm->out_len = 0;
+out:
+	qm->msgid = saved;
+}
+
+/* --- The exchange ----------------------------------------------------------------------- */
+
+static struct qm *qm_new(struct ike_sa *p1, bool initiator, uint32_t msgid, uint32_t spi_in)
+{
+	struct qm *qm = calloc(1, sizeof(*qm));
+
+	if (!qm)
+		return NULL;
+	qm->p1 = p1;
+	qm->initiator = initiator;
+	qm->msgid = msgid;
+	qm->spi_in = spi_in;
+	qm->lifetime = p1->conf->lifetime;
+	qm->lifekb = tunnel_lifebytes_kb(p1->conf);
+	if (ike_iv_phase2(p1->chosen.hash, p1->iv, msgid, qm->iv)) {
+		free(qm);
+		return NULL;
+	}
+	return qm;
+}
+
+struct qm *qm_initiate(struct ike_sa *p1, const struct tunnel_ts *ours,
+		       const struct tunnel_ts *theirs, uint32_t spi_in, char *why, size_t len)
+{
+	const struct tunnel *conf = p1->conf;
+	uint16_t group = conf->esp.count ? conf->esp.p[0].group : 0;
+	struct isakmp_buf b;
+	struct offer *o;
+	struct qm *qm;
+	uint32_t msgid;
+	size_t h;
+
+	if (p1->state != IKE_ESTABLISHED) {
+		snprintf(why, len, "phase 1 is not established");
+		return NULL;
+	}
+	if (getrandom(&msgid, sizeof(msgid), 0) != sizeof(msgid) ||
+	    !(qm = qm_new(p1, true, msgid | 1, spi_in))) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	qm->ts_i = *ours;
+	qm->ts_r = *theirs;
+	o = malloc(sizeof(*o));
+	if (!o || nonce_ke_make(qm, &qm->ni, &qm->gi, group)) {
+		free(o);
+		snprintf(why, len, "no nonce or PFS key");
+		qm_free(qm);
+		return NULL;
+	}
+	offer_build(qm, o);
+	msg_begin(qm, &b, ISAKMP_EXCH_QUICK);
+	h = isakmp_put_hash(&b, NULL, ike_hash_len(hash_alg(qm)));
+	isakmp_put_sa(&b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY, o->prop, conf->esp.count);
+	free(o);
+	isakmp_put_nonce(&b, qm->ni.data, qm->ni.len);
+	if (group)
+		isakmp_put_ke(&b, qm->gi.data, qm->gi.len);
+	put_ids(&b, qm);
+	if (msg_end(qm, &b, h, NULL, 0)) {
+		snprintf(why, len, "%s", qm->why);
+		qm_free(qm);
+		return NULL;
+	}
+	qm_state_set(qm, QM_I1);
+	return qm;
+}
+
+/* Message 1 at the responder: choose, answer with message 2. */
+static int qm_r1(struct qm *qm, const struct in *in)
+{
+	const struct tunnel *conf = qm->p1->conf;
+	struct ike_chunk parts[] = { IKE_CHUNK(NULL, 0), in->rest };
+	const struct isakmp_payload *sap;
+	struct isakmp_proposal reply;
+	struct isakmp_sa *offer;
+	struct p2_offer chosen;
+	struct isakmp_buf b;
+	unsigned int t;
+	uint32_t mid = htonl(qm->msgid);
+	int i, ret;
+	size_t h;
+
+	parts[0] = IKE_CHUNK(&mid, 4);
+	ret = hash_check(qm, in, parts, 2);
+	if (ret)
+		return fail(qm, ret, "HASH(1) does not verify");
+	ret = bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->ni);
+	if (!ret)
+		ret = ids_take(qm, in, &qm->ts_i, &qm->ts_r);
+	if (ret)
+		return fail(qm, ret, "%s", qm->why);
+	if (!ts_pair_ours(conf, &qm->ts_i, &qm->ts_r)) {
+		fail(qm, -ENOENT, "INVALID-ID-INFORMATION: the peer's traffic selectors are not "
+		     "a pair of the tunnel's");
+		notify(qm, ISAKMP_N_INVALID_ID_INFORMATION);
+		return -ENOENT;
+	}
+	sap = isakmp_chain_find(&in->chain, ISAKMP_PL_SA, 0);
+	offer = malloc(sizeof(*offer));
+	if (!offer)
+		return fail(qm, -ENOMEM, "out of memory");
+	{
+		struct isakmp_err err;
+
+		if (!sap || isakmp_sa_decode(sap, offer, &err)) {
+			free(offer);
+			return fail(qm, -EBADMSG, "SA missing or malformed");
+		}
+	}
+	i = p2_choose(conf, offer, &t, &chosen, qm->why, sizeof(qm->why));
+	if (i < 0) {
+		free(offer);
+		fail(qm, -ENOENT, "NO-PROPOSAL-CHOSEN: %s", qm->why);
+		notify(qm, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return -ENOENT;
+	}
+	qm->chosen = chosen.p;
+	if (chosen.lifetime && chosen.lifetime < qm->lifetime)
+		qm->lifetime = chosen.lifetime;
+	if (chosen.lifekb && (!qm->lifekb || chosen.lifekb < qm->lifekb))
+		qm->lifekb = chosen.lifekb;
+	memcpy(&qm->spi_out, offer->proposals[i].spi, 4);
+	qm->spi_out = ntohl(qm->spi_out);
+	if (qm->chosen.group && (bytes_take(qm, in, ISAKMP_PL_KE, &qm->gi) ||
+				 qm->gi.len != dh_public_len(qm->chosen.group))) {
+		free(offer);
+		return fail(qm, -EBADMSG, "no KE of %s for PFS",
+			    isakmp_group_name(qm->chosen.group));
+	}
+	ret = nonce_ke_make(qm, &qm->nr, &qm->gr, qm->chosen.group);
+	if (!ret)
+		ret = keys_derive(qm, &qm->gi);
+	if (ret) {
+		free(offer);
+		return fail(qm, ret, "KEYMAT failed (PFS KE refused?)");
+	}
+	memcpy(qm->iv, in->next_iv, sizeof(qm->iv));
+	reply = offer->proposals[i];
+	reply.ntransforms = 1;
+	reply.transforms = &offer->proposals[i].transforms[t];
+	mid = htonl(qm->spi_in);
+	memcpy(reply.spi, &mid, 4);
+	msg_begin(qm, &b, ISAKMP_EXCH_QUICK);
+	h = isakmp_put_hash(&b, NULL, ike_hash_len(hash_alg(qm)));
+	isakmp_put_sa(&b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY, &reply, 1);
+	free(offer);
+	isakmp_put_nonce(&b, qm->nr.data, qm->nr.len);
+	if (qm->chosen.group)
+		isakmp_put_ke(&b, qm->gr.data, qm->gr.len);
+	put_ids(&b, qm);
+	parts[0] = IKE_CHUNK(qm->ni.data, qm->ni.len);
+	ret = msg_end(qm, &b, h, parts, 1);
+	if (ret)
+		return ret;
+	qm_state_set(qm, QM_R1);
+	return 0;
+}
+
+/* Message 2 at the initiator: check, derive, answer with HASH(3). */
+static int qm_i2(struct qm *qm, const struct in *in)
+{
+	uint32_t mid = htonl(qm->msgid);
+	struct ike_chunk parts[] = {
+		IKE_CHUNK(&mid, 4), IKE_CHUNK(qm->ni.data, qm->ni.len), in->rest,
+	};
+	const struct isakmp_payload *sap;
+	struct tunnel_ts ts_i, ts_r;
+	struct isakmp_sa *got;
+	struct isakmp_err err;
+	struct p2_offer o;
+	unsigned int j;
+	struct isakmp_buf b;
+	uint8_t zero = 0;
+	size_t h;
+	int ret;
+
+	ret = hash_check(qm, in, parts, 3);
+	if (ret)
+		return ret;
+	if (bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->nr) || ids_take(qm, in, &ts_i, &ts_r) ||
+	    !ts_equal(&ts_i, &qm->ts_i) || !ts_equal(&ts_r, &qm->ts_r))
+		return fail(qm, -EBADMSG, "the responder's nonce or IDs are not what we sent");
+	sap = isakmp_chain_find(&in->chain, ISAKMP_PL_SA, 0);
+	got = malloc(sizeof(*got));
+	if (!got)
+		return fail(qm, -ENOMEM, "out of memory");
+	if (!sap || isakmp_sa_decode(sap, got, &err) || got->nproposals != 1 ||
+	    got->proposals[0].proto != ISAKMP_PROTO_ESP ||
+	    got->proposals[0].ntransforms != 1 ||
+	    p2_read(&got->proposals[0].transforms[0], &o, qm->why, sizeof(qm->why))) {
+		free(got);
+		return fail(qm, -EBADMSG, "the responder's SA is not one ESP transform");
+	}
+	memcpy(&qm->spi_out, got->proposals[0].spi, 4);
+	qm->spi_out = ntohl(qm->spi_out);
+	free(got);
+	for (j = 0; j < qm->p1->conf->esp.count; j++)
+		if (p2_matches(qm->p1->conf, &o, &qm->p1->conf->esp.p[j], qm->why, sizeof(qm->why)))
+			break;
+	if (j == qm->p1->conf->esp.count)
+		return fail(qm, -ENOENT, "the responder chose a proposal we did not offer");
+	qm->chosen = o.p;
+	if (o.lifetime && o.lifetime < qm->lifetime)
+		qm->lifetime = o.lifetime;
+	if (o.lifekb && (!qm->lifekb || o.lifekb < qm->lifekb))
+		qm->lifekb = o.lifekb;
+	if (qm->chosen.group && (bytes_take(qm, in, ISAKMP_PL_KE, &qm->gr) ||
+				 qm->gr.len != dh_public_len(qm->chosen.group)))
+		return fail(qm, -EBADMSG, "no KE for PFS");
+	ret = keys_derive(qm, &qm->gr);
+	if (ret)
+		return fail(qm, ret, "KEYMAT failed (PFS KE refused?)");
+	memcpy(qm->iv, in->next_iv, sizeof(qm->iv));
+	msg_begin(qm, &b, ISAKMP_EXCH_QUICK);
+	h = isakmp_put_hash(&b, NULL, ike_hash_len(hash_alg(qm)));
+	/* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b): nothing follows it. */
+	parts[0] = IKE_CHUNK(&zero, 1);
+	parts[1] = IKE_CHUNK(&mid, 4);
+	parts[2] = IKE_CHUNK(qm->ni.data, qm->ni.len);
+	{
+		struct ike_chunk nr = IKE_CHUNK(qm->nr.data, qm->nr.len);
+		struct ike_chunk all[] = { parts[0], parts[1], parts[2], nr };
+
+		ret = isakmp_msg_end(&b);
+		if (!ret)
+			ret = ike_prf(hash_alg(qm), qm->p1->keys.skeyid_a->data,
+				      qm->p1->keys.skeyid_a->len, all, 4, b.p + h + 4);
+	}
+	if (ret)
+		return fail(qm, ret, "HASH(3) failed");
+	ret = ike_cbc_encrypt(qm->p1->enc_key, qm->iv, b.p + ISAKMP_HDR_LEN,
+			      b.len - ISAKMP_HDR_LEN, b.p + ISAKMP_HDR_LEN, qm->iv);
+	if (ret)
+		return fail(qm, ret, "encryption failed");
+	qm->out_len = ISAKMP_HDR_LEN + ike_cbc_padded_len(b.len - ISAKMP_HDR_LEN);
+	isakmp_hdr_set_length(qm->out, (uint32_t)qm->out_len);
+	qm_state_set(qm, QM_DONE);
+	return 0;
+}
+
+/* Message 3 at the responder. */
+static int qm_r2(struct qm *qm, const struct in *in)
+{
+	uint32_t mid = htonl(qm->msgid);
+	uint8_t zero = 0;
+	struct ike_chunk parts[] = {
+		IKE_CHUNK(&zero, 1), IKE_CHUNK(&mid, 4), IKE_CHUNK(qm->ni.data, qm->ni.len),
+		IKE_CHUNK(qm->nr.data, qm->nr.len),
+	};
+	int ret = hash_check(qm, in, parts, 4);
+
+	if (ret)
+		return ret;
+	memcpy(qm->iv, in->next_iv, sizeof(qm->iv));
+	qm->out_len = 0;
+	qm_state_set(qm, QM_DONE);
+	return 0;
+}
+
+int qm_input(struct qm *qm, const struct ike_msg *msg)
+{
+	uint8_t digest[IKE_HASH_MAX_LEN] = { 0 };
+	struct ike_chunk part = IKE_CHUNK(msg->buf, msg->len);
+	struct in *in;
+	int ret;
+
+	if (ike_hash(IKE_HASH_SHA2_256, &part, 1, digest))
+		return -EIO;
+	if (qm->have_last_in && !memcmp(digest, qm->last_in_hash, sizeof(digest)))
+		return 1;
+	if (msg->hdr.exchange != ISAKMP_EXCH_QUICK || msg->hdr.msgid != qm->msgid)
+		return -EPROTO;
+	in = malloc(sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	ret = in_parse(qm, msg, in);
+	if (!ret) {
+		switch (qm->state) {
+		case QM_NEW: ret = qm_r1(qm, in); break;
+		case QM_I1: ret = qm_i2(qm, in); break;
+		case QM_R1: ret = qm_r2(qm, in); break;
+		default: ret = -EPROTO; break;
+		}
+	}
+	OPENSSL_cleanse(in->plain, sizeof(in->plain));
+	free(in);
+	if (!ret || qm->state == QM_DEAD) {
+		memcpy(qm->last_in_hash, digest, sizeof(digest));
+		qm->have_last_in = true;
+	}
+	return ret;
+}
+
+struct qm *qm_respond(struct ike_sa *p1, const struct ike_msg *msg, uint32_t spi_in)
+{
+	struct qm *qm;
+
+	if (p1->state != IKE_ESTABLISHED)
+		return NULL;
+	qm = qm_new(p1, false, msg->hdr.msgid, spi_in);
+	if (qm)
+		qm_input(qm, msg);
+	return qm;
+}
+
+void qm_free(struct qm *qm)
+{
+	if (!qm)
+		return;
+	dh_free(qm->dh);
+	ike_secret_free(qm->keys_in);
+	ike_secret_free(qm->keys_out);
+	OPENSSL_cleanse(qm, sizeof(*qm));
+	free(qm);
+}
