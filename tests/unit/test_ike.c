@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "ike.h"
+#include "info.h"
 #include "quick.h"
 #include "tunnel.h"
 
@@ -462,6 +463,50 @@ static void test_quick_mode_retransmit(void **state)
 	ike_sa_free(r);
 }
 
+/* --- Informational -------------------------------------------------------------------- */
+
+static void test_informational(void **state)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	uint32_t spis[] = { 0x2001, 0xc0ffee };
+	char why[IKE_WHY_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct isakmp_err err;
+	struct ike_msg msg = { .buf = buf };
+	struct info info;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	phase1_up(&a, &b, &i, &r);
+	/* A delete of two ESP SPIs, from the initiator to the responder. */
+	assert_int_equal(info_delete_build(i, spis, 2, buf, &msg.len), 0);
+	assert_int_equal(isakmp_hdr_parse(buf, msg.len, &msg.hdr, &err), 0);
+	assert_int_equal(info_parse(r, &msg, &info, why, sizeof(why)), 0);
+	assert_int_equal(info.ndeletes, 1);
+	assert_int_equal(info.deletes[0].proto, ISAKMP_PROTO_ESP);
+	assert_int_equal(info.deletes[0].count, 2);
+	assert_int_equal(info.deletes[0].spis[1], 0xc0ffee);
+	/* The ISAKMP SA itself, the other way. */
+	assert_int_equal(info_delete_build(r, NULL, 0, buf, &msg.len), 0);
+	assert_int_equal(isakmp_hdr_parse(buf, msg.len, &msg.hdr, &err), 0);
+	assert_int_equal(info_parse(i, &msg, &info, why, sizeof(why)), 0);
+	assert_int_equal(info.deletes[0].proto, ISAKMP_PROTO_ISAKMP);
+	assert_memory_equal(info.deletes[0].cookies, i->cky_i, ISAKMP_COOKIE_LEN);
+	/* A notify, then the same with a bit flipped: HASH(1) or the payloads break. */
+	assert_int_equal(info_notify_build(i, ISAKMP_N_INITIAL_CONTACT, ISAKMP_PROTO_ISAKMP, 0,
+					   buf, &msg.len), 0);
+	assert_int_equal(isakmp_hdr_parse(buf, msg.len, &msg.hdr, &err), 0);
+	assert_int_equal(info_parse(r, &msg, &info, why, sizeof(why)), 0);
+	assert_int_equal(info.nnotifies, 1);
+	assert_int_equal(info.notifies[0].type, ISAKMP_N_INITIAL_CONTACT);
+	buf[msg.len - 17] ^= 4;
+	assert_int_not_equal(info_parse(r, &msg, &info, why, sizeof(why)), 0);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_quick_mode_pfs),
 		cmocka_unit_test(test_quick_mode_refused),
 		cmocka_unit_test(test_quick_mode_retransmit),
+		cmocka_unit_test(test_informational),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL);

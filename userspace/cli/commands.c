@@ -5,6 +5,7 @@
 #include <nfsec.h>
 
 #include "commands.h"
+#include "tunnel.h"
 
 const struct command nfsec_commands[] = {
 	{ "version", version_main,
@@ -15,6 +16,8 @@ const struct command nfsec_commands[] = {
 	  stats_usage },
 	{ "monitor", monitor_main, "print policy and SA changes, acquires and expires as they come",
 	  monitor_usage },
+	{ "tunnel", tunnel_main, "add, delete, bring up and down, and show nfsec-iked's tunnels",
+	  tunnel_usage },
 	{ "help", help_main, "show this text, or how to use one command", help_usage },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -16,6 +16,7 @@
 #include <linux/nfsec.h>
 #include <openssl/crypto.h>
 
+#include "info.h"
 #include "quick.h"
 
 static const char *const state_names[] = {
@@ -562,25 +563,11 @@ static int ids_take(struct qm *qm, const struct in *in, struct tunnel_ts *ts_i,
 /* An encrypted informational notify for the peer (protected by HASH(1)). */
 static void notify(struct qm *qm, uint16_t type)
 {
-	struct isakmp_notify n = {
-		.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ESP, .type = type,
-	};
-	uint32_t saved = qm->msgid;
-	struct isakmp_buf b;
-	size_t h;
+	size_t len;
 
-	if (getrandom(&qm->msgid, sizeof(qm->msgid), 0) != sizeof(qm->msgid))
-		return;
-	qm->msgid |= 1;
-	if (ike_iv_phase2(hash_alg(qm), qm->p1->iv, qm->msgid, qm->iv))
-		goto out;
-	msg_begin(qm, &b, ISAKMP_EXCH_INFO);
-	h = isakmp_put_hash(&b, NULL, ike_hash_len(hash_alg(qm)));
-	isakmp_put_notify(&b, &n);
-	if (msg_end(qm, &b, h, NULL, 0))
-		qm->out_len = 0;
-out:
-	qm->msgid = saved;
+	if (info_notify_build(qm->p1, type, ISAKMP_PROTO_ESP, 0, qm->out, &len))
+		len = 0;
+	qm->out_len = len;
 }
 
 /* --- The exchange ----------------------------------------------------------------------- */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's tunnels, by name, in the order they were added. The registry owns each
+ * struct iked_tunnel (the configuration copied in, wiped on removal); the IKE layer hangs
+ * its state on ->ike and learns of each tunnel's coming and going through the ops it
+ * registers, which is also how the control socket brings tunnels up and down and asks
+ * for their status without knowing IKE.
+ */
+#ifndef NFSEC_IKED_REGISTRY_H
+#define NFSEC_IKED_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tunnel.h"
+
+struct iked_tunnel {
+	struct tunnel conf;
+	uint32_t reqid;			/* conf.reqid, or the lowest one free from 1 up */
+	void *ike;			/* the IKE layer's, set in ops->added */
+	struct iked_tunnel *prev, *next;	/* the registry's */
+};
+
+enum {
+	REGISTRY_TUNNELS_MAX = 4096,
+	TUNNEL_STATUS_SA_MAX = TUNNEL_TS_MAX * TUNNEL_TS_MAX,
+	TUNNEL_STATUS_STATE_MAX = 32,
+	TUNNEL_STATUS_ALGS_MAX = 96,
+	TUNNEL_STATUS_REASON_MAX = 256,
+};
+
+/* One phase-2 SA (or one being negotiated) of a tunnel. */
+struct tunnel_sa_status {
+	struct tunnel_ts local_ts, remote_ts;
+	char state[TUNNEL_STATUS_STATE_MAX];	/* "ESTABLISHED", "QM_I1", ... */
+	bool established;
+	uint32_t spi_in, spi_out;		/* 0 until known */
+	char algs[TUNNEL_STATUS_ALGS_MAX];	/* "aes128gcm16", as esp proposals say */
+	uint32_t seconds_left;			/* until it expires */
+	uint64_t bytes_in, bytes_out;
+};
+
+/*
+ * What "nfsec tunnel show" prints of a tunnel: filled in by ops->status on a zeroed
+ * struct. Strings are NUL-terminated; empty ones are left out.
+ */
+struct tunnel_status {
+	struct {
+		char state[TUNNEL_STATUS_STATE_MAX];	/* "ESTABLISHED", "MM_I2", ... */
+		bool established;
+		char algs[TUNNEL_STATUS_ALGS_MAX];	/* "aes128-sha256-modp2048" */
+		uint32_t seconds_left;			/* until it expires */
+		char why_down[TUNNEL_STATUS_REASON_MAX];	/* why the last one failed */
+	} phase1;
+	unsigned int sa_count;
+	struct tunnel_sa_status sa[TUNNEL_STATUS_SA_MAX];
+	/* why the tunnel is down, shown to the user as it is: "NO-PROPOSAL-CHOSEN from ..." */
+	char down_reason[TUNNEL_STATUS_REASON_MAX];
+};
+
+/*
+ * The IKE layer's hooks; any may be NULL. Messages go to err (one line, no secret).
+ * added: a tunnel was added (its reqid set): start what its auto word says; failing, it
+ *        is not added. removing: it is about to go (and be wiped): tear down its SAs.
+ * up, down: "nfsec tunnel up|down". status: fill in *st for "show".
+ */
+struct registry_ops {
+	int (*added)(struct iked_tunnel *t, char *err, size_t errlen);
+	void (*removing)(struct iked_tunnel *t);
+	int (*up)(struct iked_tunnel *t, char *err, size_t errlen);
+	int (*down)(struct iked_tunnel *t, char *err, size_t errlen);
+	void (*status)(const struct iked_tunnel *t, struct tunnel_status *st);
+};
+
+/* ops is kept, not copied; NULL for none. */
+void registry_set_ops(const struct registry_ops *ops);
+
+/*
+ * A copy of *conf: 0, or a negative errno with err set: -EEXIST for a name or an explicit
+ * reqid taken already, -ENOSPC at REGISTRY_TUNNELS_MAX, -ENOMEM, or what ops->added said.
+ * *out (may be NULL) is the new tunnel.
+ */
+int registry_add(const struct tunnel *conf, struct iked_tunnel **out, char *err,
+		 size_t errlen);
+
+/* ops->removing, then the tunnel unlinked, wiped and freed: 0, or -ENOENT. */
+int registry_del(const char *name);
+/* Every tunnel, as registry_del() would remove it. */
+void registry_flush(void);
+
+struct iked_tunnel *registry_find(const char *name);
+struct iked_tunnel *registry_find_reqid(uint32_t reqid);
+unsigned int registry_count(void);
+
+/*
+ * In the order added: for (t = registry_first(); t; t = registry_next(t)). To remove
+ * while walking, take registry_next(t) before registry_del(t->conf.name).
+ */
+struct iked_tunnel *registry_first(void);
+struct iked_tunnel *registry_next(const struct iked_tunnel *t);
+
+/* ops->up and ops->down by name: 0, or a negative errno with err set (-ENOENT: no such). */
+int registry_up(const char *name, char *err, size_t errlen);
+int registry_down(const char *name, char *err, size_t errlen);
+
+/* *st zeroed, then filled in by ops->status. */
+void registry_status(const struct iked_tunnel *t, struct tunnel_status *st);
+
+#endif /* NFSEC_IKED_REGISTRY_H */
