@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: ESP decryption against the published ESP test vectors of draft-mcgrew-gcm-test-01
- * (AES-GCM, with and without extended sequence numbers), a flipped bit refused, and a
- * round trip through encapsulation and decapsulation for every algorithm nfsec offers,
- * checking the wire format (SPI, sequence number, IV, padding, length) on the way.
+ * (AES-GCM, with and without extended sequence numbers) and RFC 7634 appendix A
+ * (ChaCha20-Poly1305), a flipped bit refused, and a round trip through encapsulation and
+ * decapsulation for every algorithm nfsec offers, checking the wire format (SPI, sequence
+ * number, IV, padding, length) on the way.
  */
 
 #include <asm/unaligned.h>
@@ -61,8 +62,12 @@ static struct sk_buff *test_skb(struct kunit *test, unsigned int len)
 	return skb;
 }
 
+#define GCM "rfc4106(gcm(aes))"
+#define CHACHA "rfc7539esp(chacha20,poly1305)"
+
 struct esp_vector {
 	const char *name;
+	const char *aead;
 	const u8 *key;
 	unsigned int key_len;
 	u32 spi;
@@ -109,10 +114,37 @@ static const u8 v2_ctext[] =
 	"\xcf\xbb\x85\xa5\xb4\x7e\x48\xa4\xec\x3b\x9b\xa9\x5d\x91\x8b\xd1"
 	"\x83\xb7\x0d\x3a\xa8\xbc\x6e\xe4\xc3\x09\xe9\xd8\x5a\x41\xad\x4a";
 
+/*
+ * RFC 7634 appendix A: ChaCha20-Poly1305, a tunnel-mode ICMP echo request. The key is
+ * KEYMAT 0x80..0x9f followed by the salt a0 a1 a2 a3.
+ */
+static const u8 c_key[] =
+	"\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f"
+	"\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
+	"\xa0\xa1\xa2\xa3";
+static const u8 c_iv[] = "\x10\x11\x12\x13\x14\x15\x16\x17";
+static const u8 c_ptext[] =
+	"\x45\x00\x00\x54\xa6\xf2\x00\x00\x40\x01\xe7\x78\xc6\x33\x64\x05"
+	"\xc0\x00\x02\x05\x08\x00\x5b\x7a\x3a\x08\x00\x00\x55\x3b\xec\x10"
+	"\x00\x07\x36\x27\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13"
+	"\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20\x21\x22\x23"
+	"\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x30\x31\x32\x33"
+	"\x34\x35\x36\x37\x01\x02\x02\x04";
+static const u8 c_ctext[] =
+	"\x24\x03\x94\x28\xb9\x7f\x41\x7e\x3c\x13\x75\x3a\x4f\x05\x08\x7b"
+	"\x67\xc3\x52\xe6\xa7\xfa\xb1\xb9\x82\xd4\x66\xef\x40\x7a\xe5\xc6"
+	"\x14\xee\x80\x99\xd5\x28\x44\xeb\x61\xaa\x95\xdf\xab\x4c\x02\xf7"
+	"\x2a\xa7\x1e\x7c\x4c\x4f\x64\xc9\xbe\xfe\x2f\xac\xc6\x38\xe8\xf3"
+	"\xcb\xec\x16\x3f\xac\x46\x9b\x50\x27\x73\xf6\xfb\x94\xe6\x64\xda"
+	"\x91\x65\xb8\x28\x29\xf6\x41\xe0\x76\xaa\xa8\x26\x6b\x7f\xb0\xf7"
+	"\xb1\x1b\x36\x99\x07\xe1\xad\x43";
+
 static const struct esp_vector vectors[] = {
-	{ "mcgrew-6-esn", v6_key, 20, 0x00004321, 0x8765432100000000ULL, true, v6_iv,
+	{ "mcgrew-6-esn", GCM, v6_key, 20, 0x00004321, 0x8765432100000000ULL, true, v6_iv,
 	  v6_ptext, 72, v6_ctext, 88 },
-	{ "mcgrew-2", v2_key, 20, 0x0000a5f8, 0x0a, false, v2_iv, v2_ptext, 64, v2_ctext, 80 },
+	{ "mcgrew-2", GCM, v2_key, 20, 0x0000a5f8, 0x0a, false, v2_iv, v2_ptext, 64, v2_ctext, 80 },
+	{ "rfc7634-a", CHACHA, c_key, 36, 0x01020304, 0x05, false, c_iv, c_ptext, 88, c_ctext,
+	  104 },
 };
 
 static void vector_desc(const struct esp_vector *v, char *desc)
@@ -139,7 +171,7 @@ static void esp_decrypt_vectors(struct kunit *test)
 {
 	const struct esp_vector *v = test->param_value;
 	struct nfsec_sa_alg alg = {
-		.aead = "rfc4106(gcm(aes))", .key = v->key, .key_len = v->key_len,
+		.aead = v->aead, .key = v->key, .key_len = v->key_len,
 		.icv_len = 16,
 	};
 	struct nfsec_sa *sa = test_sa(test, &alg, v->spi, NFSEC_SA_DIR_IN, v->esn);
@@ -178,12 +210,9 @@ struct trip_case {
 };
 
 static const struct trip_case trips[] = {
-	{ "gcm-128", { .aead = "rfc4106(gcm(aes))", .key = key64, .key_len = 20,
-		       .icv_len = 16 } },
-	{ "gcm-256-esn", { .aead = "rfc4106(gcm(aes))", .key = key64, .key_len = 36,
-			   .icv_len = 16 }, true },
-	{ "chacha20-poly1305", { .aead = "rfc7539esp(chacha20,poly1305)", .key = key64,
-				 .key_len = 36, .icv_len = 16 } },
+	{ "gcm-128", { .aead = GCM, .key = key64, .key_len = 20, .icv_len = 16 } },
+	{ "gcm-256-esn", { .aead = GCM, .key = key64, .key_len = 36, .icv_len = 16 }, true },
+	{ "chacha20-poly1305", { .aead = CHACHA, .key = key64, .key_len = 36, .icv_len = 16 } },
 	{ "cbc-sha256", { .enc = "cbc(aes)", .key = key64, .key_len = 16,
 			  .auth = "hmac(sha256)", .auth_key = key64, .auth_key_len = 32,
 			  .icv_len = 16 } },

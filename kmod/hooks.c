@@ -20,6 +20,7 @@
 #include <linux/icmpv6.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/wait_bit.h>
 #include <net/dst.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
@@ -284,11 +285,27 @@ static void out_drop(struct nfsec_net *nn, struct sk_buff *skb, struct nfsec_sa 
 	kfree_skb(skb);
 }
 
+/*
+ * A packet in crypto may complete in a crypto thread (cryptd), after the hook that sent it
+ * there has returned: the namespace's state must stay until it has. crypto_begin() comes
+ * before the request, crypto_end() last in its completion; nfsec_hooks_unregister() waits
+ * for the count to fall to zero.
+ */
+static void crypto_begin(struct nfsec_net *nn)
+{
+	atomic_inc(&nn->in_crypto);
+}
+
+static void crypto_end(struct nfsec_net *nn)
+{
+	if (atomic_dec_and_test(&nn->in_crypto))
+		wake_up_var(&nn->in_crypto);
+}
+
 /* Encrypted (@err 0) or failed: sends the ESP packet on, or drops it. */
-static void out_finish(struct sk_buff *skb, int err)
+static void out_send(struct nfsec_net *nn, struct sk_buff *skb, int err)
 {
 	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
-	struct nfsec_net *nn = sa->nn;
 	unsigned int len = skb->len;
 
 	if (err) {
@@ -309,6 +326,14 @@ static void out_finish(struct sk_buff *skb, int err)
 		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
 		ip6_local_out(nn->net, skb->sk, skb);
 	}
+}
+
+static void out_finish(struct sk_buff *skb, int err)
+{
+	struct nfsec_net *nn = NFSEC_SKB_CB(skb)->sa->nn;
+
+	out_send(nn, skb, err);
+	crypto_end(nn);
 }
 
 static void out_done(struct sk_buff *skb, int err)
@@ -363,6 +388,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 	} else {
 		dst_release(dst);
 	}
+	crypto_begin(nn);
 	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev),
 			      out_done);
 	if (err == -EINPROGRESS)
@@ -528,11 +554,10 @@ static int in_stat(int err)
 }
 
 /* Decrypted (@err 0) or failed: re-injects the inner packet, or drops it. */
-static void in_finish(struct sk_buff *skb, int err)
+static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 {
 	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
 	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
-	struct nfsec_net *nn = sa->nn;
 	struct nfsec_flow fl;
 	int stat;
 	u8 nexthdr;
@@ -583,6 +608,14 @@ drop:
 	nfsec_stat_inc(nn, stat);
 	nfsec_sa_put(sa);
 	kfree_skb(skb);
+}
+
+static void in_finish(struct sk_buff *skb, int err)
+{
+	struct nfsec_net *nn = NFSEC_SKB_CB(skb)->sa->nn;
+
+	in_deliver(nn, skb, err);
+	crypto_end(nn);
 }
 
 static void in_done(struct sk_buff *skb, int err)
@@ -637,6 +670,7 @@ static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 	}
 	NFSEC_SKB_CB(skb)->sa = sa;
 	NFSEC_SKB_CB(skb)->seq = seq;
+	crypto_begin(nn);
 	err = nfsec_esp_decrypt(skb, off, in_done);
 	if (err != -EINPROGRESS)
 		in_finish(skb, err);
@@ -713,8 +747,15 @@ int nfsec_hooks_register(struct nfsec_net *nn)
 	return ret;
 }
 
+/* After this, no packet enters nfsec; held ones (acquire.c) may still be sent. */
 void nfsec_hooks_unregister(struct nfsec_net *nn)
 {
 	nf_unregister_net_hooks(nn->net, nfsec_nf_ops, ARRAY_SIZE(nfsec_nf_ops));
+}
+
+/* After the hooks and the held packets: waits for the packets still in crypto. */
+void nfsec_hooks_drain(struct nfsec_net *nn)
+{
+	wait_var_event(&nn->in_crypto, !atomic_read(&nn->in_crypto));
 	mark_destroy(nn);
 }

@@ -51,9 +51,13 @@ static void __net_exit nfsec_net_exit(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
 
-	/* No packet reaches nfsec after this (it waits for the hooks' readers). */
+	/*
+	 * No packet reaches nfsec after this (it waits for the hooks' readers); then the held
+	 * ones go, and those still in asynchronous crypto complete.
+	 */
 	nfsec_hooks_unregister(nn);
 	nfsec_acquire_destroy(nn);
+	nfsec_hooks_drain(nn);
 	mutex_lock(&nn->lock);
 	nfsec_policies_flush(nn, -1);
 	mutex_unlock(&nn->lock);
@@ -103,7 +107,12 @@ static void __exit nfsec_exit(void)
 {
 	nfsec_genl_uninit();
 	unregister_pernet_subsys(&nfsec_net_ops);
-	/* The SAs' RCU callbacks queue their frees; then the queue drains. */
+	/*
+	 * The last asynchronous completions (see nfsec_hooks_unregister()) have left our code
+	 * once a grace period has passed; the SAs' RCU callbacks queue their frees, and then
+	 * the queue drains.
+	 */
+	synchronize_rcu();
 	rcu_barrier();
 	destroy_workqueue(nfsec_wq);
 }

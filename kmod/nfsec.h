@@ -33,6 +33,7 @@ struct nfsec_net {
 	struct nfsec_acquire acquire;	/* packets waiting for an SA; has its own lock */
 	struct nfsec_stats __percpu *stats;
 	struct xfrm_state *mark;	/* what decrypted packets carry; see hooks.c */
+	atomic_t in_crypto;	/* packets whose crypto may complete asynchronously */
 };
 
 static inline void nfsec_stat_add(struct nfsec_net *nn, int stat, u64 n)

@@ -6,7 +6,9 @@
 # 10.0.2.0/24 | fd10:2::/64 in b). For every algorithm, in tunnel and transport mode, over
 # IPv4 and IPv6 (and the two mixed tunnels), both sides get the same keys and SPIs; then
 # ping and a TCP transfer of 2 MB, checked by SHA-256, go both ways while both sides capture
-# what they send: the wire must show ESP and no cleartext of the protected flows. On the
+# what they send: the wire must show ESP and no cleartext of the protected flows, except
+# the one flow (UDP to port 7777) that a bypass policy on each side exempts, which must be
+# seen in clear and delivered. On the
 # test kernel (KASAN: slow), a few cases run, with 256 KB instead of 2 MB.
 #
 #   60-esp-xfrm.sh                 the whole matrix, one case each
@@ -14,10 +16,41 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
 
+# bypass_up: UDP to port 7777 between the protected prefixes goes in clear, by a policy
+# that outranks the protect ones on both sides.
+bypass_up() {
+	local d
+	for d in out in; do
+		if [ $d = out ]; then set -- "$SEL_A" "$SEL_B"; else set -- "$SEL_B" "$SEL_A"; fi
+		$A nfsec policy add dir $d action bypass priority 10 src "$1" dst "$2" \
+			proto udp dport 7777
+		$A nfsec policy add dir $d action bypass priority 10 src "$2" dst "$1" \
+			proto udp dport 7777
+		$B ip xfrm policy add dir $d priority 10 src "$1" dst "$2" proto udp dport 7777
+		$B ip xfrm policy add dir $d priority 10 src "$2" dst "$1" proto udp dport 7777
+	done
+}
+
+# udp_bypass FROM_NS FROM_ADDR TO_NS TO_ADDR: one datagram to port 7777, delivered.
+udp_bypass() {
+	local from=$1 src=$2 to=$3 addr=$4
+	ip netns exec "$to" timeout 10 nc -u -l -W 1 "$addr" 7777 > /tmp/esp-udp &
+	local srv=$!
+	for _ in $(seq 1 50); do
+		ip netns exec "$to" ss -lun | grep -q ":7777 " && break
+		sleep 0.1
+	done
+	echo "bypass $from" | ip netns exec "$from" nc -u -w 1 -s "$src" "$addr" 7777 ||
+		fail "nc -u $from -> $addr failed"
+	wait $srv || fail "no bypassed datagram reached $to"
+	expect_eq "bypassed datagram in $to" "$(cat /tmp/esp-udp)" "bypass $from"
+}
+
 # One case: ALG MODE INNER OUTER (families 4 or 6).
 one_case() {
 	local ia ib
 	esp_up "$@"
+	bypass_up
 	ia=$IA ib=$IB
 	local before
 	before=$($A nfsec -j stats)
@@ -26,16 +59,21 @@ one_case() {
 	$B ping -c 2 -i 0.2 -W 3 -w 10 -I $ib $ia > /dev/null || fail "ping b -> a"
 	tcp_check a $ia b $ib
 	tcp_check b $ib a $ia
+	udp_bypass a $ia b $ib
+	udp_bypass b $ib a $ia
 	capture_stop
 
-	local esp leak
+	local esp leak clear protected
+	protected='(tcp or udp or icmp or (icmp6 and (ip6[40] == 128 or ip6[40] == 129)))'
+	protected+=' and not udp port 7777'
 	esp=$(count esp)
-	leak=$(count 'tcp or udp or icmp or (icmp6 and (ip6[40] == 128 or ip6[40] == 129))')
-	echo "capture: $esp ESP packets, $leak in clear"
-	[ "$leak" -eq 0 ] || tcpdump -r /tmp/esp-a.pcap -n -c 10 \
-		'tcp or udp or icmp or (icmp6 and (ip6[40] == 128 or ip6[40] == 129))' 2> /dev/null
+	leak=$(count "$protected")
+	clear=$(count 'udp dst port 7777')
+	echo "capture: $esp ESP packets, $leak in clear, $clear bypassed"
+	[ "$leak" -eq 0 ] || tcpdump -r /tmp/esp-a.pcap -n -c 10 "$protected" 2> /dev/null
 	[ "$esp" -gt 100 ] || fail "only $esp ESP packets on the wire"
 	expect_eq "cleartext packets of protected flows" "$leak" 0
+	expect_eq "bypassed packets in clear (one each way)" "$clear" 2
 	# nfsec counted what it did, and dropped nothing.
 	local after
 	after=$($A nfsec -j stats)

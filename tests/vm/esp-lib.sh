@@ -129,7 +129,8 @@ diagnose() {
 
 # esp_up ALG MODE INNER OUTER: SAs (SPIs 0x1001 a->b, 0x2001 b->a) and policies on both
 # sides for the inner networks (tunnel) or the veth addresses (transport), of family INNER
-# inside OUTER (4 or 6). Sets IA and IB, the addresses to talk between. $ESP_OUT_EXTRA
+# inside OUTER (4 or 6), at priority 100. Sets IA and IB, the addresses to talk between,
+# and SEL_A and SEL_B, the prefixes the policies protect. $ESP_OUT_EXTRA
 # goes to the end of nfsec's outbound "sa add" (lifetimes).
 esp_up() {
 	local alg=$1 mode=$2 inner=$3 outer=$4
@@ -154,8 +155,8 @@ esp_up() {
 	eval "$A nfsec sa add spi 0x1001 dir out src $oa dst $ob mode $mode reqid 1 $NF \
 		${ESP_OUT_EXTRA:-}"
 	eval "$A nfsec sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF"
-	$A nfsec policy add dir out src $sel_a dst $sel_b $tmpl_a
-	$A nfsec policy add dir in src $sel_b dst $sel_a $tmpl_b
+	$A nfsec policy add dir out priority 100 src $sel_a dst $sel_b $tmpl_a
+	$A nfsec policy add dir in priority 100 src $sel_b dst $sel_a $tmpl_b
 	# XFRM in b
 	# An XFRM state's selector is of its outer family unless given: a mixed tunnel's
 	# must name the inner one.
@@ -167,9 +168,9 @@ esp_up() {
 		$XF $sel_ab"
 	eval "$B ip xfrm state add src $ob dst $oa proto esp spi 0x2001 reqid 1 mode $mode \
 		$XF $sel_ba"
-	$B ip xfrm policy add src $sel_b dst $sel_a dir out \
+	$B ip xfrm policy add src $sel_b dst $sel_a dir out priority 100 \
 		tmpl src $ob dst $oa proto esp reqid 1 mode "$mode"
-	$B ip xfrm policy add src $sel_a dst $sel_b dir in \
+	$B ip xfrm policy add src $sel_a dst $sel_b dir in priority 100 \
 		tmpl src $oa dst $ob proto esp reqid 1 mode "$mode"
-	IA=$ia IB=$ib
+	IA=$ia IB=$ib SEL_A=$sel_a SEL_B=$sel_b
 }

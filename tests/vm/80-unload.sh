@@ -1,0 +1,111 @@
+#!/bin/bash
+# Taking nfsec away under traffic (peer: Linux XFRM, as in 60-esp-xfrm). Namespace a runs
+# an AES-GCM tunnel to b with SAs whose lifetime timers are pending, TCP streams and pings
+# go through it both ways, packets wait in a for an SA that never comes (ACQUIRE), and a
+# monitor listens; then either the module is unloaded or namespace a is deleted. Nothing
+# may crash or leak (the harness checks the kernel log for splats and, on the test kernel,
+# kmemleak), the module must go, and once back it must start empty and carry traffic.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp-lib.sh"
+
+PIDS=()
+stop_traffic() {
+	[ ${#PIDS[@]} -eq 0 ] && return
+	kill "${PIDS[@]}" 2> /dev/null || true
+	wait "${PIDS[@]}" 2> /dev/null || true
+	PIDS=()
+}
+trap 'stop_traffic; cleanup' EXIT
+
+# bg NS CMD...: CMD in namespace NS, in the background, for at most 60 s.
+bg() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" timeout 60 "$@" > /dev/null 2>&1 &
+	PIDS+=($!)
+}
+
+# stream FROM_NS FROM_ADDR TO_NS TO_ADDR PORT: zeros over TCP until stopped.
+stream() {
+	bg "$3" nc -l "$4" "$5"
+	for _ in $(seq 1 50); do
+		ip netns exec "$3" ss -ltn | grep -q ":$5 " && break
+		sleep 0.1
+	done
+	ip netns exec "$1" timeout 60 nc -s "$2" "$4" "$5" < /dev/zero > /dev/null 2>&1 &
+	PIDS+=($!)
+}
+
+# busy: nfsec in a in the middle of everything it does, until stop_traffic.
+busy() {
+	module_load
+	ESP_OUT_EXTRA="soft-seconds 600 hard-seconds 900" esp_up gcm128 tunnel 4 4
+	# A flow whose SA never comes: its packets are held, then dropped.
+	$A nfsec policy add dir out src 10.0.1.0/24 dst 10.0.3.0/24 mode tunnel \
+		tmpl-src 192.168.1.1 tmpl-dst 192.168.1.3 reqid 7
+	$A ip route replace 10.0.3.0/24 via 192.168.1.2
+	bg a nfsec monitor
+	stream a 10.0.1.1 b 10.0.2.1 6001
+	stream b 10.0.2.1 a 10.0.1.1 6002
+	bg a ping -q -i 0.05 -I 10.0.1.1 10.0.2.1
+	bg b ping -q -i 0.05 -I 10.0.2.1 10.0.1.1
+	bg a ping -q -i 0.05 -I 10.0.1.1 10.0.3.1
+	local in=0 out=0
+	for _ in $(seq 1 100); do
+		in=$($A nfsec -j stats | jq .in_packets)
+		out=$($A nfsec -j stats | jq .out_packets)
+		[ "$in" -gt 200 ] && [ "$out" -gt 200 ] && return
+		sleep 0.1
+	done
+	fail "the tunnel carried too little before the test: $out out, $in in"
+}
+
+# reloaded: the module back, with nothing left from before, and a tunnel that works.
+reloaded() {
+	module_load
+	expect_eq "SAs after reload" "$($A nfsec -j sa show | jq length)" 0
+	expect_eq "policies after reload" "$($A nfsec -j policy show | jq length)" 0
+	expect_eq "packets counted after reload" "$($A nfsec -j stats | jq .out_packets)" 0
+	esp_up gcm128 tunnel 4 4
+	$A ping -c 2 -i 0.2 -W 3 -I $IA $IB > /dev/null || fail "ping a -> b after reload"
+	tcp_check a $IA b $IB
+}
+
+case_rmmod() {
+	busy
+	local start=$SECONDS
+	rmmod nfsec || fail "rmmod under traffic"
+	! module_loaded || fail "module still loaded"
+	echo "rmmod under traffic took $((SECONDS - start)) s"
+	stop_traffic
+	reloaded
+}
+
+case_netns_del() {
+	busy
+	# Namespace a goes once nothing runs in it, while b still sends into it.
+	ip netns pids a | xargs -r kill
+	ip netns del a
+	sleep 1
+	stop_traffic
+	ip netns del b
+	# The namespace's state went with it: nothing to find in a new one.
+	setup
+	NETNS=()	# the test's, deleted when it ends
+	reloaded
+	rmmod nfsec || fail "rmmod after the namespace was deleted"
+}
+
+if [ "${1:-}" = case ]; then
+	"case_$2"
+	exit 0
+fi
+
+module_load
+setup
+failed=() round=0
+for c in rmmod netns_del rmmod; do
+	name=${c/_/-}-$((++round))
+	run_case "$name" bash "$0" case "$c" || failed+=("$name")
+done
+[ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
