@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "ike.h"
+#include "info.h"
 
 unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];
 
@@ -1030,6 +1031,27 @@ static int hdr_check(struct ike_sa *sa, const struct isakmp_hdr *hdr)
 }
 
 /*
+ * An encrypted notify instead of the answer to our authentication (main mode message 5):
+ * the peer has keys, but refuses. If we can read it, it says why; if we cannot, its keys
+ * are not ours, which with pre-shared keys means the secrets differ.
+ */
+static int info_encrypted(struct ike_sa *sa, const struct ike_msg *msg)
+{
+	char why[IKE_WHY_MAX];
+	struct info info;
+
+	if (sa->state != IKE_MM_I3 || !sa->enc_key)
+		return -EPROTO;
+	if (info_parse(sa, msg, &info, why, sizeof(why)))
+		return fail(sa, -EACCES, "the peer answered our authentication with a notify we "
+			    "cannot decrypt: the pre-shared keys differ");
+	if (!info.nnotifies)
+		return -EBADMSG;
+	return fail(sa, -ECONNREFUSED, "the peer refused our authentication: %s",
+		    isakmp_notify_name(info.notifies[0].type));
+}
+
+/*
  * An unencrypted informational before phase 1 is up: the peer refusing the exchange
  * (NO-PROPOSAL-CHOSEN, AUTHENTICATION-FAILED, ...). Unauthenticated, so it is believed
  * only while we wait for the peer's next message, as strongSwan does.
@@ -1041,14 +1063,19 @@ static int info_plain(struct ike_sa *sa, const struct ike_msg *msg)
 	struct isakmp_notify n;
 	struct isakmp_err err;
 
-	if (sa->state == IKE_ESTABLISHED || (msg->hdr.flags & ISAKMP_FLAG_ENC))
+	if (sa->state == IKE_ESTABLISHED)
 		return -EPROTO;
+	if (msg->hdr.flags & ISAKMP_FLAG_ENC)
+		return info_encrypted(sa, msg);
 	if (isakmp_chain_parse(msg->hdr.next, msg->buf + ISAKMP_HDR_LEN,
 			       msg->len - ISAKMP_HDR_LEN, 0, &chain, &err))
 		return -EBADMSG;
 	p = isakmp_chain_find(&chain, ISAKMP_PL_N, 0);
 	if (!p || isakmp_notify_decode(p, &n, &err) || n.type > ISAKMP_N_ERROR_MAX)
 		return -EBADMSG;
+	if (sa->state == IKE_MM_I3)
+		return fail(sa, -ECONNREFUSED, "the peer refused our authentication (%s): the "
+			    "pre-shared keys probably differ", isakmp_notify_name(n.type));
 	return fail(sa, -ECONNREFUSED, "the peer refused: %s", isakmp_notify_name(n.type));
 }
 

@@ -1,0 +1,1070 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's IKE side: see daemon.h.
+ *
+ * Lifetimes: a struct tun lives from registry "added" to "removing"; a struct p1 from its
+ * first message to its death (failure, delete, replacement), and owns the quick modes
+ * (struct xchg) running over it. Every timer is embedded in what it serves and cancelled
+ * before that is freed. Everything runs on the one event loop thread.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <linux/nfsec.h>
+#include <openssl/crypto.h>
+
+#include "daemon.h"
+#include "ike.h"
+#include "info.h"
+#include "log.h"
+#include "loop.h"
+#include "net.h"
+#include "quick.h"
+
+struct tun;
+struct p1;
+
+/* One phase-2 SA pair in the kernel. */
+struct child {
+	bool used;
+	uint32_t spi_in, spi_out;
+	struct esp_proposal prop;
+	uint64_t added_ms;
+	uint32_t lifetime;
+};
+
+struct pair {
+	struct tun *tun;
+	unsigned int idx;
+	struct kernel_ts_pair kp;
+	struct child cur;		/* carries the traffic */
+	struct child old;		/* replaced by cur, deleted by old_timer */
+	struct timer old_timer;
+	bool pending;			/* wants a quick mode once phase 1 is up */
+	bool negotiating;
+};
+
+/* A quick mode in flight. */
+struct xchg {
+	struct qm *qm;
+	struct p1 *p1;
+	struct pair *pair;
+	struct timer retx;
+	unsigned int tries;
+	struct xchg *next;
+};
+
+struct p1 {
+	struct ike_sa *sa;
+	struct tun *tun;
+	struct sockaddr_storage local, remote;
+	struct timer retx;
+	unsigned int tries;
+	struct timer life;		/* rekey (initiator) or expiry */
+	uint64_t established_ms;
+	struct xchg *qms;
+	struct p1 *next;
+};
+
+struct tun {
+	struct iked_tunnel *t;
+	struct kernel_policies pol;
+	unsigned int npairs;
+	struct pair pairs[KERNEL_PAIRS_MAX];
+	struct p1 *p1;			/* the one in use (or being set up) */
+	char why[IKE_WHY_MAX];		/* why it is down */
+};
+
+static struct {
+	struct kernel *k;
+	struct p1 *p1s;
+} d;
+
+static const char *name_of(const struct tun *tun)
+{
+	return tun->t->conf.name;
+}
+
+static void sockaddr_of(const struct tunnel_addr *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(IKE_PORT);
+		memcpy(&sin->sin_addr, a->addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(IKE_PORT);
+		memcpy(&sin6->sin6_addr, a->addr, 16);
+	}
+}
+
+static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family != a->family)
+		return false;
+	if (a->family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)ss)->sin_addr, a->addr, 4);
+	return !memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, a->addr, 16);
+}
+
+/* --- Phase 1 ---------------------------------------------------------------------- */
+
+static void p1_free(struct p1 *p1);
+static void qm_start(struct p1 *p1, struct pair *pair);
+
+static void p1_send(struct p1 *p1)
+{
+	if (!p1->sa->out_len)
+		return;
+	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, p1->sa->out,
+		     p1->sa->out_len))
+		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
+}
+
+/* Our message out; retransmitted until the next one comes (or we are done). */
+static void p1_send_new(struct p1 *p1)
+{
+	p1_send(p1);
+	p1->tries = 0;
+	if (p1->sa->state != IKE_ESTABLISHED && p1->sa->state != IKE_DEAD)
+		timer_arm(&p1->retx, DAEMON_RETRANSMIT_MS);
+	else
+		timer_cancel(&p1->retx);
+}
+
+static void p1_dead(struct p1 *p1)
+{
+	struct tun *tun = p1->tun;
+
+	log_ctx_err(name_of(tun), "phase 1 failed: %s", p1->sa->why);
+	snprintf(tun->why, sizeof(tun->why), "%s", p1->sa->why);
+	p1_free(p1);
+}
+
+static void p1_retransmit(struct timer *t, void *arg)
+{
+	struct p1 *p1 = arg;
+
+	(void)t;
+	if (++p1->tries >= DAEMON_RETRANSMIT_TRIES) {
+		if (p1->sa->state == IKE_MM_I3)
+			snprintf(p1->sa->why, sizeof(p1->sa->why), "no answer to our "
+				 "authentication after %u tries: the pre-shared keys probably "
+				 "differ", p1->tries);
+		else
+			snprintf(p1->sa->why, sizeof(p1->sa->why), "no answer from the peer in %s "
+				 "after %u tries", ike_state_name(p1->sa->state), p1->tries);
+		p1_dead(p1);
+		return;
+	}
+	log_ctx_info(name_of(p1->tun), "retransmitting (%u)", p1->tries);
+	p1_send(p1);
+	timer_arm(&p1->retx, (uint64_t)DAEMON_RETRANSMIT_MS << p1->tries);
+}
+
+static void p1_expired(struct timer *t, void *arg);
+
+static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
+			 const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
+{
+	struct p1 *p1 = calloc(1, sizeof(*p1));
+
+	if (!p1)
+		return NULL;
+	p1->sa = sa;
+	p1->tun = tun;
+	p1->local = *local;
+	p1->remote = *remote;
+	timer_init(&p1->retx, p1_retransmit, p1);
+	timer_init(&p1->life, p1_expired, p1);
+	p1->next = d.p1s;
+	d.p1s = p1;
+	return p1;
+}
+
+static void xchg_free(struct xchg *x);
+
+static void p1_free(struct p1 *p1)
+{
+	struct p1 **pp;
+
+	for (pp = &d.p1s; *pp; pp = &(*pp)->next)
+		if (*pp == p1) {
+			*pp = p1->next;
+			break;
+		}
+	while (p1->qms)
+		xchg_free(p1->qms);
+	if (p1->tun->p1 == p1)
+		p1->tun->p1 = NULL;
+	timer_cancel(&p1->retx);
+	timer_cancel(&p1->life);
+	ike_sa_free(p1->sa);
+	free(p1);
+}
+
+static void p1_established(struct p1 *p1)
+{
+	struct tun *tun = p1->tun;
+	const struct ike_chosen *c = &p1->sa->chosen;
+	struct p1 *old = tun->p1 != p1 ? tun->p1 : NULL;
+	unsigned int i;
+
+	log_ctx_info(name_of(tun), "phase 1 established: aes%u-%s-%s, %u s, %s mode", c->enc_bits,
+		     isakmp_p1_hash_name(c->hash), isakmp_group_name(c->group), c->lifetime,
+		     p1->sa->aggressive ? "aggressive" : "main");
+	if (p1->sa->aggressive && tun->t->conf.auth == TUNNEL_AUTH_PSK)
+		log_ctx_warn(name_of(tun), "aggressive mode with a pre-shared key sends the "
+			     "identity in clear and a hash an eavesdropper can crack offline");
+	tun->p1 = p1;
+	tun->why[0] = '\0';
+	p1->established_ms = loop_now_ms();
+	/* Initiators renew phase 1 a margin before it ends; responders let it end. */
+	if (p1->sa->initiator && c->lifetime > tun->t->conf.rekey_margin)
+		timer_arm(&p1->life, (uint64_t)(c->lifetime - tun->t->conf.rekey_margin) * 1000);
+	else
+		timer_arm(&p1->life, (uint64_t)c->lifetime * 1000);
+	if (old && old->sa->state == IKE_ESTABLISHED)
+		/* The phase 1 this one replaces: kept until its own end, for its quick modes. */
+		log_ctx_info(name_of(tun), "phase 1 renewed");
+	for (i = 0; i < tun->npairs; i++)
+		if (tun->pairs[i].pending && !tun->pairs[i].negotiating)
+			qm_start(p1, &tun->pairs[i]);
+}
+
+static struct p1 *p1_initiate(struct tun *tun)
+{
+	struct sockaddr_storage local, remote;
+	char why[IKE_WHY_MAX];
+	struct ike_sa *sa;
+	struct p1 *p1;
+
+	sa = ike_sa_initiate(&tun->t->conf, why, sizeof(why));
+	if (!sa) {
+		log_ctx_err(name_of(tun), "cannot start phase 1: %s", why);
+		snprintf(tun->why, sizeof(tun->why), "%s", why);
+		return NULL;
+	}
+	sockaddr_of(&tun->t->conf.local, &local);
+	sockaddr_of(&tun->t->conf.remote, &remote);
+	p1 = p1_new(tun, sa, &local, &remote);
+	if (!p1) {
+		ike_sa_free(sa);
+		return NULL;
+	}
+	log_ctx_info(name_of(tun), "starting phase 1 (%s mode)", sa->aggressive ? "aggressive" :
+		     "main");
+	p1_send_new(p1);
+	return p1;
+}
+
+/* Phase 1 for tun if there is none; quick modes for its pending pairs once it is up. */
+static void tun_ensure(struct tun *tun)
+{
+	unsigned int i;
+
+	if (!tun->p1) {
+		tun->p1 = p1_initiate(tun);
+		return;
+	}
+	if (tun->p1->sa->state != IKE_ESTABLISHED)
+		return;
+	for (i = 0; i < tun->npairs; i++)
+		if (tun->pairs[i].pending && !tun->pairs[i].negotiating)
+			qm_start(tun->p1, &tun->pairs[i]);
+}
+
+static void p1_expired(struct timer *t, void *arg)
+{
+	struct p1 *p1 = arg;
+	struct tun *tun = p1->tun;
+	uint64_t age = loop_now_ms() - p1->established_ms;
+
+	(void)t;
+	if (age + 1000 < (uint64_t)p1->sa->chosen.lifetime * 1000 && tun->p1 == p1) {
+		/* The initiator's renewal: a new phase 1; this one lives out its time. */
+		log_ctx_info(name_of(tun), "renewing phase 1");
+		tun->p1 = NULL;
+		tun_ensure(tun);
+		if (!tun->p1)
+			tun->p1 = p1;
+		timer_arm(&p1->life, (uint64_t)p1->sa->chosen.lifetime * 1000 - age);
+		return;
+	}
+	log_ctx_info(name_of(tun), "phase 1 expired");
+	if (p1->sa->state == IKE_ESTABLISHED) {
+		uint8_t buf[ISAKMP_MSG_MAX];
+		size_t len;
+
+		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
+			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
+				 len);
+	}
+	p1_free(p1);
+}
+
+/* --- Phase 2 ---------------------------------------------------------------------- */
+
+static void xchg_free(struct xchg *x)
+{
+	struct xchg **pp;
+
+	for (pp = &x->p1->qms; *pp; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	if (x->pair && x->pair->negotiating) {
+		x->pair->negotiating = false;
+		if (x->qm->state != QM_DONE)
+			kernel_spi_release(d.k, x->qm->spi_in);
+	}
+	timer_cancel(&x->retx);
+	qm_free(x->qm);
+	free(x);
+}
+
+static void xchg_send(struct xchg *x)
+{
+	if (x->qm->out_len &&
+	    net_send((struct sockaddr *)&x->p1->local, (struct sockaddr *)&x->p1->remote,
+		     x->qm->out, x->qm->out_len))
+		log_ctx_warn(name_of(x->p1->tun), "cannot send: %m");
+}
+
+static void xchg_retransmit(struct timer *t, void *arg)
+{
+	struct xchg *x = arg;
+
+	(void)t;
+	if (++x->tries >= DAEMON_RETRANSMIT_TRIES) {
+		log_ctx_err(name_of(x->p1->tun), "quick mode: no answer from the peer after %u "
+			    "tries", x->tries);
+		snprintf(x->p1->tun->why, sizeof(x->p1->tun->why), "quick mode: no answer");
+		xchg_free(x);
+		return;
+	}
+	xchg_send(x);
+	timer_arm(&x->retx, (uint64_t)DAEMON_RETRANSMIT_MS << x->tries);
+}
+
+static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
+{
+	struct xchg *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->qm = qm;
+	x->p1 = p1;
+	x->pair = pair;
+	timer_init(&x->retx, xchg_retransmit, x);
+	x->next = p1->qms;
+	p1->qms = x;
+	if (pair)
+		pair->negotiating = true;
+	return x;
+}
+
+static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
+{
+	struct tun *tun = pair->tun;
+	const struct tunnel *conf = &tun->t->conf;
+	char err[256];
+
+	if (!c->used)
+		return;
+	c->used = false;
+	if (kernel_sa_del(d.k, c->spi_in, &conf->local, err, sizeof(err)) && errno != ENOENT)
+		log_ctx_debug(name_of(tun), "%s", err);
+	if (kernel_sa_del(d.k, c->spi_out, &conf->remote, err, sizeof(err)) && errno != ENOENT)
+		log_ctx_debug(name_of(tun), "%s", err);
+	if (tell_peer && tun->p1 && tun->p1->sa->state == IKE_ESTABLISHED) {
+		uint8_t buf[ISAKMP_MSG_MAX];
+		size_t len;
+
+		if (!info_delete_build(tun->p1->sa, &c->spi_in, 1, buf, &len))
+			net_send((struct sockaddr *)&tun->p1->local,
+				 (struct sockaddr *)&tun->p1->remote, buf, len);
+	}
+	log_ctx_info(name_of(tun), "phase 2 SA in 0x%08x out 0x%08x deleted", c->spi_in,
+		     c->spi_out);
+}
+
+static void old_expired(struct timer *t, void *arg)
+{
+	struct pair *pair = arg;
+
+	(void)t;
+	child_delete(pair, &pair->old, true);
+}
+
+static int sa_install(struct xchg *x, uint8_t dir)
+{
+	const struct tunnel *conf = &x->p1->tun->t->conf;
+	struct qm *qm = x->qm;
+	bool in = dir == NFSEC_SA_DIR_IN;
+	const struct ike_secret *keys = in ? qm->keys_in : qm->keys_out;
+	struct kernel_sa ksa = {
+		.spi = in ? qm->spi_in : qm->spi_out, .dir = dir,
+		.src = in ? conf->remote : conf->local, .dst = in ? conf->local : conf->remote,
+		.mode = conf->encap, .reqid = x->pair->kp.reqid, .proposal = &qm->chosen,
+		.keymat = keys->data, .keymat_len = keys->len,
+		.lifetime = {
+			.hard_seconds = qm->lifetime, .margin_seconds = conf->rekey_margin,
+			.hard_bytes = qm->lifekb * 1024, .margin_bytes = qm->lifekb * 1024 / 10,
+		},
+		.pair = in ? &x->pair->kp : NULL,
+	};
+	char err[256];
+	int ret;
+
+	if (ksa.lifetime.margin_seconds >= ksa.lifetime.hard_seconds)
+		ksa.lifetime.margin_seconds = ksa.lifetime.hard_seconds / 10;
+	ret = kernel_sa_add(d.k, &ksa, err, sizeof(err));
+	if (ret)
+		log_ctx_err(name_of(x->p1->tun), "installing the SA: %s", err);
+	return ret;
+}
+
+/* Quick mode done: both SAs in, the previous pair replaced. */
+static void qm_installed(struct xchg *x)
+{
+	struct pair *pair = x->pair;
+	struct qm *qm = x->qm;
+	char algs[PROPOSAL_TEXT_MAX] = "?";
+	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
+
+	if (sa_install(x, NFSEC_SA_DIR_IN) || sa_install(x, NFSEC_SA_DIR_OUT)) {
+		kernel_sa_del(d.k, qm->spi_in, &pair->tun->t->conf.local, NULL, 0);
+		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
+		return;
+	}
+	kernel_spi_release(d.k, qm->spi_in);
+	pair->negotiating = false;
+	pair->pending = false;
+	if (pair->old.used) {
+		timer_cancel(&pair->old_timer);
+		child_delete(pair, &pair->old, true);
+	}
+	if (pair->cur.used) {
+		pair->old = pair->cur;
+		timer_arm(&pair->old_timer, DAEMON_OLD_SA_DELAY_MS);
+	}
+	pair->cur = (struct child){
+		.used = true, .spi_in = qm->spi_in, .spi_out = qm->spi_out, .prop = qm->chosen,
+		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
+	};
+	proposal_esp_format(&one, algs, sizeof(algs));
+	log_ctx_info(name_of(pair->tun), "phase 2 SA up: in 0x%08x out 0x%08x %s, %u s",
+		     qm->spi_in, qm->spi_out, algs, qm->lifetime);
+	pair->tun->why[0] = '\0';
+}
+
+static void qm_start(struct p1 *p1, struct pair *pair)
+{
+	const struct tunnel *conf = &p1->tun->t->conf;
+	char why[IKE_WHY_MAX];
+	struct xchg *x;
+	struct qm *qm;
+	uint32_t spi;
+
+	if (kernel_spi_alloc(d.k, &conf->local, &spi, why, sizeof(why))) {
+		log_ctx_err(name_of(p1->tun), "no SPI: %s", why);
+		return;
+	}
+	qm = qm_initiate(p1->sa, &pair->kp.local, &pair->kp.remote, spi, why, sizeof(why));
+	if (!qm) {
+		kernel_spi_release(d.k, spi);
+		log_ctx_err(name_of(p1->tun), "cannot start quick mode: %s", why);
+		return;
+	}
+	x = xchg_new(p1, pair, qm);
+	if (!x) {
+		kernel_spi_release(d.k, spi);
+		qm_free(qm);
+		return;
+	}
+	xchg_send(x);
+	timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
+}
+
+static struct pair *pair_for(struct tun *tun, const struct tunnel_ts *ts_i,
+			     const struct tunnel_ts *ts_r)
+{
+	unsigned int i;
+
+	for (i = 0; i < tun->npairs; i++)
+		if (!memcmp(&tun->pairs[i].kp.remote, ts_i, sizeof(*ts_i)) &&
+		    !memcmp(&tun->pairs[i].kp.local, ts_r, sizeof(*ts_r)))
+			return &tun->pairs[i];
+	return NULL;
+}
+
+static void quick_input(struct p1 *p1, const struct ike_msg *msg)
+{
+	struct xchg *x;
+	uint32_t spi;
+	char why[256];
+	int ret;
+
+	for (x = p1->qms; x; x = x->next)
+		if (x->qm->msgid == msg->hdr.msgid)
+			break;
+	if (!x) {
+		struct qm *qm;
+
+		if (p1->sa->state != IKE_ESTABLISHED)
+			return;
+		if (kernel_spi_alloc(d.k, &p1->tun->t->conf.local, &spi, why, sizeof(why)))
+			return;
+		qm = qm_respond(p1->sa, msg, spi);
+		if (!qm) {
+			kernel_spi_release(d.k, spi);
+			return;
+		}
+		x = xchg_new(p1, NULL, qm);
+		if (!x) {
+			kernel_spi_release(d.k, spi);
+			qm_free(qm);
+			return;
+		}
+		if (qm->state == QM_DEAD) {
+			log_ctx_err(name_of(p1->tun), "quick mode refused: %s", qm->why);
+			snprintf(p1->tun->why, sizeof(p1->tun->why), "%s", qm->why);
+			xchg_send(x);
+			kernel_spi_release(d.k, spi);
+			xchg_free(x);
+			return;
+		}
+		x->pair = pair_for(p1->tun, &qm->ts_i, &qm->ts_r);
+		if (x->pair)
+			x->pair->negotiating = true;
+		xchg_send(x);
+		timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
+		return;
+	}
+	ret = qm_input(x->qm, msg);
+	if (ret == 1) {
+		xchg_send(x);
+		return;
+	}
+	if (ret && x->qm->state != QM_DEAD) {
+		log_ctx_debug(name_of(p1->tun), "quick mode message dropped: %s", x->qm->why);
+		return;
+	}
+	if (x->qm->state == QM_DEAD) {
+		log_ctx_err(name_of(p1->tun), "quick mode failed: %s", x->qm->why);
+		snprintf(p1->tun->why, sizeof(p1->tun->why), "%s", x->qm->why);
+		xchg_send(x);
+		xchg_free(x);
+		return;
+	}
+	xchg_send(x);
+	if (x->qm->state == QM_DONE) {
+		timer_cancel(&x->retx);
+		if (x->pair)
+			qm_installed(x);
+		/*
+		 * The initiator is done; the responder's last message may be lost and come
+		 * again: the exchange stays a while to answer it (no retransmissions of ours).
+		 */
+		xchg_free(x);
+	}
+}
+
+/* --- Informational ------------------------------------------------------------------ */
+
+static struct pair *pair_by_spi_out(struct tun *tun, uint32_t spi, struct child **c)
+{
+	unsigned int i;
+
+	for (i = 0; i < tun->npairs; i++) {
+		if (tun->pairs[i].cur.used && tun->pairs[i].cur.spi_out == spi) {
+			*c = &tun->pairs[i].cur;
+			return &tun->pairs[i];
+		}
+		if (tun->pairs[i].old.used && tun->pairs[i].old.spi_out == spi) {
+			*c = &tun->pairs[i].old;
+			return &tun->pairs[i];
+		}
+	}
+	return NULL;
+}
+
+static void info_input(struct p1 *p1, const struct ike_msg *msg)
+{
+	struct tun *tun = p1->tun;
+	char why[IKE_WHY_MAX];
+	struct info info;
+	unsigned int i, j;
+
+	if (p1->sa->state != IKE_ESTABLISHED) {
+		/* Before phase 1 is up: a plain notify (NO-PROPOSAL-CHOSEN and the like). */
+		if (ike_sa_input(p1->sa, msg) && p1->sa->state == IKE_DEAD)
+			p1_dead(p1);
+		return;
+	}
+	if (info_parse(p1->sa, msg, &info, why, sizeof(why))) {
+		log_ctx_debug(name_of(tun), "informational dropped: %s", why);
+		return;
+	}
+	for (i = 0; i < info.nnotifies; i++)
+		log_ctx_info(name_of(tun), "the peer notifies %s",
+			     isakmp_notify_name(info.notifies[i].type));
+	for (i = 0; i < info.ndeletes; i++) {
+		const struct info_delete *del = &info.deletes[i];
+
+		if (del->proto == ISAKMP_PROTO_ISAKMP) {
+			log_ctx_info(name_of(tun), "the peer deleted phase 1");
+			p1_free(p1);
+			return;
+		}
+		for (j = 0; j < del->count; j++) {
+			struct child *c;
+			struct pair *pair = pair_by_spi_out(tun, del->spis[j], &c);
+
+			if (pair)
+				child_delete(pair, c, false);
+		}
+	}
+}
+
+/* --- Messages in -------------------------------------------------------------------- */
+
+static struct p1 *p1_find(const struct isakmp_hdr *hdr)
+{
+	static const uint8_t zero[ISAKMP_COOKIE_LEN];
+	struct p1 *p1;
+
+	for (p1 = d.p1s; p1; p1 = p1->next) {
+		if (memcmp(p1->sa->cky_i, hdr->icookie, ISAKMP_COOKIE_LEN))
+			continue;
+		if (!memcmp(p1->sa->cky_r, hdr->rcookie, ISAKMP_COOKIE_LEN) ||
+		    !memcmp(p1->sa->cky_r, zero, ISAKMP_COOKIE_LEN))
+			return p1;
+	}
+	return NULL;
+}
+
+static struct tun *tun_for_peer(const struct sockaddr_storage *local,
+				const struct sockaddr_storage *remote)
+{
+	struct iked_tunnel *t;
+
+	for (t = registry_first(); t; t = registry_next(t))
+		if (addr_is(&t->conf.local, local) &&
+		    (t->conf.remote_any || addr_is(&t->conf.remote, remote)))
+			return t->ike;
+	return NULL;
+}
+
+static void p1_respond(const struct sockaddr_storage *local,
+		       const struct sockaddr_storage *remote, const struct ike_msg *msg)
+{
+	struct tun *tun = tun_for_peer(local, remote);
+	struct ike_sa *sa;
+	struct p1 *p1;
+
+	if (!tun) {
+		log_info("phase 1 from a peer no tunnel names: dropped");
+		return;
+	}
+	sa = ike_sa_respond(&tun->t->conf, msg);
+	if (!sa)
+		return;
+	p1 = p1_new(tun, sa, local, remote);
+	if (!p1) {
+		ike_sa_free(sa);
+		return;
+	}
+	log_ctx_info(name_of(tun), "phase 1 from the peer (%s mode)",
+		     sa->aggressive ? "aggressive" : "main");
+	if (sa->state == IKE_DEAD) {
+		p1_send(p1);
+		p1_dead(p1);
+		return;
+	}
+	if (!tun->p1 || tun->p1->sa->state != IKE_ESTABLISHED)
+		tun->p1 = p1;
+	p1_send_new(p1);
+}
+
+static void p1_input(struct p1 *p1, const struct ike_msg *msg)
+{
+	int ret = ike_sa_input(p1->sa, msg);
+
+	if (ret == 1) {
+		p1_send(p1);
+		return;
+	}
+	if (p1->sa->state == IKE_DEAD) {
+		p1_send(p1);
+		p1_dead(p1);
+		return;
+	}
+	if (ret) {
+		log_ctx_debug(name_of(p1->tun), "phase 1 message dropped: %s", p1->sa->why);
+		return;
+	}
+	p1_send_new(p1);
+	if (p1->sa->state == IKE_ESTABLISHED)
+		p1_established(p1);
+}
+
+static void on_recv(const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
+		    const uint8_t *buf, size_t len, void *arg)
+{
+	struct ike_msg msg = { .buf = buf, .len = len };
+	struct isakmp_err err;
+	struct p1 *p1;
+
+	(void)arg;
+	if (isakmp_hdr_parse(buf, len, &msg.hdr, &err)) {
+		log_debug("datagram dropped: %s", err.msg);
+		return;
+	}
+	p1 = p1_find(&msg.hdr);
+	if (!p1) {
+		static const uint8_t zero[ISAKMP_COOKIE_LEN];
+
+		if ((msg.hdr.exchange == ISAKMP_EXCH_IDPROT ||
+		     msg.hdr.exchange == ISAKMP_EXCH_AGGRESSIVE) &&
+		    !memcmp(msg.hdr.rcookie, zero, ISAKMP_COOKIE_LEN))
+			p1_respond(local, remote, &msg);
+		else
+			log_debug("%s message for no SA we know: dropped",
+				  isakmp_exchange_name(msg.hdr.exchange));
+		return;
+	}
+	switch (msg.hdr.exchange) {
+	case ISAKMP_EXCH_IDPROT:
+	case ISAKMP_EXCH_AGGRESSIVE:
+		p1_input(p1, &msg);
+		break;
+	case ISAKMP_EXCH_QUICK:
+		quick_input(p1, &msg);
+		break;
+	case ISAKMP_EXCH_INFO:
+		info_input(p1, &msg);
+		break;
+	default:
+		log_ctx_debug(name_of(p1->tun), "%s exchange not supported: dropped",
+			      isakmp_exchange_name(msg.hdr.exchange));
+	}
+}
+
+/* --- Kernel events ------------------------------------------------------------------- */
+
+/* Request ids: the tunnel's in the high bits, the pair's index in the low 8. */
+enum { PAIR_BITS = 8 };
+
+static struct pair *pair_by_reqid(uint32_t reqid)
+{
+	struct iked_tunnel *t = registry_find_reqid(reqid >> PAIR_BITS);
+	struct tun *tun = t ? t->ike : NULL;
+	unsigned int idx = reqid & ((1U << PAIR_BITS) - 1);
+
+	return tun && idx < tun->npairs ? &tun->pairs[idx] : NULL;
+}
+
+static void on_acquire(const struct kernel_acquire *acq, void *arg)
+{
+	struct pair *pair = pair_by_reqid(acq->reqid);
+
+	(void)arg;
+	if (!pair)
+		return;
+	log_ctx_info(name_of(pair->tun), "traffic for pair %u: negotiating", pair->idx);
+	pair->pending = true;
+	tun_ensure(pair->tun);
+}
+
+static void on_expire(const struct kernel_sa_ref *ref, bool hard, void *arg)
+{
+	struct pair *pair = pair_by_reqid(ref->reqid);
+
+	(void)arg;
+	if (!pair || !pair->cur.used ||
+	    (ref->spi != pair->cur.spi_in && ref->spi != pair->cur.spi_out))
+		return;
+	if (!hard) {
+		if (pair->negotiating)
+			return;
+		log_ctx_info(name_of(pair->tun), "phase 2 SA 0x%08x soft-expired: rekeying",
+			     ref->spi);
+		pair->pending = true;
+		tun_ensure(pair->tun);
+		return;
+	}
+	log_ctx_info(name_of(pair->tun), "phase 2 SA 0x%08x expired", ref->spi);
+	child_delete(pair, &pair->cur, true);
+}
+
+static const struct kernel_event_ops kernel_ops = {
+	.acquire = on_acquire,
+	.expire = on_expire,
+};
+
+static void on_kernel(int fd, uint32_t events, void *arg)
+{
+	char err[256];
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	if (kernel_events_read(d.k, &kernel_ops, NULL, err, sizeof(err)))
+		log_warn("kernel event: %s", err);
+}
+
+/* --- Tunnels (registry ops) --------------------------------------------------------- */
+
+static int psk_load(struct tunnel *conf, char *err, size_t errlen)
+{
+	ssize_t n;
+	int fd;
+
+	if (!conf->psk_file[0])
+		return 0;
+	fd = open(conf->psk_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "psk file %s: %m", conf->psk_file);
+		return -errno;
+	}
+	n = read(fd, conf->psk, sizeof(conf->psk));
+	close(fd);
+	while (n > 0 && (conf->psk[n - 1] == '\n' || conf->psk[n - 1] == '\r'))
+		n--;
+	if (n <= 0) {
+		snprintf(err, errlen, "psk file %s is empty", conf->psk_file);
+		return -EINVAL;
+	}
+	conf->psk_len = (uint16_t)n;
+	return 0;
+}
+
+static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
+{
+	struct tun *tun = calloc(1, sizeof(*tun));
+	struct kernel_tunnel kt;
+	unsigned int l, r;
+	int ret;
+
+	if (!tun)
+		return -ENOMEM;
+	ret = psk_load(&t->conf, err, errlen);
+	if (ret) {
+		free(tun);
+		return ret;
+	}
+	tun->t = t;
+	for (l = 0; l < t->conf.local_ts_count; l++)
+		for (r = 0; r < t->conf.remote_ts_count; r++) {
+			struct pair *p = &tun->pairs[tun->npairs];
+
+			p->tun = tun;
+			p->idx = tun->npairs++;
+			p->kp.local = t->conf.local_ts[l];
+			p->kp.remote = t->conf.remote_ts[r];
+			p->kp.reqid = t->reqid << PAIR_BITS | p->idx;
+			timer_init(&p->old_timer, old_expired, p);
+		}
+	t->ike = tun;
+	if (t->conf.remote_any)
+		return 0;
+	kt = (struct kernel_tunnel){
+		.local = t->conf.local, .remote = t->conf.remote, .mode = t->conf.encap,
+		.pair_count = tun->npairs, .pairs = NULL,
+	};
+	{
+		struct kernel_ts_pair kp[KERNEL_PAIRS_MAX];
+		unsigned int i;
+
+		for (i = 0; i < tun->npairs; i++)
+			kp[i] = tun->pairs[i].kp;
+		kt.pairs = kp;
+		ret = kernel_tunnel_policies_add(d.k, &kt, &tun->pol, err, errlen);
+	}
+	if (ret) {
+		t->ike = NULL;
+		free(tun);
+		return ret;
+	}
+	log_ctx_info(t->conf.name, "added: %u selector pair(s), policies installed",
+		     tun->npairs);
+	if (t->conf.auto_mode == TUNNEL_AUTO_START) {
+		for (l = 0; l < tun->npairs; l++)
+			tun->pairs[l].pending = true;
+		tun_ensure(tun);
+	}
+	return 0;
+}
+
+/* Everything of tun's negotiated: SAs deleted (and told), phase 1 deleted (and told). */
+static void tun_down(struct tun *tun)
+{
+	unsigned int i;
+	struct p1 *p1, *next;
+
+	for (i = 0; i < tun->npairs; i++) {
+		timer_cancel(&tun->pairs[i].old_timer);
+		child_delete(&tun->pairs[i], &tun->pairs[i].old, true);
+		child_delete(&tun->pairs[i], &tun->pairs[i].cur, true);
+		tun->pairs[i].pending = false;
+	}
+	for (p1 = d.p1s; p1; p1 = next) {
+		next = p1->next;
+		if (p1->tun != tun)
+			continue;
+		if (p1->sa->state == IKE_ESTABLISHED) {
+			uint8_t buf[ISAKMP_MSG_MAX];
+			size_t len;
+
+			if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
+				net_send((struct sockaddr *)&p1->local,
+					 (struct sockaddr *)&p1->remote, buf, len);
+		}
+		p1_free(p1);
+	}
+}
+
+static void tun_removing(struct iked_tunnel *t)
+{
+	struct tun *tun = t->ike;
+	char err[256];
+
+	if (!tun)
+		return;
+	tun_down(tun);
+	if (tun->pol.count && kernel_tunnel_policies_del(d.k, &tun->pol, err, sizeof(err)))
+		log_ctx_warn(t->conf.name, "%s", err);
+	OPENSSL_cleanse(tun, sizeof(*tun));
+	free(tun);
+	t->ike = NULL;
+}
+
+static int tun_up(struct iked_tunnel *t, char *err, size_t errlen)
+{
+	struct tun *tun = t->ike;
+	unsigned int i;
+
+	if (t->conf.remote_any) {
+		snprintf(err, errlen, "a tunnel to %%any only answers");
+		return -EINVAL;
+	}
+	for (i = 0; i < tun->npairs; i++)
+		tun->pairs[i].pending = true;
+	tun_ensure(tun);
+	return 0;
+}
+
+static int tun_down_op(struct iked_tunnel *t, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	tun_down(t->ike);
+	return 0;
+}
+
+static uint32_t left(uint64_t since_ms, uint32_t lifetime)
+{
+	uint64_t age = (loop_now_ms() - since_ms) / 1000;
+
+	return age >= lifetime ? 0 : (uint32_t)(lifetime - age);
+}
+
+static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
+{
+	const struct tun *tun = t->ike;
+	unsigned int i;
+
+	if (!tun)
+		return;
+	if (tun->p1) {
+		const struct ike_sa *sa = tun->p1->sa;
+		const struct ike_chosen *c = &sa->chosen;
+
+		snprintf(st->phase1.state, sizeof(st->phase1.state), "%s",
+			 ike_state_name(sa->state));
+		st->phase1.established = sa->state == IKE_ESTABLISHED;
+		if (st->phase1.established) {
+			snprintf(st->phase1.algs, sizeof(st->phase1.algs), "aes%u-%s-%s",
+				 c->enc_bits, isakmp_p1_hash_name(c->hash),
+				 isakmp_group_name(c->group));
+			st->phase1.seconds_left = left(tun->p1->established_ms, c->lifetime);
+		}
+	}
+	snprintf(st->phase1.why_down, sizeof(st->phase1.why_down), "%s", tun->why);
+	snprintf(st->down_reason, sizeof(st->down_reason), "%s", tun->why);
+	for (i = 0; i < tun->npairs && i < TUNNEL_STATUS_SA_MAX; i++) {
+		const struct pair *p = &tun->pairs[i];
+		struct tunnel_sa_status *s = &st->sa[st->sa_count++];
+		struct esp_proposals one = { .count = 1, .p = { p->cur.prop } };
+		struct kernel_sa_stats ks;
+
+		s->local_ts = p->kp.local;
+		s->remote_ts = p->kp.remote;
+		s->established = p->cur.used;
+		snprintf(s->state, sizeof(s->state), "%s", p->cur.used ? "ESTABLISHED" :
+			 p->negotiating ? "NEGOTIATING" : "DOWN");
+		if (!p->cur.used)
+			continue;
+		s->spi_in = p->cur.spi_in;
+		s->spi_out = p->cur.spi_out;
+		proposal_esp_format(&one, s->algs, sizeof(s->algs));
+		s->seconds_left = left(p->cur.added_ms, p->cur.lifetime);
+		if (!kernel_sa_stats(d.k, p->cur.spi_in, &t->conf.local, &ks, NULL, 0))
+			s->bytes_in = ks.bytes;
+		if (!kernel_sa_stats(d.k, p->cur.spi_out, &t->conf.remote, &ks, NULL, 0))
+			s->bytes_out = ks.bytes;
+	}
+}
+
+static const struct registry_ops ops = {
+	.added = tun_added,
+	.removing = tun_removing,
+	.up = tun_up,
+	.down = tun_down_op,
+	.status = tun_status,
+};
+
+int daemon_init(struct kernel *k, char *err, size_t errlen)
+{
+	struct sockaddr_in any4 = { .sin_family = AF_INET, .sin_port = htons(IKE_PORT) };
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6, .sin6_port = htons(IKE_PORT) };
+
+	d.k = k;
+	registry_set_ops(&ops);
+	net_init(on_recv, NULL);
+	if (net_listen((struct sockaddr *)&any4) < 0) {
+		snprintf(err, errlen, "cannot listen on UDP port %d: %m", IKE_PORT);
+		return -errno;
+	}
+	if (net_listen((struct sockaddr *)&any6) < 0)
+		log_warn("no IPv6 IKE socket: %m");
+	if (loop_add_fd(kernel_event_fd(k), EPOLLIN, on_kernel, NULL)) {
+		snprintf(err, errlen, "cannot watch kernel events: %m");
+		return -errno;
+	}
+	return 0;
+}
+
+void daemon_fini(void)
+{
+	registry_flush();
+	while (d.p1s)
+		p1_free(d.p1s);
+	net_fini();
+}
