@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "auth.h"
 #include "ike.h"
 #include "info.h"
 #include "quick.h"
@@ -55,14 +56,14 @@ static void msg_of(const struct ike_sa *sa, struct ike_msg *msg)
 static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct ike_sa **ip)
 {
 	char why[IKE_WHY_MAX];
-	struct ike_sa *i = ike_sa_initiate(a, why, sizeof(why));
+	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
 	struct ike_sa *r;
 	struct ike_msg msg;
 	int turn;
 
 	assert_non_null(i);
 	msg_of(i, &msg);
-	r = ike_sa_respond(b, &msg);
+	r = ike_sa_respond(b, NULL, &msg);
 	assert_non_null(r);
 	/* Each side's reply goes to the other until one has nothing more to say. */
 	for (turn = 0; turn < 8; turn++) {
@@ -197,10 +198,10 @@ static void test_retransmit_and_garbage(void **state)
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
 	conf(&b, B_SIDE "psk sesame");
-	i = ike_sa_initiate(&a, why, sizeof(why));
+	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
 	assert_non_null(i);
 	msg_of(i, &msg);
-	r = ike_sa_respond(&b, &msg);
+	r = ike_sa_respond(&b, NULL, &msg);
 	assert_int_equal(r->state, IKE_MM_R1);
 	msg_of(r, &msg);
 	assert_int_equal(ike_sa_input(i, &msg), 0);
@@ -252,9 +253,9 @@ static void test_tampered_auth(void **state)
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
 	conf(&b, B_SIDE "psk sesame");
-	i = ike_sa_initiate(&a, why, sizeof(why));
+	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
 	msg_of(i, &msg);
-	r = ike_sa_respond(&b, &msg);
+	r = ike_sa_respond(&b, NULL, &msg);
 	for (turn = 0; turn < 3; turn++) {
 		msg_of(turn % 2 ? i : r, &msg);
 		assert_int_equal(ike_sa_input(turn % 2 ? r : i, &msg), 0);
@@ -507,6 +508,113 @@ static void test_informational(void **state)
 	ike_sa_free(r);
 }
 
+/* --- Certificates (main mode, RSA signatures) --------------------------------------- */
+
+static char pki_dir[] = "/tmp/nfsec-test-ike-XXXXXX";
+
+/* A CA and moon and sun, by strongSwan's pki (scripts/deps installs it). */
+static int pki_setup(void **state)
+{
+	char cmd[2048];
+
+	(void)state;
+	if (!mkdtemp(pki_dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "exec 2> /dev/null; cd %s && pki --gen --type rsa --size 2048 --outform pem > ca.key && "
+		 "pki --self --ca --lifetime 30 --in ca.key --dn 'C=CH, O=nfsec, CN=CA' "
+		 "--outform pem > ca.pem && for h in moon sun; do "
+		 "pki --gen --type rsa --size 2048 --outform pem > $h.key && "
+		 "pki --pub --in $h.key | pki --issue --lifetime 30 --cacert ca.pem "
+		 "--cakey ca.key --dn \"C=CH, O=nfsec, CN=$h\" --outform pem > $h.pem; done",
+		 pki_dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static int pki_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", pki_dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static struct auth_creds *creds_of(const struct tunnel *t)
+{
+	char err[512] = "";
+	struct auth_creds *c = auth_creds_load(t, err, sizeof(err));
+
+	if (!c)
+		fail_msg("auth_creds_load: %s", err);
+	return c;
+}
+
+/* A cert tunnel of host me expecting peer (remote-id PEER_CN, or any). */
+static void cert_conf(struct tunnel *t, const char *side, const char *me, const char *peer)
+{
+	char words[1024];
+
+	snprintf(words, sizeof(words), "%s auth cert cert %s/%s.pem key %s/%s.key ca %s/ca.pem "
+		 "remote-id dn:C=CH,O=nfsec,CN=%s", side, pki_dir, me, pki_dir, me, pki_dir, peer);
+	conf(t, words);
+}
+
+static void cert_run(const char *peer_expected_by_sun, bool ok)
+{
+	struct tunnel a, b;
+	struct auth_creds *ca, *cb;
+	struct ike_sa *i, *r;
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg;
+	int turn;
+
+	cert_conf(&a, "ab local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 "
+		  "remote-ts 10.0.2.0/24", "moon", "sun");
+	cert_conf(&b, "ba local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 "
+		  "remote-ts 10.0.1.0/24", "sun", peer_expected_by_sun);
+	ca = creds_of(&a);
+	cb = creds_of(&b);
+	i = ike_sa_initiate(&a, ca, why, sizeof(why));
+	if (!i)
+		fail_msg("initiate: %s", why);
+	msg_of(i, &msg);
+	r = ike_sa_respond(&b, cb, &msg);
+	for (turn = 0; turn < 8; turn++) {
+		struct ike_sa *from = turn % 2 ? i : r, *to = turn % 2 ? r : i;
+
+		if (!from->out_len)
+			break;
+		msg_of(from, &msg);
+		ike_sa_input(to, &msg);
+		if ((to->state == IKE_DEAD || to->state == IKE_ESTABLISHED) && !to->out_len)
+			break;
+	}
+	if (ok) {
+		assert_int_equal(i->state, IKE_ESTABLISHED);
+		assert_int_equal(r->state, IKE_ESTABLISHED);
+		assert_int_equal(i->chosen.auth, ISAKMP_AUTH_RSA_SIG);
+		same_secret(i->keys.skeyid_d, r->keys.skeyid_d);
+	} else {
+		assert_int_equal(r->state, IKE_DEAD);
+		if (!strstr(r->why, "CN=moon"))
+			fail_msg("responder says \"%s\"", r->why);
+		assert_int_equal(i->state, IKE_DEAD);
+	}
+	ike_sa_free(i);
+	ike_sa_free(r);
+	auth_creds_free(ca);
+	auth_creds_free(cb);
+}
+
+static void test_main_mode_cert(void **state)
+{
+	(void)state;
+	cert_run("moon", true);
+	/* sun expects someone else: moon's certificate is refused, both end. */
+	cert_run("mars", false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,5 +632,10 @@ int main(void)
 		cmocka_unit_test(test_informational),
 	};
 
-	return cmocka_run_group_tests_name("ike", tests, NULL, NULL);
+	const struct CMUnitTest cert_tests[] = {
+		cmocka_unit_test(test_main_mode_cert),
+	};
+
+	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |
+	       cmocka_run_group_tests_name("ike-cert", cert_tests, pki_setup, pki_teardown);
 }

@@ -5,8 +5,11 @@
 #                            socket, log and /run (a private mount namespace), so that
 #                            several can run in one guest; swanctl_load NAME loads
 #                            $IKE_DIR/NAME/swanctl.conf into it.
-#   swanctl NAME ARGS...     swanctl against that charon
-#   charon_stop NAME
+#   swanctl NAME CMD ARGS... swanctl against that charon
+#   charon_stop_all
+#   iked_start NS WORDS...   nfsec-iked in namespace NS with one tunnel "t" of WORDS
+#   tunnel NS ARGS...        nfsec (tunnel ...) against that daemon
+#   iked_stop_all
 
 IKE_DIR=/tmp/ike
 CHARON=/usr/lib/ipsec/charon
@@ -115,6 +118,134 @@ swanctl_conf() {
 			id-1 = $local
 			id-2 = $remote
 			secret = "$psk"
+		}
+	}
+	EOF
+}
+
+# nfsec-iked, one per namespace, each with its config, control socket and log in
+# $IKE_DIR/NS/.
+IKEDS=()
+iked_start() {  # iked_start NS WORDS...
+	local ns=$1 d=$IKE_DIR/$1 pid
+	shift
+	mkdir -p "$d"
+	echo "tunnel t $*" > "$d/iked.conf"
+	ip netns exec "$ns" nfsec-iked -f -d -c "$d/iked.conf" -S "$d/iked.sock" \
+		> "$d/iked.log" 2>&1 &
+	pid=$!
+	IKEDS+=($pid)
+	for _ in $(seq 1 50); do
+		[ -S "$d/iked.sock" ] && return 0
+		kill -0 $pid 2> /dev/null || break
+		sleep 0.1
+	done
+	cat "$d/iked.log"
+	fail "nfsec-iked in $ns did not start"
+}
+
+tunnel() {  # tunnel NS ARGS...
+	local ns=$1
+	shift
+	NFSEC_IKED_SOCKET=$IKE_DIR/$ns/iked.sock ip netns exec "$ns" nfsec "$@"
+}
+
+iked_stop_all() {
+	[ ${#IKEDS[@]} -eq 0 ] && return
+	kill "${IKEDS[@]}" 2> /dev/null || true
+	wait "${IKEDS[@]}" 2> /dev/null || true
+	IKEDS=()
+}
+
+# The tunnel words of each side for esp-lib.sh's topology (tunnel mode).
+IKE_A="local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24"
+IKE_B="local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24"
+
+# ike_traffic: the first ping from a brings the tunnel up; then ping and TCP both ways.
+ike_traffic() {
+	local ok=0
+	for _ in $(seq 1 20); do
+		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 && { ok=1; break; }
+	done
+	[ $ok = 1 ] || fail "the tunnel did not come up"
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	tcp_check b 10.0.2.1 a 10.0.1.1
+	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
+}
+
+# ike_stays_down: three pings that must all fail.
+ike_stays_down() {
+	$A ping -c 3 -i 0.5 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 || true
+	sleep 3
+	if $A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1; then
+		fail "the tunnel came up"
+	fi
+}
+
+# shows NS TEXT: "nfsec tunnel show" in NS says TEXT.
+shows() {
+	tunnel "$1" tunnel show > "$IKE_DIR/$1/show.txt" 2>&1
+	cat "$IKE_DIR/$1/show.txt"
+	grep -q "$2" "$IKE_DIR/$1/show.txt" || fail "nfsec tunnel show in $1 does not say \"$2\""
+}
+
+# pki_make: a CA and two hosts, moon (nfsec's side) and sun (the peer's), RSA 2048, made
+# with strongSwan's pki in $IKE_DIR/pki: ca.pem, moon.pem, moon.key, sun.pem, sun.key.
+PKI=$IKE_DIR/pki
+pki_make() {
+	local h
+	mkdir -p $PKI
+	exec 3>&2 2> $PKI/pki.log	# its plugin loader is chatty
+	pki --gen --type rsa --size 2048 --outform pem > $PKI/ca.key
+	pki --self --ca --lifetime 30 --in $PKI/ca.key --dn "C=CH, O=nfsec, CN=nfsec CA" \
+		--outform pem > $PKI/ca.pem
+	for h in moon sun; do
+		pki --gen --type rsa --size 2048 --outform pem > $PKI/$h.key
+		pki --pub --in $PKI/$h.key | pki --issue --lifetime 30 --cacert $PKI/ca.pem \
+			--cakey $PKI/ca.key --dn "C=CH, O=nfsec, CN=$h" --san $h.nfsec.test \
+			--outform pem > $PKI/$h.pem
+	done
+	exec 2>&3 3>&-
+}
+
+# swanctl_conf_cert NAME LOCAL REMOTE LOCAL_TS REMOTE_TS CONN CHILD ME PEER: as
+# swanctl_conf, authenticated by the certificates of pki_make (ME's, trusting its CA,
+# expecting PEER's subject).
+swanctl_conf_cert() {
+	local name=$1 local=$2 remote=$3 lts=$4 rts=$5 conn=$6 child=$7 me=$8 peer=$9
+	mkdir -p "$IKE_DIR/$name"
+	cat > "$IKE_DIR/$name/swanctl.conf" <<-EOF
+	connections {
+		nfsec {
+			version = 1
+			local_addrs = $local
+			remote_addrs = $remote
+			rekey_time = 0
+			$conn
+			local {
+				auth = pubkey
+				certs = $PKI/$me.pem
+				id = "C=CH, O=nfsec, CN=$me"
+			}
+			remote {
+				auth = pubkey
+				cacerts = $PKI/ca.pem
+				id = "C=CH, O=nfsec, CN=$peer"
+			}
+			children {
+				net {
+					local_ts = $lts
+					remote_ts = $rts
+					$child
+				}
+			}
+		}
+	}
+	secrets {
+		private-$me {
+			file = $PKI/$me.key
 		}
 	}
 	EOF

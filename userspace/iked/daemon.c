@@ -21,6 +21,7 @@
 #include <linux/nfsec.h>
 #include <openssl/crypto.h>
 
+#include "auth.h"
 #include "daemon.h"
 #include "ike.h"
 #include "info.h"
@@ -57,7 +58,9 @@ struct xchg {
 	struct qm *qm;
 	struct p1 *p1;
 	struct pair *pair;
+	bool in_installed;		/* its inbound SA is in, the outbound not yet */
 	struct timer retx;
+	struct timer out_switch;	/* initiator: installs the outbound SA */
 	unsigned int tries;
 	struct xchg *next;
 };
@@ -76,6 +79,7 @@ struct p1 {
 
 struct tun {
 	struct iked_tunnel *t;
+	struct auth_creds *creds;	/* auth cert: loaded when the tunnel is added */
 	struct kernel_policies pol;
 	unsigned int npairs;
 	struct pair pairs[KERNEL_PAIRS_MAX];
@@ -196,6 +200,7 @@ static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 }
 
 static void xchg_free(struct xchg *x);
+static void qm_switch(struct timer *t, void *arg);
 
 static void p1_free(struct p1 *p1)
 {
@@ -252,7 +257,7 @@ static struct p1 *p1_initiate(struct tun *tun)
 	struct ike_sa *sa;
 	struct p1 *p1;
 
-	sa = ike_sa_initiate(&tun->t->conf, why, sizeof(why));
+	sa = ike_sa_initiate(&tun->t->conf, tun->creds, why, sizeof(why));
 	if (!sa) {
 		log_ctx_err(name_of(tun), "cannot start phase 1: %s", why);
 		snprintf(tun->why, sizeof(tun->why), "%s", why);
@@ -327,12 +332,15 @@ static void xchg_free(struct xchg *x)
 			*pp = x->next;
 			break;
 		}
-	if (x->pair && x->pair->negotiating) {
+	if (x->in_installed)
+		/* Ended before its outbound half: its inbound SA goes too. */
+		kernel_sa_del(d.k, x->qm->spi_in, &x->pair->tun->t->conf.local, NULL, 0);
+	if (x->pair && x->pair->negotiating && x->qm->spi_in) {
 		x->pair->negotiating = false;
-		if (x->qm->state != QM_DONE)
-			kernel_spi_release(d.k, x->qm->spi_in);
+		kernel_spi_release(d.k, x->qm->spi_in);
 	}
 	timer_cancel(&x->retx);
+	timer_cancel(&x->out_switch);
 	qm_free(x->qm);
 	free(x);
 }
@@ -371,6 +379,7 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 	x->p1 = p1;
 	x->pair = pair;
 	timer_init(&x->retx, xchg_retransmit, x);
+	timer_init(&x->out_switch, qm_switch, x);
 	x->next = p1->qms;
 	p1->qms = x;
 	if (pair)
@@ -439,22 +448,40 @@ static int sa_install(struct xchg *x, uint8_t dir)
 	return ret;
 }
 
-/* Quick mode done: both SAs in, the previous pair replaced. */
-static void qm_installed(struct xchg *x)
+/*
+ * The two halves of installing a quick mode's SAs. Inbound first, as soon as the keys
+ * exist: the peer may send on its new SA once it has our last message. Outbound when the
+ * peer surely has its inbound SA: at once for a responder (the initiator installed on
+ * message 2), a moment after message 3 for an initiator (the responder installs when
+ * message 3 arrives), so no packet goes out on an SA the peer does not know yet.
+ */
+static int qm_install_in(struct xchg *x)
+{
+	struct pair *pair = x->pair;
+
+	if (sa_install(x, NFSEC_SA_DIR_IN)) {
+		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
+		return -1;
+	}
+	x->in_installed = true;
+	return 0;
+}
+
+static void qm_install_out(struct xchg *x)
 {
 	struct pair *pair = x->pair;
 	struct qm *qm = x->qm;
 	char algs[PROPOSAL_TEXT_MAX] = "?";
 	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
 
-	if (sa_install(x, NFSEC_SA_DIR_IN) || sa_install(x, NFSEC_SA_DIR_OUT)) {
-		kernel_sa_del(d.k, qm->spi_in, &pair->tun->t->conf.local, NULL, 0);
+	if (sa_install(x, NFSEC_SA_DIR_OUT)) {
 		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
 		return;
 	}
-	kernel_spi_release(d.k, qm->spi_in);
+	x->in_installed = false;	/* the pair owns both SAs from here */
 	pair->negotiating = false;
 	pair->pending = false;
+	kernel_spi_release(d.k, qm->spi_in);
 	if (pair->old.used) {
 		timer_cancel(&pair->old_timer);
 		child_delete(pair, &pair->old, true);
@@ -471,6 +498,16 @@ static void qm_installed(struct xchg *x)
 	log_ctx_info(name_of(pair->tun), "phase 2 SA up: in 0x%08x out 0x%08x %s, %u s",
 		     qm->spi_in, qm->spi_out, algs, qm->lifetime);
 	pair->tun->why[0] = '\0';
+}
+
+/* The initiator's delayed outbound half; the exchange ends with it. */
+static void qm_switch(struct timer *t, void *arg)
+{
+	struct xchg *x = arg;
+
+	(void)t;
+	qm_install_out(x);
+	xchg_free(x);
 }
 
 static void qm_start(struct p1 *p1, struct pair *pair)
@@ -550,8 +587,17 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 			return;
 		}
 		x->pair = pair_for(p1->tun, &qm->ts_i, &qm->ts_r);
-		if (x->pair)
-			x->pair->negotiating = true;
+		if (!x->pair) {
+			log_ctx_err(name_of(p1->tun), "quick mode for selectors of no pair");
+			xchg_free(x);
+			kernel_spi_release(d.k, spi);
+			return;
+		}
+		x->pair->negotiating = true;
+		if (qm_install_in(x)) {
+			xchg_free(x);
+			return;
+		}
 		xchg_send(x);
 		timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
 		return;
@@ -573,16 +619,23 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		return;
 	}
 	xchg_send(x);
-	if (x->qm->state == QM_DONE) {
-		timer_cancel(&x->retx);
-		if (x->pair)
-			qm_installed(x);
-		/*
-		 * The initiator is done; the responder's last message may be lost and come
-		 * again: the exchange stays a while to answer it (no retransmissions of ours).
-		 */
+	if (x->qm->state != QM_DONE)
+		return;
+	timer_cancel(&x->retx);
+	if (!x->qm->initiator) {
+		qm_install_out(x);
 		xchg_free(x);
+		return;
 	}
+	/*
+	 * The initiator: inbound now, outbound once message 3 has had time to arrive; the
+	 * exchange stays until then and answers a repeated message 2 with message 3 again.
+	 */
+	if (qm_install_in(x)) {
+		xchg_free(x);
+		return;
+	}
+	timer_arm(&x->out_switch, DAEMON_OUT_SWITCH_MS);
 }
 
 /* --- Informational ------------------------------------------------------------------ */
@@ -682,7 +735,7 @@ static void p1_respond(const struct sockaddr_storage *local,
 		log_info("phase 1 from a peer no tunnel names: dropped");
 		return;
 	}
-	sa = ike_sa_respond(&tun->t->conf, msg);
+	sa = ike_sa_respond(&tun->t->conf, tun->creds, msg);
 	if (!sa)
 		return;
 	p1 = p1_new(tun, sa, local, remote);
@@ -869,6 +922,16 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 		free(tun);
 		return ret;
 	}
+	if (t->conf.auth == TUNNEL_AUTH_CERT) {
+		tun->creds = auth_creds_load(&t->conf, err, errlen);
+		if (!tun->creds) {
+			free(tun);
+			return -EINVAL;
+		}
+		if (err[0])
+			log_ctx_warn(t->conf.name, "%s", err);	/* e.g. our cert expires */
+		err[0] = '\0';
+	}
 	tun->t = t;
 	for (l = 0; l < t->conf.local_ts_count; l++)
 		for (r = 0; r < t->conf.remote_ts_count; r++) {
@@ -899,6 +962,7 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 	}
 	if (ret) {
 		t->ike = NULL;
+		auth_creds_free(tun->creds);
 		free(tun);
 		return ret;
 	}
@@ -950,6 +1014,7 @@ static void tun_removing(struct iked_tunnel *t)
 	tun_down(tun);
 	if (tun->pol.count && kernel_tunnel_policies_del(d.k, &tun->pol, err, sizeof(err)))
 		log_ctx_warn(t->conf.name, "%s", err);
+	auth_creds_free(tun->creds);
 	OPENSSL_cleanse(tun, sizeof(*tun));
 	free(tun);
 	t->ike = NULL;

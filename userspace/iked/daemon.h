@@ -19,6 +19,7 @@ enum {
 	DAEMON_RETRANSMIT_MS = 2000,	/* first retransmission; doubled each time */
 	DAEMON_RETRANSMIT_TRIES = 5,
 	DAEMON_OLD_SA_DELAY_MS = 5000,	/* a replaced SA lives this long after rekeying */
+	DAEMON_OUT_SWITCH_MS = 500,	/* initiator: message 3 sent -> new outbound SA used */
 };
 
 /* Sets up the daemon on an open kernel; the registry's ops are ours from here on. */

@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "auth.h"
 #include "ike.h"
 #include "info.h"
 
@@ -111,6 +112,12 @@ enum {
 	ATTRS_PER_TRANSFORM = 7,
 };
 
+/* The phase-1 authentication method attribute of the tunnel's auth. */
+static uint16_t auth_method(const struct tunnel *conf)
+{
+	return conf->auth == TUNNEL_AUTH_CERT ? ISAKMP_AUTH_RSA_SIG : ISAKMP_AUTH_PSK;
+}
+
 /* Our transforms, one per IKE proposal of the tunnel, in its order (RFC 2409 5: phase 1
  * offers one proposal whose transforms are the alternatives). */
 struct offer {
@@ -131,7 +138,7 @@ static void offer_build(const struct tunnel *conf, struct offer *o)
 		a[0] = ISAKMP_ATTR(ISAKMP_P1_ENC, p->enc);
 		a[1] = ISAKMP_ATTR(ISAKMP_P1_KEY_LENGTH, p->enc_bits);
 		a[2] = ISAKMP_ATTR(ISAKMP_P1_HASH, p->hash);
-		a[3] = ISAKMP_ATTR(ISAKMP_P1_AUTH, ISAKMP_AUTH_PSK);
+		a[3] = ISAKMP_ATTR(ISAKMP_P1_AUTH, auth_method(conf));
 		a[4] = ISAKMP_ATTR(ISAKMP_P1_GROUP_DESC, p->group);
 		a[5] = ISAKMP_ATTR(ISAKMP_P1_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
 		a[6] = ISAKMP_ATTR(ISAKMP_P1_LIFE_DURATION, conf->ike_lifetime);
@@ -189,8 +196,8 @@ static int transform_read(const struct isakmp_transform *t, struct ike_chosen *c
  * Whether offered transform c (with encryption enc) is our proposal p; if not, why, named
  * by the first attribute that differs.
  */
-static bool transform_matches(const struct ike_chosen *c, uint16_t enc,
-			      const struct ike_proposal *p, char *why, size_t len)
+static bool transform_matches(const struct tunnel *conf, const struct ike_chosen *c,
+			      uint16_t enc, const struct ike_proposal *p, char *why, size_t len)
 {
 	if (enc != p->enc)
 		snprintf(why, len, "encryption %s, we want %s", isakmp_p1_enc_name(enc),
@@ -200,9 +207,9 @@ static bool transform_matches(const struct ike_chosen *c, uint16_t enc,
 	else if (c->hash != p->hash)
 		snprintf(why, len, "hash %s, we want %s", isakmp_p1_hash_name(c->hash),
 			 isakmp_p1_hash_name(p->hash));
-	else if (c->auth != ISAKMP_AUTH_PSK)
+	else if (c->auth != auth_method(conf))
 		snprintf(why, len, "authentication %s, we want %s", isakmp_p1_auth_name(c->auth),
-			 isakmp_p1_auth_name(ISAKMP_AUTH_PSK));
+			 isakmp_p1_auth_name(auth_method(conf)));
 	else if (c->group != p->group)
 		snprintf(why, len, "DH group %s, we want %s", isakmp_group_name(c->group),
 			 isakmp_group_name(p->group));
@@ -230,7 +237,8 @@ static int transform_choose(const struct tunnel *conf, const struct isakmp_propo
 				 prop->transforms[i].id);
 		else if (transform_read(&prop->transforms[i], &c, &enc, tmp, sizeof(tmp)) == 0)
 			for (j = 0; j < conf->ike.count; j++) {
-				if (transform_matches(&c, enc, &conf->ike.p[j], tmp, sizeof(tmp))) {
+				if (transform_matches(conf, &c, enc, &conf->ike.p[j], tmp,
+						      sizeof(tmp))) {
 					if (!c.lifetime || c.lifetime > conf->ike_lifetime)
 						c.lifetime = conf->ike_lifetime;
 					*chosen = c;
@@ -372,15 +380,24 @@ static void put_id(struct isakmp_buf *b, const struct tunnel_id *tid)
 	isakmp_put_id(b, &id);
 }
 
-/* ID body as HASH_I/R take it: type, protocol, port, data. */
-static size_t id_body(const struct tunnel_id *tid, uint8_t *out)
+/*
+ * Our ID body as HASH_I/R take it: type, protocol and port (zero in phase 1), data. With
+ * certificates the ID comes from them (auth.c: the subject, or what the cert confirms).
+ */
+static size_t id_body(const struct ike_sa *sa, uint8_t *out)
 {
-	out[0] = tid->type;
+	const uint8_t *data = sa->conf->local_id.data;
+	size_t len = sa->conf->local_id.len;
+	uint8_t type = sa->conf->local_id.type;
+
+	if (sa->creds)
+		auth_our_id(sa->creds, &type, &data, &len);
+	out[0] = type;
 	out[1] = 0;
 	out[2] = 0;
 	out[3] = 0;
-	memcpy(out + 4, tid->data, tid->len);
-	return 4 + (size_t)tid->len;
+	memcpy(out + 4, data, len);
+	return 4 + len;
 }
 
 static int ke_nonce_make(struct ike_sa *sa, struct ike_bytes *ke, struct ike_bytes *nonce)
@@ -415,6 +432,7 @@ static int keys_derive(struct ike_sa *sa, const struct ike_bytes *peer_ke)
 	uint8_t gxy[DH_MAX_SECRET_LEN];
 	size_t gxy_len = sizeof(gxy);
 	struct ike_chunk psk = IKE_CHUNK(sa->conf->psk, sa->conf->psk_len);
+	bool sig = sa->conf->auth == TUNNEL_AUTH_CERT;
 	struct ike_phase1_input in;
 	int ret;
 
@@ -428,7 +446,7 @@ static int keys_derive(struct ike_sa *sa, const struct ike_bytes *peer_ke)
 		.gxy = IKE_CHUNK(gxy, gxy_len),
 		.cky_i = sa->cky_i, .cky_r = sa->cky_r,
 	};
-	ret = ike_phase1_derive(&in, &psk, &sa->keys);
+	ret = ike_phase1_derive(&in, sig ? NULL : &psk, &sa->keys);
 	OPENSSL_cleanse(gxy, sizeof(gxy));
 	if (!ret)
 		ret = ike_phase1_enc_key(sa->chosen.hash, sa->keys.skeyid_e,
@@ -458,15 +476,43 @@ static int auth_hash(const struct ike_sa *sa, bool of_initiator, const uint8_t *
 			      ike_auth_hash_r(sa->chosen.hash, sa->keys.skeyid, &in, out);
 }
 
+/* Our ID and its proof: HASH with a pre-shared key; CERT and SIG with certificates. */
 static void put_auth(struct ike_sa *sa, struct isakmp_buf *b)
 {
-	uint8_t id_b[IKE_ID_BODY_MAX], hash[IKE_HASH_MAX_LEN];
-	size_t id_len = id_body(&sa->conf->local_id, id_b);
+	uint8_t id_b[IKE_ID_BODY_MAX], hash[IKE_HASH_MAX_LEN], sig[AUTH_SIG_MAX];
+	size_t id_len = id_body(sa, id_b), sig_len = sizeof(sig);
+	struct isakmp_id id = {
+		.type = id_b[0], .data = id_b + 4, .len = id_len - 4,
+	};
+	struct isakmp_cert cert = { .encoding = ISAKMP_CERT_X509_SIG };
 
-	put_id(b, &sa->conf->local_id);
-	if (auth_hash(sa, sa->initiator, id_b, id_len, hash))
+	isakmp_put_id(b, &id);
+	if (auth_hash(sa, sa->initiator, id_b, id_len, hash)) {
 		b->invalid = true;
-	isakmp_put_hash(b, hash, ike_hash_len(sa->chosen.hash));
+		return;
+	}
+	if (!sa->creds) {
+		isakmp_put_hash(b, hash, ike_hash_len(sa->chosen.hash));
+		return;
+	}
+	auth_our_cert_der(sa->creds, &cert.data, &cert.len);
+	isakmp_put_cert(b, ISAKMP_PL_CERT, &cert);
+	if (auth_sign(sa->creds, hash, ike_hash_len(sa->chosen.hash), sig, &sig_len))
+		b->invalid = true;
+	else
+		isakmp_put_sig(b, sig, sig_len);
+}
+
+/* Certificate requests, one per CA we trust (strongSwan sends its cert only if asked). */
+static void put_cert_requests(const struct ike_sa *sa, struct isakmp_buf *b)
+{
+	struct isakmp_cert cr = { .encoding = ISAKMP_CERT_X509_SIG };
+	unsigned int i;
+
+	if (!sa->creds)
+		return;
+	for (i = 0; !auth_ca_dn(sa->creds, i, &cr.data, &cr.len); i++)
+		isakmp_put_cert(b, ISAKMP_PL_CR, &cr);
 }
 
 /* --- Messages in -------------------------------------------------------------------- */
@@ -558,16 +604,53 @@ static bool id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
 		!memcmp(id->data, want->data, id->len));
 }
 
+/* The peer's ID, CERT and SIG: auth.c checks the chain, the ID and the signature. */
+static int auth_check_cert(struct ike_sa *sa, const struct in *in)
+{
+	const struct isakmp_payload *idp = need(sa, in, ISAKMP_PL_ID);
+	const struct isakmp_payload *cp = need(sa, in, ISAKMP_PL_CERT);
+	const struct isakmp_payload *sp = need(sa, in, ISAKMP_PL_SIG);
+	uint8_t want[IKE_HASH_MAX_LEN];
+	struct isakmp_bytes sig;
+	struct isakmp_cert cert;
+	struct isakmp_err err;
+	struct isakmp_id id;
+
+	if (!idp || !cp || !sp) {
+		if (idp && !cp)
+			snprintf(sa->why, sizeof(sa->why), "the peer sent no certificate");
+		return idp && !cp ? -EACCES : -EBADMSG;
+	}
+	if (isakmp_id_decode(idp, &id, &err) || isakmp_cert_decode(cp, &cert, &err) ||
+	    isakmp_sig_decode(sp, &sig, &err)) {
+		snprintf(sa->why, sizeof(sa->why), "%s", err.msg);
+		return -EBADMSG;
+	}
+	if (cert.encoding != ISAKMP_CERT_X509_SIG) {
+		snprintf(sa->why, sizeof(sa->why), "certificate encoding %s is not X.509",
+			 isakmp_cert_name(cert.encoding));
+		return -EACCES;
+	}
+	if (auth_hash(sa, !sa->initiator, idp->data, idp->len, want))
+		return -EIO;
+	return auth_verify(sa->creds, cert.data, cert.len, &id, &sa->conf->remote_id, want,
+			   ike_hash_len(sa->chosen.hash), sig.data, sig.len, sa->why,
+			   sizeof(sa->why));
+}
+
 /* The peer's ID and HASH: the ID must be who the tunnel says, the hash must verify. */
 static int auth_check(struct ike_sa *sa, const struct in *in)
 {
-	const struct isakmp_payload *idp = need(sa, in, ISAKMP_PL_ID);
-	const struct isakmp_payload *hp = need(sa, in, ISAKMP_PL_HASH);
+	const struct isakmp_payload *idp, *hp;
 	uint8_t want[IKE_HASH_MAX_LEN];
 	struct isakmp_bytes hash;
 	struct isakmp_err err;
 	struct isakmp_id id;
 
+	if (sa->creds)
+		return auth_check_cert(sa, in);
+	idp = need(sa, in, ISAKMP_PL_ID);
+	hp = need(sa, in, ISAKMP_PL_HASH);
 	if (!idp || !hp)
 		return -EBADMSG;
 	if (isakmp_id_decode(idp, &id, &err) || isakmp_hash_decode(hp, &hash, &err)) {
@@ -703,6 +786,7 @@ static int mm_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 		return fail(sa, ret, "no DH key for %s", isakmp_group_name(sa->chosen.group));
 	msg_begin(sa, &b, false);
 	put_ke_nonce(&b, &sa->gxi, &sa->ni);
+	put_cert_requests(sa, &b);
 	ike_state_set(sa, IKE_MM_I2);
 	return msg_end(sa, &b, false);
 }
@@ -783,6 +867,7 @@ static int mm_r2(struct ike_sa *sa, const struct in *in)
 		return fail(sa, ret, "key derivation failed (the peer's KE was refused)");
 	msg_begin(sa, &b, false);
 	put_ke_nonce(&b, &sa->gxr, &sa->nr);
+	put_cert_requests(sa, &b);
 	ike_state_set(sa, IKE_MM_R2);
 	return msg_end(sa, &b, false);
 }
@@ -838,7 +923,7 @@ static int am_i1(struct ike_sa *sa)
 static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *in)
 {
 	uint8_t id_b[IKE_ID_BODY_MAX], hash[IKE_HASH_MAX_LEN];
-	size_t id_len = id_body(&sa->conf->local_id, id_b);
+	size_t id_len = id_body(sa, id_b);
 	struct isakmp_buf b;
 	int ret;
 
@@ -935,13 +1020,15 @@ static int am_r2(struct ike_sa *sa, const struct in *in)
 
 /* --- Dispatch ----------------------------------------------------------------------- */
 
-static struct ike_sa *sa_new(const struct tunnel *conf, bool initiator)
+static struct ike_sa *sa_new(const struct tunnel *conf, const struct auth_creds *creds,
+			     bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 
 	if (!sa)
 		return NULL;
 	sa->conf = conf;
+	sa->creds = conf->auth == TUNNEL_AUTH_CERT ? creds : NULL;
 	sa->initiator = initiator;
 	sa->aggressive = conf->aggressive;
 	return sa;
@@ -956,11 +1043,18 @@ static int cookie_make(uint8_t *cky)
 	return 0;
 }
 
-struct ike_sa *ike_sa_initiate(const struct tunnel *conf, char *why, size_t len)
+struct ike_sa *ike_sa_initiate(const struct tunnel *conf, const struct auth_creds *creds,
+			       char *why, size_t len)
 {
-	struct ike_sa *sa = sa_new(conf, true);
+	struct ike_sa *sa;
 	int ret;
 
+	if (conf->auth == TUNNEL_AUTH_CERT && (!creds || conf->aggressive)) {
+		snprintf(why, len, "%s", creds ? "aggressive mode with certificates is not "
+			 "supported yet" : "no certificate loaded");
+		return NULL;
+	}
+	sa = sa_new(conf, creds, true);
 	if (!sa) {
 		snprintf(why, len, "out of memory");
 		return NULL;
@@ -1126,9 +1220,10 @@ int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg)
 	return ret;
 }
 
-struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct ike_msg *msg)
+struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct auth_creds *creds,
+			      const struct ike_msg *msg)
 {
-	struct ike_sa *sa = sa_new(conf, false);
+	struct ike_sa *sa = sa_new(conf, creds, false);
 
 	if (!sa)
 		return NULL;

@@ -49,7 +49,7 @@ enum ike_state {
 enum {
 	IKE_NONCE_LEN = 32,		/* ours; the peer's may be ISAKMP_NONCE_MIN..MAX */
 	IKE_WHY_MAX = 256,
-	IKE_ID_BODY_MAX = 4 + TUNNEL_ID_MAX,
+	IKE_ID_BODY_MAX = 4 + 1024,	/* a certificate's subject DN (AUTH_ID_MAX) */
 	IKE_SA_BODY_MAX = 2048,		/* the initiator's SA payload body, kept for HASH_I/R */
 };
 
@@ -58,7 +58,7 @@ struct ike_chosen {
 	uint16_t enc_bits;		/* AES-CBC key length */
 	uint16_t hash;			/* enum ike_hash_alg: hash, and the PRF as its HMAC */
 	uint16_t group;			/* enum dh_group */
-	uint16_t auth;			/* ISAKMP_AUTH_PSK */
+	uint16_t auth;			/* ISAKMP_AUTH_PSK or ISAKMP_AUTH_RSA_SIG */
 	uint32_t lifetime;		/* seconds */
 };
 
@@ -68,8 +68,11 @@ struct ike_bytes {
 	uint8_t data[DH_MAX_PUBLIC_LEN];	/* >= ISAKMP_NONCE_MAX */
 };
 
+struct auth_creds;
+
 struct ike_sa {
 	const struct tunnel *conf;
+	const struct auth_creds *creds;	/* auth cert: ours and the CA (auth.c); else NULL */
 	bool initiator;
 	bool aggressive;
 	enum ike_state state;
@@ -104,8 +107,12 @@ struct ike_msg {
 	struct isakmp_hdr hdr;
 };
 
-/* A new SA for conf; the initiator's first message goes to sa->out. NULL: see why. */
-struct ike_sa *ike_sa_initiate(const struct tunnel *conf, char *why, size_t len);
+/*
+ * A new SA for conf (with creds for auth cert, which the caller keeps while the SA
+ * lives); the initiator's first message goes to sa->out. NULL: see why.
+ */
+struct ike_sa *ike_sa_initiate(const struct tunnel *conf, const struct auth_creds *creds,
+			       char *why, size_t len);
 
 /*
  * A responder's SA for the first message of an exchange (main or aggressive), for the
@@ -113,7 +120,8 @@ struct ike_sa *ike_sa_initiate(const struct tunnel *conf, char *why, size_t len)
  * NULL when nothing could be set up (no memory); otherwise the SA may be DEAD already,
  * with a notify for the peer in sa->out (NO-PROPOSAL-CHOSEN and the like).
  */
-struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct ike_msg *msg);
+struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct auth_creds *creds,
+			      const struct ike_msg *msg);
 
 /*
  * The next message of the exchange. Returns 0 when the message moved the SA on (a reply,

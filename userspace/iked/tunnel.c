@@ -816,9 +816,19 @@ static void id_of_addr(struct tunnel_id *id, const struct tunnel_addr *a)
 }
 
 /* The ids the endpoints stand for when none is given. */
+/*
+ * The IDs a tunnel has without local-id/remote-id: the endpoint addresses with a
+ * pre-shared key; with certificates (as swanctl does) our certificate's subject and any
+ * peer our CA vouches for (both ANY here; auth.c fills ours from the certificate).
+ */
 static void ids_default(const struct tunnel *t, struct tunnel_id *local,
 			struct tunnel_id *remote)
 {
+	if (t->auth == TUNNEL_AUTH_CERT) {
+		memset(local, 0, sizeof(*local));
+		memset(remote, 0, sizeof(*remote));
+		return;
+	}
 	id_of_addr(local, &t->local);
 	if (t->remote_any)
 		memset(remote, 0, sizeof(*remote));
