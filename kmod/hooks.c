@@ -206,7 +206,11 @@ static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu)
 		}
 		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
 	} else {
-		if (!(IP6CB(skb)->flags & IP6SKB_FORWARDED)) {
+		/*
+		 * IPv6 marks no unicast packet as forwarded (IP6SKB_FORWARDED is multicast's):
+		 * one that came in on an interface did not start here.
+		 */
+		if (!skb->skb_iif) {
 			skb->ignore_df = 1;
 			return false;
 		}

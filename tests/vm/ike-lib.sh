@@ -4,7 +4,7 @@
 #   charon_start NS NAME     charon in namespace NS with its own strongswan.conf, vici
 #                            socket, log and /run (a private mount namespace), so that
 #                            several can run in one guest; swanctl_load NAME loads
-#                            $IKE_DIR/NAME/swanctl.conf into it.
+#                            $IKE_DIR/NAME/swanctl/ (SWANCTL_DIR) into it.
 #   swanctl NAME CMD ARGS... swanctl against that charon
 #   charon_stop_all
 #   iked_start NS WORDS...   nfsec-iked in namespace NS with one tunnel "t" of WORDS
@@ -71,8 +71,10 @@ swanctl() {  # swanctl NAME COMMAND ARGS...: the command must come first
 	command swanctl "$cmd" --uri "unix://$IKE_DIR/$name/charon.vici" "$@"
 }
 
-swanctl_load() {  # swanctl_load NAME
-	swanctl "$1" --load-all --file "$IKE_DIR/$1/swanctl.conf" > "$IKE_DIR/$1/load.out" 2>&1 ||
+# swanctl_load NAME: everything of $IKE_DIR/NAME/swanctl (swanctl.conf, x509, x509ca,
+# private: what swanctl_conf and swanctl_conf_cert put there) into that charon.
+swanctl_load() {
+	SWANCTL_DIR=$IKE_DIR/$1/swanctl swanctl "$1" --load-all > "$IKE_DIR/$1/load.out" 2>&1 ||
 		{ cat "$IKE_DIR/$1/load.out"; fail "swanctl --load-all for $1"; }
 }
 
@@ -84,11 +86,11 @@ charon_stop_all() {
 }
 
 # swanctl_conf NAME LOCAL REMOTE LOCAL_TS REMOTE_TS EXTRA_CONN EXTRA_CHILD [PSK]: an IKEv1
-# connection "nfsec" with one child "net" ($IKE_DIR/NAME/swanctl.conf).
+# connection "nfsec" with one child "net" ($IKE_DIR/NAME/swanctl/swanctl.conf).
 swanctl_conf() {
 	local name=$1 local=$2 remote=$3 lts=$4 rts=$5 conn=$6 child=$7 psk=${8:-}
-	mkdir -p "$IKE_DIR/$name"
-	cat > "$IKE_DIR/$name/swanctl.conf" <<-EOF
+	mkdir -p "$IKE_DIR/$name/swanctl"
+	cat > "$IKE_DIR/$name/swanctl/swanctl.conf" <<-EOF
 	connections {
 		nfsec {
 			version = 1
@@ -215,8 +217,12 @@ pki_make() {
 # expecting PEER's subject).
 swanctl_conf_cert() {
 	local name=$1 local=$2 remote=$3 lts=$4 rts=$5 conn=$6 child=$7 me=$8 peer=$9
-	mkdir -p "$IKE_DIR/$name"
-	cat > "$IKE_DIR/$name/swanctl.conf" <<-EOF
+	local d=$IKE_DIR/$name/swanctl
+	mkdir -p "$d/x509" "$d/x509ca" "$d/private"
+	cp $PKI/$me.pem "$d/x509/"
+	cp $PKI/ca.pem "$d/x509ca/"
+	cp $PKI/$me.key "$d/private/"
+	cat > "$d/swanctl.conf" <<-EOF
 	connections {
 		nfsec {
 			version = 1
@@ -226,12 +232,12 @@ swanctl_conf_cert() {
 			$conn
 			local {
 				auth = pubkey
-				certs = $PKI/$me.pem
+				certs = $me.pem
 				id = "C=CH, O=nfsec, CN=$me"
 			}
 			remote {
 				auth = pubkey
-				cacerts = $PKI/ca.pem
+				cacerts = ca.pem
 				id = "C=CH, O=nfsec, CN=$peer"
 			}
 			children {
@@ -241,11 +247,6 @@ swanctl_conf_cert() {
 					$child
 				}
 			}
-		}
-	}
-	secrets {
-		private-$me {
-			file = $PKI/$me.key
 		}
 	}
 	EOF

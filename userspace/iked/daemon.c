@@ -1065,9 +1065,13 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 			 ike_state_name(sa->state));
 		st->phase1.established = sa->state == IKE_ESTABLISHED;
 		if (st->phase1.established) {
-			snprintf(st->phase1.algs, sizeof(st->phase1.algs), "aes%u-%s-%s",
-				 c->enc_bits, isakmp_p1_hash_name(c->hash),
-				 isakmp_group_name(c->group));
+			struct ike_proposals one = {
+				.count = 1,
+				.p = { { .enc = IKE_ENC_AES_CBC, .enc_bits = c->enc_bits,
+					 .hash = c->hash, .group = c->group } },
+			};
+
+			proposal_ike_format(&one, st->phase1.algs, sizeof(st->phase1.algs));
 			st->phase1.seconds_left = left(tun->p1->established_ms, c->lifetime);
 		}
 	}
