@@ -16,6 +16,28 @@ void errmsg_set(struct errmsg *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void strbuf_put(struct strbuf *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->pos) {
+		o->full = true;
+		return;
+	}
+	o->pos += (size_t)n;
+}
+
+int strbuf_end(const struct strbuf *o)
+{
+	return o->full ? -ENOSPC : (int)o->pos;
+}
+
 bool matches(const char *word, const char *name)
 {
 	size_t len = strlen(word);

@@ -21,6 +21,22 @@ void errmsg_set(struct errmsg *err, const char *fmt, ...)
 bool matches(const char *word, const char *name);
 
 /*
+ * Text appended to a caller's buffer: once something does not fit, full is set and
+ * nothing more is written (the text stays NUL-terminated). strbuf_end() gives the length,
+ * or -ENOSPC when it did not fit.
+ */
+struct strbuf {
+	char *buf;
+	size_t len, pos;
+	bool full;
+};
+
+#define STRBUF(b, l) ((struct strbuf){ (b), (l), 0, (l) == 0 })
+
+void strbuf_put(struct strbuf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int strbuf_end(const struct strbuf *o);
+
+/*
  * Decimal, or hexadecimal with a 0x prefix; no sign, no spaces, no octal (leading zeros
  * are decimal). -EINVAL if word is not such a number, -ERANGE if outside min..max. what
  * names the value in the message ("spi").

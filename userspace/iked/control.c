@@ -111,24 +111,6 @@ static void bytes_text(char *buf, size_t len, uint64_t bytes)
 	snprintf(buf, len, "%.1f %s", v, units[i]);
 }
 
-static void ts_text(char *buf, size_t len, const struct tunnel_ts *ts)
-{
-	const struct proto *proto = proto_find(ts->proto);
-	char prefix[PREFIX_TEXT_LEN], name[8];
-
-	prefix_format(prefix, ts->family, ts->addr, ts->len);
-	if (proto)
-		snprintf(name, sizeof(name), "%s", proto->name);
-	else
-		snprintf(name, sizeof(name), "%u", ts->proto);
-	if (!ts->proto)
-		snprintf(buf, len, "%s", prefix);
-	else if (!ts->port)
-		snprintf(buf, len, "%s[%s]", prefix, name);
-	else
-		snprintf(buf, len, "%s[%s/%u]", prefix, name, ts->port);
-}
-
 static void endpoints_text(const struct tunnel *t, char *local, char *remote)
 {
 	addr_format(local, t->local.family, t->local.addr);
@@ -164,8 +146,8 @@ static void sa_print(FILE *f, const struct tunnel_sa_status *sa)
 	char local[PREFIX_TEXT_LEN + 16], remote[PREFIX_TEXT_LEN + 16];
 	char left[32], in[32], out[32];
 
-	ts_text(local, sizeof(local), &sa->local_ts);
-	ts_text(remote, sizeof(remote), &sa->remote_ts);
+	tunnel_ts_format(local, sizeof(local), &sa->local_ts);
+	tunnel_ts_format(remote, sizeof(remote), &sa->remote_ts);
 	fprintf(f, "  phase 2: %s === %s %s", local, remote, sa->state[0] ? sa->state : "none");
 	if (sa->spi_in || sa->spi_out)
 		fprintf(f, " spi in 0x%08" PRIx32 " out 0x%08" PRIx32, sa->spi_in, sa->spi_out);
@@ -210,8 +192,8 @@ static void sa_json(struct json *j, const struct tunnel_sa_status *sa)
 {
 	char local[PREFIX_TEXT_LEN + 16], remote[PREFIX_TEXT_LEN + 16];
 
-	ts_text(local, sizeof(local), &sa->local_ts);
-	ts_text(remote, sizeof(remote), &sa->remote_ts);
+	tunnel_ts_format(local, sizeof(local), &sa->local_ts);
+	tunnel_ts_format(remote, sizeof(remote), &sa->remote_ts);
 	json_object_begin(j, NULL);
 	json_string(j, "local_ts", local);
 	json_string(j, "remote_ts", remote);

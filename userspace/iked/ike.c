@@ -757,6 +757,28 @@ out:
 	return ret;
 }
 
+/*
+ * The offer of a first message with one transform chosen: the decoded SA, which the
+ * caller frees; or NULL with *err, the SA dead and NO-PROPOSAL-CHOSEN for the peer.
+ */
+static struct isakmp_sa *offer_choose(struct ike_sa *sa, const struct in *in, int *choice,
+				      int *err)
+{
+	struct isakmp_sa *offer = malloc(sizeof(*offer));
+
+	if (!offer) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = offer_take(sa, in, offer, choice);
+	if (!*err)
+		return offer;
+	free(offer);
+	fail(sa, *err, "NO-PROPOSAL-CHOSEN: %s", sa->why);
+	notify_plain(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+	return NULL;
+}
+
 /* --- Main mode ---------------------------------------------------------------------- */
 
 /* MM_I1: the offer. */
@@ -829,19 +851,13 @@ static int mm_i4(struct ike_sa *sa, const struct in *in)
 /* NEW -> MM_R1: the initiator's offer; our choice goes back. */
 static int mm_r1(struct ike_sa *sa, const struct in *in)
 {
-	struct isakmp_sa *offer = malloc(sizeof(*offer));
 	struct isakmp_buf b;
+	struct isakmp_sa *offer;
 	int choice, ret;
 
+	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
-		return -ENOMEM;
-	ret = offer_take(sa, in, offer, &choice);
-	if (ret) {
-		free(offer);
-		fail(sa, ret, "NO-PROPOSAL-CHOSEN: %s", sa->why);
-		notify_plain(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return ret;
-	}
 	msg_begin(sa, &b, false);
 	put_sa_choice(&b, &offer->proposals[0], (unsigned int)choice);
 	free(offer);
@@ -957,19 +973,13 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 /* NEW -> AM_R1: everything of the initiator's but its proof; ours goes back. */
 static int am_r1(struct ike_sa *sa, const struct in *in)
 {
-	struct isakmp_sa *offer = malloc(sizeof(*offer));
 	struct isakmp_buf b;
+	struct isakmp_sa *offer;
 	int choice, ret;
 
+	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
-		return -ENOMEM;
-	ret = offer_take(sa, in, offer, &choice);
-	if (ret) {
-		free(offer);
-		fail(sa, ret, "NO-PROPOSAL-CHOSEN: %s", sa->why);
-		notify_plain(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return ret;
-	}
 	ret = ke_take(sa, in, &sa->gxi);
 	if (!ret)
 		ret = bytes_take(sa, in, ISAKMP_PL_NONCE, &sa->ni);

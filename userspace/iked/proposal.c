@@ -463,39 +463,10 @@ const char *proposal_group_name(uint16_t group)
 }
 
 /* Text appended to a buffer; full once it does not fit. */
-struct out {
-	char *buf;
-	size_t len, pos;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->len - o->pos) {
-		o->full = true;
-		return;
-	}
-	o->pos += (size_t)n;
-}
-
-static int out_end(const struct out *o)
-{
-	return o->full ? -ENOSPC : (int)o->pos;
-}
 
 int proposal_ike_format(const struct ike_proposals *list, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0, len == 0 };
+	struct strbuf o = STRBUF(buf, len);
 
 	if (len)
 		buf[0] = '\0';
@@ -507,14 +478,14 @@ int proposal_ike_format(const struct ike_proposals *list, char *buf, size_t len)
 
 		if (!enc || !hash || !group)
 			return -EINVAL;
-		put(&o, "%s%s-%s-%s", i ? "," : "", enc, hash, group);
+		strbuf_put(&o, "%s%s-%s-%s", i ? "," : "", enc, hash, group);
 	}
-	return out_end(&o);
+	return strbuf_end(&o);
 }
 
 int proposal_esp_format(const struct esp_proposals *list, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0, len == 0 };
+	struct strbuf o = STRBUF(buf, len);
 
 	if (len)
 		buf[0] = '\0';
@@ -526,15 +497,15 @@ int proposal_esp_format(const struct esp_proposals *list, char *buf, size_t len)
 
 		if (!enc || (p->auth && !auth) || (p->group && !group))
 			return -EINVAL;
-		put(&o, "%s%s", i ? "," : "", enc);
+		strbuf_put(&o, "%s%s", i ? "," : "", enc);
 		if (p->auth)
-			put(&o, "-%s", auth);
+			strbuf_put(&o, "-%s", auth);
 		if (p->group)
-			put(&o, "-%s", group);
+			strbuf_put(&o, "-%s", group);
 		if (p->esn)
-			put(&o, "-esn");
+			strbuf_put(&o, "-esn");
 	}
-	return out_end(&o);
+	return strbuf_end(&o);
 }
 
 static int esp_auth_kernel(uint16_t auth, struct esp_kernel_algs *k)

@@ -673,7 +673,7 @@ static void ts_of_addr(struct tunnel_ts *ts, const struct tunnel_addr *a)
 	ts->len = a->family == AF_INET ? 32 : 128;
 }
 
-static void ts_format(char *buf, size_t len, const struct tunnel_ts *ts)
+void tunnel_ts_format(char *buf, size_t len, const struct tunnel_ts *ts)
 {
 	const struct proto *proto = proto_find(ts->proto);
 	char prefix[PREFIX_TEXT_LEN], name[8];
@@ -705,7 +705,7 @@ static int ts_transport_check(const char *what, const struct tunnel_ts *ts,
 		if (ts[i].family == host.family && ts[i].len == host.len &&
 		    !memcmp(ts[i].addr, host.addr, sizeof(host.addr)))
 			continue;
-		ts_format(text, sizeof(text), &ts[i]);
+		tunnel_ts_format(text, sizeof(text), &ts[i]);
 		addr_format(addr, a->family, a->addr);
 		errmsg_set(err, "with \"encap transport\", %s %s must be the %s address %s", what,
 			   text, what[0] == 'l' ? "local" : "remote", addr);
@@ -728,7 +728,7 @@ static int ts_pairs_check(const char *what, const struct tunnel_ts *ts, unsigned
 			paired |= ts[i].family == other[j].family;
 		if (paired)
 			continue;
-		ts_format(text, sizeof(text), &ts[i]);
+		tunnel_ts_format(text, sizeof(text), &ts[i]);
 		errmsg_set(err, "%s %s has no %s %s to pair with", what, text,
 			   family_version(ts[i].family), other_what);
 		return -EINVAL;
@@ -1245,39 +1245,15 @@ int tunnel_deserialize(const char *text, struct tunnel *t, char *err, size_t err
 
 /* --- the words back --------------------------------------------------------------------- */
 
-struct out {
-	char *buf;
-	size_t len, pos;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->len - o->pos) {
-		o->full = true;
-		return;
-	}
-	o->pos += (size_t)n;
-}
 
 /* " KEY VALUE", the value quoted if split_line() would not keep it one word otherwise. */
-static void put_kv(struct out *o, const char *key, const char *value)
+static void put_kv(struct strbuf *o, const char *key, const char *value)
 {
 	size_t n = strlen(value);
 	bool quote = n == 0 || strpbrk(value, blanks) || value[0] == '#' ||
 		     value[n - 1] == '\\';
 
-	put(o, quote ? " %s \"%s\"" : " %s %s", key, value);
+	strbuf_put(o, quote ? " %s \"%s\"" : " %s %s", key, value);
 }
 
 static void id_format(char *buf, size_t len, const struct tunnel_id *id)
@@ -1310,19 +1286,19 @@ static void id_format(char *buf, size_t len, const struct tunnel_id *id)
 	}
 }
 
-static void ts_list_put(struct out *o, const char *key, const struct tunnel_ts *ts,
+static void ts_list_put(struct strbuf *o, const char *key, const struct tunnel_ts *ts,
 			unsigned int count)
 {
 	char text[PREFIX_TEXT_LEN + 16];
 
-	put(o, " %s ", key);
+	strbuf_put(o, " %s ", key);
 	for (unsigned int i = 0; i < count; i++) {
-		ts_format(text, sizeof(text), &ts[i]);
-		put(o, "%s%s", i ? "," : "", text);
+		tunnel_ts_format(text, sizeof(text), &ts[i]);
+		strbuf_put(o, "%s%s", i ? "," : "", text);
 	}
 }
 
-static void secret_put(struct out *o, const struct tunnel *t, bool secret)
+static void secret_put(struct strbuf *o, const struct tunnel *t, bool secret)
 {
 	char path[TUNNEL_PATH_MAX + 8];
 
@@ -1330,17 +1306,17 @@ static void secret_put(struct out *o, const struct tunnel *t, bool secret)
 		snprintf(path, sizeof(path), "file:%s", t->psk_file);
 		put_kv(o, "psk", path);
 	} else if (!secret) {
-		put(o, " psk %s", hidden);
+		strbuf_put(o, " psk %s", hidden);
 	} else {
-		put(o, " psk 0x");
+		strbuf_put(o, " psk 0x");
 		for (unsigned int i = 0; i < t->psk_len; i++)
-			put(o, "%02x", t->psk[i]);
+			strbuf_put(o, "%02x", t->psk[i]);
 	}
 }
 
-static void auth_put(struct out *o, const struct tunnel *t, bool secret)
+static void auth_put(struct strbuf *o, const struct tunnel *t, bool secret)
 {
-	put(o, " auth %s", auth_names[t->auth == TUNNEL_AUTH_CERT ? t->auth : TUNNEL_AUTH_PSK]);
+	strbuf_put(o, " auth %s", auth_names[t->auth == TUNNEL_AUTH_CERT ? t->auth : TUNNEL_AUTH_PSK]);
 	if (t->auth == TUNNEL_AUTH_CERT) {
 		put_kv(o, "cert", t->cert);
 		put_kv(o, "key", t->key);
@@ -1350,7 +1326,7 @@ static void auth_put(struct out *o, const struct tunnel *t, bool secret)
 	}
 }
 
-static void ids_put(struct out *o, const struct tunnel *t)
+static void ids_put(struct strbuf *o, const struct tunnel *t)
 {
 	char text[TUNNEL_ID_MAX * 2 + 16];
 	struct tunnel_id local, remote;
@@ -1367,43 +1343,43 @@ static void ids_put(struct out *o, const struct tunnel *t)
 }
 
 /* ike, esp and pfs: the PFS group once, not in each esp proposal. */
-static int proposals_put(struct out *o, const struct tunnel *t)
+static int proposals_put(struct strbuf *o, const struct tunnel *t)
 {
 	char text[PROPOSALS_MAX * (PROPOSAL_TEXT_MAX + 1)];
 	struct esp_proposals esp = t->esp;
 
 	if (proposal_ike_format(&t->ike, text, sizeof(text)) < 0)
 		return -EINVAL;
-	put(o, " ike %s", text);
+	strbuf_put(o, " ike %s", text);
 	for (unsigned int i = 0; i < esp.count; i++)
 		esp.p[i].group = 0;
 	if (proposal_esp_format(&esp, text, sizeof(text)) < 0)
 		return -EINVAL;
-	put(o, " esp %s", text);
+	strbuf_put(o, " esp %s", text);
 	if (t->pfs)
-		put(o, " pfs %s", proposal_group_name(t->pfs));
+		strbuf_put(o, " pfs %s", proposal_group_name(t->pfs));
 	return 0;
 }
 
-static void lifetimes_put(struct out *o, const struct tunnel *t)
+static void lifetimes_put(struct strbuf *o, const struct tunnel *t)
 {
 	char text[24];
 
 	duration_format(text, sizeof(text), t->ike_lifetime);
-	put(o, " ike-lifetime %s", text);
+	strbuf_put(o, " ike-lifetime %s", text);
 	duration_format(text, sizeof(text), t->lifetime);
-	put(o, " lifetime %s", text);
+	strbuf_put(o, " lifetime %s", text);
 	if (t->lifebytes) {
 		size_format(text, sizeof(text), t->lifebytes);
-		put(o, " lifebytes %s", text);
+		strbuf_put(o, " lifebytes %s", text);
 	}
 	duration_format(text, sizeof(text), t->rekey_margin);
-	put(o, " rekey-margin %s", text);
+	strbuf_put(o, " rekey-margin %s", text);
 }
 
 static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0, len == 0 };
+	struct strbuf o = STRBUF(buf, len);
 	char local[ADDR_TEXT_LEN], remote[ADDR_TEXT_LEN];
 
 	if (len)
@@ -1413,24 +1389,24 @@ static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 		strcpy(remote, "%any");
 	else
 		addr_format(remote, t->remote.family, t->remote.addr);
-	put(&o, "%s local %s remote %s", t->name, local, remote);
+	strbuf_put(&o, "%s local %s remote %s", t->name, local, remote);
 	ts_list_put(&o, "local-ts", t->local_ts, t->local_ts_count);
 	ts_list_put(&o, "remote-ts", t->remote_ts, t->remote_ts_count);
 	auth_put(&o, t, secret);
 	ids_put(&o, t);
 	if (proposals_put(&o, t) < 0)
 		return -EINVAL;
-	put(&o, " mode %s encap %s", exchange_names[t->aggressive], mode_name(t->encap));
+	strbuf_put(&o, " mode %s encap %s", exchange_names[t->aggressive], mode_name(t->encap));
 	lifetimes_put(&o, t);
-	put(&o, " auto %s", t->auto_mode < ARRAY_SIZE(auto_names) ? auto_names[t->auto_mode] :
+	strbuf_put(&o, " auto %s", t->auto_mode < ARRAY_SIZE(auto_names) ? auto_names[t->auto_mode] :
 		"?");
 	if (t->weak_groups)
-		put(&o, " weak-groups yes");
+		strbuf_put(&o, " weak-groups yes");
 	if (t->allow_sha1)
-		put(&o, " allow-sha1 yes");
+		strbuf_put(&o, " allow-sha1 yes");
 	if (t->reqid)
-		put(&o, " reqid %" PRIu32, t->reqid);
-	return o.full ? -ENOSPC : (int)o.pos;
+		strbuf_put(&o, " reqid %" PRIu32, t->reqid);
+	return strbuf_end(&o);
 }
 
 int tunnel_format(const struct tunnel *t, char *buf, size_t len)

@@ -148,6 +148,9 @@ int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, in
  * socket: wipe buf after use.
  */
 int tunnel_format(const struct tunnel *t, char *buf, size_t len);
+
+/* A traffic selector as the tunnel words write it: PREFIX, PREFIX[PROTO] or PREFIX[PROTO/PORT]. */
+void tunnel_ts_format(char *buf, size_t len, const struct tunnel_ts *ts);
 int tunnel_serialize(const struct tunnel *t, char *buf, size_t len);
 
 /* tunnel_serialize()'s text (one line) back into *t, as tunnel_parse() does. */
