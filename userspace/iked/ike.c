@@ -638,6 +638,14 @@ static int auth_check_cert(struct ike_sa *sa, const struct in *in)
 			   sizeof(sa->why));
 }
 
+/* The peer's KE and nonce, into gxr/nr (we initiated) or gxi/ni (we respond). */
+static int peer_ke_nonce_take(struct ike_sa *sa, const struct in *in)
+{
+	int ret = ke_take(sa, in, sa->initiator ? &sa->gxr : &sa->gxi);
+
+	return ret ? ret : bytes_take(sa, in, ISAKMP_PL_NONCE, sa->initiator ? &sa->nr : &sa->ni);
+}
+
 /* The peer's ID and HASH: the ID must be who the tunnel says, the hash must verify. */
 static int auth_check(struct ike_sa *sa, const struct in *in)
 {
@@ -819,9 +827,7 @@ static int mm_i3(struct ike_sa *sa, const struct in *in)
 	struct isakmp_buf b;
 	int ret;
 
-	ret = ke_take(sa, in, &sa->gxr);
-	if (!ret)
-		ret = bytes_take(sa, in, ISAKMP_PL_NONCE, &sa->nr);
+	ret = peer_ke_nonce_take(sa, in);
 	if (ret)
 		return ret;
 	ret = keys_derive(sa, &sa->gxr);
@@ -871,9 +877,7 @@ static int mm_r2(struct ike_sa *sa, const struct in *in)
 	struct isakmp_buf b;
 	int ret;
 
-	ret = ke_take(sa, in, &sa->gxi);
-	if (!ret)
-		ret = bytes_take(sa, in, ISAKMP_PL_NONCE, &sa->ni);
+	ret = peer_ke_nonce_take(sa, in);
 	if (ret)
 		return ret;
 	ret = ke_nonce_make(sa, &sa->gxr, &sa->nr);
@@ -947,9 +951,7 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	ret = choice_take(sa, in);
 	if (ret)
 		return fail(sa, ret, "%s", sa->why);
-	ret = ke_take(sa, in, &sa->gxr);
-	if (!ret)
-		ret = bytes_take(sa, in, ISAKMP_PL_NONCE, &sa->nr);
+	ret = peer_ke_nonce_take(sa, in);
 	if (ret)
 		return ret;
 	ret = keys_derive(sa, &sa->gxr);
@@ -980,9 +982,7 @@ static int am_r1(struct ike_sa *sa, const struct in *in)
 	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
 		return ret;
-	ret = ke_take(sa, in, &sa->gxi);
-	if (!ret)
-		ret = bytes_take(sa, in, ISAKMP_PL_NONCE, &sa->ni);
+	ret = peer_ke_nonce_take(sa, in);
 	if (!ret)
 		ret = peer_id_take(sa, in);
 	if (!ret)
