@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: stock kernel only (userspace under test; see tests/vm/run)
 # IKEv1 interoperability, peer: strongSwan's charon (IKEv1, kernel XFRM) in namespace b;
 # nfsec-iked with the nfsec module in namespace a (the topology of esp-lib.sh):
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: stock kernel only (userspace under test; see tests/vm/run)
 # IKEv1 between two nfsec-iked, each with the nfsec module: namespace a and namespace b of
 # esp-lib.sh, the same matrix as 90-ike-strongswan (where the peer is strongSwan): main
 # mode and aggressive mode with pre-shared keys, AES-GCM and AES-CBC/HMAC ESP, with and
