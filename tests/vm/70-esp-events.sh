@@ -106,7 +106,7 @@ case_acquire() {
 	# Without an SA for longer than the hold time, packets are dropped and counted.
 	$A nfsec sa delete spi 0x1001 dst 192.168.1.2
 	$A ping -c 1 -W 1 -I $IA $IB > /dev/null || true
-	sleep 2.5
+	sleep 5.5
 	[ "$(stat out_no_sa)" -gt "$nosa" ] || fail "out_no_sa did not grow"
 	# A second ACQUIRE for the same flow waits for the retry time.
 	expect_eq "ACQUIREs within the retry time" "$(stat acquires)" $((acq + 1))
