@@ -83,8 +83,16 @@ case_rmmod() {
 
 case_netns_del() {
 	busy
-	# Namespace a goes once nothing runs in it, while b still sends into it.
-	ip netns pids a | xargs -r kill
+	# Namespace a goes once nothing runs in it, while b still sends into it. A process may
+	# end between the listing and the kill (timeout takes its child along).
+	local left
+	for _ in $(seq 1 50); do
+		left=$(ip netns pids a)
+		[ -z "$left" ] && break
+		kill $left 2> /dev/null || true
+		sleep 0.1
+	done
+	[ -z "$left" ] || fail "processes left in namespace a: $left"
 	ip netns del a
 	sleep 1
 	stop_traffic
