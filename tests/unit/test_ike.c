@@ -52,6 +52,9 @@ static void msg_of(const struct ike_sa *sa, struct ike_msg *msg)
 	assert_int_equal(isakmp_hdr_parse(msg->buf, msg->len, &msg->hdr, &err), 0);
 }
 
+/* Whether run()'s initiators announce INITIAL-CONTACT. */
+static bool announce;
+
 /* Runs the exchange to its end; returns the responder. */
 static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct ike_sa **ip)
 {
@@ -62,6 +65,7 @@ static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct
 	int turn;
 
 	assert_non_null(i);
+	i->initial_contact = announce;
 	msg_of(i, &msg);
 	r = ike_sa_respond(b, NULL, &msg);
 	assert_non_null(r);
@@ -109,6 +113,9 @@ static void established(const char *a_words, const char *b_words, uint16_t group
 	/* The last CBC block of phase 1, where quick mode's IVs start. */
 	assert_memory_equal(i->iv, r->iv, IKE_CBC_BLOCK_LEN);
 	assert_memory_equal(i->cky_r, r->cky_r, ISAKMP_COOKIE_LEN);
+	/* Each side names the other by the ID it proved (here its address). */
+	assert_string_equal(i->peer, "192.168.1.2");
+	assert_string_equal(r->peer, "192.168.1.1");
 	ike_sa_free(i);
 	ike_sa_free(r);
 }
@@ -130,6 +137,39 @@ static void test_aggressive_mode(void **state)
 	(void)state;
 	established(A_SIDE "psk sesame mode aggressive ike aes256-sha256-ecp256",
 		    B_SIDE "psk sesame mode aggressive ike aes256-sha256-ecp256", DH_ECP_256);
+}
+
+/*
+ * INITIAL-CONTACT goes with the initiator's proof when it is asked for, in both modes, and
+ * only then; the responder sees it once the proof verifies.
+ */
+static void test_initial_contact(void **state)
+{
+	static const char *const modes[] = { "main", "aggressive" };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	char words[512];
+	unsigned int m;
+
+	(void)state;
+	for (m = 0; m < 2; m++) {
+		snprintf(words, sizeof(words), A_SIDE "psk sesame mode %s", modes[m]);
+		conf(&a, words);
+		snprintf(words, sizeof(words), B_SIDE "psk sesame mode %s", modes[m]);
+		conf(&b, words);
+		for (announce = false;; announce = true) {
+			r = run(&a, &b, &i);
+			assert_int_equal(i->state, IKE_ESTABLISHED);
+			assert_int_equal(r->state, IKE_ESTABLISHED);
+			assert_int_equal(r->peer_initial_contact, announce);
+			assert_false(i->peer_initial_contact);
+			ike_sa_free(i);
+			ike_sa_free(r);
+			if (announce)
+				break;
+		}
+	}
+	announce = false;
 }
 
 /* The responder's notify, and what each side says. */
@@ -595,6 +635,9 @@ static void cert_run(const char *peer_expected_by_sun, bool ok)
 		assert_int_equal(r->state, IKE_ESTABLISHED);
 		assert_int_equal(i->chosen.auth, ISAKMP_AUTH_RSA_SIG);
 		same_secret(i->keys.skeyid_d, r->keys.skeyid_d);
+		/* Each side names the other by its certificate's subject. */
+		assert_string_equal(i->peer, "C=CH, O=nfsec, CN=sun");
+		assert_string_equal(r->peer, "C=CH, O=nfsec, CN=moon");
 	} else {
 		assert_int_equal(r->state, IKE_DEAD);
 		if (!strstr(r->why, "CN=moon"))
@@ -620,6 +663,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_main_mode),
 		cmocka_unit_test(test_aggressive_mode),
+		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_no_proposal),
 		cmocka_unit_test(test_wrong_psk),
 		cmocka_unit_test(test_wrong_id),

@@ -2,7 +2,7 @@
 # vm: stock kernel only (userspace under test; see tests/vm/run)
 # IKEv1 between two nfsec-iked, each with the nfsec module: namespace a and namespace b of
 # esp-lib.sh, the same matrix as 90-ike-strongswan (where the peer is strongSwan): main
-# mode and aggressive mode with pre-shared keys, AES-GCM and AES-CBC/HMAC ESP, with and
+# mode and aggressive mode with pre-shared keys, main mode with certificates, AES-GCM and AES-CBC/HMAC ESP, with and
 # without PFS; the first ping from a brings the tunnel up and traffic passes both ways;
 # a proposal mismatch and a wrong key leave both down, each saying why, with no SA.
 #
@@ -57,6 +57,22 @@ case_aggressive_psk() {
 	up
 }
 
+# Main mode with RSA signatures: certificates of one CA, each side checking the other's
+# subject; AES-CBC/HMAC with PFS here (90-ike-strongswan does AES-GCM without).
+case_main_cert() {
+	local ca="ca $PKI/ca.pem" e="ike aes256-sha256-modp3072 esp aes256-sha256 pfs modp3072"
+	pki_make
+	both auth cert cert $PKI/moon.pem key $PKI/moon.key $ca \
+		"remote-id \"C=CH, O=nfsec, CN=sun\"" $e -- \
+		auth cert cert $PKI/sun.pem key $PKI/sun.key $ca \
+		"remote-id \"C=CH, O=nfsec, CN=moon\"" $e
+	up
+	grep -q "established with 'C=CH, O=nfsec, CN=sun' (RSA signature)" \
+		$IKE_DIR/a/iked.log || fail "a does not log sun's certificate identity"
+	grep -q "established with 'C=CH, O=nfsec, CN=moon' (RSA signature)" \
+		$IKE_DIR/b/iked.log || fail "b does not log moon's certificate identity"
+}
+
 case_no_proposal() {
 	both $P ike aes128-sha256-modp2048 esp aes128gcm16 -- $P ike aes128-sha256-ecp256 \
 		esp aes128gcm16
@@ -66,6 +82,39 @@ case_no_proposal() {
 case_wrong_psk() {
 	both $P ike aes128-sha256-modp2048 -- auth psk psk open-sesame ike aes128-sha256-modp2048
 	down "pre-shared keys" "pre-shared keys differ"
+}
+
+# b loses everything (killed with its SAs and policies, as in a reboot) and comes back:
+# its first packet brings the tunnel up again, with INITIAL-CONTACT, and a drops what it
+# held with b at once instead of keeping it until the usual delay for replaced SAs.
+case_initial_contact() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" ok=0
+	both $w -- $w
+	up
+	iked_crash b
+	iked_start b $IKE_B $w
+	for _ in $(seq 1 20); do
+		$B ping -c 1 -W 1 -I 10.0.2.1 10.0.1.1 > /dev/null 2>&1 && { ok=1; break; }
+	done
+	[ $ok = 1 ] || fail "the tunnel did not come up again"
+	sas_are a 2
+	grep -q "INITIAL-CONTACT: 1 phase-1 and 1 phase-2 SAs of before deleted" \
+		$IKE_DIR/a/iked.log || fail "a did not act on b's INITIAL-CONTACT"
+	up
+}
+
+# Rekeying under a steady ping and TCP stream (rekey_traffic in ike-lib.sh) with both
+# ends on the same lifetimes, so that both start quick modes for the pair at about the
+# same moment: crossed rekeys must cost no packet and leave one SA pair.
+case_rekey() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16 $IKE_REKEY"
+	both $w -- $w
+	ike_traffic
+	rekey_traffic
+	sas_settle b
+	grep -h "rekeys crossed" $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log || true
+	shows a ESTABLISHED
+	shows b ESTABLISHED
 }
 
 if [ "${1:-}" = case ]; then
@@ -80,7 +129,8 @@ fi
 module_load
 setup
 failed=()
-for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk no_proposal wrong_psk}; do
+for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
+	initial_contact rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -7,13 +7,17 @@
 #                            $IKE_DIR/NAME/swanctl/ (SWANCTL_DIR) into it.
 #   swanctl NAME CMD ARGS... swanctl against that charon
 #   charon_stop_all
+#   charon_crash NS NAME     charon NAME killed, with the XFRM state of NS: a reboot
 #   iked_start NS WORDS...   nfsec-iked in namespace NS with one tunnel "t" of WORDS
 #   tunnel NS ARGS...        nfsec (tunnel ...) against that daemon
 #   iked_stop_all
+#   iked_crash NS            nfsec-iked in NS killed, with the module's SAs and policies
+#                            in NS: a reboot
 
 IKE_DIR=/tmp/ike
 CHARON=/usr/lib/ipsec/charon
 CHARONS=()
+declare -A CHARON_OF IKED_OF
 
 charon_conf() {  # charon_conf NAME: its strongswan.conf
 	local d=$IKE_DIR/$1
@@ -52,11 +56,13 @@ charon_conf() {  # charon_conf NAME: its strongswan.conf
 charon_start() {  # charon_start NS NAME
 	local ns=$1 name=$2 d=$IKE_DIR/$2
 	charon_conf "$name"
+	rm -f "$d/charon.vici"
 	# A /run of its own: charon keeps its pid file there.
 	ip netns exec "$ns" unshare -m sh -c \
 		"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=$d/strongswan.conf exec $CHARON" \
 		> "$d/charon.out" 2>&1 &
 	CHARONS+=($!)
+	CHARON_OF[$name]=$!
 	for _ in $(seq 1 100); do
 		[ -S "$d/charon.vici" ] && return 0
 		sleep 0.1
@@ -76,6 +82,13 @@ swanctl() {  # swanctl NAME COMMAND ARGS...: the command must come first
 swanctl_load() {
 	SWANCTL_DIR=$IKE_DIR/$1/swanctl swanctl "$1" --load-all > "$IKE_DIR/$1/load.out" 2>&1 ||
 		{ cat "$IKE_DIR/$1/load.out"; fail "swanctl --load-all for $1"; }
+}
+
+charon_crash() {
+	kill -9 "${CHARON_OF[$2]}"
+	wait "${CHARON_OF[$2]}" 2> /dev/null || true
+	ip netns exec "$1" ip xfrm state flush
+	ip netns exec "$1" ip xfrm policy flush
 }
 
 charon_stop_all() {
@@ -133,10 +146,12 @@ iked_start() {  # iked_start NS WORDS...
 	shift
 	mkdir -p "$d"
 	echo "tunnel t $*" > "$d/iked.conf"
+	rm -f "$d/iked.sock"
 	ip netns exec "$ns" nfsec-iked -f -d -c "$d/iked.conf" -S "$d/iked.sock" \
 		> "$d/iked.log" 2>&1 &
 	pid=$!
 	IKEDS+=($pid)
+	IKED_OF[$ns]=$pid
 	for _ in $(seq 1 50); do
 		[ -S "$d/iked.sock" ] && return 0
 		kill -0 $pid 2> /dev/null || break
@@ -150,6 +165,13 @@ tunnel() {  # tunnel NS ARGS...
 	local ns=$1
 	shift
 	NFSEC_IKED_SOCKET=$IKE_DIR/$ns/iked.sock ip netns exec "$ns" nfsec "$@"
+}
+
+iked_crash() {
+	kill -9 "${IKED_OF[$1]}"
+	wait "${IKED_OF[$1]}" 2> /dev/null || true
+	ip netns exec "$1" nfsec sa flush
+	ip netns exec "$1" nfsec policy flush
 }
 
 iked_stop_all() {
@@ -175,6 +197,77 @@ ike_traffic() {
 	tcp_check a 10.0.1.1 b 10.0.2.1
 	tcp_check b 10.0.2.1 a 10.0.1.1
 	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
+}
+
+# tcp_stream_start FROM SRC TO ADDR SECONDS: one TCP connection carrying 32 KiB a second
+# for SECONDS; tcp_stream_check waits for its end and compares what arrived.
+tcp_stream_start() {
+	local from=$1 src=$2 to=$3 addr=$4 n=$5 port=$((6000 + RANDOM % 1000))
+	head -c $((n * 32768)) /dev/urandom > $IKE_DIR/stream.data
+	ip netns exec "$to" timeout $((n + 60)) nc -l "$addr" $port > $IKE_DIR/stream.recv &
+	STREAM_SRV=$!
+	for _ in $(seq 1 50); do
+		ip netns exec "$to" ss -ltn | grep -q ":$port " && break
+		sleep 0.1
+	done
+	for i in $(seq 0 $((n - 1))); do
+		dd if=$IKE_DIR/stream.data bs=32k skip=$i count=1 2> /dev/null
+		sleep 1
+	done | ip netns exec "$from" timeout $((n + 60)) nc -N -s "$src" "$addr" $port &
+	STREAM_CLI=$!
+}
+
+tcp_stream_check() {
+	wait $STREAM_CLI || fail "the TCP stream's sender failed"
+	wait $STREAM_SRV || fail "the TCP stream's receiver failed"
+	expect_eq "the TCP stream" "$(sha256sum < $IKE_DIR/stream.recv)" \
+		"$(sha256sum < $IKE_DIR/stream.data)"
+}
+
+# rekey_traffic: 80 s of pings from a, five a second, alongside a TCP stream from a to b,
+# while a's tunnel rekeys (phase 2 lives 24 s, rekeyed 8 s before its end; phase 1 60 s):
+# not one ping may be lost, the stream must arrive whole, a must have made five phase-2
+# SAs and renewed phase 1, and a few seconds later a must hold no SA it replaced.
+IKE_REKEY="lifetime 24s rekey-margin 8s ike-lifetime 60s"
+rekey_traffic() {
+	local out sent got rekeys p1s
+	tcp_stream_start a 10.0.1.1 b 10.0.2.1 80
+	out=$($A ping -c 400 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 | tail -3)
+	echo "$out"
+	tcp_stream_check
+	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	rekeys=$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log)
+	p1s=$(grep -c "phase 1 established" $IKE_DIR/a/iked.log)
+	echo "phase 2 SAs made: $rekeys, phase 1: $p1s"
+	expect_eq "pings answered of $sent" "$got" "$sent"
+	[ "$rekeys" -ge 5 ] || fail "only $rekeys phase-2 SAs in 80 s"
+	[ "$p1s" -ge 2 ] || fail "phase 1 was not renewed"
+	sas_settle a
+}
+
+# sas_are NS N: the module in NS holds N SAs within 2 s.
+sas_are() {
+	local n
+	for _ in $(seq 1 20); do
+		n=$(ip netns exec "$1" nfsec -j sa show | jq length)
+		[ "$n" -eq "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "SAs in $1: $n, want $2"
+}
+
+# sas_settle NS: within 12 s, a moment where the module in NS holds no more than the SA
+# pair in use and one being replaced (rekeys come every 16 s or more; a replaced pair
+# goes 5 s after its successor came).
+sas_settle() {
+	local n
+	for _ in $(seq 1 24); do
+		n=$(ip netns exec "$1" nfsec -j sa show | jq length)
+		[ "$n" -le 4 ] && return 0
+		sleep 0.5
+	done
+	fail "old SAs left in $1: $n SAs"
 }
 
 # ike_stays_down: three pings that must all fail.

@@ -33,6 +33,8 @@
 struct tun;
 struct p1;
 
+enum { TIE_MAX = 32 };
+
 /* One phase-2 SA pair in the kernel. */
 struct child {
 	bool used;
@@ -40,6 +42,19 @@ struct child {
 	struct esp_proposal prop;
 	uint64_t added_ms;
 	uint32_t lifetime;
+	/* the lower of its quick mode's two nonces (a prefix): decides crossed rekeys */
+	size_t tie_len;
+	uint8_t tie[TIE_MAX];
+};
+
+struct pair;
+
+/* An SA pair replaced by a newer one, deleted DAEMON_OLD_SA_DELAY_MS later. */
+struct retired {
+	struct pair *pair;
+	struct child c;
+	struct timer timer;
+	struct retired *next;
 };
 
 struct pair {
@@ -47,8 +62,7 @@ struct pair {
 	unsigned int idx;
 	struct kernel_ts_pair kp;
 	struct child cur;		/* carries the traffic */
-	struct child old;		/* replaced by cur, deleted by old_timer */
-	struct timer old_timer;
+	struct retired *retired;	/* replaced ones, on their way out */
 	bool pending;			/* wants a quick mode once phase 1 is up */
 	bool negotiating;
 };
@@ -58,6 +72,7 @@ struct xchg {
 	struct qm *qm;
 	struct p1 *p1;
 	struct pair *pair;
+	uint64_t started_ms;
 	bool in_installed;		/* its inbound SA is in, the outbound not yet */
 	struct timer retx;
 	struct timer out_switch;	/* initiator: installs the outbound SA */
@@ -221,19 +236,64 @@ static void p1_free(struct p1 *p1)
 	free(p1);
 }
 
+static void child_delete(struct pair *pair, struct child *c, bool tell_peer);
+static unsigned int pair_flush(struct pair *pair, bool tell_peer);
+
+/* Whether tun holds any SA with its peer, of either phase, other than p1. */
+static bool tun_holds_sas(const struct tun *tun, const struct p1 *p1)
+{
+	const struct p1 *o;
+	unsigned int i;
+
+	for (o = d.p1s; o; o = o->next)
+		if (o != p1 && o->tun == tun && o->sa->state == IKE_ESTABLISHED)
+			return true;
+	for (i = 0; i < tun->npairs; i++)
+		if (tun->pairs[i].cur.used || tun->pairs[i].retired)
+			return true;
+	return false;
+}
+
+/*
+ * The peer announced INITIAL-CONTACT with p1: it has lost every other SA with us (a
+ * restart), so ours are stale. They go, without deletes it could not read.
+ */
+static void tun_forget_peer(struct tun *tun, struct p1 *p1)
+{
+	unsigned int i, n1 = 0, n2 = 0;
+	struct p1 *o, *next;
+
+	for (o = d.p1s; o; o = next) {
+		next = o->next;
+		if (o != p1 && o->tun == tun) {
+			p1_free(o);
+			n1++;
+		}
+	}
+	for (i = 0; i < tun->npairs; i++)
+		n2 += pair_flush(&tun->pairs[i], false);
+	log_ctx_info(name_of(tun), "the peer announced INITIAL-CONTACT: %u phase-1 and %u "
+		     "phase-2 SAs of before deleted", n1, n2);
+}
+
 static void p1_established(struct p1 *p1)
 {
 	struct tun *tun = p1->tun;
 	const struct ike_chosen *c = &p1->sa->chosen;
-	struct p1 *old = tun->p1 != p1 ? tun->p1 : NULL;
+	struct p1 *old;
 	unsigned int i;
 
-	log_ctx_info(name_of(tun), "phase 1 established: aes%u-%s-%s, %u s, %s mode", c->enc_bits,
-		     isakmp_p1_hash_name(c->hash), isakmp_group_name(c->group), c->lifetime,
+	log_ctx_info(name_of(tun), "phase 1 established with '%s' (%s): aes%u-%s-%s, %u s, "
+		     "%s mode", p1->sa->peer, c->auth == ISAKMP_AUTH_RSA_SIG ? "RSA signature" :
+		     "pre-shared key", c->enc_bits, isakmp_p1_hash_name(c->hash),
+		     isakmp_group_name(c->group), c->lifetime,
 		     p1->sa->aggressive ? "aggressive" : "main");
 	if (p1->sa->aggressive && tun->t->conf.auth == TUNNEL_AUTH_PSK)
 		log_ctx_warn(name_of(tun), "aggressive mode with a pre-shared key sends the "
 			     "identity in clear and a hash an eavesdropper can crack offline");
+	if (p1->sa->peer_initial_contact)
+		tun_forget_peer(tun, p1);
+	old = tun->p1 != p1 ? tun->p1 : NULL;
 	tun->p1 = p1;
 	tun->why[0] = '\0';
 	p1->established_ms = loop_now_ms();
@@ -263,6 +323,7 @@ static struct p1 *p1_initiate(struct tun *tun)
 		snprintf(tun->why, sizeof(tun->why), "%s", why);
 		return NULL;
 	}
+	sa->initial_contact = !tun_holds_sas(tun, NULL);
 	sockaddr_of(&tun->t->conf.local, &local);
 	sockaddr_of(&tun->t->conf.remote, &remote);
 	p1 = p1_new(tun, sa, &local, &remote);
@@ -378,6 +439,7 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 	x->qm = qm;
 	x->p1 = p1;
 	x->pair = pair;
+	x->started_ms = loop_now_ms();
 	timer_init(&x->retx, xchg_retransmit, x);
 	timer_init(&x->out_switch, qm_switch, x);
 	x->next = p1->qms;
@@ -412,12 +474,77 @@ static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 		     c->spi_out);
 }
 
-static void old_expired(struct timer *t, void *arg)
+static void retired_free(struct retired *r, bool tell_peer)
 {
-	struct pair *pair = arg;
+	struct retired **pp;
 
+	for (pp = &r->pair->retired; *pp; pp = &(*pp)->next)
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	timer_cancel(&r->timer);
+	child_delete(r->pair, &r->c, tell_peer);
+	free(r);
+}
+
+static void retired_expired(struct timer *t, void *arg)
+{
 	(void)t;
-	child_delete(pair, &pair->old, true);
+	retired_free(arg, true);
+}
+
+/* c stops carrying traffic; its SAs go a moment later, when nothing can be in flight. */
+static void pair_retire(struct pair *pair, const struct child *c)
+{
+	struct retired *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		struct child now = *c;
+
+		child_delete(pair, &now, true);
+		return;
+	}
+	r->pair = pair;
+	r->c = *c;
+	timer_init(&r->timer, retired_expired, r);
+	timer_arm(&r->timer, DAEMON_OLD_SA_DELAY_MS);
+	r->next = pair->retired;
+	pair->retired = r;
+}
+
+/* Every SA pair of pair's deleted at once; how many there were. */
+static unsigned int pair_flush(struct pair *pair, bool tell_peer)
+{
+	unsigned int n = pair->cur.used;
+
+	while (pair->retired) {
+		retired_free(pair->retired, tell_peer);
+		n++;
+	}
+	child_delete(pair, &pair->cur, tell_peer);
+	return n;
+}
+
+/* The lower of the exchange's nonces, what both ends see alike. */
+static void tie_of(const struct qm *qm, struct child *c)
+{
+	const struct ike_bytes *lo = &qm->ni;
+	size_t n = qm->ni.len < qm->nr.len ? qm->ni.len : qm->nr.len;
+	int cmp = memcmp(qm->ni.data, qm->nr.data, n);
+
+	if (cmp > 0 || (!cmp && qm->nr.len < qm->ni.len))
+		lo = &qm->nr;
+	c->tie_len = lo->len < TIE_MAX ? lo->len : TIE_MAX;
+	memcpy(c->tie, lo->data, c->tie_len);
+}
+
+static int tie_cmp(const struct child *x, const struct child *y)
+{
+	size_t n = x->tie_len < y->tie_len ? x->tie_len : y->tie_len;
+	int cmp = memcmp(x->tie, y->tie, n);
+
+	return cmp ? cmp : (int)x->tie_len - (int)y->tie_len;
 }
 
 static int sa_install(struct xchg *x, uint8_t dir)
@@ -467,13 +594,43 @@ static int qm_install_in(struct xchg *x)
 	return 0;
 }
 
+/*
+ * Rekeys that crossed (both ends started a quick mode for the pair at once) make two new
+ * SA pairs where one is wanted. As in RFC 7296 2.8.1, the one whose exchange has the
+ * lowest nonce is redundant; both ends see the same nonces and keep the same one. The
+ * redundant one never carries our traffic when it comes second; when it came first it is
+ * retired like any replaced SA.
+ */
+static bool qm_redundant(const struct xchg *x, const struct child *new)
+{
+	const struct pair *pair = x->pair;
+
+	return pair->cur.used && pair->cur.added_ms >= x->started_ms &&
+	       tie_cmp(new, &pair->cur) < 0;
+}
+
 static void qm_install_out(struct xchg *x)
 {
 	struct pair *pair = x->pair;
 	struct qm *qm = x->qm;
 	char algs[PROPOSAL_TEXT_MAX] = "?";
 	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
+	struct child new = {
+		.used = true, .spi_in = qm->spi_in, .spi_out = qm->spi_out, .prop = qm->chosen,
+		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
+	};
 
+	tie_of(qm, &new);
+	if (qm_redundant(x, &new)) {
+		log_ctx_info(name_of(pair->tun), "rekeys crossed: SA in 0x%08x out 0x%08x is "
+			     "redundant and goes", new.spi_in, new.spi_out);
+		x->in_installed = false;	/* the retired entry owns it */
+		pair->negotiating = false;
+		pair->pending = false;
+		kernel_spi_release(d.k, qm->spi_in);
+		pair_retire(pair, &new);
+		return;
+	}
 	if (sa_install(x, NFSEC_SA_DIR_OUT)) {
 		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
 		return;
@@ -482,18 +639,9 @@ static void qm_install_out(struct xchg *x)
 	pair->negotiating = false;
 	pair->pending = false;
 	kernel_spi_release(d.k, qm->spi_in);
-	if (pair->old.used) {
-		timer_cancel(&pair->old_timer);
-		child_delete(pair, &pair->old, true);
-	}
-	if (pair->cur.used) {
-		pair->old = pair->cur;
-		timer_arm(&pair->old_timer, DAEMON_OLD_SA_DELAY_MS);
-	}
-	pair->cur = (struct child){
-		.used = true, .spi_in = qm->spi_in, .spi_out = qm->spi_out, .prop = qm->chosen,
-		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
-	};
+	if (pair->cur.used)
+		pair_retire(pair, &pair->cur);
+	pair->cur = new;
 	proposal_esp_format(&one, algs, sizeof(algs));
 	log_ctx_info(name_of(pair->tun), "phase 2 SA up: in 0x%08x out 0x%08x %s, %u s",
 		     qm->spi_in, qm->spi_out, algs, qm->lifetime);
@@ -640,21 +788,25 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 
 /* --- Informational ------------------------------------------------------------------ */
 
-static struct pair *pair_by_spi_out(struct tun *tun, uint32_t spi, struct child **c)
+/* The peer deleted its inbound SA spi, our outbound one: its pair of SAs goes. */
+static void peer_deleted(struct tun *tun, uint32_t spi)
 {
+	struct retired *r;
 	unsigned int i;
 
 	for (i = 0; i < tun->npairs; i++) {
-		if (tun->pairs[i].cur.used && tun->pairs[i].cur.spi_out == spi) {
-			*c = &tun->pairs[i].cur;
-			return &tun->pairs[i];
+		struct pair *pair = &tun->pairs[i];
+
+		if (pair->cur.used && pair->cur.spi_out == spi) {
+			child_delete(pair, &pair->cur, false);
+			return;
 		}
-		if (tun->pairs[i].old.used && tun->pairs[i].old.spi_out == spi) {
-			*c = &tun->pairs[i].old;
-			return &tun->pairs[i];
-		}
+		for (r = pair->retired; r; r = r->next)
+			if (r->c.spi_out == spi) {
+				retired_free(r, false);
+				return;
+			}
 	}
-	return NULL;
 }
 
 static void info_input(struct p1 *p1, const struct ike_msg *msg)
@@ -685,13 +837,8 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 			p1_free(p1);
 			return;
 		}
-		for (j = 0; j < del->count; j++) {
-			struct child *c;
-			struct pair *pair = pair_by_spi_out(tun, del->spis[j], &c);
-
-			if (pair)
-				child_delete(pair, c, false);
-		}
+		for (j = 0; j < del->count; j++)
+			peer_deleted(tun, del->spis[j]);
 	}
 }
 
@@ -942,7 +1089,6 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 			p->kp.local = t->conf.local_ts[l];
 			p->kp.remote = t->conf.remote_ts[r];
 			p->kp.reqid = t->reqid << PAIR_BITS | p->idx;
-			timer_init(&p->old_timer, old_expired, p);
 		}
 	t->ike = tun;
 	if (t->conf.remote_any)
@@ -983,9 +1129,7 @@ static void tun_down(struct tun *tun)
 	struct p1 *p1, *next;
 
 	for (i = 0; i < tun->npairs; i++) {
-		timer_cancel(&tun->pairs[i].old_timer);
-		child_delete(&tun->pairs[i], &tun->pairs[i].old, true);
-		child_delete(&tun->pairs[i], &tun->pairs[i].cur, true);
+		pair_flush(&tun->pairs[i], true);
 		tun->pairs[i].pending = false;
 	}
 	for (p1 = d.p1s; p1; p1 = next) {

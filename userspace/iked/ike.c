@@ -9,6 +9,7 @@
  * message was accepted, so a forged or broken message changes nothing.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -515,6 +516,25 @@ static void put_cert_requests(const struct ike_sa *sa, struct isakmp_buf *b)
 		isakmp_put_cert(b, ISAKMP_PL_CR, &cr);
 }
 
+/*
+ * INITIAL-CONTACT (RFC 2407 4.6.3.3) after an initiator's proof, protected with it: we
+ * hold no other SA with the peer, so whatever it holds with us is stale.
+ */
+static void put_initial_contact(const struct ike_sa *sa, struct isakmp_buf *b)
+{
+	uint8_t spi[2 * ISAKMP_COOKIE_LEN];
+	struct isakmp_notify n = {
+		.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ISAKMP,
+		.type = ISAKMP_N_INITIAL_CONTACT, .spi = spi, .spi_size = sizeof(spi),
+	};
+
+	if (!sa->initiator || !sa->initial_contact)
+		return;
+	memcpy(spi, sa->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(spi + ISAKMP_COOKIE_LEN, sa->cky_r, ISAKMP_COOKIE_LEN);
+	isakmp_put_notify(b, &n);
+}
+
 /* --- Messages in -------------------------------------------------------------------- */
 
 /* A received message taken apart: the chain, over a decrypted copy when encrypted. */
@@ -604,6 +624,35 @@ static bool id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
 		!memcmp(id->data, want->data, id->len));
 }
 
+/* The peer's ID as text for logs: "192.0.2.1", "moon.example", "C=CH, O=nfsec, CN=sun". */
+static void peer_text(struct ike_sa *sa, const struct isakmp_id *id)
+{
+	char *out = sa->peer;
+	size_t n = sizeof(sa->peer);
+
+	switch (id->type) {
+	case ISAKMP_ID_IPV4_ADDR:
+	case ISAKMP_ID_IPV6_ADDR:
+		if (id->len == 4 || id->len == 16) {
+			inet_ntop(id->len == 4 ? AF_INET : AF_INET6, id->data, out, (socklen_t)n);
+			return;
+		}
+		break;
+	case ISAKMP_ID_FQDN:
+	case ISAKMP_ID_USER_FQDN:
+		snprintf(out, n, "%.*s", (int)(id->len < n ? id->len : n - 1), id->data);
+		for (; *out; out++)
+			if (*out < 0x20 || *out > 0x7e)
+				*out = '?';
+		return;
+	case ISAKMP_ID_DER_ASN1_DN:
+		if (auth_dn_to_text(id->data, id->len, out, n) >= 0)
+			return;
+		break;
+	}
+	snprintf(out, n, "%s of %zu bytes", isakmp_id_name(id->type), id->len);
+}
+
 /* The peer's ID, CERT and SIG: auth.c checks the chain, the ID and the signature. */
 static int auth_check_cert(struct ike_sa *sa, const struct in *in)
 {
@@ -615,6 +664,7 @@ static int auth_check_cert(struct ike_sa *sa, const struct in *in)
 	struct isakmp_cert cert;
 	struct isakmp_err err;
 	struct isakmp_id id;
+	int ret;
 
 	if (!idp || !cp || !sp) {
 		if (idp && !cp)
@@ -633,9 +683,12 @@ static int auth_check_cert(struct ike_sa *sa, const struct in *in)
 	}
 	if (auth_hash(sa, !sa->initiator, idp->data, idp->len, want))
 		return -EIO;
-	return auth_verify(sa->creds, cert.data, cert.len, &id, &sa->conf->remote_id, want,
-			   ike_hash_len(sa->chosen.hash), sig.data, sig.len, sa->why,
-			   sizeof(sa->why));
+	ret = auth_verify(sa->creds, cert.data, cert.len, &id, &sa->conf->remote_id, want,
+			  ike_hash_len(sa->chosen.hash), sig.data, sig.len, sa->why,
+			  sizeof(sa->why));
+	if (!ret)
+		peer_text(sa, &id);
+	return ret;
 }
 
 /* The peer's KE and nonce, into gxr/nr (we initiated) or gxi/ni (we respond). */
@@ -677,7 +730,22 @@ static int auth_check(struct ike_sa *sa, const struct in *in)
 			 "differ", sa->initiator ? 'R' : 'I');
 		return -EACCES;
 	}
+	peer_text(sa, &id);
 	return 0;
+}
+
+/* An INITIAL-CONTACT among the notifies that came with the peer's (verified) proof. */
+static void initial_contact_take(struct ike_sa *sa, const struct in *in)
+{
+	const struct isakmp_payload *p;
+	struct isakmp_notify n;
+	struct isakmp_err err;
+	unsigned int i;
+
+	for (i = 0; (p = isakmp_chain_find(&in->chain, ISAKMP_PL_N, i)); i++)
+		if (!isakmp_notify_decode(p, &n, &err) && n.type == ISAKMP_N_INITIAL_CONTACT &&
+		    n.proto == ISAKMP_PROTO_ISAKMP)
+			sa->peer_initial_contact = true;
 }
 
 /* Aggressive mode's first message: the initiator's ID, kept for HASH_I, must be the
@@ -835,6 +903,7 @@ static int mm_i3(struct ike_sa *sa, const struct in *in)
 		return fail(sa, ret, "key derivation failed (the peer's KE was refused)");
 	msg_begin(sa, &b, true);
 	put_auth(sa, &b);
+	put_initial_contact(sa, &b);
 	ike_state_set(sa, IKE_MM_I3);
 	return msg_end(sa, &b, true);
 }
@@ -848,6 +917,7 @@ static int mm_i4(struct ike_sa *sa, const struct in *in)
 		return fail(sa, ret, "%s", sa->why);
 	if (ret)
 		return ret;
+	initial_contact_take(sa, in);
 	memcpy(sa->iv, in->next_iv, sizeof(sa->iv));
 	ike_state_set(sa, IKE_ESTABLISHED);
 	sa->out_len = 0;
@@ -908,6 +978,7 @@ static int mm_r3(struct ike_sa *sa, const struct in *in)
 	}
 	if (ret)
 		return ret;
+	initial_contact_take(sa, in);
 	memcpy(sa->iv, in->next_iv, sizeof(sa->iv));
 	msg_begin(sa, &b, true);
 	put_auth(sa, &b);
@@ -968,6 +1039,7 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	if (auth_hash(sa, true, id_b, id_len, hash))
 		return fail(sa, -EIO, "HASH_I failed");
 	isakmp_put_hash(&b, hash, ike_hash_len(sa->chosen.hash));
+	put_initial_contact(sa, &b);
 	ike_state_set(sa, IKE_ESTABLISHED);
 	return msg_end(sa, &b, true);
 }
@@ -1021,6 +1093,9 @@ static int am_r2(struct ike_sa *sa, const struct in *in)
 		notify_plain(sa, ISAKMP_N_AUTHENTICATION_FAILED);
 		return -EACCES;
 	}
+	initial_contact_take(sa, in);
+	peer_text(sa, &(struct isakmp_id){ .type = sa->peer_id_b[0], .data = sa->peer_id_b + 4,
+					   .len = sa->peer_id_len - 4 });
 	if (in->encrypted)
 		memcpy(sa->iv, in->next_iv, sizeof(sa->iv));
 	ike_state_set(sa, IKE_ESTABLISHED);

@@ -49,6 +49,7 @@ enum ike_state {
 enum {
 	IKE_NONCE_LEN = 32,		/* ours; the peer's may be ISAKMP_NONCE_MIN..MAX */
 	IKE_WHY_MAX = 256,
+	IKE_PEER_TEXT_MAX = 256,
 	IKE_ID_BODY_MAX = 4 + 1024,	/* a certificate's subject DN (AUTH_ID_MAX) */
 	IKE_SA_BODY_MAX = 2048,		/* the initiator's SA payload body, kept for HASH_I/R */
 };
@@ -75,8 +76,12 @@ struct ike_sa {
 	const struct auth_creds *creds;	/* auth cert: ours and the CA (auth.c); else NULL */
 	bool initiator;
 	bool aggressive;
+	bool initial_contact;		/* initiator: announce INITIAL-CONTACT with our proof
+					 * (the caller sets it: we hold no SA with the peer) */
+	bool peer_initial_contact;	/* the peer announced it: it holds none with us */
 	enum ike_state state;
-	char why[IKE_WHY_MAX];		/* why DEAD, for logs and "nfsec tunnel show" */
+	char why[IKE_WHY_MAX];
+	char peer[IKE_PEER_TEXT_MAX];	/* the peer's ID once it proved it, as text */		/* why DEAD, for logs and "nfsec tunnel show" */
 
 	uint8_t cky_i[ISAKMP_COOKIE_LEN], cky_r[ISAKMP_COOKIE_LEN];
 	struct ike_chosen chosen;
