@@ -118,7 +118,7 @@ case_rekey() {
 }
 
 if [ "${1:-}" = case ]; then
-	trap 'st=$?; [ $st -eq 0 ] || { tail -30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
+	trap 'st=$?; [ $st -eq 0 ] || { tail -n 30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
 		diagnose; }; iked_stop_all; $B nfsec sa flush; $B nfsec policy flush; flush;
 		exit $st' EXIT
 	rm -rf $IKE_DIR

@@ -119,6 +119,7 @@ count() {
 # What both sides saw, when a case fails.
 diagnose() {
 	set +e
+	trap - ERR
 	echo "--- nfsec in a:"; $A nfsec stats | grep -v ' 0$'; $A nfsec sa show
 	$A nfsec policy show
 	echo "--- XFRM in b:"; $B ip -s xfrm state; $B ip xfrm policy

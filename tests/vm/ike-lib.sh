@@ -185,13 +185,17 @@ iked_stop_all() {
 IKE_A="local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24"
 IKE_B="local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24"
 
+# ike_up: the first ping from a brings the tunnel up (within 20 tries).
+ike_up() {
+	for _ in $(seq 1 20); do
+		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 && return 0
+	done
+	fail "the tunnel did not come up"
+}
+
 # ike_traffic: the first ping from a brings the tunnel up; then ping and TCP both ways.
 ike_traffic() {
-	local ok=0
-	for _ in $(seq 1 20); do
-		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 && { ok=1; break; }
-	done
-	[ $ok = 1 ] || fail "the tunnel did not come up"
+	ike_up
 	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
 	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
 	tcp_check a 10.0.1.1 b 10.0.2.1
@@ -199,11 +203,11 @@ ike_traffic() {
 	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
 }
 
-# tcp_stream_start FROM SRC TO ADDR SECONDS: one TCP connection carrying 32 KiB a second
-# for SECONDS; tcp_stream_check waits for its end and compares what arrived.
+# tcp_stream_start FROM SRC TO ADDR SECONDS [KIB]: one TCP connection carrying KIB (32)
+# KiB a second for SECONDS; tcp_stream_check waits for its end and compares what arrived.
 tcp_stream_start() {
-	local from=$1 src=$2 to=$3 addr=$4 n=$5 port=$((6000 + RANDOM % 1000))
-	head -c $((n * 32768)) /dev/urandom > $IKE_DIR/stream.data
+	local from=$1 src=$2 to=$3 addr=$4 n=$5 kib=${6:-32} port=$((6000 + RANDOM % 1000))
+	head -c $((n * kib * 1024)) /dev/urandom > $IKE_DIR/stream.data
 	ip netns exec "$to" timeout $((n + 60)) nc -l "$addr" $port > $IKE_DIR/stream.recv &
 	STREAM_SRV=$!
 	for _ in $(seq 1 50); do
@@ -211,7 +215,7 @@ tcp_stream_start() {
 		sleep 0.1
 	done
 	for i in $(seq 0 $((n - 1))); do
-		dd if=$IKE_DIR/stream.data bs=32k skip=$i count=1 2> /dev/null
+		dd if=$IKE_DIR/stream.data bs=${kib}k skip=$i count=1 2> /dev/null
 		sleep 1
 	done | ip netns exec "$from" timeout $((n + 60)) nc -N -s "$src" "$addr" $port &
 	STREAM_CLI=$!
@@ -224,23 +228,29 @@ tcp_stream_check() {
 		"$(sha256sum < $IKE_DIR/stream.data)"
 }
 
+# pings_all N: N pings from a to b, five a second, every one answered.
+pings_all() {
+	local out sent got
+	out=$($A ping -c "$1" -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 | tail -n 3)
+	echo "$out"
+	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	expect_eq "pings answered of $sent" "$got" "$sent"
+}
+
 # rekey_traffic: 80 s of pings from a, five a second, alongside a TCP stream from a to b,
 # while a's tunnel rekeys (phase 2 lives 24 s, rekeyed 8 s before its end; phase 1 60 s):
 # not one ping may be lost, the stream must arrive whole, a must have made five phase-2
 # SAs and renewed phase 1, and a few seconds later a must hold no SA it replaced.
 IKE_REKEY="lifetime 24s rekey-margin 8s ike-lifetime 60s"
 rekey_traffic() {
-	local out sent got rekeys p1s
+	local rekeys p1s
 	tcp_stream_start a 10.0.1.1 b 10.0.2.1 80
-	out=$($A ping -c 400 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 | tail -3)
-	echo "$out"
+	pings_all 400
 	tcp_stream_check
-	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-	got=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	rekeys=$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log)
-	p1s=$(grep -c "phase 1 established" $IKE_DIR/a/iked.log)
+	rekeys=$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log || true)
+	p1s=$(grep -c "phase 1 established" $IKE_DIR/a/iked.log || true)
 	echo "phase 2 SAs made: $rekeys, phase 1: $p1s"
-	expect_eq "pings answered of $sent" "$got" "$sent"
 	[ "$rekeys" -ge 5 ] || fail "only $rekeys phase-2 SAs in 80 s"
 	[ "$p1s" -ge 2 ] || fail "phase 1 was not renewed"
 	sas_settle a

@@ -2,6 +2,9 @@
 # with the repository as the current directory. A test fails by exiting non-zero.
 
 set -euo pipefail
+# A command that ends a test through errexit says which, where (functions included).
+set -o errtrace
+trap 'echo "FAIL: ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
 
 KVER=$(uname -r)
 MODDIR=$PWD/build/$KVER/kmod

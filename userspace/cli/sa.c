@@ -158,29 +158,10 @@ static const char *sa_dir_name(unsigned int dir)
 	return dir < ARRAY_SIZE(dir_names) ? dir_names[dir] : "unknown";
 }
 
-enum alg_kind { ALG_AEAD, ALG_ENC, ALG_AUTH };
-
 static const char *const kind_names[] = {
-	[ALG_AEAD] = "aead",
-	[ALG_ENC]  = "enc",
-	[ALG_AUTH] = "auth",
-};
-
-struct alg_alias {
-	const char *word;
-	const char *name;	/* the crypto API's */
-	enum alg_kind kind;
-};
-
-static const struct alg_alias alg_aliases[] = {
-	{ "gcm-aes", "rfc4106(gcm(aes))", ALG_AEAD },
-	{ "chacha20-poly1305", "rfc7539esp(chacha20,poly1305)", ALG_AEAD },
-	{ "aes-cbc", "cbc(aes)", ALG_ENC },
-	{ "null", "ecb(cipher_null)", ALG_ENC },
-	{ "sha1", "hmac(sha1)", ALG_AUTH },
-	{ "sha256", "hmac(sha256)", ALG_AUTH },
-	{ "sha384", "hmac(sha384)", ALG_AUTH },
-	{ "sha512", "hmac(sha512)", ALG_AUTH },
+	[NFSEC_ALG_AEAD] = "aead",
+	[NFSEC_ALG_ENC]  = "enc",
+	[NFSEC_ALG_AUTH] = "auth",
 };
 
 static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
@@ -265,14 +246,12 @@ static int parse_reqid(const struct keyword *kw, char **args, int count, void *m
 }
 
 /* A short name of this kind, or the crypto API's name as it is. */
-static int alg_name_parse(enum alg_kind kind, const char *word, char *name,
+static int alg_name_parse(enum nfsec_alg_kind kind, const char *word, char *name,
 			  struct errmsg *err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(alg_aliases); i++) {
-		const struct alg_alias *a = &alg_aliases[i];
+	const struct nfsec_alg_alias *a = nfsec_alg_alias(word);
 
-		if (strcmp(word, a->word))
-			continue;
+	if (a) {
 		if (a->kind != kind) {
 			errmsg_set(err, "invalid %s NAME \"%s\": an %s algorithm", kind_names[kind],
 				   word, kind_names[a->kind]);
@@ -447,7 +426,7 @@ int sa_key_parse(const char *what, const char *word, uint8_t *key, uint32_t *len
 }
 
 /* "NAME KEY" of a transform into alg. */
-static int alg_parse(enum alg_kind kind, char **args, struct nfsec_alg *alg,
+static int alg_parse(enum nfsec_alg_kind kind, char **args, struct nfsec_alg *alg,
 		     struct errmsg *err)
 {
 	char what[16];
@@ -460,7 +439,7 @@ static int alg_parse(enum alg_kind kind, char **args, struct nfsec_alg *alg,
 	return sa_key_parse(what, args[1], alg->key, &alg->key_len, err);
 }
 
-static int icv_parse(enum alg_kind kind, const char *word, struct nfsec_alg *alg,
+static int icv_parse(enum nfsec_alg_kind kind, const char *word, struct nfsec_alg *alg,
 		     struct errmsg *err)
 {
 	char what[16];
@@ -477,9 +456,9 @@ static int parse_aead(const struct keyword *kw, char **args, int count, void *mo
 
 	(void)kw;
 	(void)count;
-	ret = alg_parse(ALG_AEAD, args, &w->sa.aead, err);
+	ret = alg_parse(NFSEC_ALG_AEAD, args, &w->sa.aead, err);
 	if (!ret)
-		ret = icv_parse(ALG_AEAD, args[2], &w->sa.aead, err);
+		ret = icv_parse(NFSEC_ALG_AEAD, args[2], &w->sa.aead, err);
 	return ret;
 }
 
@@ -490,7 +469,7 @@ static int parse_enc(const struct keyword *kw, char **args, int count, void *mod
 
 	(void)kw;
 	(void)count;
-	return alg_parse(ALG_ENC, args, &w->sa.enc, err);
+	return alg_parse(NFSEC_ALG_ENC, args, &w->sa.enc, err);
 }
 
 static int parse_auth(const struct keyword *kw, char **args, int count, void *model,
@@ -500,9 +479,9 @@ static int parse_auth(const struct keyword *kw, char **args, int count, void *mo
 	int ret;
 
 	(void)kw;
-	ret = alg_parse(ALG_AUTH, args, &w->sa.auth, err);
+	ret = alg_parse(NFSEC_ALG_AUTH, args, &w->sa.auth, err);
 	if (!ret && count == 3)
-		ret = icv_parse(ALG_AUTH, args[2], &w->sa.auth, err);
+		ret = icv_parse(NFSEC_ALG_AUTH, args[2], &w->sa.auth, err);
 	return ret;
 }
 

@@ -402,24 +402,12 @@ int kernel_tunnel_policies_del(struct kernel *k, struct kernel_policies *pol, ch
 
 /* --- SAs ----------------------------------------------------------------------------- */
 
-/* proposal_esp_kernel()'s words as the crypto API names them (cli/sa.c's short names). */
+/* proposal_esp_kernel()'s words as the crypto API names them. */
 static const char *crypto_name(const char *word)
 {
-	static const struct { const char *word, *name; } names[] = {
-		{ "gcm-aes", "rfc4106(gcm(aes))" },
-		{ "chacha20-poly1305", "rfc7539esp(chacha20,poly1305)" },
-		{ "aes-cbc", "cbc(aes)" },
-		{ "null", "ecb(cipher_null)" },
-		{ "sha1", "hmac(sha1)" },
-		{ "sha256", "hmac(sha256)" },
-		{ "sha384", "hmac(sha384)" },
-		{ "sha512", "hmac(sha512)" },
-	};
+	const struct nfsec_alg_alias *a = nfsec_alg_alias(word);
 
-	for (size_t i = 0; word && i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(names[i].word, word))
-			return names[i].name;
-	return NULL;
+	return a ? a->name : NULL;
 }
 
 int kernel_keymat_len(const struct esp_proposal *p)

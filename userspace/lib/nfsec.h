@@ -191,6 +191,21 @@ int nfsec_sa_dump(struct nfsec_handle *h, nfsec_sa_fn cb, void *arg);
 int nfsec_sa_flush(struct nfsec_handle *h);
 
 /*
+ * The short algorithm names nfsec's tools take ("gcm-aes", "aes-cbc", "sha256") and the
+ * crypto API names they stand for, with the slot of struct nfsec_sa each goes in; NULL
+ * for a word that is none of them.
+ */
+enum nfsec_alg_kind { NFSEC_ALG_AEAD, NFSEC_ALG_ENC, NFSEC_ALG_AUTH };
+
+struct nfsec_alg_alias {
+	const char *word;
+	const char *name;
+	enum nfsec_alg_kind kind;
+};
+
+const struct nfsec_alg_alias *nfsec_alg_alias(const char *word);
+
+/*
  * NFSEC_CMD_STATS_GET: the namespace's counters, out[NFSEC_STAT_A_*] for each enum
  * nfsec_stat_attr; out[NFSEC_STAT_A_UNSPEC] and out[NFSEC_STAT_A_PAD] are set to 0.
  */

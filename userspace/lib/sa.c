@@ -586,3 +586,22 @@ int nfsec_sa_flush(struct nfsec_handle *h)
 		return ret;
 	return nfsec_request(h, flush_op, msg, NULL, NULL);
 }
+
+const struct nfsec_alg_alias *nfsec_alg_alias(const char *word)
+{
+	static const struct nfsec_alg_alias aliases[] = {
+		{ "gcm-aes", "rfc4106(gcm(aes))", NFSEC_ALG_AEAD },
+		{ "chacha20-poly1305", "rfc7539esp(chacha20,poly1305)", NFSEC_ALG_AEAD },
+		{ "aes-cbc", "cbc(aes)", NFSEC_ALG_ENC },
+		{ "null", "ecb(cipher_null)", NFSEC_ALG_ENC },
+		{ "sha1", "hmac(sha1)", NFSEC_ALG_AUTH },
+		{ "sha256", "hmac(sha256)", NFSEC_ALG_AUTH },
+		{ "sha384", "hmac(sha384)", NFSEC_ALG_AUTH },
+		{ "sha512", "hmac(sha512)", NFSEC_ALG_AUTH },
+	};
+
+	for (size_t i = 0; word && i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcmp(aliases[i].word, word))
+			return &aliases[i];
+	return NULL;
+}
