@@ -117,6 +117,40 @@ case_rekey() {
 	shows b ESTABLISHED
 }
 
+# a's quick mode message 3 lost once (nft drops a's first outgoing IKE datagram of that
+# size: 104 bytes with HMAC-SHA-256 and AES-CBC): b sends message 2 again, a answers it
+# with message 3 again although its exchange is done, and the SAs of that exchange carry
+# the traffic (b neither gives up on it nor needs another).
+case_lost_qm3() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" watcher
+	both $w -- $w
+	$A nft -f - <<-EOF
+	table inet lossy {
+		counter dropped { }
+		chain out {
+			type filter hook output priority 0;
+			udp dport 500 ip length 104 counter name dropped drop
+		}
+	}
+	EOF
+	(
+		for _ in $(seq 1 400); do
+			$A nft list counter inet lossy dropped | grep -q "packets [1-9]" && break
+			sleep 0.05
+		done
+		$A nft list counter inet lossy dropped | grep -o "packets [0-9]*"
+		$A nft delete table inet lossy
+	) > $IKE_DIR/lossy.txt &
+	watcher=$!
+	ike_up
+	wait $watcher
+	expect_eq "message 3 datagrams dropped" "$(cat $IKE_DIR/lossy.txt)" "packets 1"
+	grep -q "message 2 again: message 3 resent" $IKE_DIR/a/iked.log ||
+		fail "a did not resend message 3"
+	expect_eq "phase-2 SAs b made" "$(grep -c "phase 2 SA up" $IKE_DIR/b/iked.log)" 1
+	up
+}
+
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || { tail -n 30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
 		diagnose; }; iked_stop_all; $B nfsec sa flush; $B nfsec policy flush; flush;
@@ -130,7 +164,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact rekey}; do
+	initial_contact lost_qm3 rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -74,6 +74,7 @@ struct xchg {
 	struct pair *pair;
 	uint64_t started_ms;
 	bool in_installed;		/* its inbound SA is in, the outbound not yet */
+	bool finished;			/* initiator, both SAs in: kept to answer a repeat */
 	struct timer retx;
 	struct timer out_switch;	/* initiator: installs the outbound SA */
 	unsigned int tries;
@@ -396,7 +397,7 @@ static void xchg_free(struct xchg *x)
 	if (x->in_installed)
 		/* Ended before its outbound half: its inbound SA goes too. */
 		kernel_sa_del(d.k, x->qm->spi_in, &x->pair->tun->t->conf.local, NULL, 0);
-	if (x->pair && x->pair->negotiating && x->qm->spi_in) {
+	if (!x->finished && x->pair && x->pair->negotiating && x->qm->spi_in) {
 		x->pair->negotiating = false;
 		kernel_spi_release(d.k, x->qm->spi_in);
 	}
@@ -419,6 +420,10 @@ static void xchg_retransmit(struct timer *t, void *arg)
 	struct xchg *x = arg;
 
 	(void)t;
+	if (x->finished) {
+		xchg_free(x);
+		return;
+	}
 	if (++x->tries >= DAEMON_RETRANSMIT_TRIES) {
 		log_ctx_err(name_of(x->p1->tun), "quick mode: no answer from the peer after %u "
 			    "tries", x->tries);
@@ -648,14 +653,22 @@ static void qm_install_out(struct xchg *x)
 	pair->tun->why[0] = '\0';
 }
 
-/* The initiator's delayed outbound half; the exchange ends with it. */
+/*
+ * The initiator's delayed outbound half. The exchange stays a while after: if our message
+ * 3 was lost, the responder sends message 2 again and must get message 3 again, or it
+ * gives up and takes away the inbound SA we now send on. Its keys go now.
+ */
 static void qm_switch(struct timer *t, void *arg)
 {
 	struct xchg *x = arg;
 
 	(void)t;
 	qm_install_out(x);
-	xchg_free(x);
+	ike_secret_free(x->qm->keys_in);
+	ike_secret_free(x->qm->keys_out);
+	x->qm->keys_in = x->qm->keys_out = NULL;
+	x->finished = true;
+	timer_arm(&x->retx, DAEMON_QM_LINGER_MS);
 }
 
 static void qm_start(struct p1 *p1, struct pair *pair)
@@ -752,6 +765,9 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 	}
 	ret = qm_input(x->qm, msg);
 	if (ret == 1) {
+		if (x->qm->state == QM_DONE)
+			log_ctx_info(name_of(p1->tun), "quick mode message 2 again: message 3 "
+				     "resent");
 		xchg_send(x);
 		return;
 	}

@@ -20,6 +20,9 @@ enum {
 	DAEMON_RETRANSMIT_TRIES = 5,
 	DAEMON_OLD_SA_DELAY_MS = 5000,	/* a replaced SA lives this long after rekeying */
 	DAEMON_OUT_SWITCH_MS = 500,	/* initiator: message 3 sent -> new outbound SA used */
+	/* initiator: a finished quick mode answers a repeated message 2 (its message 3 was
+	 * lost) for as long as the responder retransmits */
+	DAEMON_QM_LINGER_MS = DAEMON_RETRANSMIT_MS << DAEMON_RETRANSMIT_TRIES,
 };
 
 /* Sets up the daemon on an open kernel; the registry's ops are ours from here on. */

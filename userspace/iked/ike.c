@@ -1103,6 +1103,43 @@ static int am_r2(struct ike_sa *sa, const struct in *in)
 	return 0;
 }
 
+/* --- Phase 2 messages --------------------------------------------------------------- */
+
+int ike_p2_seal(const struct ike_sa *p1, struct isakmp_buf *b, size_t h, uint32_t msgid,
+		const struct ike_chunk *pre, unsigned int npre, uint8_t *iv, size_t *len)
+{
+	size_t rest = h + 4 + ike_hash_len(p1->chosen.hash), body, padded;
+	uint32_t mid = htonl(msgid);
+	struct ike_chunk parts[4];
+	unsigned int i, n = 0;
+	int ret;
+
+	if (npre > 2)
+		return -EINVAL;
+	ret = isakmp_msg_end(b);
+	if (ret)
+		return ret;
+	parts[n++] = IKE_CHUNK(&mid, 4);
+	for (i = 0; i < npre; i++)
+		parts[n++] = pre[i];
+	parts[n++] = IKE_CHUNK(b->p + rest, b->len - rest);
+	ret = ike_prf(p1->chosen.hash, p1->keys.skeyid_a->data, p1->keys.skeyid_a->len, parts, n,
+		      b->p + h + 4);
+	if (ret)
+		return ret;
+	body = b->len - ISAKMP_HDR_LEN;
+	padded = ike_cbc_padded_len(body);
+	if (ISAKMP_HDR_LEN + padded > b->cap)
+		return -ENOBUFS;
+	ret = ike_cbc_encrypt(p1->enc_key, iv, b->p + ISAKMP_HDR_LEN, body,
+			      b->p + ISAKMP_HDR_LEN, iv);
+	if (ret)
+		return ret;
+	*len = ISAKMP_HDR_LEN + padded;
+	isakmp_hdr_set_length(b->p, (uint32_t)*len);
+	return 0;
+}
+
 /* --- Dispatch ----------------------------------------------------------------------- */
 
 static struct ike_sa *sa_new(const struct tunnel *conf, const struct auth_creds *creds,

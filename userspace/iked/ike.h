@@ -141,6 +141,16 @@ int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg);
 /* Wipes every key and frees; NULL is fine. */
 void ike_sa_free(struct ike_sa *sa);
 
+/*
+ * Ends a message of phase 2 (quick mode, informational) under p1, built in b with a HASH
+ * payload first, at offset h: the hash gets prf(SKEYID_a, M-ID | pre... | every payload
+ * after it), and all after the header is padded and encrypted with iv, which ends as the
+ * last ciphertext block. *len: the message's length. 0 or a negative errno (-ENOBUFS when
+ * it does not fit).
+ */
+int ike_p2_seal(const struct ike_sa *p1, struct isakmp_buf *b, size_t h, uint32_t msgid,
+		const struct ike_chunk *pre, unsigned int npre, uint8_t *iv, size_t *len);
+
 const char *ike_state_name(enum ike_state state);
 
 /* Counts of every transition taken, by (from, to): for tests and "show". */

@@ -27,33 +27,10 @@ static int msgid_make(uint32_t *msgid)
 static int seal(const struct ike_sa *p1, struct isakmp_buf *b, size_t h, uint32_t msgid,
 		size_t *len)
 {
-	uint16_t alg = p1->chosen.hash;
-	size_t rest = h + 4 + ike_hash_len(alg), body;
-	uint32_t mid = htonl(msgid);
 	uint8_t iv[IKE_CBC_BLOCK_LEN];
-	struct ike_chunk parts[2];
-	int ret;
+	int ret = ike_iv_phase2(p1->chosen.hash, p1->iv, msgid, iv);
 
-	ret = isakmp_msg_end(b);
-	if (ret)
-		return ret;
-	parts[0] = IKE_CHUNK(&mid, 4);
-	parts[1] = IKE_CHUNK(b->p + rest, b->len - rest);
-	ret = ike_prf(alg, p1->keys.skeyid_a->data, p1->keys.skeyid_a->len, parts, 2,
-		      b->p + h + 4);
-	if (!ret)
-		ret = ike_iv_phase2(alg, p1->iv, msgid, iv);
-	body = b->len - ISAKMP_HDR_LEN;
-	if (!ret && ISAKMP_HDR_LEN + ike_cbc_padded_len(body) > b->cap)
-		ret = -ENOBUFS;
-	if (!ret)
-		ret = ike_cbc_encrypt(p1->enc_key, iv, b->p + ISAKMP_HDR_LEN, body,
-				      b->p + ISAKMP_HDR_LEN, iv);
-	if (ret)
-		return ret;
-	*len = ISAKMP_HDR_LEN + ike_cbc_padded_len(body);
-	isakmp_hdr_set_length(b->p, (uint32_t)*len);
-	return 0;
+	return ret ? ret : ike_p2_seal(p1, b, h, msgid, NULL, 0, iv, len);
 }
 
 static size_t begin(const struct ike_sa *p1, struct isakmp_buf *b, uint8_t *out,

@@ -377,34 +377,12 @@ static void msg_begin(struct qm *qm, struct isakmp_buf *b, uint8_t exchange)
 static int msg_end(struct qm *qm, struct isakmp_buf *b, size_t h, const struct ike_chunk *pre,
 		   unsigned int npre)
 {
-	size_t hlen = ike_hash_len(hash_alg(qm)), rest, body, padded;
-	struct ike_chunk parts[4];
-	uint32_t mid = htonl(qm->msgid);
-	unsigned int i, n = 0;
-	int ret;
+	int ret = ike_p2_seal(qm->p1, b, h, qm->msgid, pre, npre, qm->iv, &qm->out_len);
 
-	ret = isakmp_msg_end(b);
-	if (ret)
+	if (ret == -ENOBUFS || ret == -EMSGSIZE)
 		return fail(qm, ret, "our message does not fit");
-	rest = h + 4 + hlen;
-	parts[n++] = IKE_CHUNK(&mid, 4);
-	for (i = 0; i < npre; i++)
-		parts[n++] = pre[i];
-	parts[n++] = IKE_CHUNK(b->p + rest, b->len - rest);
-	ret = ike_prf(hash_alg(qm), qm->p1->keys.skeyid_a->data, qm->p1->keys.skeyid_a->len,
-		      parts, n, b->p + h + 4);
 	if (ret)
-		return fail(qm, ret, "HASH failed");
-	body = b->len - ISAKMP_HDR_LEN;
-	padded = ike_cbc_padded_len(body);
-	if (ISAKMP_HDR_LEN + padded > sizeof(qm->out))
-		return fail(qm, -ENOBUFS, "our message does not fit");
-	ret = ike_cbc_encrypt(qm->p1->enc_key, qm->iv, b->p + ISAKMP_HDR_LEN, body,
-			      b->p + ISAKMP_HDR_LEN, qm->iv);
-	if (ret)
-		return fail(qm, ret, "encryption failed");
-	qm->out_len = ISAKMP_HDR_LEN + padded;
-	isakmp_hdr_set_length(qm->out, (uint32_t)qm->out_len);
+		return fail(qm, ret, "HASH or encryption failed");
 	return 0;
 }
 
