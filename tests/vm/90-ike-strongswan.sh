@@ -119,6 +119,47 @@ case_rekey_bytes() {
 	[ "$rekeys" -ge 3 ] || fail "only $rekeys rekeys for 640 KiB at 160 KiB an SA"
 }
 
+# Transport mode, host to host: the selectors are the two addresses (IKE itself always
+# passes in clear).
+case_transport() {
+	swanctl_conf b 192.168.1.2 192.168.1.1 192.168.1.2/32 192.168.1.1/32 \
+		"proposals = aes256-sha384-ecp256" "esp_proposals = aes256-sha384
+					mode = transport" sesame
+	charon_start b b
+	swanctl_load b
+	iked_start a local 192.168.1.1 remote 192.168.1.2 local-ts 192.168.1.1/32 \
+		remote-ts 192.168.1.2/32 encap transport auth psk psk sesame \
+		ike aes256-sha384-ecp256 esp aes256-sha384
+	host_traffic
+	swanctl b --list-sas > $IKE_DIR/b/sas.txt
+	cat $IKE_DIR/b/sas.txt
+	grep -q "INSTALLED, TRANSPORT" $IKE_DIR/b/sas.txt || fail "charon shows no transport SA"
+	shows a ESTABLISHED
+}
+
+# Deletes both ways: charon ends the IKE SA (deleting its CHILD SA first), nfsec drops both
+# phases at once and the next packet negotiates again; then "nfsec tunnel down" ends it
+# from our side and charon drops everything.
+case_delete() {
+	peer "proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start a $IKE_A auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+	up
+	swanctl b --terminate --ike nfsec > /dev/null || fail "charon could not terminate"
+	sas_are a 0
+	grep -q "the peer deleted phase 1" $IKE_DIR/a/iked.log ||
+		fail "nfsec did not take charon's delete of phase 1"
+	up
+	tunnel a tunnel down t
+	sas_are a 0
+	for _ in $(seq 1 20); do
+		[ "$($B ip xfrm state | grep -c '^src' || true)" = 0 ] && break
+		sleep 0.1
+	done
+	expect_eq "SAs in charon's kernel" "$($B ip xfrm state | grep -c '^src' || true)" 0
+	swanctl b --list-sas | grep -q ESTABLISHED && fail "charon still has the IKE SA"
+	true
+}
+
 # INITIAL-CONTACT both ways: a side that lost its state (killed with its kernel SAs, as in
 # a reboot) announces it when it comes back, and the other drops what it held at once.
 case_initial_contact() {
@@ -177,7 +218,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact rekey rekey_bytes}; do
+	transport delete initial_contact rekey rekey_bytes}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

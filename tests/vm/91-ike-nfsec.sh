@@ -117,6 +117,43 @@ case_rekey() {
 	shows b ESTABLISHED
 }
 
+# Transport mode, host to host, with ChaCha20-Poly1305 (IKEv1 has no number for it: both
+# use IKEv2's) and PFS on Curve25519.
+case_transport_chacha() {
+	local w="$P ike aes256-sha256-curve25519 esp chacha20poly1305 pfs curve25519"
+	iked_start b local 192.168.1.2 remote 192.168.1.1 local-ts 192.168.1.2/32 \
+		remote-ts 192.168.1.1/32 encap transport $w
+	iked_start a local 192.168.1.1 remote 192.168.1.2 local-ts 192.168.1.1/32 \
+		remote-ts 192.168.1.2/32 encap transport $w
+	host_traffic
+	shows a "chacha20poly1305"
+	expect_eq "SA mode in b" "$($B nfsec -j sa show | jq -r '.[0].mode')" transport
+}
+
+# Two selector pairs (b has a second inner network, 10.0.3.0/24): traffic to each brings
+# up its own phase-2 SA pair, both over the one phase 1.
+case_two_pairs() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16"
+	$B ip addr add 10.0.3.1/24 dev inner
+	$A ip route add 10.0.3.0/24 via 192.168.1.2
+	iked_start b local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24,10.0.3.0/24 \
+		remote-ts 10.0.1.0/24 $w
+	iked_start a local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 \
+		remote-ts 10.0.2.0/24,10.0.3.0/24 $w
+	ike_up
+	for _ in $(seq 1 20); do
+		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.3.1 > /dev/null 2>&1 && break
+	done
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.3.1 > /dev/null || fail "ping a -> 10.0.3.1"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.3.1 10.0.1.1 > /dev/null || fail "ping 10.0.3.1 -> a"
+	tcp_check b 10.0.3.1 a 10.0.1.1
+	expect_eq "phase 1s in a" "$(grep -c "phase 1 established" $IKE_DIR/a/iked.log)" 1
+	expect_eq "phase 2s in a" "$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log)" 2
+	sas_are a 4
+	sas_are b 4
+	shows a "10.0.3.0/24 ESTABLISHED"
+}
+
 # a's quick mode message 3 lost once (nft drops a's first outgoing IKE datagram of that
 # size: 104 bytes with HMAC-SHA-256 and AES-CBC): b sends message 2 again, a answers it
 # with message 3 again although its exchange is done, and the SAs of that exchange carry
@@ -164,7 +201,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact lost_qm3 rekey}; do
+	initial_contact two_pairs transport_chacha lost_qm3 rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -193,6 +193,21 @@ ike_up() {
 	fail "the tunnel did not come up"
 }
 
+# host_traffic: as ike_traffic for a transport-mode tunnel between a and b's addresses on
+# the veth (192.168.1.1 and .2).
+host_traffic() {
+	local ok=0
+	for _ in $(seq 1 20); do
+		$A ping -c 1 -W 1 192.168.1.2 > /dev/null 2>&1 && { ok=1; break; }
+	done
+	[ $ok = 1 ] || fail "the tunnel did not come up"
+	$A ping -c 3 -i 0.2 -W 2 192.168.1.2 > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 192.168.1.1 > /dev/null || fail "ping b -> a"
+	tcp_check a 192.168.1.1 b 192.168.1.2
+	tcp_check b 192.168.1.2 a 192.168.1.1
+	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
+}
+
 # ike_traffic: the first ping from a brings the tunnel up; then ping and TCP both ways.
 ike_traffic() {
 	ike_up
