@@ -130,6 +130,38 @@ case_transport_chacha() {
 	expect_eq "SA mode in b" "$($B nfsec -j sa show | jq -r '.[0].mode')" transport
 }
 
+# Rekeys that cross: both ends start a quick mode for the pair before either has heard
+# the other's (nft holds back their first messages for a second, so both exchanges run to
+# the end): each end logs the crossing once, both keep the same SA pair and retire the
+# others, and pings running through it all lose nothing.
+case_crossed_rekey() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" pings ns spi
+	both $w -- $w
+	ike_up
+	for ns in a b; do
+		ip netns exec $ns nft add table inet hold
+		ip netns exec $ns nft add chain inet hold out \
+			'{ type filter hook output priority 0; }'
+		ip netns exec $ns nft add rule inet hold out udp dport 500 drop
+	done
+	$A ping -c 60 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > $IKE_DIR/pings.txt &
+	pings=$!
+	tunnel a tunnel up t
+	tunnel b tunnel up t
+	sleep 1
+	for ns in a b; do ip netns exec $ns nft delete table inet hold; done
+	wait $pings || fail "pings lost while the rekeys crossed: $(tail -n 2 $IKE_DIR/pings.txt)"
+	for ns in a b; do
+		expect_eq "crossings seen in $ns" \
+			"$(grep -c "rekeys crossed" $IKE_DIR/$ns/iked.log || true)" 1
+		sas_are $ns 2
+	done
+	spi=$($A nfsec -j sa show | jq '.[] | select(.dir == "out") | .spi')
+	expect_eq "b's inbound SPI" "$($B nfsec -j sa show | jq '.[] | select(.dir == "in") | .spi')" \
+		"$spi"
+	ike_traffic
+}
+
 # Two selector pairs (b has a second inner network, 10.0.3.0/24): traffic to each brings
 # up its own phase-2 SA pair, both over the one phase 1.
 case_two_pairs() {
@@ -201,7 +233,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact two_pairs transport_chacha lost_qm3 rekey}; do
+	initial_contact two_pairs transport_chacha lost_qm3 crossed_rekey rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -606,12 +606,15 @@ static int qm_install_in(struct xchg *x)
  * redundant one never carries our traffic when it comes second; when it came first it is
  * retired like any replaced SA.
  */
-static bool qm_redundant(const struct xchg *x, const struct child *new)
+static bool qm_crossed(const struct xchg *x)
 {
-	const struct pair *pair = x->pair;
+	return x->pair->cur.used && x->pair->cur.added_ms >= x->started_ms;
+}
 
-	return pair->cur.used && pair->cur.added_ms >= x->started_ms &&
-	       tie_cmp(new, &pair->cur) < 0;
+static void crossed_log(const struct pair *pair, const struct child *gone)
+{
+	log_ctx_info(name_of(pair->tun), "rekeys crossed: SA in 0x%08x out 0x%08x is redundant "
+		     "and goes", gone->spi_in, gone->spi_out);
 }
 
 static void qm_install_out(struct xchg *x)
@@ -625,10 +628,11 @@ static void qm_install_out(struct xchg *x)
 		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
 	};
 
+	bool crossed = qm_crossed(x);
+
 	tie_of(qm, &new);
-	if (qm_redundant(x, &new)) {
-		log_ctx_info(name_of(pair->tun), "rekeys crossed: SA in 0x%08x out 0x%08x is "
-			     "redundant and goes", new.spi_in, new.spi_out);
+	if (crossed && tie_cmp(&new, &pair->cur) < 0) {
+		crossed_log(pair, &new);
 		x->in_installed = false;	/* the retired entry owns it */
 		pair->negotiating = false;
 		pair->pending = false;
@@ -644,6 +648,8 @@ static void qm_install_out(struct xchg *x)
 	pair->negotiating = false;
 	pair->pending = false;
 	kernel_spi_release(d.k, qm->spi_in);
+	if (crossed)
+		crossed_log(pair, &pair->cur);
 	if (pair->cur.used)
 		pair_retire(pair, &pair->cur);
 	pair->cur = new;
