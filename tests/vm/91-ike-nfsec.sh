@@ -2,9 +2,10 @@
 # vm: stock kernel only (userspace under test; see tests/vm/run)
 # IKEv1 between two nfsec-iked, each with the nfsec module: namespace a and namespace b of
 # esp-lib.sh, the same matrix as 90-ike-strongswan (where the peer is strongSwan): main
-# mode and aggressive mode with pre-shared keys, main mode with certificates, AES-GCM and AES-CBC/HMAC ESP, with and
-# without PFS; the first ping from a brings the tunnel up and traffic passes both ways;
-# a proposal mismatch and a wrong key leave both down, each saying why, with no SA.
+# mode and aggressive mode with pre-shared keys, main mode with certificates, AES-GCM and
+# AES-CBC/HMAC ESP, with and without PFS; the first ping from a brings the tunnel up and
+# traffic passes both ways; a proposal mismatch and a wrong key leave both down, each
+# saying why, with no SA.
 #
 #   91-ike-nfsec.sh case NAME    one case (namespaces already set up)
 . "$(dirname "$0")/lib.sh"
@@ -88,15 +89,12 @@ case_wrong_psk() {
 # its first packet brings the tunnel up again, with INITIAL-CONTACT, and a drops what it
 # held with b at once instead of keeping it until the usual delay for replaced SAs.
 case_initial_contact() {
-	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" ok=0
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16"
 	both $w -- $w
 	up
 	iked_crash b
 	iked_start b $IKE_B $w
-	for _ in $(seq 1 20); do
-		$B ping -c 1 -W 1 -I 10.0.2.1 10.0.1.1 > /dev/null 2>&1 && { ok=1; break; }
-	done
-	[ $ok = 1 ] || fail "the tunnel did not come up again"
+	ike_up b 10.0.2.1 10.0.1.1
 	sas_are a 2
 	grep -q "INITIAL-CONTACT: 1 phase-1 and 1 phase-2 SAs of before deleted" \
 		$IKE_DIR/a/iked.log || fail "a did not act on b's INITIAL-CONTACT"
@@ -173,12 +171,7 @@ case_two_pairs() {
 	iked_start a local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 \
 		remote-ts 10.0.2.0/24,10.0.3.0/24 $w
 	ike_up
-	for _ in $(seq 1 20); do
-		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.3.1 > /dev/null 2>&1 && break
-	done
-	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.3.1 > /dev/null || fail "ping a -> 10.0.3.1"
-	$B ping -c 3 -i 0.2 -W 2 -I 10.0.3.1 10.0.1.1 > /dev/null || fail "ping 10.0.3.1 -> a"
-	tcp_check b 10.0.3.1 a 10.0.1.1
+	ike_traffic 10.0.1.1 10.0.3.1
 	expect_eq "phase 1s in a" "$(grep -c "phase 1 established" $IKE_DIR/a/iked.log)" 1
 	expect_eq "phase 2s in a" "$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log)" 2
 	sas_are a 4

@@ -185,37 +185,32 @@ iked_stop_all() {
 IKE_A="local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24"
 IKE_B="local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24"
 
-# ike_up: the first ping from a brings the tunnel up (within 20 tries).
+# ike_up [NS SRC DST]: the first ping from SRC in NS (a: 10.0.1.1) to DST (10.0.2.1)
+# brings the tunnel up (within 20 tries).
 ike_up() {
+	local ns=${1:-a} src=${2:-10.0.1.1} dst=${3:-10.0.2.1}
 	for _ in $(seq 1 20); do
-		$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 && return 0
+		ip netns exec "$ns" ping -c 1 -W 1 -I "$src" "$dst" > /dev/null 2>&1 && return 0
 	done
 	fail "the tunnel did not come up"
 }
 
-# host_traffic: as ike_traffic for a transport-mode tunnel between a and b's addresses on
-# the veth (192.168.1.1 and .2).
-host_traffic() {
-	local ok=0
-	for _ in $(seq 1 20); do
-		$A ping -c 1 -W 1 192.168.1.2 > /dev/null 2>&1 && { ok=1; break; }
-	done
-	[ $ok = 1 ] || fail "the tunnel did not come up"
-	$A ping -c 3 -i 0.2 -W 2 192.168.1.2 > /dev/null || fail "ping a -> b"
-	$B ping -c 3 -i 0.2 -W 2 192.168.1.1 > /dev/null || fail "ping b -> a"
-	tcp_check a 192.168.1.1 b 192.168.1.2
-	tcp_check b 192.168.1.2 a 192.168.1.1
+# ike_traffic [SRC DST]: the first ping from a's SRC (10.0.1.1) to b's DST (10.0.2.1)
+# brings the tunnel up; then ping and TCP both ways between them.
+ike_traffic() {
+	local src=${1:-10.0.1.1} dst=${2:-10.0.2.1}
+	ike_up a "$src" "$dst"
+	$A ping -c 3 -i 0.2 -W 2 -I "$src" "$dst" > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 -I "$dst" "$src" > /dev/null || fail "ping b -> a"
+	tcp_check a "$src" b "$dst"
+	tcp_check b "$dst" a "$src"
 	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
 }
 
-# ike_traffic: the first ping from a brings the tunnel up; then ping and TCP both ways.
-ike_traffic() {
-	ike_up
-	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
-	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
-	tcp_check a 10.0.1.1 b 10.0.2.1
-	tcp_check b 10.0.2.1 a 10.0.1.1
-	[ "$($A nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in a decrypted nothing"
+# host_traffic: ike_traffic for a transport-mode tunnel between a's and b's addresses on
+# the veth.
+host_traffic() {
+	ike_traffic 192.168.1.1 192.168.1.2
 }
 
 # tcp_stream_start FROM SRC TO ADDR SECONDS [KIB]: one TCP connection carrying KIB (32)

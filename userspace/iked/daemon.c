@@ -240,14 +240,14 @@ static void p1_free(struct p1 *p1)
 static void child_delete(struct pair *pair, struct child *c, bool tell_peer);
 static unsigned int pair_flush(struct pair *pair, bool tell_peer);
 
-/* Whether tun holds any SA with its peer, of either phase, other than p1. */
-static bool tun_holds_sas(const struct tun *tun, const struct p1 *p1)
+/* Whether tun holds any SA with its peer, of either phase. */
+static bool tun_holds_sas(const struct tun *tun)
 {
 	const struct p1 *o;
 	unsigned int i;
 
 	for (o = d.p1s; o; o = o->next)
-		if (o != p1 && o->tun == tun && o->sa->state == IKE_ESTABLISHED)
+		if (o->tun == tun && o->sa->state == IKE_ESTABLISHED)
 			return true;
 	for (i = 0; i < tun->npairs; i++)
 		if (tun->pairs[i].cur.used || tun->pairs[i].retired)
@@ -324,7 +324,7 @@ static struct p1 *p1_initiate(struct tun *tun)
 		snprintf(tun->why, sizeof(tun->why), "%s", why);
 		return NULL;
 	}
-	sa->initial_contact = !tun_holds_sas(tun, NULL);
+	sa->initial_contact = !tun_holds_sas(tun);
 	sockaddr_of(&tun->t->conf.local, &local);
 	sockaddr_of(&tun->t->conf.remote, &remote);
 	p1 = p1_new(tun, sa, &local, &remote);
@@ -627,7 +627,6 @@ static void qm_install_out(struct xchg *x)
 		.used = true, .spi_in = qm->spi_in, .spi_out = qm->spi_out, .prop = qm->chosen,
 		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
 	};
-
 	bool crossed = qm_crossed(x);
 
 	tie_of(qm, &new);

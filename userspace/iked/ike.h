@@ -80,8 +80,8 @@ struct ike_sa {
 					 * (the caller sets it: we hold no SA with the peer) */
 	bool peer_initial_contact;	/* the peer announced it: it holds none with us */
 	enum ike_state state;
-	char why[IKE_WHY_MAX];
-	char peer[IKE_PEER_TEXT_MAX];	/* the peer's ID once it proved it, as text */		/* why DEAD, for logs and "nfsec tunnel show" */
+	char why[IKE_WHY_MAX];		/* why DEAD, for logs and "nfsec tunnel show" */
+	char peer[IKE_PEER_TEXT_MAX];	/* the peer's ID once it proved it, as text */
 
 	uint8_t cky_i[ISAKMP_COOKIE_LEN], cky_r[ISAKMP_COOKIE_LEN];
 	struct ike_chosen chosen;

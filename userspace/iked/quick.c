@@ -379,8 +379,10 @@ static int msg_end(struct qm *qm, struct isakmp_buf *b, size_t h, const struct i
 {
 	int ret = ike_p2_seal(qm->p1, b, h, qm->msgid, pre, npre, qm->iv, &qm->out_len);
 
-	if (ret == -ENOBUFS || ret == -EMSGSIZE)
+	if (ret == -ENOBUFS)
 		return fail(qm, ret, "our message does not fit");
+	if (ret == -EINVAL)
+		return fail(qm, ret, "our message has a payload that cannot be built");
 	if (ret)
 		return fail(qm, ret, "HASH or encryption failed");
 	return 0;
