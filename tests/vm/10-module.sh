@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: alone (loads and unloads the module)
 # The module loads and answers over netlink, and `nfsec version` tells both versions; with
 # the module gone the tool says so clearly and fails.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# vm: alone (loads and unloads the module)
 # Taking nfsec away under traffic (peer: Linux XFRM, as in 60-esp-xfrm). Namespace a runs
 # an AES-GCM tunnel to b with SAs whose lifetime timers are pending, TCP streams and pings
 # go through it both ways, packets wait in a for an SA that never comes (ACQUIRE), and a
