@@ -13,6 +13,7 @@
 # each saying why; rekeying of both phases under traffic must lose no packet.
 #
 #   90-ike-strongswan.sh case NAME    one case (namespaces already set up)
+# vm: cost 12
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
 . "$(dirname "$0")/ike-lib.sh"

@@ -8,6 +8,7 @@
 # saying why, with no SA.
 #
 #   91-ike-nfsec.sh case NAME    one case (namespaces already set up)
+# vm: cost 8
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
 . "$(dirname "$0")/ike-lib.sh"

@@ -5,7 +5,7 @@
 # b: vb 192.168.1.2/24 fd01::2/64, inner (dummy) 10.0.2.1/24 fd10:2::1/64
 
 # The test kernel (KASAN, lockdep, kmemleak) is many times slower: less data there.
-if [ -e /sys/kernel/debug/kmemleak ]; then SLOW=1 DATA_SIZE=256K; else SLOW=0 DATA_SIZE=2M; fi
+if [ -e /sys/kernel/debug/kmemleak ]; then SLOW=1 DATA_SIZE=256K; else SLOW=0 DATA_SIZE=512K; fi
 
 A="ip netns exec a"
 B="ip netns exec b"
@@ -115,6 +115,9 @@ count() {
 	{ tcpdump -r /tmp/esp-a.pcap -n "$1"; tcpdump -r /tmp/esp-b.pcap -n "$1"; } \
 		2> /dev/null | wc -l
 }
+
+# stat NAME: nfsec's counter NAME in a (nfsec stats).
+stat() { $A nfsec -j stats | jq ".$1"; }
 
 # What both sides saw, when a case fails.
 diagnose() {

@@ -23,13 +23,15 @@ case_result() { echo "$1 $2" >> "${NFSEC_CASES:-/dev/null}"; }
 # run_case NAME CMD...: runs CMD (a process of its own, so its errexit holds), reports it
 # as a case and returns its status; its output is indented under the case's name.
 run_case() {
-	local name=$1
+	local name=$1 start=$SECONDS
 	shift
 	echo "## $name"
 	if "$@" 2>&1 | sed -u 's/^/  /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		echo "## $name: ok, $((SECONDS - start)) s"
 		case_result ok "$name"
 		return 0
 	fi
+	echo "## $name: FAILED, $((SECONDS - start)) s"
 	case_result not_ok "$name"
 	return 1
 }
