@@ -7,12 +7,14 @@
  *    template names, and sent again with ip_local_out()/ip6_local_out(), marked as
  *    transformed so this hook lets it pass. With no SA it is held and ACQUIRE raised.
  *  - LOCAL_IN (last): ESP for an inbound SA is replay-checked, authenticated, decrypted
- *    and re-injected with netif_rx(), carrying a secpath as the mark of having been
- *    through IPsec (see mark_skb()); any other packet meets the "in" policies: cleartext
- *    a protect policy covers is dropped.
+ *    and re-injected with netif_rx(), carrying its SA's mark in a secpath (secpath.c);
+ *    ESP for an SA of XFRM's is left to XFRM. Any other packet meets the "in" policies:
+ *    a protect policy lets through only what an SA its template names decrypted.
  *  - FORWARD (last): the "fwd" policies, as for "in".
  *
- * IKE (UDP ports 500 and 4500) always bypasses. Every drop is counted (nfsec_stats).
+ * IKE bypasses every policy by its socket, not its port (ike_socket.c). A packet whose
+ * headers cannot be read is dropped when the direction has policies. Every drop is counted
+ * (nfsec_stats).
  * The hooks run under RCU in BH context; crypto may complete asynchronously, from
  * another context with BH off, and then the same finish functions run.
  */
@@ -32,49 +34,10 @@
 
 #include "esp.h"
 #include "hooks.h"
+#include "ike_socket.h"
 #include "lifetime.h"
 #include "nfsec.h"
-
-#if !IS_ENABLED(CONFIG_XFRM)
-#error "nfsec marks decrypted packets with a secpath: it needs CONFIG_XFRM"
-#endif
-
-/*
- * The mark of a packet nfsec decrypted: a secpath, as XFRM gives its own, holding the
- * namespace's stand-in state. XFRM's policy checks on the way in (which look at the last
- * state of any secpath) see a transport-mode state with an empty selector, and let the
- * packet pass as long as XFRM has no inbound policies of its own in the namespace. The
- * state is never in XFRM's SAD; XFRM frees it after the last packet holding it.
- */
-static int mark_init(struct nfsec_net *nn)
-{
-	struct xfrm_state *x = xfrm_state_alloc(nn->net);
-
-	if (!x)
-		return -ENOMEM;
-	x->id.proto = IPPROTO_ESP;
-	x->props.mode = XFRM_MODE_TRANSPORT;
-	x->km.state = XFRM_STATE_VALID;
-	nn->mark = x;
-	return 0;
-}
-
-static void mark_destroy(struct nfsec_net *nn)
-{
-	nn->mark->km.state = XFRM_STATE_DEAD;
-	xfrm_state_put(nn->mark);
-}
-
-static bool mark_skb(struct nfsec_net *nn, struct sk_buff *skb)
-{
-	struct sec_path *sp = secpath_set(skb);
-
-	if (!sp || sp->len >= XFRM_MAX_DEPTH)
-		return false;
-	xfrm_state_hold(nn->mark);
-	sp->xvec[sp->len++] = nn->mark;
-	return true;
-}
+#include "secpath.h"
 
 static bool is_v4(const struct sk_buff *skb)
 {
@@ -97,6 +60,46 @@ static void flow_ports(struct sk_buff *skb, unsigned int off, struct nfsec_flow 
 			fl->dport = ntohs(p[1]);
 		}
 	}
+}
+
+/*
+ * Past the IPv6 extension headers from @start: the offset of the upper-layer header, with
+ * its protocol in *@nexthdr and, for a fragment, its offset field in *@frag_off. "No next
+ * header" ends the chain as protocol 59 (XFRM takes it so too). < 0 when the chain runs
+ * past the packet.
+ */
+static int skip_ext6(const struct sk_buff *skb, int start, u8 *nexthdr, __be16 *frag_off)
+{
+	u8 nh = *nexthdr;
+
+	*frag_off = 0;
+	while (nh != NEXTHDR_NONE && ipv6_ext_hdr(nh)) {
+		struct frag_hdr _fh, *fh;
+		struct ipv6_opt_hdr _hp, *hp;
+		int len;
+
+		if (nh == NEXTHDR_FRAGMENT) {
+			fh = skb_header_pointer(skb, start, sizeof(_fh), &_fh);
+			if (!fh)
+				return -EINVAL;
+			*frag_off = fh->frag_off;
+			nh = fh->nexthdr;
+			start += sizeof(_fh);
+			if (ntohs(*frag_off) & ~0x7)
+				break;		/* not the first: no more headers here */
+			continue;
+		}
+		hp = skb_header_pointer(skb, start, sizeof(_hp), &_hp);
+		if (!hp)
+			return -EINVAL;
+		len = nh == NEXTHDR_AUTH ? ipv6_authlen(hp) : ipv6_optlen(hp);
+		if (start + len > skb->len)
+			return -EINVAL;
+		nh = hp->nexthdr;
+		start += len;
+	}
+	*nexthdr = nh;
+	return start;
 }
 
 /* The flow of the IP packet at the network header; < 0 when it has none. */
@@ -125,7 +128,7 @@ static int flow_parse(struct sk_buff *skb, struct nfsec_flow *fl)
 		fl->family = AF_INET6;
 		fl->saddr.a6 = ip6h->saddr;
 		fl->daddr.a6 = ip6h->daddr;
-		off = ipv6_skip_exthdr(skb, noff + sizeof(*ip6h), &nexthdr, &frag_off);
+		off = skip_ext6(skb, noff + sizeof(*ip6h), &nexthdr, &frag_off);
 		if (off < 0)
 			return off;
 		fl->proto = nexthdr;
@@ -136,10 +139,18 @@ static int flow_parse(struct sk_buff *skb, struct nfsec_flow *fl)
 	return -EAFNOSUPPORT;
 }
 
-static bool is_ike(const struct nfsec_flow *fl)
+/*
+ * A packet whose headers cannot be read (a truncated IPv6 extension chain, "no next
+ * header") while the direction has policies: one might cover it, so it goes no further
+ * (XFRM's XfrmInHdrError). Takes @skb.
+ */
+static unsigned int hdr_error(struct nfsec_net *nn, struct sk_buff *skb, int stat)
 {
-	return fl->proto == IPPROTO_UDP &&
-	       (fl->sport == 500 || fl->dport == 500 || fl->sport == 4500 || fl->dport == 4500);
+	nfsec_stat_inc(nn, stat);
+	net_dbg_ratelimited("nfsec: dropped a packet with unreadable headers (%s)\n",
+			    stat == NFSEC_STAT_A_OUT_HDR_ERROR ? "out" : "in");
+	kfree_skb_reason(skb, SKB_DROP_REASON_HDR_TRUNC);
+	return NF_STOLEN;
 }
 
 /* Output */
@@ -441,8 +452,10 @@ unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned lo
 	struct nfsec_flow fl;
 	struct nfsec_sa *sa;
 
-	if (flow_parse(skb, &fl) < 0 || is_ike(&fl))
+	if (nfsec_ike_socket(skb->sk))
 		return NF_ACCEPT;
+	if (flow_parse(skb, &fl) < 0)
+		return hdr_error(nn, skb, NFSEC_STAT_A_OUT_HDR_ERROR);
 	pol = nfsec_spd_lookup(&nn->spd[NFSEC_POLICY_DIR_OUT], &fl);
 	if (!pol || pol->action == NFSEC_POLICY_BYPASS)
 		return NF_ACCEPT;
@@ -593,7 +606,7 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 		stat = NFSEC_STAT_A_IN_SELECTOR;
 		goto drop;
 	}
-	if (!mark_skb(nn, skb)) {
+	if (!nfsec_secpath_set(skb, sa)) {
 		stat = NFSEC_STAT_A_IN_ERROR;
 		goto drop;
 	}
@@ -629,6 +642,23 @@ static void in_done(struct sk_buff *skb, int err)
 	rcu_read_unlock();
 }
 
+/*
+ * XFRM in the same namespace has an SA for this ESP: it is XFRM's to decrypt, and XFRM's
+ * policies judge what comes out (nfsec's protect policies never accept it: secpath.c).
+ */
+static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
+			const struct nfsec_sa_id *id)
+{
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup(nn->net, skb->mark, (const xfrm_address_t *)&id->daddr, id->spi,
+			      IPPROTO_ESP, id->family);
+	if (!x)
+		return false;
+	xfrm_state_put(x);
+	return true;
+}
+
 /* ESP to this host: ours if an inbound SA has its SPI. */
 static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 {
@@ -658,9 +688,22 @@ static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 	if (!sa || sa->cfg.dir != NFSEC_SA_DIR_IN) {
 		if (sa)
 			nfsec_sa_put(sa);
+		else if (xfrm_has_sa(nn, skb, &id))
+			return NF_ACCEPT;
 		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_NO_SA);
 		return NF_DROP;
 	}
+	/*
+	 * The ESP header and IV into the linear area: a packet reassembled from fragments
+	 * (a frag_list) or one in pages may hold no more than the IP header there, and
+	 * decryption and decapsulation move and pull these bytes in place.
+	 */
+	if (!pskb_may_pull(skb, off + nfsec_esp_head_len(sa))) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_MALFORMED);
+		nfsec_sa_put(sa);
+		return NF_DROP;
+	}
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + off);
 	spin_lock_bh(&sa->lock);
 	seq = sa->cfg.esn ? nfsec_replay_infer(sa->replay, ntohl(esph->seq_no)) :
 			    ntohl(esph->seq_no);
@@ -694,12 +737,18 @@ static unsigned int check_policy(struct nfsec_net *nn, struct sk_buff *skb, int 
 	struct nfsec_policy *pol;
 	struct nfsec_flow fl;
 
-	if (!READ_ONCE(nn->spd[dir].count) || flow_parse(skb, &fl) < 0 || is_ike(&fl))
+	if (!READ_ONCE(nn->spd[dir].count))
 		return NF_ACCEPT;
+	if (flow_parse(skb, &fl) < 0)
+		return hdr_error(nn, skb, NFSEC_STAT_A_IN_HDR_ERROR);
 	pol = nfsec_spd_lookup(&nn->spd[dir], &fl);
 	if (!pol || pol->action == NFSEC_POLICY_BYPASS)
 		return NF_ACCEPT;
-	if (pol->action == NFSEC_POLICY_PROTECT && secpath_exists(skb))
+	/* Decrypted by an SA its template names (secpath.c): not just by any. */
+	if (pol->action == NFSEC_POLICY_PROTECT && nfsec_secpath_fits(skb, &pol->tmpl))
+		return NF_ACCEPT;
+	/* IKE to the daemon's own socket (ike_socket.c); nothing forwarded. */
+	if (dir == NFSEC_POLICY_DIR_IN && nfsec_ike_socket_for(nn->net, skb, &fl))
 		return NF_ACCEPT;
 	nfsec_stat_inc(nn, pol->action == NFSEC_POLICY_PROTECT ?
 		       NFSEC_STAT_A_IN_NOT_PROTECTED : NFSEC_STAT_A_IN_DISCARD);
@@ -739,16 +788,8 @@ static const struct nf_hook_ops nfsec_nf_ops[] = {
 
 int nfsec_hooks_register(struct nfsec_net *nn)
 {
-	int ret;
-
 	BUILD_BUG_ON(sizeof(struct nfsec_skb_cb) > sizeof_field(struct sk_buff, cb));
-	ret = mark_init(nn);
-	if (ret)
-		return ret;
-	ret = nf_register_net_hooks(nn->net, nfsec_nf_ops, ARRAY_SIZE(nfsec_nf_ops));
-	if (ret)
-		mark_destroy(nn);
-	return ret;
+	return nf_register_net_hooks(nn->net, nfsec_nf_ops, ARRAY_SIZE(nfsec_nf_ops));
 }
 
 /* After this, no packet enters nfsec; held ones (acquire.c) may still be sent. */
@@ -761,5 +802,4 @@ void nfsec_hooks_unregister(struct nfsec_net *nn)
 void nfsec_hooks_drain(struct nfsec_net *nn)
 {
 	wait_var_event(&nn->in_crypto, !atomic_read(&nn->in_crypto));
-	mark_destroy(nn);
 }

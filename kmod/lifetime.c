@@ -24,33 +24,56 @@ static void schedule_now(struct nfsec_sa *sa)
 		nfsec_sa_put(sa);	/* it was pending and had a reference */
 }
 
+/*
+ * The longest a time limit's work sleeps: a later deadline is looked at again then. Keeps
+ * seconds * HZ far from overflowing whatever the limit.
+ */
+#define NFSEC_LIFETIME_MAX_SLEEP (24 * 60 * 60)
+
+/* The work's delay for a deadline @left seconds away (past ones: now). */
+unsigned long nfsec_lifetime_delay(time64_t left)
+{
+	if (left <= 0)
+		return 0;
+	return min_t(time64_t, left, NFSEC_LIFETIME_MAX_SLEEP) * HZ;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_lifetime_delay);
+
 /* Never delays a run already pending sooner. */
 static void schedule_at(struct nfsec_sa *sa, time64_t when)
 {
-	time64_t left = when - ktime_get_seconds();
-
 	nfsec_sa_hold(sa);
-	if (!queue_delayed_work(nfsec_wq, &sa->expire_work, left > 0 ? left * HZ : 0))
+	if (!queue_delayed_work(nfsec_wq, &sa->expire_work,
+				nfsec_lifetime_delay(when - ktime_get_seconds())))
 		nfsec_sa_put(sa);
 }
 
+/* @seconds after the SA came, or 0 when that is past any time a clock will show. */
+static time64_t deadline(const struct nfsec_sa *sa, u64 seconds)
+{
+	if (!seconds || seconds >= (u64)(TIME64_MAX - sa->add_time))
+		return 0;
+	return sa->add_time + seconds;
+}
+
 /* The next time limit not yet acted on, or 0. */
-static time64_t next_deadline(const struct nfsec_sa *sa)
+time64_t nfsec_lifetime_next(const struct nfsec_sa *sa)
 {
 	const struct nfsec_lifetime *lt = &sa->cfg.lt;
-	time64_t next = 0;
+	time64_t next = 0, hard = deadline(sa, lt->hard_seconds);
 
-	if (lt->soft_seconds && !test_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
-		next = sa->add_time + lt->soft_seconds;
-	if (lt->hard_seconds && (!next || sa->add_time + lt->hard_seconds < next))
-		next = sa->add_time + lt->hard_seconds;
+	if (!test_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
+		next = deadline(sa, lt->soft_seconds);
+	if (hard && (!next || hard < next))
+		next = hard;
 	return next;
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_lifetime_next);
 
 /* After insertion: arms the time limits. Caller holds the namespace's lock. */
 void nfsec_lifetime_start(struct nfsec_sa *sa)
 {
-	time64_t next = next_deadline(sa);
+	time64_t next = nfsec_lifetime_next(sa);
 
 	if (next)
 		schedule_at(sa, next);
@@ -114,7 +137,7 @@ static void expire_locked(struct nfsec_net *nn, struct nfsec_sa *sa)
 	if (test_bit(NFSEC_SA_SOFT_DUE, &sa->flags) &&
 	    !test_and_set_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
 		nfsec_expire_event(nn, sa, false);
-	next = next_deadline(sa);
+	next = nfsec_lifetime_next(sa);
 	if (next)
 		schedule_at(sa, next);
 }

@@ -8,5 +8,7 @@ void nfsec_sa_expire_work(struct work_struct *work);
 void nfsec_lifetime_start(struct nfsec_sa *sa);
 bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes);
 void nfsec_lifetime_kill(struct nfsec_sa *sa);
+time64_t nfsec_lifetime_next(const struct nfsec_sa *sa);
+unsigned long nfsec_lifetime_delay(time64_t left);
 
 #endif /* _NFSEC_LIFETIME_H */

@@ -77,10 +77,35 @@ static void lifetime_none(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/*
+ * Time limits as far as a u64 goes are no deadline (they used to wrap into the past and
+ * requeue the work at once, forever); long ones are slept towards a day at a time.
+ */
+static void lifetime_far_seconds(struct kunit *test)
+{
+	struct nfsec_lifetime lt = { .soft_seconds = U64_MAX - 1, .hard_seconds = U64_MAX };
+	struct nfsec_sa *sa = lt_sa(test, &lt);
+
+	sa->add_time = ktime_get_seconds();
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_next(sa), 0);
+	sa->cfg.lt.hard_seconds = 1ULL << 40;
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_next(sa), sa->add_time + (1LL << 40));
+	sa->cfg.lt.soft_seconds = 10;
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_next(sa), sa->add_time + 10);
+	set_bit(NFSEC_SA_SOFT_SENT, &sa->flags);
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_next(sa), sa->add_time + (1LL << 40));
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_delay(-5), 0);
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_delay(3), 3 * HZ);
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_delay(1LL << 40), 24 * 60 * 60 * HZ);
+	KUNIT_EXPECT_EQ(test, nfsec_lifetime_delay(TIME64_MAX), 24 * 60 * 60 * HZ);
+	nfsec_sa_put(sa);
+}
+
 static struct kunit_case lifetime_cases[] = {
 	KUNIT_CASE(lifetime_hard_packets),
 	KUNIT_CASE(lifetime_hard_bytes),
 	KUNIT_CASE(lifetime_none),
+	KUNIT_CASE(lifetime_far_seconds),
 	{}
 };
 

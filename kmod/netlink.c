@@ -9,9 +9,11 @@
 #include <uapi/linux/nfsec.h>
 
 #include "acquire.h"
+#include "ike_socket.h"
 #include "lifetime.h"
 #include "nfsec.h"
 #include "netlink.h"
+#include "secpath.h"
 
 static const struct nla_policy get_version_policy[NFSEC_A_MAX + 1] = {
 	[NFSEC_A_FAMILY_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -575,6 +577,10 @@ static const struct nla_policy sa_cmd_policy[NFSEC_A_MAX + 1] = {
 static const struct nla_policy stats_cmd_policy[NFSEC_A_MAX + 1] = {
 };
 
+static const struct nla_policy ike_socket_cmd_policy[NFSEC_A_MAX + 1] = {
+	[NFSEC_A_SOCKET_FD] = { .type = NLA_U32 },
+};
+
 /* The NFSEC_A_SA nest of a request, parsed into @tb; it must be there. */
 static int parse_sa_nest(struct genl_info *info, struct nlattr **tb)
 {
@@ -924,6 +930,13 @@ static int nfsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	sa = nfsec_sa_new(&cfg, &alg, info->extack);
 	if (IS_ERR(sa))
 		return PTR_ERR(sa);
+	if (cfg.dir == NFSEC_SA_DIR_IN) {
+		ret = nfsec_secpath_state_new(sa, nn->net);
+		if (ret) {
+			nfsec_sa_put(sa);
+			return ret;
+		}
+	}
 
 	mutex_lock(&nn->lock);
 	sa->nn = nn;
@@ -1099,12 +1112,23 @@ static int nfsec_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* Runs in the sender's process: the descriptor is one of its own. */
+static int nfsec_nl_ike_socket(struct sk_buff *skb, struct genl_info *info)
+{
+	if (attr_missing(info->extack, NULL, info->attrs, NFSEC_A_SOCKET_FD,
+			 "request needs a socket descriptor"))
+		return -EINVAL;
+	return nfsec_ike_socket_add(genl_info_net(info),
+				    nla_get_u32(info->attrs[NFSEC_A_SOCKET_FD]), info->extack);
+}
+
 static const struct genl_ops nfsec_genl_ops[] = {
 	{
 		.cmd = NFSEC_CMD_GET_VERSION,
 		.doit = nfsec_nl_get_version,
 		.policy = get_version_policy,
 		.maxattr = ARRAY_SIZE(get_version_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = NFSEC_CMD_POLICY_NEW,
@@ -1126,6 +1150,7 @@ static const struct genl_ops nfsec_genl_ops[] = {
 		.dumpit = nfsec_nl_policy_dump,
 		.policy = policy_cmd_policy,
 		.maxattr = ARRAY_SIZE(policy_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = NFSEC_CMD_POLICY_FLUSH,
@@ -1154,6 +1179,7 @@ static const struct genl_ops nfsec_genl_ops[] = {
 		.dumpit = nfsec_nl_sa_dump,
 		.policy = sa_cmd_policy,
 		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = NFSEC_CMD_SA_FLUSH,
@@ -1167,11 +1193,25 @@ static const struct genl_ops nfsec_genl_ops[] = {
 		.doit = nfsec_nl_stats_get,
 		.policy = stats_cmd_policy,
 		.maxattr = ARRAY_SIZE(stats_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_IKE_SOCKET,
+		.doit = nfsec_nl_ike_socket,
+		.policy = ike_socket_cmd_policy,
+		.maxattr = ARRAY_SIZE(ike_socket_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
+/*
+ * Reads need privilege as writes do (XFRM's rule): SPIs, peers, lifetimes and every
+ * ACQUIRE's flow are no business of an unprivileged user. Every op has
+ * GENL_UNS_ADMIN_PERM (CAP_NET_ADMIN in the namespace's user namespace), and so does
+ * joining the events group.
+ */
 static const struct genl_multicast_group nfsec_genl_mcgrps[] = {
-	{ .name = NFSEC_MCGRP_EVENTS },
+	{ .name = NFSEC_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family nfsec_genl_family __ro_after_init = {

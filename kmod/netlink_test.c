@@ -704,6 +704,173 @@ static void sa_new_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sa_count(test), 0U);
 }
 
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+/*
+ * Allocation failures, every one in turn: the request is sent with the task's fail-nth set
+ * to n (with failslab, the nth allocation in this task from then on fails; the guest sets
+ * failslab's ignore-gfp-wait to N so that GFP_KERNEL ones fail too), until a request makes
+ * fewer than n allocations. Each time the kernel must answer with an error or succeed, and
+ * a refused request must change nothing; the harness then checks the log for splats and
+ * kmemleak for leaks.
+ */
+struct fault_run {
+	int error;		/* the ack's, or sendmsg's / recvmsg's own */
+	bool reached;		/* the nth allocation happened (and failed) */
+};
+
+static void fault_transact(struct kunit *test, struct sk_buff *skb, unsigned int nth,
+			   struct fault_run *run)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct msghdr msg = { .msg_name = &kernel, .msg_namelen = sizeof(kernel) };
+	struct socket *sock = nl_open(test);
+	struct kvec iov;
+	void *buf;
+	int len;
+
+	buf = kunit_kzalloc(test, RX_BUF_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	iov.iov_base = skb->data;
+	iov.iov_len = skb->len;
+	run->error = 0;
+	WRITE_ONCE(current->fail_nth, nth);
+	len = kernel_sendmsg(sock, &msg, &iov, 1, skb->len);
+	run->reached = !READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	kfree_skb(skb);
+	if (len < 0)
+		run->error = len;
+	while (len >= 0) {
+		struct msghdr rx = {};
+		struct nlmsghdr *nlh = buf;
+
+		iov.iov_base = buf;
+		iov.iov_len = RX_BUF_LEN;
+		len = kernel_recvmsg(sock, &rx, &iov, 1, RX_BUF_LEN, MSG_DONTWAIT);
+		if (len == -EAGAIN)
+			break;
+		if (len < 0) {		/* ENOBUFS: an answer could not be queued */
+			run->error = run->error ?: len;
+			break;
+		}
+		KUNIT_ASSERT_TRUE(test, nlmsg_ok(nlh, len));
+		if (nlh->nlmsg_type == NLMSG_ERROR)
+			run->error = run->error ?: ((struct nlmsgerr *)nlmsg_data(nlh))->error;
+		else if (nlh->nlmsg_type == NLMSG_DONE && nlmsg_len(nlh) >= sizeof(int))
+			run->error = run->error ?: *(int *)nlmsg_data(nlh);
+	}
+	sock_release(sock);
+}
+
+/* What a command changes, and how to put it back. */
+struct fault_cmd {
+	const char *name;
+	u8 cmd;
+	u16 flags;
+	const struct pol_req *pol;
+	const struct sa_req *sa;
+	void (*prepare)(struct kunit *test);	/* before each try */
+	bool sas;		/* it changes SAs, not policies */
+	int delta;		/* what a success adds */
+};
+
+static const struct pol_req fault_pol = { .dir = NFSEC_POLICY_DIR_OUT,
+					  .action = NFSEC_POLICY_DISCARD };
+static const struct sa_req fault_sa_in = { .name = "in" };
+static const struct sa_req fault_sa_out = { .name = "out", .dir = NFSEC_SA_DIR_OUT };
+static const struct sa_req fault_sa_chacha = { .name = "chacha",
+					       .alg = "rfc7539esp(chacha20,poly1305)",
+					       .key_len = 36 };
+
+static void fault_empty(struct kunit *test)
+{
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	policy_flush_all(test);
+}
+
+static void fault_one_sa(struct kunit *test)
+{
+	struct nl_result res;
+
+	fault_empty(test);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &fault_sa_in, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+}
+
+static void fault_one_policy(struct kunit *test)
+{
+	struct nl_result res;
+
+	fault_empty(test);
+	policy_request(test, NFSEC_CMD_POLICY_NEW, 0, &fault_pol, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+}
+
+static const struct fault_cmd fault_cmds[] = {
+	{ "sa new in", NFSEC_CMD_SA_NEW, 0, NULL, &fault_sa_in, fault_empty, true, 1 },
+	{ "sa new out", NFSEC_CMD_SA_NEW, 0, NULL, &fault_sa_out, fault_empty, true, 1 },
+	{ "sa new chacha", NFSEC_CMD_SA_NEW, 0, NULL, &fault_sa_chacha, fault_empty, true, 1 },
+	{ "sa del", NFSEC_CMD_SA_DEL, 0, NULL, &fault_sa_in, fault_one_sa, true, -1 },
+	{ "sa get", NFSEC_CMD_SA_GET, 0, NULL, &fault_sa_in, fault_one_sa, true, 0 },
+	{ "sa dump", NFSEC_CMD_SA_GET, NLM_F_DUMP, NULL, NULL, fault_one_sa, true, 0 },
+	{ "sa flush", NFSEC_CMD_SA_FLUSH, 0, NULL, NULL, fault_one_sa, true, -1 },
+	{ "policy new", NFSEC_CMD_POLICY_NEW, 0, &fault_pol, NULL, fault_empty, false, 1 },
+	{ "policy dump", NFSEC_CMD_POLICY_GET, NLM_F_DUMP, NULL, NULL, fault_one_policy, false,
+	  0 },
+	{ "policy flush", NFSEC_CMD_POLICY_FLUSH, 0, NULL, NULL, fault_one_policy, false, -1 },
+	{ "stats", NFSEC_CMD_STATS_GET, 0, NULL, NULL, fault_empty, false, 0 },
+	{ "version", NFSEC_CMD_GET_VERSION, 0, NULL, NULL, fault_empty, false, 0 },
+};
+
+static void fault_cmd_desc(const struct fault_cmd *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault_cmd, fault_cmds, fault_cmd_desc);
+
+static void fault_every_allocation(struct kunit *test)
+{
+	const struct fault_cmd *c = test->param_value;
+	unsigned int nth, failed = 0, before, after;
+	struct fault_run run;
+	struct sk_buff *skb;
+
+	for (nth = 1; nth < 1000; nth++) {
+		c->prepare(test);
+		before = c->sas ? sa_count(test) : policy_count(test);
+		skb = nl_request_new(test, c->cmd);
+		nlmsg_hdr(skb)->nlmsg_flags |= c->flags;
+		if (c->pol)
+			KUNIT_ASSERT_EQ(test, 0, fill_policy(skb, c->pol));
+		if (c->sa)
+			KUNIT_ASSERT_EQ(test, 0, fill_sa(skb, c->sa));
+		fault_transact(test, skb, nth, &run);
+		after = c->sas ? sa_count(test) : policy_count(test);
+		if (!run.reached) {
+			/* every allocation has failed once: this try ran clean */
+			KUNIT_EXPECT_EQ(test, run.error, 0);
+			break;
+		}
+		if (run.error) {
+			failed++;
+			KUNIT_EXPECT_EQ_MSG(test, after, before,
+					    "allocation %u failed (%d) yet the state changed",
+					    nth, run.error);
+		} else if (c->delta) {
+			/* the failed allocation was one the command may do without */
+			KUNIT_EXPECT_EQ(test, (int)after - (int)before, c->delta);
+		}
+	}
+	KUNIT_EXPECT_LT(test, nth, 1000U);
+	kunit_info(test, "%u allocations, %u refused with an error", nth - 1, failed);
+	fault_empty(test);
+}
+#endif
+
 static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(get_version_replies),
 	KUNIT_CASE(get_version_accepts_own_version),
@@ -723,3 +890,17 @@ static struct kunit_suite netlink_suite = {
 };
 
 kunit_test_suite(netlink_suite);
+
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+static struct kunit_case fault_cases[] = {
+	KUNIT_CASE_PARAM(fault_every_allocation, fault_cmd_gen_params),
+	{}
+};
+
+static struct kunit_suite fault_suite = {
+	.name = "nfsec_fault",
+	.test_cases = fault_cases,
+};
+
+kunit_test_suite(fault_suite);
+#endif

@@ -32,7 +32,6 @@ struct nfsec_net {
 	u32 next_policy_index;
 	struct nfsec_acquire acquire;	/* packets waiting for an SA; has its own lock */
 	struct nfsec_stats __percpu *stats;
-	struct xfrm_state *mark;	/* what decrypted packets carry; see hooks.c */
 	atomic_t in_crypto;	/* packets whose crypto may complete asynchronously */
 };
 

@@ -14,6 +14,7 @@
 #include "nfsec.h"
 #include "lifetime.h"
 #include "sad.h"
+#include "secpath.h"
 
 struct workqueue_struct *nfsec_wq;
 
@@ -210,8 +211,9 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 	if (cfg->dir == NFSEC_SA_DIR_IN) {
 		/* Without a window, the replay state still infers the ESN high half. */
 		sa->replay = nfsec_replay_new(cfg->replay_window ?: 1, cfg->esn, GFP_KERNEL);
-		if (!sa->replay) {
-			ret = -ENOMEM;
+		if (IS_ERR(sa->replay)) {
+			ret = PTR_ERR(sa->replay);
+			sa->replay = NULL;
 			goto err_free;
 		}
 	}
@@ -251,6 +253,7 @@ static void sa_free_work(struct work_struct *work)
 
 	crypto_free_aead(sa->aead);
 	nfsec_replay_free(sa->replay);
+	nfsec_secpath_state_put(sa);
 	kfree_sensitive(sa);
 }
 

@@ -108,6 +108,7 @@ struct nfsec_sa {
 	unsigned long flags;		/* enum nfsec_sa_flags */
 	spinlock_t lock;
 	struct nfsec_replay *replay;	/* inbound */
+	struct xfrm_state *xs;		/* inbound: what its packets carry (secpath.c) */
 	struct nfsec_net *nn;		/* set by nfsec_sa_insert() */
 	struct delayed_work expire_work;
 	refcount_t refcnt;

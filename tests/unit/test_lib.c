@@ -279,7 +279,8 @@ static void test_error_without_extack(void **state)
 	/* TLVs present but the flag saying so is not: they must be ignored */
 	nla_put_string(msg, NLMSGERR_ATTR_MSG, "ignored");
 	assert_int_equal(decode(msg, &h), -EPERM);
-	assert_string_equal(h.errmsg, "add sa: Operation not permitted");
+	assert_string_equal(h.errmsg, "add sa: Operation not permitted: nfsec needs CAP_NET_ADMIN, "
+			    "to read as to change");
 }
 
 static void test_error_bad_extack(void **state)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Policies through `nfsec policy`: add, show (text and JSON), get, delete, flush; refusals
 # that change nothing; a dump of hundreds (several netlink messages); per-namespace SPDs;
-# no changes without CAP_NET_ADMIN.
+# nothing, reads included, without CAP_NET_ADMIN.
 . "$(dirname "$0")/lib.sh"
 
 module_load
@@ -35,9 +35,19 @@ if nfsec policy delete index 999999 2> /tmp/err; then fail "deleted a missing in
 grep -q 'no policy has this index' /tmp/err || fail "missing index: $(cat /tmp/err)"
 expect_eq "policies after refusals" "$(count)" 2
 
-# Without CAP_NET_ADMIN: reading is allowed, changing is not.
+# Without CAP_NET_ADMIN nothing is allowed, reading included (SPIs, peers and flows are
+# no business of an unprivileged user), and the tool says why in one line.
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
-nobody "$NFSEC" policy show > /dev/null || fail "unprivileged show refused"
+for cmd in "policy show" "policy get index $index" "sa show" "stats" "version"; do
+	if nobody "$NFSEC" $cmd > /dev/null 2> /tmp/err; then
+		fail "unprivileged $cmd accepted"
+	fi
+	grep -q 'needs CAP_NET_ADMIN' /tmp/err || fail "unprivileged $cmd: $(cat /tmp/err)"
+done
+if nobody timeout 5 "$NFSEC" monitor > /dev/null 2> /tmp/err; then
+	fail "unprivileged monitor accepted"
+fi
+grep -Eq 'needs? CAP_NET_ADMIN' /tmp/err || fail "unprivileged monitor: $(cat /tmp/err)"
 if nobody "$NFSEC" policy add dir out action discard 2> /tmp/err; then
 	fail "unprivileged add accepted"
 fi

@@ -7,12 +7,11 @@
 # namespace; forwarded packets too big for the tunnel are answered with ICMP.
 #
 #   70-esp-events.sh case NAME    one case (namespaces already set up)
+# vm: cost 4
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
 
 INJECT="$(dirname "$0")/esp-inject.py"
-
-stat() { $A nfsec -j stats | jq ".$1"; }
 
 # monitor_start FILE: `nfsec -j monitor` in a, writing to FILE, listening once this returns.
 monitor_start() {
@@ -138,7 +137,10 @@ case_expire_seconds() { lifetime_case "soft-seconds 1 hard-seconds 2" 2; }
 case_privilege() {
 	esp_up gcm128 tunnel 4 4
 	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all"
-	$A $nobody "$NFSEC" sa show > /dev/null || fail "unprivileged show refused"
+	if $A $nobody "$NFSEC" sa show > /dev/null 2> /tmp/err; then
+		fail "unprivileged show accepted"
+	fi
+	grep -q 'needs CAP_NET_ADMIN' /tmp/err || fail "unprivileged show: $(cat /tmp/err)"
 	if $A $nobody "$NFSEC" sa flush 2> /tmp/err; then fail "unprivileged flush accepted"; fi
 	grep -qi 'not permitted' /tmp/err || fail "unprivileged flush: $(cat /tmp/err)"
 	if $A $nobody "$NFSEC" sa delete spi 0x1001 dst 192.168.1.2 2> /dev/null; then

@@ -2,12 +2,14 @@
 # Sends an ESP packet taken from a capture again, as it was or altered, on a device:
 # what a replaying or tampering attacker on the wire does.
 #
-#   esp-inject.py PCAP DEV [--index N] [--seq-add N] [--flip-from-end N]
+#   esp-inject.py PCAP DEV [--index N] [--seq-add N] [--flip-from-end N] [--fragment N]
 #
 # PCAP is a tcpdump capture (Ethernet, microsecond or nanosecond); the Nth ESP packet in it
 # (IPv4 or IPv6 without extension headers) is sent on DEV through an AF_PACKET socket.
 # --seq-add adds to its sequence number (to get past the replay window); --flip-from-end
 # flips the low bit of the byte N bytes before the end (1: the ICV's last byte).
+# --fragment (IPv4) sends it as two fragments, the first carrying N bytes of the ESP
+# packet (a multiple of 8; 8 is the ESP header alone), as an attacker on the path may.
 import argparse
 import socket
 import struct
@@ -34,6 +36,31 @@ def esp_frames(path):
             yield frame, 14 + 40
 
 
+def checksum(hdr):
+    total = sum(struct.unpack(f'!{len(hdr) // 2}H', hdr))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def fragments(frame, esp, first):
+    """The IPv4 packet of FRAME as two fragments, FIRST payload bytes in the first."""
+    if struct.unpack('!H', frame[12:14])[0] != 0x0800:
+        sys.exit('--fragment: IPv4 only')
+    if first % 8 or first <= 0 or first >= len(frame) - esp:
+        sys.exit(f'--fragment {first}: a multiple of 8 within the payload')
+    eth, ip, payload = frame[:14], frame[14:esp], frame[esp:]
+    out = []
+    for off, part, more in ((0, payload[:first], True), (first, payload[first:], False)):
+        hdr = bytearray(ip)
+        hdr[2:4] = struct.pack('!H', len(hdr) + len(part))
+        hdr[6:8] = struct.pack('!H', (0x2000 if more else 0) | off // 8)
+        hdr[10:12] = b'\0\0'
+        hdr[10:12] = struct.pack('!H', checksum(bytes(hdr)))
+        out.append(bytes(eth + hdr + part))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('pcap')
@@ -41,6 +68,7 @@ def main():
     p.add_argument('--index', type=int, default=0)
     p.add_argument('--seq-add', type=int, default=0)
     p.add_argument('--flip-from-end', type=int, default=0)
+    p.add_argument('--fragment', type=int, default=0)
     a = p.parse_args()
 
     frames = list(esp_frames(a.pcap))
@@ -55,7 +83,11 @@ def main():
         frame[len(frame) - a.flip_from_end] ^= 1
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((a.dev, 0))
-    s.send(bytes(frame))
+    if a.fragment:
+        for f in fragments(frame, esp, a.fragment):
+            s.send(f)
+    else:
+        s.send(bytes(frame))
     spi, seq = struct.unpack('!II', frame[esp:esp + 8])
     print(f'sent ESP spi {spi:#x} seq {seq} ({len(frame)} bytes) on {a.dev}')
 

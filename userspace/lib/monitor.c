@@ -87,8 +87,9 @@ int nfsec_monitor_join(struct nfsec_handle *h, const char *family, const char *g
 	if (ret < 0) {
 		nl_socket_free(mon);
 		return nfsec_seterr(h, nfsec_nlerr_to_errno(ret),
-				    "%s: cannot join the multicast group \"%s\": %s", monitor_op,
-				    group, nl_geterror(ret));
+				    "%s: cannot join the multicast group \"%s\": %s%s", monitor_op,
+				    group, nl_geterror(ret), ret == -NLE_PERM ?
+				    " (its events need CAP_NET_ADMIN)" : "");
 	}
 	h->mon = mon;
 	return 0;

@@ -211,6 +211,9 @@ static int seterr_kernel(struct nfsec_handle *h, const char *op, int err, struct
 {
 	const char *why = strerror(-err);
 
+	/* Every command, reads included, needs CAP_NET_ADMIN in the namespace: say so. */
+	if (err == -EPERM)
+		why = "Operation not permitted: nfsec needs CAP_NET_ADMIN, to read as to change";
 	if (tb[NLMSGERR_ATTR_MSG] && tb[NLMSGERR_ATTR_MISS_TYPE])
 		return nfsec_seterr(h, err, "%s: %s (%s; missing attribute %u)", op,
 				    nla_get_string(tb[NLMSGERR_ATTR_MSG]), why,
@@ -502,4 +505,20 @@ int nfsec_get_version(struct nfsec_handle *h, struct nfsec_version *ver)
 		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1",
 				    version_op, reply.count);
 	return 0;
+}
+
+int nfsec_ike_socket(struct nfsec_handle *h, int fd)
+{
+	static const char op[] = "exempt the IKE socket";
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nfsec_msg_new(h, op, NFSEC_CMD_IKE_SOCKET, 0, &msg);
+	if (ret < 0)
+		return ret;
+	if (nla_put_u32(msg, NFSEC_A_SOCKET_FD, (uint32_t)fd) < 0) {
+		nlmsg_free(msg);
+		return nfsec_seterr(h, -EMSGSIZE, "%s: request too large", op);
+	}
+	return nfsec_request(h, op, msg, NULL, NULL);
 }

@@ -40,6 +40,12 @@ const char *nfsec_error(const struct nfsec_handle *h);
 int nfsec_get_version(struct nfsec_handle *h, struct nfsec_version *ver);
 
 /*
+ * NFSEC_CMD_IKE_SOCKET: fd, a UDP socket of this process in the handle's namespace, is the
+ * IKE daemon's: what it sends, and cleartext that arrives for it, passes every policy.
+ */
+int nfsec_ike_socket(struct nfsec_handle *h, int fd);
+
+/*
  * What a policy matches (a packet matches when every part does). Addresses are in network
  * order; an AF_INET address fills the first 4 bytes of src/dst and the rest is ignored.
  * Prefix lengths run 0..32 or 0..128, 0 meaning any address. proto is an IPPROTO_*

@@ -40,6 +40,8 @@ static const char *const stat_names[NFSEC_STAT_A_MAX + 1] = {
 	[NFSEC_STAT_A_IN_EXPIRED]	= "in-expired",
 	[NFSEC_STAT_A_IN_ERROR]		= "in-error",
 	[NFSEC_STAT_A_ACQUIRES]		= "acquires",
+	[NFSEC_STAT_A_OUT_HDR_ERROR]	= "out-hdr-error",
+	[NFSEC_STAT_A_IN_HDR_ERROR]	= "in-hdr-error",
 };
 
 /* The first counter: UNSPEC and PAD come before it. */
@@ -81,6 +83,8 @@ static const struct nla_policy stats_policy[NFSEC_STAT_A_MAX + 1] = {
 	[NFSEC_STAT_A_IN_EXPIRED]	= COUNTER,
 	[NFSEC_STAT_A_IN_ERROR]		= COUNTER,
 	[NFSEC_STAT_A_ACQUIRES]		= COUNTER,
+	[NFSEC_STAT_A_OUT_HDR_ERROR]	= COUNTER,
+	[NFSEC_STAT_A_IN_HDR_ERROR]	= COUNTER,
 };
 
 #undef COUNTER

@@ -3,9 +3,10 @@
  * nfsec: IPsec as a loadable module, driven over the generic netlink family "nfsec".
  *
  * The family is per network namespace: every request is answered by the state of the
- * namespace of the socket that sent it. Commands that change state need CAP_NET_ADMIN in
- * that namespace's user namespace. Requests are validated strictly: an unknown attribute,
- * a wrong length or an out-of-range value is refused with an extack message naming it.
+ * namespace of the socket that sent it. Every command, reads included, needs CAP_NET_ADMIN
+ * in that namespace's user namespace, and so does joining the events group. Requests are
+ * validated strictly: an unknown attribute, a wrong length or an out-of-range value is
+ * refused with an extack message naming it.
  *
  * NFSEC_CMD_GET_VERSION
  *   Request (all optional):
@@ -99,6 +100,10 @@
  * NFSEC_CMD_SA_FLUSH (CAP_NET_ADMIN): remove every SA.
  * NFSEC_CMD_STATS_GET: NFSEC_A_STATS { one u64 per enum nfsec_stat_attr }, the namespace's
  *   counters (packets and bytes through nfsec, and every reason a packet was dropped).
+ * NFSEC_CMD_IKE_SOCKET: NFSEC_A_SOCKET_FD: u32, a descriptor of the sending process: a UDP
+ *   socket of the namespace that the IKE daemon speaks on. What it sends, and cleartext
+ *   that arrives for it, passes every policy; nothing else does for its port. The mark
+ *   lasts as long as the socket, and the module stays loaded while a marked socket is open.
  *
  * More events:
  *   NFSEC_CMD_SA_NEW, NFSEC_CMD_SA_DEL with NFSEC_A_SA (as a dump gives it)
@@ -134,6 +139,7 @@ enum nfsec_cmd {
 	NFSEC_CMD_STATS_GET,
 	NFSEC_CMD_ACQUIRE,	/* event only */
 	NFSEC_CMD_EXPIRE,	/* event only */
+	NFSEC_CMD_IKE_SOCKET,
 	__NFSEC_CMD_MAX
 };
 
@@ -150,6 +156,7 @@ enum nfsec_attr {
 	NFSEC_A_FLOW,
 	NFSEC_A_STATS,
 	NFSEC_A_EXPIRE_HARD,
+	NFSEC_A_SOCKET_FD,
 	__NFSEC_A_LAST
 };
 
@@ -308,6 +315,8 @@ enum nfsec_stat_attr {
 	NFSEC_STAT_A_IN_EXPIRED,	/* hard lifetime reached */
 	NFSEC_STAT_A_IN_ERROR,		/* out of memory or crypto failure */
 	NFSEC_STAT_A_ACQUIRES,		/* ACQUIRE events raised */
+	NFSEC_STAT_A_OUT_HDR_ERROR,	/* headers unreadable (a policy might cover it) */
+	NFSEC_STAT_A_IN_HDR_ERROR,	/* likewise, against the in or fwd policies */
 	__NFSEC_STAT_A_LAST
 };
 

@@ -1,0 +1,212 @@
+#!/bin/bash
+# What an attacker sends, against the topology and XFRM peer of 60-esp-xfrm (nfsec in a,
+# XFRM in b): nfsec must neither crash nor let through in clear what a policy protects.
+#
+#   refragment-*   genuine ESP from b, held back from a and then re-sent by an on-path
+#                  attacker as two IPv4 fragments, the first carrying the 8-byte ESP header
+#                  alone: the packet a reassembles has its ESP header and IV outside the
+#                  linear area (a frag_list). It must be decrypted and delivered like the
+#                  original, in tunnel and in transport mode, and nothing counted as bad.
+#
+#   ike-ports-out  an unprivileged process in a sends from port 4500 and to ports 500 and
+#                  4500 through an out protect policy: ESP on the wire, never cleartext (only
+#                  the IKE daemon's own sockets pass the policies, not its ports).
+#   ike-ports-in   cleartext from b's ports 500 and 4500 to a service a's in protect policy
+#                  covers: dropped and counted, the service hears nothing.
+#   ike-ports-fwd  the same, forwarded by a into a protected network behind it (ns c).
+#   other-peer     b, holding a's tunnel for 10.0.2.0/24 (request id 1), sends through it
+#                  as 10.0.3.1, a network a's policies give to another peer (192.168.1.3,
+#                  request id 2): decrypted, but the SA is not the one the policy names, so
+#                  dropped and counted (XFRM's template check); b's own network still works.
+#   hdr-error      IPv6 whose extension chain runs past its end, through an out protect
+#                  policy and into an in one: dropped and counted, never on the wire; "no
+#                  next header" (59) is a protocol the policies see like any other.
+#
+#   75-esp-hostile.sh case NAME    one case (namespaces already set up)
+# vm: cost 2
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp-lib.sh"
+
+INJECT="$(dirname "$0")/esp-inject.py"
+
+# wait_stat NAME VALUE: nfsec's counter NAME in a reaches VALUE within 5 s.
+wait_stat() {
+	local v
+	for _ in $(seq 1 50); do
+		v=$(stat "$1")
+		[ "$v" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1: $v, want $2"
+}
+
+# refragment MODE: three echo requests from b in ESP, captured on b's way out while a drops
+# ESP before nfsec sees it, then re-sent in two fragments each.
+refragment() {
+	esp_up gcm128 "$1" 4 4
+	$A nft add table inet hold
+	$A nft 'add chain inet hold pre { type filter hook prerouting priority -300; }'
+	$A nft add rule inet hold pre ip protocol esp drop
+	$B timeout 20 tcpdump -i vb -Q out -n -U -c 3 -w /tmp/frag.pcap esp 2> /tmp/frag.err &
+	local cap=$!
+	for _ in $(seq 1 50); do
+		grep -q listening /tmp/frag.err && break
+		sleep 0.1
+	done
+	$B ping -c 3 -i 0.2 -W 1 -I $IB $IA > /dev/null && fail "a answered while ESP was held back"
+	wait $cap || fail "no ESP from b captured"
+	$A nft delete table inet hold
+	local in bad replay
+	in=$(stat in_packets) bad=$(stat in_malformed) replay=$(stat in_replay)
+	for i in 0 1 2; do
+		$B python3 "$INJECT" /tmp/frag.pcap vb --index $i --fragment 8
+	done
+	wait_stat in_packets $((in + 3))
+	expect_eq "malformed" "$(stat in_malformed)" "$bad"
+	expect_eq "replayed" "$(stat in_replay)" "$replay"
+	expect_eq "auth failures" "$(stat in_auth_fail)" 0
+	# The tunnel still works both ways.
+	$A ping -c 1 -W 3 -I $IA $IB > /dev/null || fail "ping a -> b after the fragments"
+}
+
+case_refragment_tunnel() { refragment tunnel; }
+case_refragment_transport() { refragment transport; }
+
+# udp_send NS SRC SPORT DST DPORT [USER]: one datagram "x", from a fresh socket.
+udp_send() {
+	local as=()
+	[ -n "${6:-}" ] && as=(setpriv --reuid="$6" --regid="$6" --clear-groups --inh-caps=-all)
+	ip netns exec "$1" "${as[@]}" python3 -c '
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"x", (sys.argv[3], int(sys.argv[4])))' "$2" "$3" "$4" "$5"
+}
+
+# listen_udp NS ADDR PORT: a receiver that writes what it gets to /tmp/heard-PORT.
+listen_udp() {
+	ip netns exec "$1" timeout 10 nc -u -l -W 1 "$2" "$3" > /tmp/heard-$3 &
+	for _ in $(seq 1 50); do
+		ip netns exec "$1" ss -lun | grep -q ":$3 " && return 0
+		sleep 0.1
+	done
+	fail "no UDP listener on $2 port $3"
+}
+
+case_ike_ports_out() {
+	esp_up gcm128 tunnel 4 4
+	capture_start
+	udp_send a $IA 4500 $IB 4500 65534
+	udp_send a $IA 0 $IB 500 65534
+	udp_send a $IA 0 $IB 4500 65534
+	capture_stop
+	expect_eq "cleartext UDP 500/4500 on the wire" "$(count 'udp port 500 or udp port 4500')" 0
+	[ "$(count esp)" -ge 3 ] || fail "the datagrams did not go out in ESP: $(count esp)"
+}
+
+case_ike_ports_in() {
+	esp_up gcm128 tunnel 4 4
+	$B ip xfrm policy flush
+	listen_udp a $IA 7000
+	local np=$(stat in_not_protected)
+	udp_send b $IB 500 $IA 7000
+	udp_send b $IB 4500 $IA 7000
+	wait_stat in_not_protected $((np + 2))
+	sleep 0.5
+	expect_eq "what the protected service heard" "$(cat /tmp/heard-7000)" ""
+}
+
+case_ike_ports_fwd() {
+	local C="ip netns exec c"
+	netns_add c
+	ip link add vc netns c type veth peer name vca netns a
+	$C ip link set lo up
+	$C ip link set vc up
+	$A ip link set vca up
+	$C ip addr add 10.0.5.2/24 dev vc
+	$A ip addr add 10.0.5.1/24 dev vca
+	$C ip route add default via 10.0.5.1
+	$B ip route add 10.0.5.0/24 via 192.168.1.1
+	$A sysctl -qw net.ipv4.ip_forward=1
+	esp_up gcm128 tunnel 4 4
+	$A nfsec policy add dir fwd priority 100 src 10.0.2.0/24 dst 10.0.5.0/24 \
+		mode tunnel tmpl-src 192.168.1.2 tmpl-dst 192.168.1.1 reqid 1
+	listen_udp c 10.0.5.2 7000
+	local np=$(stat in_not_protected)
+	udp_send b $IB 500 10.0.5.2 7000
+	udp_send b $IB 4500 10.0.5.2 7000
+	wait_stat in_not_protected $((np + 2))
+	sleep 0.5
+	expect_eq "what c heard" "$(cat /tmp/heard-7000)" ""
+}
+
+case_other_peer() {
+	esp_up gcm128 tunnel 4 4
+	$A nfsec policy add dir in priority 100 src 10.0.3.0/24 dst 10.0.1.0/24 \
+		mode tunnel tmpl-src 192.168.1.3 tmpl-dst 192.168.1.1 reqid 2
+	$A nfsec policy add dir out priority 100 src 10.0.1.0/24 dst 10.0.3.0/24 \
+		mode tunnel tmpl-src 192.168.1.1 tmpl-dst 192.168.1.3 reqid 2
+	$B ip addr add 10.0.3.1/24 dev inner
+	$B ip xfrm policy add src 10.0.3.0/24 dst 10.0.1.0/24 dir out priority 100 \
+		tmpl src 192.168.1.2 dst 192.168.1.1 proto esp reqid 1 mode tunnel
+	local np=$(stat in_not_protected) pk=$(stat in_packets)
+	if $B ping -c 2 -i 0.2 -W 1 -I 10.0.3.1 $IA > /dev/null; then
+		fail "b passed itself off as the other peer's network"
+	fi
+	expect_eq "decrypted" "$(stat in_packets)" $((pk + 2))
+	expect_eq "in_not_protected" "$(stat in_not_protected)" $((np + 2))
+	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "b's own network no longer gets through"
+}
+
+# ip6_send NS SRC DST NEXTHDR [PAYLOAD_HEX]: an IPv6 packet made by hand (IPV6_HDRINCL).
+ip6_send() {
+	ip netns exec "$1" python3 -c '
+import socket, struct, sys
+src, dst, nh = sys.argv[1], sys.argv[2], int(sys.argv[3])
+body = bytes.fromhex(sys.argv[4])
+hdr = struct.pack("!IHBB", 6 << 28, len(body), nh, 64)
+hdr += socket.inet_pton(socket.AF_INET6, src) + socket.inet_pton(socket.AF_INET6, dst)
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.sendto(hdr + body, (dst, 0))' "$2" "$3" "$4" "${5:-}"
+}
+
+case_hdr_error() {
+	esp_up gcm128 tunnel 6 6
+	local out=$(stat out_hdr_error) in=$(stat in_hdr_error) np=$(stat in_not_protected)
+	local pk=$(stat in_packets)
+	capture_start
+	# Destination options (60) announced, not there: out through a's protect policy.
+	ip6_send a $IA $IB 60
+	# "No next header" protected by b's XFRM: decrypted and accepted.
+	ip6_send b $IB $IA 59
+	wait_stat in_packets $((pk + 1))
+	capture_stop
+	expect_eq "cleartext IPv6 between the protected networks" \
+		"$(count "ip6 and host $IA and host $IB and not esp")" 0
+	expect_eq "out_hdr_error" "$(stat out_hdr_error)" $((out + 1))
+	# The same without b's XFRM: in clear into a's in policy.
+	$B ip xfrm policy flush
+	ip6_send b $IB $IA 60
+	wait_stat in_hdr_error $((in + 1))
+	ip6_send b $IB $IA 59
+	wait_stat in_not_protected $((np + 1))
+}
+
+if [ "${1:-}" = case ]; then
+	# Listeners and captures left running would hold the runner's pipe open.
+	trap 'st=$?; [ $st -eq 0 ] || diagnose; kill $(jobs -p) 2> /dev/null; cleanup; exit $st' EXIT
+	"case_$2"
+	exit 0
+fi
+
+module_load
+setup
+failed=()
+for c in refragment_tunnel refragment_transport ike_ports_out ike_ports_in ike_ports_fwd \
+	other_peer hdr_error
+do
+	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
+done
+flush
+[ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
