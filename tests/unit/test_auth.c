@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,7 +52,7 @@ static X509 *ca, *moon;
 static struct {
 	uint8_t *der;
 	size_t len;
-} evil, forged, old, young, nosig, wild, cnonly;
+} evil, forged, old, young, nosig, wild, cnonly, small;
 
 /* The two ends: moon signs, sun checks. */
 static struct tunnel moon_conf, sun_conf;
@@ -188,6 +189,7 @@ static void pem_write_key(const char *name, EVP_PKEY *key)
 	assert_non_null(bio);
 	assert_true(PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
 	BIO_free(bio);
+	assert_int_equal(chmod(path(name), 0600), 0);	/* keys are refused otherwise */
 }
 
 static void text_write(const char *name, const char *text)
@@ -301,6 +303,7 @@ static void pki_odd_files(void)
 	pem_write_certs("ca2.pem", both, 2);
 	X509_free(other);
 	text_write("garbage.pem", "this is not PEM\n");
+	assert_int_equal(chmod(path("garbage.pem"), 0600), 0);	/* read as a key too */
 	/* a second certificate that is PEM but not a certificate inside */
 	pem_write_cert("broken.pem", ca);
 	bio = BIO_new_file(path("broken.pem"), "a");
@@ -318,6 +321,21 @@ static void pki_odd_files(void)
 	assert_true(PEM_write_bio_PKCS8PrivateKey(bio, moon_key, EVP_aes_128_cbc(), "secret", 6,
 						  NULL, NULL));
 	BIO_free(bio);
+	assert_int_equal(chmod(path("moon-enc.key"), 0600), 0);
+	/* moon's key as others can read it, and an RSA key of 1024 bits */
+	pem_write_key("moon-open.key", moon_key);
+	assert_int_equal(chmod(path("moon-open.key"), 0644), 0);
+	{
+		EVP_PKEY *key = EVP_RSA_gen(1024);
+
+		assert_non_null(key);
+		x = leaf_make("small", key, "DNS:small.nfsec.test");
+		keep_der(x, &small.der, &small.len);
+		pem_write_cert("small.pem", x);
+		pem_write_key("small.key", key);
+		X509_free(x);
+		EVP_PKEY_free(key);
+	}
 }
 
 static int group_setup(void **state)
@@ -364,6 +382,7 @@ static int group_teardown(void **state)
 	static const char *const files[] = {
 		"ca.pem", "ca2.pem", "moon.pem", "moon.key", "sun.pem", "sun.key", "old.pem",
 		"old.key", "garbage.pem", "broken.pem", "ec.pem", "ec.key", "moon-enc.key",
+		"moon-open.key", "small.pem", "small.key",
 	};
 
 	(void)state;
@@ -381,6 +400,7 @@ static int group_teardown(void **state)
 	OPENSSL_free(nosig.der);
 	OPENSSL_free(wild.der);
 	OPENSSL_free(cnonly.der);
+	OPENSSL_free(small.der);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlink(path(files[i]));
 	rmdir(dir);
@@ -546,6 +566,7 @@ static void test_load_not_pem(void **state)
 	assert_load_fails(&t, "not a PEM private key", "key /tmp/");
 	t = moon_conf;
 	snprintf(t.key, sizeof(t.key), "%s", path("moon.pem"));	/* a cert, no key */
+	assert_int_equal(chmod(path("moon.pem"), 0600), 0);	/* as a key file would be */
 	assert_load_fails(&t, "not a PEM private key", NULL);
 	t = moon_conf;
 	snprintf(t.ca, sizeof(t.ca), "%s", path("garbage.pem"));
@@ -570,6 +591,23 @@ static void test_load_refused_keys(void **state)
 	t = moon_conf;
 	t.auth = TUNNEL_AUTH_PSK;
 	assert_load_fails(&t, "does not use \"auth cert\"", NULL);
+}
+
+/* A private key others can read, and one too short: refused, the file named. */
+static void test_load_key_hardening(void **state)
+{
+	struct tunnel t = moon_conf;
+
+	(void)state;
+	snprintf(t.key, sizeof(t.key), "%s", path("moon-open.key"));
+	assert_load_fails(&t, "readable by group or others (mode 0644): chmod 600 it",
+			  path("moon-open.key"));
+	conf_init(&t, "small.pem", "small.key", "ca.pem");
+	assert_load_fails(&t, "RSA of 1024 bits, fewer than the 2048 we accept",
+			  path("small.key"));
+	/* the peer's too: a certificate our CA signed, of a 1024-bit key */
+	assert_cert_refused(small.der, small.len, "C=CH, O=nfsec, CN=small",
+			    "RSA of 1024 bits, fewer than the 2048 we accept");
 }
 
 static void test_load_expired_warns(void **state)
@@ -1056,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_not_pem),
 		cmocka_unit_test(test_load_refused_keys),
+		cmocka_unit_test(test_load_key_hardening),
 		cmocka_unit_test(test_load_expired_warns),
 		cmocka_unit_test(test_load_local_id),
 		cmocka_unit_test(test_sign_verify),

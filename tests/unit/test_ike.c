@@ -7,6 +7,7 @@
  * initiator; retransmissions are answered with the last reply; broken messages change
  * nothing.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "auth.h"
+#include "dh.h"
 #include "ike.h"
 #include "info.h"
 #include "quick.h"
@@ -209,6 +211,7 @@ static void test_no_proposal(void **state)
 static void test_wrong_psk(void **state)
 {
 	(void)state;
+	/* The exchange's first encrypted message does not decrypt: it ends there, saying why. */
 	refused(A_SIDE "psk sesame", B_SIDE "psk open-sesame", "pre-shared keys differ",
 		"AUTHENTICATION-FAILED");
 	refused(A_SIDE "psk sesame mode aggressive ike aes128-sha256-modp2048",
@@ -310,8 +313,6 @@ static void test_tampered_auth(void **state)
 	ike_sa_free(r);
 }
 
-/* --- Quick mode --------------------------------------------------------------------- */
-
 /* Phase 1 up between a and b: the initiator's and responder's SAs. */
 static void phase1_up(const struct tunnel *a, const struct tunnel *b, struct ike_sa **i,
 		      struct ike_sa **r)
@@ -320,6 +321,246 @@ static void phase1_up(const struct tunnel *a, const struct tunnel *b, struct ike
 	assert_int_equal((*i)->state, IKE_ESTABLISHED);
 	assert_int_equal((*r)->state, IKE_ESTABLISHED);
 }
+
+/* --- An attacker with no certificate ------------------------------------------------- */
+
+/*
+ * Aggressive mode against a certificate responder, tried as someone with no certificate
+ * would: message 1 offers RSA signatures with KE, Ni and the ID the responder expects;
+ * message 3 is HASH_I alone, which with signatures needs no secret: SKEYID = prf(Ni | Nr,
+ * g^xy), and all of it is the attacker's or on the wire.
+ */
+struct forger {
+	uint8_t cky_i[ISAKMP_COOKIE_LEN];
+	struct dh *dh;
+	struct ike_bytes gxi, ni;
+	size_t sai_len, id_len;
+	uint8_t sai_b[IKE_SA_BODY_MAX], id_b[IKE_ID_BODY_MAX];
+	uint8_t buf[ISAKMP_MSG_MAX];
+	struct ike_msg msg;
+};
+
+static void forger_end(struct forger *f, struct isakmp_buf *b)
+{
+	struct isakmp_err err;
+
+	assert_int_equal(isakmp_msg_end(b), 0);
+	f->msg.buf = f->buf;
+	f->msg.len = b->len;
+	assert_int_equal(isakmp_hdr_parse(f->buf, b->len, &f->msg.hdr, &err), 0);
+}
+
+static void forger_m1(struct forger *f, uint16_t auth, uint8_t id_type, const void *id,
+		      size_t id_len)
+{
+	struct isakmp_attr a[] = {
+		ISAKMP_ATTR(ISAKMP_P1_ENC, IKE_ENC_AES_CBC),
+		ISAKMP_ATTR(ISAKMP_P1_KEY_LENGTH, 128),
+		ISAKMP_ATTR(ISAKMP_P1_HASH, IKE_HASH_SHA2_256),
+		ISAKMP_ATTR(ISAKMP_P1_AUTH, auth),
+		ISAKMP_ATTR(ISAKMP_P1_GROUP_DESC, DH_MODP_2048),
+	};
+	struct isakmp_transform t = {
+		.number = 1, .id = ISAKMP_KEY_IKE, .nattrs = 5, .attrs = a,
+	};
+	struct isakmp_proposal p = {
+		.number = 1, .proto = ISAKMP_PROTO_ISAKMP, .ntransforms = 1, .transforms = &t,
+	};
+	struct isakmp_hdr hdr = { .exchange = ISAKMP_EXCH_AGGRESSIVE };
+	struct isakmp_id idp = { .type = id_type, .data = id, .len = id_len };
+	struct isakmp_buf b;
+	const uint8_t *pub;
+	size_t h;
+
+	memset(f, 0, sizeof(*f));
+	memset(f->cky_i, 0x5a, sizeof(f->cky_i));
+	memcpy(hdr.icookie, f->cky_i, ISAKMP_COOKIE_LEN);
+	f->dh = dh_new(DH_MODP_2048, false);
+	assert_non_null(f->dh);
+	pub = dh_public(f->dh, &f->gxi.len);
+	memcpy(f->gxi.data, pub, f->gxi.len);
+	f->ni.len = IKE_NONCE_LEN;
+	memset(f->ni.data, 0x11, f->ni.len);
+	isakmp_buf_init(&b, f->buf, sizeof(f->buf));
+	isakmp_msg_begin(&b, &hdr);
+	h = isakmp_put_sa(&b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY, &p, 1);
+	f->sai_len = ((size_t)b.p[h + 2] << 8 | b.p[h + 3]) - 4;
+	memcpy(f->sai_b, b.p + h + 4, f->sai_len);
+	isakmp_put_ke(&b, f->gxi.data, f->gxi.len);
+	isakmp_put_nonce(&b, f->ni.data, f->ni.len);
+	isakmp_put_id(&b, &idp);
+	f->id_b[0] = id_type;
+	if (id_len <= sizeof(f->id_b) - 4)	/* a longer one is never hashed */
+		memcpy(f->id_b + 4, id, id_len);
+	f->id_len = 4 + id_len;
+	forger_end(f, &b);
+}
+
+/* Message 3 in answer to the responder's message 2 (its KE, Nr and cookie). */
+static void forger_m3(struct forger *f, const struct ike_sa *r)
+{
+	uint8_t gxy[DH_MAX_SECRET_LEN], hash[IKE_HASH_MAX_LEN];
+	struct ike_phase1_keys keys = { 0 };
+	struct isakmp_hdr hdr = { .exchange = ISAKMP_EXCH_AGGRESSIVE };
+	struct ike_phase1_input in;
+	struct ike_auth_input ai;
+	size_t gxy_len = sizeof(gxy);
+	struct isakmp_buf b;
+
+	assert_int_equal(dh_compute(f->dh, r->gxr.data, r->gxr.len, gxy, &gxy_len), 0);
+	in = (struct ike_phase1_input){
+		.alg = IKE_HASH_SHA2_256, .ni_b = IKE_CHUNK(f->ni.data, f->ni.len),
+		.nr_b = IKE_CHUNK(r->nr.data, r->nr.len), .gxy = IKE_CHUNK(gxy, gxy_len),
+		.cky_i = f->cky_i, .cky_r = r->cky_r,
+	};
+	assert_int_equal(ike_phase1_derive(&in, NULL, &keys), 0);
+	ai = (struct ike_auth_input){
+		.gxi = IKE_CHUNK(f->gxi.data, f->gxi.len), .gxr = IKE_CHUNK(r->gxr.data, r->gxr.len),
+		.cky_i = f->cky_i, .cky_r = r->cky_r, .sai_b = IKE_CHUNK(f->sai_b, f->sai_len),
+		.idii_b = IKE_CHUNK(f->id_b, f->id_len), .idir_b = IKE_CHUNK(f->id_b, f->id_len),
+	};
+	assert_int_equal(ike_auth_hash_i(IKE_HASH_SHA2_256, keys.skeyid, &ai, hash), 0);
+	ike_phase1_keys_free(&keys);
+	memcpy(hdr.icookie, f->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.rcookie, r->cky_r, ISAKMP_COOKIE_LEN);
+	isakmp_buf_init(&b, f->buf, sizeof(f->buf));
+	isakmp_msg_begin(&b, &hdr);
+	isakmp_put_hash(&b, hash, ike_hash_len(IKE_HASH_SHA2_256));
+	forger_end(f, &b);
+}
+
+/* A datagram with sa's cookies, encrypted (flag E), of 64 bytes no key decrypts. */
+static void forged_encrypted(const struct ike_sa *sa, uint8_t *buf, struct ike_msg *msg)
+{
+	struct isakmp_hdr hdr = {
+		.exchange = sa->aggressive ? ISAKMP_EXCH_AGGRESSIVE : ISAKMP_EXCH_IDPROT,
+		.flags = ISAKMP_FLAG_ENC,
+	};
+	uint8_t junk[64];
+	struct isakmp_err err;
+	struct isakmp_buf b;
+
+	memset(junk, 0xc3, sizeof(junk));
+	memcpy(hdr.icookie, sa->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.rcookie, sa->cky_r, ISAKMP_COOKIE_LEN);
+	isakmp_buf_init(&b, buf, ISAKMP_MSG_MAX);
+	isakmp_msg_begin(&b, &hdr);
+	isakmp_put_raw(&b, junk, sizeof(junk));
+	msg->buf = buf;
+	msg->len = b.len;
+	buf[16] = ISAKMP_PL_ID;		/* the next payload: isakmp_put_raw() wrote none */
+	isakmp_hdr_set_length(buf, (uint32_t)b.len);
+	assert_int_equal(isakmp_hdr_parse(buf, msg->len, &msg->hdr, &err), 0);
+}
+
+/*
+ * A forged datagram with the right cookies and a body that does not decrypt, to an
+ * ESTABLISHED phase 1: dropped and counted; the SA and its keys stay.
+ */
+static void test_forged_undecryptable(void **state)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct ike_msg msg;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	phase1_up(&a, &b, &i, &r);
+	forged_encrypted(r, buf, &msg);
+	if (ike_sa_input(r, &msg) != -EBADMSG)
+		fail_msg("responder says \"%s\"", r->why);
+	if (ike_sa_input(i, &msg) != -EBADMSG)
+		fail_msg("initiator says \"%s\"", i->why);
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	assert_int_equal(i->state, IKE_ESTABLISHED);
+	assert_int_equal(r->undecryptable, 1);
+	assert_int_equal(i->undecryptable, 1);
+	assert_non_null(r->keys.skeyid_a);
+	assert_non_null(i->enc_key);
+	ike_sa_free(i);
+	ike_sa_free(r);
+
+	/* Before ESTABLISHED it ends the exchange instead: test_wrong_psk. */
+}
+
+/*
+ * Main mode message 6 in clear (its payloads as the responder encrypted them): refused,
+ * so phase 2's IVs never start from bytes nothing decrypted; the SA waits for the real one.
+ */
+static void test_plain_message_6(void **state)
+{
+	uint8_t plain[ISAKMP_MSG_MAX], iv[IKE_CBC_BLOCK_LEN], next[IKE_CBC_BLOCK_LEN];
+	char why[IKE_WHY_MAX];
+	struct isakmp_chain chain;
+	struct isakmp_err err;
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct ike_msg msg, m6;
+	int turn;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
+	msg_of(i, &msg);
+	r = ike_sa_respond(&b, NULL, &msg);
+	for (turn = 0; turn < 4; turn++) {
+		msg_of(turn % 2 ? i : r, &msg);
+		assert_int_equal(ike_sa_input(turn % 2 ? r : i, &msg), 0);
+	}
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	/* message 6 decrypted: its IV was message 5's last block */
+	memcpy(iv, i->out + i->out_len - IKE_CBC_BLOCK_LEN, sizeof(iv));
+	memcpy(plain, r->out, ISAKMP_HDR_LEN);
+	assert_int_equal(ike_cbc_decrypt(r->enc_key, iv, r->out + ISAKMP_HDR_LEN,
+					 r->out_len - ISAKMP_HDR_LEN, plain + ISAKMP_HDR_LEN,
+					 next), 0);
+	assert_int_equal(isakmp_chain_parse(r->out[16], plain + ISAKMP_HDR_LEN,
+					    r->out_len - ISAKMP_HDR_LEN, ISAKMP_CHAIN_PADDED,
+					    &chain, &err), 0);
+	plain[19] &= (uint8_t)~ISAKMP_FLAG_ENC;
+	m6.buf = plain;
+	m6.len = ISAKMP_HDR_LEN + chain.end;
+	isakmp_hdr_set_length(plain, (uint32_t)m6.len);
+	assert_int_equal(isakmp_hdr_parse(plain, m6.len, &m6.hdr, &err), 0);
+	assert_int_equal(ike_sa_input(i, &m6), -EPROTO);
+	assert_int_equal(i->state, IKE_MM_I3);
+	if (!strstr(i->why, "not encrypted"))
+		fail_msg("initiator says \"%s\"", i->why);
+	/* the encrypted one is taken */
+	msg_of(r, &msg);
+	assert_int_equal(ike_sa_input(i, &msg), 0);
+	assert_int_equal(i->state, IKE_ESTABLISHED);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* An aggressive-mode ID longer than we keep: refused, saying so. */
+static void test_long_peer_id(void **state)
+{
+	struct forger *f = malloc(sizeof(*f));
+	char name[1500];
+	struct tunnel b;
+	struct ike_sa *r;
+
+	(void)state;
+	assert_non_null(f);
+	memset(name, 'a', sizeof(name));
+	conf(&b, B_SIDE "psk sesame mode aggressive ike aes128-sha256-modp2048");
+	forger_m1(f, ISAKMP_AUTH_PSK, ISAKMP_ID_FQDN, name, sizeof(name));
+	r = ike_sa_respond(&b, NULL, &f->msg);
+	assert_non_null(r);
+	assert_int_equal(r->state, IKE_DEAD);
+	if (!strstr(r->why, "ID of 1504 bytes, more than 1028"))
+		fail_msg("responder says \"%s\"", r->why);
+	ike_sa_free(r);
+	dh_free(f->dh);
+	free(f);
+}
+
+/* --- Quick mode --------------------------------------------------------------------- */
 
 static void qmsg_of(const struct qm *qm, struct ike_msg *msg)
 {
@@ -504,6 +745,222 @@ static void test_quick_mode_retransmit(void **state)
 	ike_sa_free(r);
 }
 
+/* A quick mode message 1 made by hand under p1 (10.0.1.0/24 -> 10.0.2.0/24), with props. */
+static void qm1_craft(const struct ike_sa *p1, const struct isakmp_proposal *props,
+		      unsigned int n, uint32_t msgid, uint8_t *buf, struct ike_msg *msg)
+{
+	static const uint8_t di[] = { 10, 0, 1, 0, 255, 255, 255, 0 };
+	static const uint8_t dr[] = { 10, 0, 2, 0, 255, 255, 255, 0 };
+	struct isakmp_hdr hdr = {
+		.exchange = ISAKMP_EXCH_QUICK, .flags = ISAKMP_FLAG_ENC, .msgid = msgid,
+	};
+	struct isakmp_id idi = { .type = ISAKMP_ID_IPV4_ADDR_SUBNET, .data = di, .len = 8 };
+	struct isakmp_id idr = { .type = ISAKMP_ID_IPV4_ADDR_SUBNET, .data = dr, .len = 8 };
+	uint8_t iv[IKE_CBC_BLOCK_LEN], nonce[IKE_NONCE_LEN];
+	struct isakmp_err err;
+	struct isakmp_buf b;
+	size_t h;
+
+	memset(nonce, 0x33, sizeof(nonce));
+	memcpy(hdr.icookie, p1->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(hdr.rcookie, p1->cky_r, ISAKMP_COOKIE_LEN);
+	isakmp_buf_init(&b, buf, ISAKMP_MSG_MAX);
+	isakmp_msg_begin(&b, &hdr);
+	h = isakmp_put_hash(&b, NULL, ike_hash_len(p1->chosen.hash));
+	isakmp_put_sa(&b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY, props, n);
+	isakmp_put_nonce(&b, nonce, sizeof(nonce));
+	isakmp_put_id(&b, &idi);
+	isakmp_put_id(&b, &idr);
+	assert_int_equal(ike_iv_phase2(p1->chosen.hash, p1->iv, msgid, iv), 0);
+	assert_int_equal(ike_p2_seal(p1, &b, h, msgid, NULL, 0, iv, &msg->len), 0);
+	msg->buf = buf;
+	assert_int_equal(isakmp_hdr_parse(buf, msg->len, &msg->hdr, &err), 0);
+}
+
+/* One ESP proposal (number, SPI) of aes128gcm16 for 1 h, and lifekb when not 0. */
+struct esp_offer {
+	uint8_t kb[8];
+	struct isakmp_attr a[6];
+	struct isakmp_transform t;
+};
+
+static void esp_offer(struct esp_offer *o, struct isakmp_proposal *p, uint8_t number,
+		      uint8_t proto, uint32_t spi, uint64_t lifekb)
+{
+	unsigned int n = 0, i;
+
+	o->a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_SECONDS);
+	o->a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_DURATION, 3600);
+	if (lifekb) {
+		for (i = 0; i < 8; i++)
+			o->kb[i] = (uint8_t)(lifekb >> (56 - 8 * i));
+		o->a[n++] = ISAKMP_ATTR(ISAKMP_P2_LIFE_TYPE, ISAKMP_LIFE_KILOBYTES);
+		o->a[n++] = (struct isakmp_attr){
+			.type = ISAKMP_P2_LIFE_DURATION, .data = o->kb, .len = 8,
+		};
+	}
+	o->a[n++] = ISAKMP_ATTR(ISAKMP_P2_ENCAP, ISAKMP_ENCAP_TUNNEL);
+	o->a[n++] = ISAKMP_ATTR(ISAKMP_P2_KEY_LENGTH, 128);
+	o->t = (struct isakmp_transform){
+		.number = 1, .id = ISAKMP_ESP_AES_GCM_16, .nattrs = n, .attrs = o->a,
+	};
+	*p = (struct isakmp_proposal){
+		.number = number, .proto = proto, .spi_size = 4, .ntransforms = 1,
+		.transforms = &o->t,
+	};
+	spi = htonl(spi);
+	memcpy(p->spi, &spi, 4);
+}
+
+/* A replayed message 1 starts nothing: its message ID was used over this phase 1. */
+static void test_quick_mode_replay(void **state)
+{
+	uint8_t m1[ISAKMP_MSG_MAX];
+	char why[IKE_WHY_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr, *again;
+	struct ike_msg msg, m1_msg;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	phase1_up(&a, &b, &i, &r);
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1001, why, sizeof(why));
+	assert_non_null(qi);
+	qmsg_of(qi, &m1_msg);
+	memcpy(m1, m1_msg.buf, m1_msg.len);
+	m1_msg.buf = m1;
+	qr = qm_respond(r, &m1_msg, 0x2001);
+	assert_int_equal(qr->state, QM_R1);
+	qmsg_of(qr, &msg);
+	assert_int_equal(qm_input(qi, &msg), 0);
+	qmsg_of(qi, &msg);
+	assert_int_equal(qm_input(qr, &msg), 0);
+	assert_int_equal(qr->state, QM_DONE);
+	/* the exchange is over: message 1 again is a replay */
+	errno = 0;
+	again = qm_respond(r, &m1_msg, 0x2002);
+	assert_null(again);
+	assert_int_equal(errno, EALREADY);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* SPIs 0..255 are reserved: refused from the peer, either way. */
+static void test_quick_mode_low_spi(void **state)
+{
+	char why[IKE_WHY_MAX];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+	struct ike_msg msg;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame");
+	phase1_up(&a, &b, &i, &r);
+	/* the initiator offers SPI 5 */
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 5, why, sizeof(why));
+	assert_non_null(qi);
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 0x2001);
+	assert_non_null(qr);
+	assert_int_equal(qr->state, QM_DEAD);
+	if (!strstr(qr->why, "SPI 0x00000005 is reserved"))
+		fail_msg("responder says \"%s\"", qr->why);
+	qm_free(qi);
+	qm_free(qr);
+	/* the responder answers with SPI 255 */
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1001, why, sizeof(why));
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 255);
+	assert_int_equal(qr->state, QM_R1);
+	qmsg_of(qr, &msg);
+	assert_int_not_equal(qm_input(qi, &msg), 0);
+	assert_int_equal(qi->state, QM_DEAD);
+	if (!strstr(qi->why, "SPI 0x000000ff is reserved"))
+		fail_msg("initiator says \"%s\"", qi->why);
+	assert_null(qi->keys_in);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* ESP that is half of an AH+ESP bundle is not ESP alone, in either order. */
+static void test_quick_mode_bundle(void **state)
+{
+	static const uint8_t orders[2][2] = {
+		{ ISAKMP_PROTO_AH, ISAKMP_PROTO_ESP }, { ISAKMP_PROTO_ESP, ISAKMP_PROTO_AH },
+	};
+	uint8_t *buf = malloc(ISAKMP_MSG_MAX);
+	struct isakmp_proposal p[2];
+	struct esp_offer o[2];
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct ike_msg msg;
+	struct qm *qr;
+	unsigned int k;
+
+	(void)state;
+	assert_non_null(buf);
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame esp aes128gcm16");
+	phase1_up(&a, &b, &i, &r);
+	for (k = 0; k < 2; k++) {
+		esp_offer(&o[0], &p[0], 1, orders[k][0], 0x1001, 0);
+		esp_offer(&o[1], &p[1], 1, orders[k][1], 0x1002, 0);
+		qm1_craft(i, p, 2, 0x101 + k, buf, &msg);
+		qr = qm_respond(r, &msg, 0x2001);
+		assert_non_null(qr);
+		assert_int_equal(qr->state, QM_DEAD);
+		if (!strstr(qr->why, "NO-PROPOSAL-CHOSEN"))
+			fail_msg("responder says \"%s\"", qr->why);
+		qm_free(qr);
+	}
+	/* the same ESP proposal alone is taken */
+	esp_offer(&o[0], &p[0], 1, ISAKMP_PROTO_ESP, 0x1001, 0);
+	qm1_craft(i, p, 1, 0x201, buf, &msg);
+	qr = qm_respond(r, &msg, 0x2001);
+	assert_int_equal(qr->state, QM_R1);
+	qm_free(qr);
+	free(buf);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* A peer's kilobyte lifetime of 2^62: kept below what wraps when made bytes. */
+static void test_quick_mode_lifekb(void **state)
+{
+	uint8_t *buf = malloc(ISAKMP_MSG_MAX);
+	struct isakmp_proposal p;
+	struct esp_offer o;
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct ike_msg msg;
+	struct qm *qr;
+
+	(void)state;
+	assert_non_null(buf);
+	conf(&a, A_SIDE "psk sesame");
+	conf(&b, B_SIDE "psk sesame esp aes128gcm16");
+	phase1_up(&a, &b, &i, &r);
+	esp_offer(&o, &p, 1, ISAKMP_PROTO_ESP, 0x1001, (uint64_t)1 << 62);
+	qm1_craft(i, &p, 1, 0x301, buf, &msg);
+	qr = qm_respond(r, &msg, 0x2001);
+	if (qr->state != QM_R1)
+		fail_msg("responder says \"%s\"", qr->why);
+	assert_true(qr->lifekb > 0);
+	assert_true(qr->lifekb <= UINT64_MAX / 1024);
+	qm_free(qr);
+	free(buf);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 /* --- Informational -------------------------------------------------------------------- */
 
 static void test_informational(void **state)
@@ -561,7 +1018,7 @@ static int pki_setup(void **state)
 	if (!mkdtemp(pki_dir))
 		return -1;
 	snprintf(cmd, sizeof(cmd),
-		 "exec 2> /dev/null; cd %s && pki --gen --type rsa --size 2048 --outform pem > ca.key && "
+		 "exec 2> /dev/null; umask 077; cd %s && pki --gen --type rsa --size 2048 --outform pem > ca.key && "
 		 "pki --self --ca --lifetime 30 --in ca.key --dn 'C=CH, O=nfsec, CN=CA' "
 		 "--outform pem > ca.pem && for h in moon sun; do "
 		 "pki --gen --type rsa --size 2048 --outform pem > $h.key && "
@@ -658,6 +1115,100 @@ static void test_main_mode_cert(void **state)
 	cert_run("mars", false);
 }
 
+/*
+ * A certificate responder whose tunnel says aggressive mode (as the parser let through
+ * before it refused that), expecting remote_id; the forger claims to be id.
+ */
+static void forged_aggressive(const char *remote_id, uint8_t id_type, const void *id,
+			      size_t id_len)
+{
+	struct auth_creds *cb;
+	struct forger *f = malloc(sizeof(*f));
+	struct ike_sa *r;
+	struct tunnel b;
+	char words[1024];
+
+	assert_non_null(f);
+	snprintf(words, sizeof(words), "ba local 192.168.1.2 remote 192.168.1.1 local-ts "
+		 "10.0.2.0/24 remote-ts 10.0.1.0/24 auth cert cert %s/sun.pem key %s/sun.key "
+		 "ca %s/ca.pem remote-id %s", pki_dir, pki_dir, pki_dir, remote_id);
+	conf(&b, words);
+	b.aggressive = true;
+	cb = creds_of(&b);
+	forger_m1(f, ISAKMP_AUTH_RSA_SIG, id_type, id, id_len);
+	r = ike_sa_respond(&b, cb, &f->msg);
+	assert_non_null(r);
+	if (r->state == IKE_AM_R1) {
+		forger_m3(f, r);
+		ike_sa_input(r, &f->msg);
+	}
+	assert_int_equal(r->state, IKE_DEAD);
+	if (!strstr(r->why, "aggressive mode with certificates is refused"))
+		fail_msg("responder says \"%s\"", r->why);
+	assert_null(r->keys.skeyid);
+	/* and tells the peer, in clear: it has no keys to encrypt with */
+	msg_of(r, &f->msg);
+	assert_int_equal(f->msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	dh_free(f->dh);
+	free(f);
+	ike_sa_free(r);
+	auth_creds_free(cb);
+}
+
+static void test_aggressive_cert_forged(void **state)
+{
+	static const char dn[] = "C=CH,O=nfsec,CN=moon";
+	static const uint8_t moon_ip[] = { 192, 168, 1, 1 };
+
+	(void)state;
+	forged_aggressive("dn:C=CH,O=nfsec,CN=moon", ISAKMP_ID_DER_ASN1_DN, dn, strlen(dn));
+	forged_aggressive("192.168.1.1", ISAKMP_ID_IPV4_ADDR, moon_ip, sizeof(moon_ip));
+	forged_aggressive("%any", ISAKMP_ID_FQDN, "mallory.example", 15);
+}
+
+/*
+ * A DN remote-id with a pre-shared key: our DN goes out in DER, and the peer's is
+ * compared as a DN (here in other case), never as the bytes of the text.
+ */
+static void test_psk_dn_ids(void **state)
+{
+	static const char *const modes[] = { "main", "aggressive" };
+	static const char text[] = "C=CH,O=nfsec,CN=moon";
+	struct forger *f = malloc(sizeof(*f));
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	char words[512];
+	unsigned int m;
+
+	(void)state;
+	assert_non_null(f);
+	for (m = 0; m < 2; m++) {
+		snprintf(words, sizeof(words), A_SIDE "psk sesame mode %s ike "
+			 "aes128-sha256-modp2048 local-id dn:C=CH,O=nfsec,CN=moon", modes[m]);
+		conf(&a, words);
+		snprintf(words, sizeof(words), B_SIDE "psk sesame mode %s ike "
+			 "aes128-sha256-modp2048 remote-id dn:c=ch,o=NFSEC,cn=moon", modes[m]);
+		conf(&b, words);
+		r = run(&a, &b, &i);
+		if (r->state != IKE_ESTABLISHED)
+			fail_msg("%s mode: responder says \"%s\"", modes[m], r->why);
+		assert_int_equal(i->state, IKE_ESTABLISHED);
+		assert_string_equal(r->peer, "C=CH, O=nfsec, CN=moon");
+		ike_sa_free(i);
+		ike_sa_free(r);
+	}
+	/* the text itself as the ID: not that DN */
+	forger_m1(f, ISAKMP_AUTH_PSK, ISAKMP_ID_DER_ASN1_DN, text, strlen(text));
+	r = ike_sa_respond(&b, NULL, &f->msg);
+	assert_non_null(r);
+	assert_int_equal(r->state, IKE_DEAD);
+	if (!strstr(r->why, "not the remote-id"))
+		fail_msg("responder says \"%s\"", r->why);
+	ike_sa_free(r);
+	dh_free(f->dh);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,15 +1220,24 @@ int main(void)
 		cmocka_unit_test(test_wrong_id),
 		cmocka_unit_test(test_retransmit_and_garbage),
 		cmocka_unit_test(test_tampered_auth),
+		cmocka_unit_test(test_forged_undecryptable),
+		cmocka_unit_test(test_plain_message_6),
 		cmocka_unit_test(test_quick_mode),
 		cmocka_unit_test(test_quick_mode_pfs),
 		cmocka_unit_test(test_quick_mode_refused),
 		cmocka_unit_test(test_quick_mode_retransmit),
+		cmocka_unit_test(test_quick_mode_replay),
+		cmocka_unit_test(test_quick_mode_low_spi),
+		cmocka_unit_test(test_quick_mode_bundle),
+		cmocka_unit_test(test_quick_mode_lifekb),
 		cmocka_unit_test(test_informational),
+		cmocka_unit_test(test_psk_dn_ids),
+		cmocka_unit_test(test_long_peer_id),
 	};
 
 	const struct CMUnitTest cert_tests[] = {
 		cmocka_unit_test(test_main_mode_cert),
+		cmocka_unit_test(test_aggressive_cert_forged),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

@@ -62,6 +62,7 @@ static struct {
 	const uint32_t *next_index;	/* the indices handed out, in order */
 	unsigned int policy_adds;	/* calls, failed ones too */
 	unsigned int fail_add_at;	/* this call (1-based) fails with EEXIST */
+	bool all_exist;			/* every add fails with EEXIST */
 	struct nl_msg *policy_msg[MSGS_MAX];	/* the request of each call */
 	uint32_t deleted[SPD_MAX];
 	unsigned int del_count;
@@ -172,7 +173,7 @@ int __wrap_nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p
 		fake.policy_msg[fake.policy_adds - 1] = msg;
 	else
 		nlmsg_free(msg);
-	if (fake.policy_adds == fake.fail_add_at)
+	if (fake.policy_adds == fake.fail_add_at || fake.all_exist)
 		return nfsec_seterr(h, -EEXIST, "add policy: a policy with this direction, "
 				    "selector and priority exists (File exists)");
 	assert_true(fake.spd_count < SPD_MAX);
@@ -1076,14 +1077,15 @@ static void test_policies_rollback(void **state)
 	spd_foreign();
 	fake.fail_add_at = 5;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EEXIST);
+	/* policy 5 exists, but the dump finds none the same: another one is in the way */
 	assert_string_equal(err, "policy 5 of 8 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
-			    "13): add policy: a policy with this direction, selector and "
-			    "priority exists (File exists)");
+			    "13): another policy with its direction, selector and priority is "
+			    "in the way");
 	assert_int_equal(pol.count, 0);
-	assert_int_equal(fake.policy_adds, 5);
-	/* the four added before are gone, by the indices the module gave them */
-	assert_int_equal(fake.del_count, 4);
-	assert_memory_equal(fake.deleted, default_indices, 4 * sizeof(uint32_t));
+	assert_int_equal(fake.policy_adds, 8);
+	/* the seven added are gone, by the indices the module gave them */
+	assert_int_equal(fake.del_count, 7);
+	assert_memory_equal(fake.deleted, default_indices, 7 * sizeof(uint32_t));
 	assert_int_equal(fake.spd_count, 2);
 
 	/* a rollback that cannot remove one says so */
@@ -1094,11 +1096,48 @@ static void test_policies_rollback(void **state)
 	fake.fail_del_index = default_indices[1];
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EEXIST);
 	assert_string_equal(err, "policy 5 of 8 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
-			    "13): add policy: a policy with this direction, selector and "
-			    "priority exists (File exists); policy 2 of 8 stays (index 41): "
-			    "delete policy: Operation not permitted");
-	assert_int_equal(fake.del_count, 4);
+			    "13): another policy with its direction, selector and priority is "
+			    "in the way; policy 2 of 8 stays (index 41): delete policy: Operation "
+			    "not permitted");
+	assert_int_equal(fake.del_count, 7);
 	assert_int_equal(fake.spd_count, 3);
+}
+
+/*
+ * The policies a daemon stopping without --flush-on-exit left: the next one's add finds
+ * them the same and takes them, removing nothing.
+ */
+static void test_policies_adopted(void **state)
+{
+	struct kernel *k = open_ok(state);
+	struct kernel_tunnel kt = tunnel_2x2();
+	struct kernel_policies pol, again;
+	char err[512] = "";
+
+	spd_foreign();
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), 0);
+	fake.all_exist = true;
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &again, err, sizeof(err)), 0);
+	assert_int_equal(again.count, 8);
+	assert_memory_equal(again.index, pol.index, 8 * sizeof(uint32_t));
+	assert_int_equal(fake.del_count, 0);
+	assert_int_equal(fake.spd_count, 10);
+	/* a tunnel whose policies differ (another request id) is in the way, and adds none */
+	kt = tunnel_2x2();
+	{
+		struct kernel_ts_pair pairs[KERNEL_PAIRS_MAX];
+
+		memcpy(pairs, kt.pairs, kt.pair_count * sizeof(pairs[0]));
+		pairs[0].reqid += 100;
+		kt.pairs = pairs;
+		assert_int_equal(kernel_tunnel_policies_add(k, &kt, &again, err, sizeof(err)),
+				 -EEXIST);
+	}
+	assert_non_null(strstr(err, "policy 1 of 8"));
+	assert_non_null(strstr(err, "is in the way"));
+	assert_int_equal(again.count, 0);
+	assert_int_equal(fake.del_count, 0);
+	assert_int_equal(fake.spd_count, 10);
 }
 
 static void test_policies_refused(void **state)
@@ -1563,6 +1602,7 @@ int main(void)
 		TEST(test_selectors),
 		TEST(test_priority),
 		TEST(test_policies_2x2),
+		TEST(test_policies_adopted),
 		TEST(test_policies_rollback),
 		TEST(test_policies_refused),
 		TEST(test_policies_transport_v6),

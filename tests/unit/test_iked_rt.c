@@ -926,7 +926,9 @@ static void test_control_show_json(void **state)
 		 "\"phase2\":[{\"local_ts\":\"10.0.1.0/24\",\"remote_ts\":\"10.0.2.0/24\","
 		 "\"state\":\"ESTABLISHED\",\"established\":true,\"spi_in\":3248665540,"
 		 "\"spi_out\":16909060,\"algorithms\":\"aes128gcm16\",\"seconds_left\":3570,"
-		 "\"bytes_in\":1258291,\"bytes_out\":3565158}],\"down_reason\":null}]\n", config);
+		 "\"bytes_in\":1258291,\"bytes_out\":3565158}],\"down_reason\":null,"
+		 "\"half_open\":0,\"drops\":{\"undecryptable\":0,\"replayed\":0,"
+		 "\"half_open_refused\":0}}]\n", config);
 	assert_non_null(strstr(config, "psk <hidden>"));
 	ASKS("show-json moon-sun\n", want);
 }
@@ -1222,7 +1224,7 @@ static void test_cli_against_server(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(strncmp(r.out, "[{\"name\":\"venus\",", 17) == 0);
 	assert_non_null(strstr(r.out, "\"down_reason\":\"NO-PROPOSAL-CHOSEN from 192.168.1.3: "
-				      "no proposal with DH group 14\"}]\n"));
+				      "no proposal with DH group 14\",\"half_open\":"));
 	run_free(&r);
 
 	r = RUN("nfsec", "tunnel", "add", "venus", "local", "192.168.1.1", "remote",

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
@@ -762,6 +764,94 @@ static void test_tunnel_missing(void **state)
 #undef CERT_BASE
 }
 
+#define CERT_WORDS "t", "local", "192.0.2.1", "remote", "192.0.2.2", "local-ts", \
+		   "10.0.1.0/24", "remote-ts", "10.0.2.0/24", "auth", "cert", "cert", "/c", \
+		   "key", "/k", "ca", "/c"
+
+/* Aggressive mode would authenticate a certificate peer by a HASH_I anyone can compute. */
+static void test_tunnel_cert_main_mode_only(void **state)
+{
+	(void)state;
+	TUNNEL_FAILS("\"auth cert\" cannot use \"mode aggressive\": certificates are "
+		     "authenticated in main mode only", CERT_WORDS, "remote-id", "dn:CN=sun",
+		     "mode", "aggressive");
+	assert_false(TUNNEL_OK(CERT_WORDS, "remote-id", "dn:CN=sun", "mode", "main").aggressive);
+	assert_true(TUNNEL_OK(PSK_BASE, "mode", "aggressive").aggressive);
+}
+
+/* Without a remote-id any certificate the CA signed would be taken: it must be said. */
+static void test_tunnel_cert_needs_remote_id(void **state)
+{
+	struct tunnel t;
+
+	(void)state;
+	TUNNEL_FAILS("\"auth cert\" needs \"remote-id ID\", the identity the peer's "
+		     "certificate must hold (\"remote-id %any\" takes any the ca signed)",
+		     CERT_WORDS);
+	t = TUNNEL_OK(CERT_WORDS, "remote-id", "%any");
+	assert_int_equal(t.remote_id.type, TUNNEL_ID_ANY);
+	t = TUNNEL_OK(CERT_WORDS, "remote-id", "dn:C=CH, CN=sun");
+	assert_int_equal(t.remote_id.type, TUNNEL_ID_DER_ASN1_DN);
+}
+
+/* A psk file: write it with mode, load it into t; what tunnel_psk_load() returned. */
+static int psk_file_load(const char *dir, const char *text, size_t len, mode_t mode,
+			 struct tunnel *t, char *err, size_t errlen)
+{
+	char word[300];
+	FILE *f;
+
+	snprintf(word, sizeof(word), "file:%s/psk", dir);
+	*t = TUNNEL_OK("t1", "local", "192.0.2.1", "remote", "192.0.2.2", "local-ts",
+		       "10.0.1.0/24", "remote-ts", "10.0.2.0/24", "auth", "psk", "psk", word);
+	f = fopen(t->psk_file, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(chmod(t->psk_file, mode), 0);
+	err[0] = '\0';
+	return tunnel_psk_load(t, err, errlen);
+}
+
+/* A psk file others can read, or longer than the limit: refused, the file named. */
+static void test_psk_file(void **state)
+{
+	char dir[] = "/tmp/nfsec-test-psk-XXXXXX", err[512], want[512], text[200];
+	struct tunnel t;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(psk_file_load(dir, "sesame\n", 7, 0600, &t, err, sizeof(err)), 0);
+	assert_int_equal(t.psk_len, 6);
+	assert_memory_equal(t.psk, "sesame", 6);
+
+	assert_int_equal(psk_file_load(dir, "sesame\n", 7, 0644, &t, err, sizeof(err)),
+			 -EACCES);
+	snprintf(want, sizeof(want), "psk file %s/psk: readable by group or others (mode "
+		 "0644): chmod 600 it", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(t.psk_len, 0);
+	assert_int_equal(psk_file_load(dir, "sesame", 6, 0640, &t, err, sizeof(err)), -EACCES);
+
+	/* TUNNEL_PSK_MAX bytes (and a line end) fit; one more is refused, never cut */
+	memset(text, 'k', sizeof(text));
+	text[TUNNEL_PSK_MAX] = '\n';
+	assert_int_equal(psk_file_load(dir, text, TUNNEL_PSK_MAX + 1, 0600, &t, err,
+				       sizeof(err)), 0);
+	assert_int_equal(t.psk_len, TUNNEL_PSK_MAX);
+	assert_int_equal(psk_file_load(dir, text, TUNNEL_PSK_MAX + 1 + 1, 0600, &t, err,
+				       sizeof(err)), -EINVAL);
+	text[TUNNEL_PSK_MAX] = 'k';
+	assert_int_equal(psk_file_load(dir, text, sizeof(text), 0400, &t, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "psk file %s/psk: longer than 128 bytes", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(t.psk_len, 0);
+	assert_int_equal(chmod(t.psk_file, 0600), 0);
+	assert_int_equal(unlink(t.psk_file), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_tunnel_cross_checks(void **state)
 {
 	(void)state;
@@ -1390,6 +1480,63 @@ static void test_conf_file(void **state)
 	free(out);
 }
 
+/* A certificate tunnel in aggressive mode: refused, its line named. */
+static void test_conf_cert_aggressive(void **state)
+{
+	struct tunnel *out = calloc(CONF_MAX, sizeof(*out));
+	char err[256];
+	int count;
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(conf_parse("\n\ntunnel agg local 192.0.2.1 remote 192.0.2.2 "
+				    "local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 \\\n"
+				    "  auth cert cert /c key /k ca /c remote-id dn:CN=sun "
+				    "mode aggressive\n", out, CONF_MAX, &count, err), -EINVAL);
+	assert_string_equal(err, "test.conf:3: \"auth cert\" cannot use \"mode aggressive\": "
+			    "certificates are authenticated in main mode only");
+	assert_int_equal(count, 0);
+	free(out);
+}
+
+/* The half-open caps, among the tunnels; defaults when not given; refused by the plain parse. */
+static void test_conf_settings(void **state)
+{
+	static const char text[] = "half-open-max 100\n"
+		"tunnel a local 192.0.2.1 remote 192.0.2.2 local-ts 10.0.1.0/24 remote-ts "
+		"10.0.2.0/24 auth psk psk x\n"
+		"half-open-per-peer 2\n";
+	struct tunnel *out = calloc(CONF_MAX, sizeof(*out));
+	struct iked_settings st;
+	char err[256] = "";
+	int count;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(out);
+	f = fmemopen((void *)text, strlen(text), "r");
+	assert_int_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count, &st,
+						    err, sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(count, 1);
+	assert_int_equal(st.half_open_max, 100);
+	assert_int_equal(st.half_open_per_peer, 2);
+	f = fmemopen((void *)"# none\n", 7, "r");
+	assert_int_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count, &st,
+						    err, sizeof(err)), 0);
+	fclose(f);
+	assert_int_equal(st.half_open_max, IKED_HALF_OPEN_MAX_DEFAULT);
+	assert_int_equal(st.half_open_per_peer, IKED_HALF_OPEN_PER_PEER_DEFAULT);
+	f = fmemopen((void *)"\nhalf-open-max 0\n", 17, "r");
+	assert_int_not_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count,
+							&st, err, sizeof(err)), 0);
+	fclose(f);
+	assert_non_null(strstr(err, "test.conf:2: "));
+	conf_fails(text, CONF_MAX, "test.conf:1: a line starts with \"tunnel NAME\", not "
+		   "\"half-open-max\"");
+	free(out);
+}
+
 #define T_OK(name) "tunnel " name " local 192.0.2.1 remote 192.0.2.2 local-ts 10.0.1.0/24 " \
 		   "remote-ts 10.0.2.0/24 auth psk psk x"
 
@@ -1483,6 +1630,9 @@ int main(void)
 		cmocka_unit_test(test_tunnel_defaults),
 		cmocka_unit_test(test_tunnel_transport),
 		cmocka_unit_test(test_tunnel_missing),
+		cmocka_unit_test(test_tunnel_cert_main_mode_only),
+		cmocka_unit_test(test_tunnel_cert_needs_remote_id),
+		cmocka_unit_test(test_psk_file),
 		cmocka_unit_test(test_tunnel_cross_checks),
 		cmocka_unit_test(test_tunnel_pfs),
 		cmocka_unit_test(test_tunnel_durations),
@@ -1497,6 +1647,8 @@ int main(void)
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_deserialize_errors),
 		cmocka_unit_test(test_conf_file),
+		cmocka_unit_test(test_conf_cert_aggressive),
+		cmocka_unit_test(test_conf_settings),
 		cmocka_unit_test(test_conf_errors),
 		cmocka_unit_test(test_conf_limits),
 	};

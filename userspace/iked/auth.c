@@ -378,9 +378,12 @@ static int id_in_cert(X509 *x, uint8_t type, const uint8_t *data, size_t len)
 	return ret;
 }
 
-/* The whole of a file, in a buffer the caller wipes and frees (it may hold a key). */
-static int file_read(const char *what, const char *path, char **buf, size_t *len,
-		     char *err, size_t errlen)
+/*
+ * The whole of a file, in a buffer the caller wipes and frees (it may hold a key). A
+ * secret one (a private key) must not be readable by group or others.
+ */
+static int file_read(const char *what, const char *path, bool secret, char **buf,
+		     size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
 	FILE *f = fopen(path, "re");
@@ -397,6 +400,12 @@ static int file_read(const char *what, const char *path, char **buf, size_t *len
 		     PEM_FILE_MAX);
 		fclose(f);
 		return -EINVAL;
+	}
+	if (secret && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		errf(err, errlen, "%s %s: readable by group or others (mode %04o): chmod 600 it",
+		     what, path, (unsigned int)(st.st_mode & 07777));
+		fclose(f);
+		return -EACCES;
 	}
 	*len = (size_t)st.st_size;
 	*buf = malloc(*len + 1);
@@ -419,7 +428,7 @@ static X509 *cert_load(const char *path, char *err, size_t len)
 	size_t n;
 	char *buf;
 
-	if (file_read("cert", path, &buf, &n, err, len))
+	if (file_read("cert", path, false, &buf, &n, err, len))
 		return NULL;
 	bio = BIO_new_mem_buf(buf, (int)n);
 	if (bio)
@@ -448,7 +457,7 @@ static EVP_PKEY *key_load(const char *path, char *err, size_t len)
 	size_t n;
 	char *buf;
 
-	if (file_read("key", path, &buf, &n, err, len))
+	if (file_read("key", path, true, &buf, &n, err, len))
 		return NULL;
 	bio = BIO_new_mem_buf(buf, (int)n);
 	if (bio)
@@ -463,6 +472,12 @@ static EVP_PKEY *key_load(const char *path, char *err, size_t len)
 	if (!EVP_PKEY_is_a(key, "RSA")) {
 		errf(err, len, "key %s: an %s key; IKEv1 RSA signatures need an RSA key", path,
 		     EVP_PKEY_get0_type_name(key));
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	if (EVP_PKEY_get_bits(key) < AUTH_RSA_MIN_BITS) {
+		errf(err, len, "key %s: RSA of %d bits, fewer than the %d we accept", path,
+		     EVP_PKEY_get_bits(key), AUTH_RSA_MIN_BITS);
 		EVP_PKEY_free(key);
 		return NULL;
 	}
@@ -498,7 +513,7 @@ static int ca_load(struct auth_creds *c, const char *path, char *err, size_t len
 	char *buf;
 	int ret = 0;
 
-	if (file_read("ca", path, &buf, &n, err, len))
+	if (file_read("ca", path, false, &buf, &n, err, len))
 		return -EINVAL;
 	bio = BIO_new_mem_buf(buf, (int)n);
 	if (!bio)
@@ -845,6 +860,11 @@ static int cert_check(const struct auth_creds *c, X509 *x, char *why, size_t len
 		errf(why, len, "certificate of %s: not an RSA key", subject);
 		return -EACCES;
 	}
+	if (EVP_PKEY_get_bits(X509_get0_pubkey(x)) < AUTH_RSA_MIN_BITS) {
+		errf(why, len, "certificate of %s: RSA of %d bits, fewer than the %d we accept",
+		     subject, EVP_PKEY_get_bits(X509_get0_pubkey(x)), AUTH_RSA_MIN_BITS);
+		return -EACCES;
+	}
 	return 0;
 }
 
@@ -873,7 +893,7 @@ static int id_check(X509 *x, const struct isakmp_id *id, char *why, size_t len)
 	return -EACCES;
 }
 
-static bool id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
+bool auth_id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
 {
 	X509_NAME *a, *b;
 	bool equal;
@@ -896,15 +916,31 @@ static bool id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
 	}
 }
 
-/* The peer's ID is the tunnel's remote-id (any, for %any). */
-static int id_expected(const struct isakmp_id *id, const struct tunnel_id *want, char *why,
-		       size_t len)
+/* Whether x's (verified) subject is the DN want's text names. */
+static bool subject_is(X509 *x, const struct tunnel_id *want)
+{
+	X509_NAME *name = dn_parse((const char *)want->data, NULL, 0);
+	bool equal = name && !X509_NAME_cmp(X509_get_subject_name(x), name);
+
+	X509_NAME_free(name);
+	ERR_clear_error();
+	return equal;
+}
+
+/*
+ * The peer's ID is the tunnel's remote-id (any, for %any); a DN remote-id is also the
+ * subject of the certificate itself, not only of the ID payload (id_check() said those
+ * are one).
+ */
+static int id_expected(X509 *x, const struct isakmp_id *id, const struct tunnel_id *want,
+		       char *why, size_t len)
 {
 	char have[TEXT_MAX], text[TEXT_MAX];
 
 	if (want->type == TUNNEL_ID_ANY)
 		return 0;
-	if (id->type == want->type && id_equal(id, want))
+	if (id->type == want->type && auth_id_equal(id, want) &&
+	    (want->type != TUNNEL_ID_DER_ASN1_DN || subject_is(x, want)))
 		return 0;
 	id_text(id->type, id->data, id->len, have, sizeof(have));
 	tunnel_id_text(want, text, sizeof(text));
@@ -931,7 +967,7 @@ int auth_verify(const struct auth_creds *c, const uint8_t *cert_der, size_t cert
 	if (!ret)
 		ret = id_check(x, peer_id, why, len);
 	if (!ret)
-		ret = id_expected(peer_id, expected, why, len);
+		ret = id_expected(x, peer_id, expected, why, len);
 	if (!ret)
 		ret = sig_check(X509_get0_pubkey(x), hash, hash_len, sig, sig_len, why, len);
 	X509_free(x);

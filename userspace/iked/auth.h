@@ -28,6 +28,7 @@
 #ifndef NFSEC_IKED_AUTH_H
 #define NFSEC_IKED_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,13 +39,14 @@ enum {
 	AUTH_ID_MAX = 1024,		/* bytes of our ID data (a subject DN's DER) */
 	AUTH_SIG_MAX = 1024,		/* bytes of a signature: RSA-8192 */
 	AUTH_DN_TEXT_MAX = 1024,	/* auth_dn_to_text() of any DN we accept fits */
+	AUTH_RSA_MIN_BITS = 2048,	/* our key's and the peer's (NIST SP 800-131A) */
 };
 
 struct auth_creds;
 
 /*
  * Loads conf's cert (the first PEM certificate of the file), key (a PEM private key,
- * RSA only, not encrypted) and ca (PEM certificates, at least one), and works out our ID
+ * RSA of AUTH_RSA_MIN_BITS or more, not encrypted, not readable by group or others) and ca (PEM certificates, at least one), and works out our ID
  * from conf->local_id: DER_ASN1_DN (or ANY) gives the certificate's subject, exactly as
  * encoded there (a DN given as text must equal it); the other types must be in the
  * certificate (see above). Also parses conf->remote_id when it is a DN, so a bad one
@@ -100,6 +102,13 @@ int auth_verify(const struct auth_creds *creds, const uint8_t *cert_der, size_t 
 		const struct isakmp_id *peer_id, const struct tunnel_id *expected,
 		const uint8_t *hash, size_t hash_len, const uint8_t *sig, size_t sig_len,
 		char *why, size_t len);
+
+/*
+ * Whether the value of ID payload id is the value of want (of the same type, not ANY):
+ * DNs as X509_NAME_cmp() compares them, want's text parsed first (a DN is never compared
+ * as text bytes); FQDN and USER_FQDN in any case; the rest byte for byte.
+ */
+bool auth_id_equal(const struct isakmp_id *id, const struct tunnel_id *want);
 
 /*
  * A DN as text, "C=CH, O=strongSwan, CN=moon" (RDNs in the order they are encoded,

@@ -162,11 +162,24 @@ static void sa_print(FILE *f, const struct tunnel_sa_status *sa)
 	fputc('\n', f);
 }
 
+/* Half-open responder phase 1s and the messages dropped, when there are any. */
+static void drops_print(FILE *f, const struct tunnel_status *st)
+{
+	const struct tunnel_drops *dr = &st->drops;
+
+	if (!st->half_open && !dr->undecryptable && !dr->replayed && !dr->half_open_refused)
+		return;
+	fprintf(f, "  half-open: %u; dropped: %" PRIu64 " undecryptable, %" PRIu64
+		" replayed, %" PRIu64 " over the half-open caps\n", st->half_open,
+		dr->undecryptable, dr->replayed, dr->half_open_refused);
+}
+
 /*
  * moon-sun: 192.168.1.1 -> 192.168.1.2, main mode, psk
  *   phase 1: ESTABLISHED aes128-sha256-modp2048, 7h59m left
  *   phase 2: 10.0.1.0/24 === 10.0.2.0/24 ESTABLISHED spi in 0x... out 0x... aes128gcm16, ...
  *   down: NO-PROPOSAL-CHOSEN from 192.168.1.2: ...
+ *   half-open: 0; dropped: 3 undecryptable, 0 replayed, 0 over the half-open caps
  */
 static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st)
 {
@@ -181,6 +194,7 @@ static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunn
 		sa_print(f, &st->sa[i]);
 	if (st->down_reason[0])
 		fprintf(f, "  down: %s\n", st->down_reason);
+	drops_print(f, st);
 }
 
 static void opt_string(struct json *j, const char *key, const char *s)
@@ -237,6 +251,12 @@ static void tunnel_json(struct json *j, const struct iked_tunnel *t,
 		sa_json(j, &st->sa[i]);
 	json_array_end(j);
 	opt_string(j, "down_reason", st->down_reason);
+	json_u64(j, "half_open", st->half_open);
+	json_object_begin(j, "drops");
+	json_u64(j, "undecryptable", st->drops.undecryptable);
+	json_u64(j, "replayed", st->drops.replayed);
+	json_u64(j, "half_open_refused", st->drops.half_open_refused);
+	json_object_end(j);
 	json_object_end(j);
 }
 

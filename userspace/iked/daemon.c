@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,14 +100,36 @@ struct tun {
 	struct kernel_policies pol;
 	unsigned int npairs;
 	struct pair pairs[KERNEL_PAIRS_MAX];
-	struct p1 *p1;			/* the one in use (or being set up) */
+	struct p1 *p1;			/* established, or one we initiate; never half-open */
 	char why[IKE_WHY_MAX];		/* why it is down */
+	struct tunnel_drops drops;	/* what "nfsec tunnel show" counts */
+	uint64_t drop_log_ms;		/* when a drop was last logged */
 };
 
 static struct {
 	struct kernel *k;
 	struct p1 *p1s;
+	struct iked_settings settings;
+	bool settings_set;
+	bool keep_policies;		/* stopping without --flush-on-exit */
 } d;
+
+void daemon_settings_set(const struct iked_settings *s)
+{
+	d.settings = *s;
+	d.settings_set = true;
+}
+
+/* Whether to log a drop of tun's now: one line per DAEMON_DROP_LOG_MS at most. */
+static bool drop_log_due(struct tun *tun)
+{
+	uint64_t now = loop_now_ms();
+
+	if (tun->drop_log_ms && now - tun->drop_log_ms < DAEMON_DROP_LOG_MS)
+		return false;
+	tun->drop_log_ms = now ? now : 1;
+	return true;
+}
 
 static const char *name_of(const struct tun *tun)
 {
@@ -131,6 +154,18 @@ static void sockaddr_of(const struct tunnel_addr *a, struct sockaddr_storage *ss
 	}
 }
 
+/* The same address (the port aside). */
+static bool same_host(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+{
+	if (x->ss_family != y->ss_family)
+		return false;
+	if (x->ss_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)x)->sin_addr,
+			       &((const struct sockaddr_in *)y)->sin_addr, 4);
+	return !memcmp(&((const struct sockaddr_in6 *)x)->sin6_addr,
+		       &((const struct sockaddr_in6 *)y)->sin6_addr, 16);
+}
+
 static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family != a->family)
@@ -144,6 +179,7 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 
 static void p1_free(struct p1 *p1);
 static void qm_start(struct p1 *p1, struct pair *pair);
+static void p1_undecryptable(struct p1 *p1, const char *what);
 
 static void p1_send(struct p1 *p1)
 {
@@ -154,12 +190,24 @@ static void p1_send(struct p1 *p1)
 		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
 }
 
-/* Our message out; retransmitted until the next one comes (or we are done). */
+/* A responder's phase 1 that answered message 1 and has heard nothing since. */
+static bool p1_half_open(const struct p1 *p1)
+{
+	return !p1->sa->initiator &&
+	       (p1->sa->state == IKE_MM_R1 || p1->sa->state == IKE_AM_R1);
+}
+
+/*
+ * Our message out; retransmitted until the next one comes (or we are done). Not a
+ * half-open responder's: it waits DAEMON_HALF_OPEN_MS for the peer, once.
+ */
 static void p1_send_new(struct p1 *p1)
 {
 	p1_send(p1);
 	p1->tries = 0;
-	if (p1->sa->state != IKE_ESTABLISHED && p1->sa->state != IKE_DEAD)
+	if (p1_half_open(p1))
+		timer_arm(&p1->retx, DAEMON_HALF_OPEN_MS);
+	else if (p1->sa->state != IKE_ESTABLISHED && p1->sa->state != IKE_DEAD)
 		timer_arm(&p1->retx, DAEMON_RETRANSMIT_MS);
 	else
 		timer_cancel(&p1->retx);
@@ -179,8 +227,20 @@ static void p1_retransmit(struct timer *t, void *arg)
 	struct p1 *p1 = arg;
 
 	(void)t;
+	if (p1_half_open(p1)) {
+		/* maybe a spoofed message 1: nothing for the tunnel's status */
+		log_ctx_debug(name_of(p1->tun), "half-open phase 1 (%s) forgotten: nothing came "
+			      "back", ike_state_name(p1->sa->state));
+		p1_free(p1);
+		return;
+	}
 	if (++p1->tries >= DAEMON_RETRANSMIT_TRIES) {
-		if (p1->sa->state == IKE_MM_I3)
+		if (p1->sa->undecryptable)
+			snprintf(p1->sa->why, sizeof(p1->sa->why), "no answer from the peer in %s "
+				 "after %u tries, but %lu message(s) with our cookies that did not "
+				 "decrypt: forged, or the pre-shared keys differ",
+				 ike_state_name(p1->sa->state), p1->tries, p1->sa->undecryptable);
+		else if (p1->sa->state == IKE_MM_I3)
 			snprintf(p1->sa->why, sizeof(p1->sa->why), "no answer to our "
 				 "authentication after %u tries: the pre-shared keys probably "
 				 "differ", p1->tries);
@@ -289,9 +349,6 @@ static void p1_established(struct p1 *p1)
 		     "pre-shared key", c->enc_bits, isakmp_p1_hash_name(c->hash),
 		     isakmp_group_name(c->group), c->lifetime,
 		     p1->sa->aggressive ? "aggressive" : "main");
-	if (p1->sa->aggressive && tun->t->conf.auth == TUNNEL_AUTH_PSK)
-		log_ctx_warn(name_of(tun), "aggressive mode with a pre-shared key sends the "
-			     "identity in clear and a hash an eavesdropper can crack offline");
 	if (p1->sa->peer_initial_contact)
 		tun_forget_peer(tun, p1);
 	old = tun->p1 != p1 ? tun->p1 : NULL;
@@ -617,7 +674,7 @@ static void crossed_log(const struct pair *pair, const struct child *gone)
 		     "and goes", gone->spi_in, gone->spi_out);
 }
 
-static void qm_install_out(struct xchg *x)
+static int qm_install_out(struct xchg *x)
 {
 	struct pair *pair = x->pair;
 	struct qm *qm = x->qm;
@@ -637,11 +694,11 @@ static void qm_install_out(struct xchg *x)
 		pair->pending = false;
 		kernel_spi_release(d.k, qm->spi_in);
 		pair_retire(pair, &new);
-		return;
+		return 0;
 	}
 	if (sa_install(x, NFSEC_SA_DIR_OUT)) {
 		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
-		return;
+		return -1;
 	}
 	x->in_installed = false;	/* the pair owns both SAs from here */
 	pair->negotiating = false;
@@ -656,6 +713,7 @@ static void qm_install_out(struct xchg *x)
 	log_ctx_info(name_of(pair->tun), "phase 2 SA up: in 0x%08x out 0x%08x %s, %u s",
 		     qm->spi_in, qm->spi_out, algs, qm->lifetime);
 	pair->tun->why[0] = '\0';
+	return 0;
 }
 
 /*
@@ -668,7 +726,11 @@ static void qm_switch(struct timer *t, void *arg)
 	struct xchg *x = arg;
 
 	(void)t;
-	qm_install_out(x);
+	if (qm_install_out(x)) {
+		/* its inbound SA deleted, its SPI released, the pair free to try again */
+		xchg_free(x);
+		return;
+	}
 	ike_secret_free(x->qm->keys_in);
 	ike_secret_free(x->qm->keys_out);
 	x->qm->keys_in = x->qm->keys_out = NULL;
@@ -731,11 +793,26 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 
 		if (p1->sa->state != IKE_ESTABLISHED)
 			return;
+		if (ike_msgid_seen(p1->sa, msg->hdr.msgid)) {
+			/* no exchange of that ID runs: a replay, or a late copy */
+			p1->tun->drops.replayed++;
+			if (drop_log_due(p1->tun))
+				log_ctx_warn(name_of(p1->tun), "quick mode message of a finished "
+					     "exchange %08x dropped (%" PRIu64 " so far): replayed?",
+					     msg->hdr.msgid, p1->tun->drops.replayed);
+			return;
+		}
 		if (kernel_spi_alloc(d.k, &p1->tun->t->conf.local, &spi, why, sizeof(why)))
 			return;
 		qm = qm_respond(p1->sa, msg, spi);
 		if (!qm) {
 			kernel_spi_release(d.k, spi);
+			return;
+		}
+		if (qm->state == QM_NEW) {
+			kernel_spi_release(d.k, spi);
+			qm_free(qm);
+			p1_undecryptable(p1, "a quick mode message");
 			return;
 		}
 		x = xchg_new(p1, NULL, qm);
@@ -759,11 +836,8 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 			kernel_spi_release(d.k, spi);
 			return;
 		}
+		/* Both SAs go in once HASH(3) proves the peer is live (not a replay). */
 		x->pair->negotiating = true;
-		if (qm_install_in(x)) {
-			xchg_free(x);
-			return;
-		}
 		xchg_send(x);
 		timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
 		return;
@@ -792,7 +866,9 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		return;
 	timer_cancel(&x->retx);
 	if (!x->qm->initiator) {
-		qm_install_out(x);
+		/* a failure leaves the exchange to xchg_free(): SPI released, pair free again */
+		if (!qm_install_in(x))
+			qm_install_out(x);
 		xchg_free(x);
 		return;
 	}
@@ -830,12 +906,26 @@ static void peer_deleted(struct tun *tun, uint32_t spi)
 	}
 }
 
+/* tun's phase 1 of the cookies a DELETE names (CKY-I | CKY-R), or NULL. */
+static struct p1 *p1_of_cookies(const struct tun *tun, const uint8_t *cookies)
+{
+	struct p1 *p1;
+
+	for (p1 = d.p1s; p1; p1 = p1->next)
+		if (p1->tun == tun &&
+		    !memcmp(p1->sa->cky_i, cookies, ISAKMP_COOKIE_LEN) &&
+		    !memcmp(p1->sa->cky_r, cookies + ISAKMP_COOKIE_LEN, ISAKMP_COOKIE_LEN))
+			return p1;
+	return NULL;
+}
+
 static void info_input(struct p1 *p1, const struct ike_msg *msg)
 {
 	struct tun *tun = p1->tun;
 	char why[IKE_WHY_MAX];
 	struct info info;
 	unsigned int i, j;
+	int ret;
 
 	if (p1->sa->state != IKE_ESTABLISHED) {
 		/* Before phase 1 is up: a plain notify (NO-PROPOSAL-CHOSEN and the like). */
@@ -843,7 +933,12 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 			p1_dead(p1);
 		return;
 	}
-	if (info_parse(p1->sa, msg, &info, why, sizeof(why))) {
+	ret = info_parse(p1->sa, msg, &info, why, sizeof(why));
+	if (ret == -EBADMSG) {
+		p1_undecryptable(p1, "an informational");
+		return;
+	}
+	if (ret) {
 		log_ctx_debug(name_of(tun), "informational dropped: %s", why);
 		return;
 	}
@@ -854,9 +949,18 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 		const struct info_delete *del = &info.deletes[i];
 
 		if (del->proto == ISAKMP_PROTO_ISAKMP) {
+			struct p1 *gone = p1_of_cookies(tun, del->cookies);
+
+			if (!gone) {
+				log_ctx_debug(name_of(tun), "the peer deleted a phase 1 we do not "
+					      "have");
+				continue;
+			}
 			log_ctx_info(name_of(tun), "the peer deleted phase 1");
-			p1_free(p1);
-			return;
+			p1_free(gone);
+			if (gone == p1)
+				return;
+			continue;
 		}
 		for (j = 0; j < del->count; j++)
 			peer_deleted(tun, del->spis[j]);
@@ -865,7 +969,12 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 
 /* --- Messages in -------------------------------------------------------------------- */
 
-static struct p1 *p1_find(const struct isakmp_hdr *hdr)
+/*
+ * The phase 1 of a message's cookies. A message 1 again (no responder cookie) from the
+ * address of a responder SA with its initiator cookie is that SA's: it gets the same
+ * answer, and no new SA.
+ */
+static struct p1 *p1_find(const struct isakmp_hdr *hdr, const struct sockaddr_storage *remote)
 {
 	static const uint8_t zero[ISAKMP_COOKIE_LEN];
 	struct p1 *p1;
@@ -875,6 +984,9 @@ static struct p1 *p1_find(const struct isakmp_hdr *hdr)
 			continue;
 		if (!memcmp(p1->sa->cky_r, hdr->rcookie, ISAKMP_COOKIE_LEN) ||
 		    !memcmp(p1->sa->cky_r, zero, ISAKMP_COOKIE_LEN))
+			return p1;
+		if (!p1->sa->initiator && !memcmp(hdr->rcookie, zero, ISAKMP_COOKIE_LEN) &&
+		    same_host(&p1->remote, remote))
 			return p1;
 	}
 	return NULL;
@@ -892,6 +1004,33 @@ static struct tun *tun_for_peer(const struct sockaddr_storage *local,
 	return NULL;
 }
 
+/*
+ * Whether one more half-open responder phase 1 from remote fits under the caps: in all,
+ * and per address. Each costs an SA (and in aggressive mode a DH) for an unproven source.
+ */
+static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tun)
+{
+	unsigned int all = 0, peer = 0;
+	const struct p1 *p1;
+
+	for (p1 = d.p1s; p1; p1 = p1->next) {
+		if (!p1_half_open(p1))
+			continue;
+		all++;
+		peer += same_host(&p1->remote, remote);
+	}
+	if (all < d.settings.half_open_max && peer < d.settings.half_open_per_peer)
+		return true;
+	tun->drops.half_open_refused++;
+	if (drop_log_due(tun))
+		log_ctx_warn(name_of(tun), "phase 1 message 1 dropped: %s half-open phase 1s "
+			     "(%u) reached (%" PRIu64 " dropped so far)",
+			     all >= d.settings.half_open_max ? "the most" : "this peer's most",
+			     all >= d.settings.half_open_max ? d.settings.half_open_max :
+			     d.settings.half_open_per_peer, tun->drops.half_open_refused);
+	return false;
+}
+
 static void p1_respond(const struct sockaddr_storage *local,
 		       const struct sockaddr_storage *remote, const struct ike_msg *msg)
 {
@@ -900,9 +1039,11 @@ static void p1_respond(const struct sockaddr_storage *local,
 	struct p1 *p1;
 
 	if (!tun) {
-		log_info("phase 1 from a peer no tunnel names: dropped");
+		log_debug("phase 1 from a peer no tunnel names: dropped");
 		return;
 	}
+	if (!half_open_fits(remote, tun))
+		return;
 	sa = ike_sa_respond(&tun->t->conf, tun->creds, msg);
 	if (!sa)
 		return;
@@ -918,15 +1059,34 @@ static void p1_respond(const struct sockaddr_storage *local,
 		p1_dead(p1);
 		return;
 	}
-	if (!tun->p1 || tun->p1->sa->state != IKE_ESTABLISHED)
-		tun->p1 = p1;
+	/*
+	 * Not tun->p1 until it is established: anyone can send a message 1 from the peer's
+	 * address, and it must not stand in for our own phase 1 (tun_ensure()).
+	 */
 	p1_send_new(p1);
+}
+
+/* A message with p1's cookies that did not decrypt: counted, logged now and then. */
+static void p1_undecryptable(struct p1 *p1, const char *what)
+{
+	struct tun *tun = p1->tun;
+
+	tun->drops.undecryptable++;
+	if (drop_log_due(tun))
+		log_ctx_warn(name_of(tun), "%s with our cookies that does not decrypt dropped "
+			     "(%" PRIu64 " so far): forged, or the keys differ", what,
+			     tun->drops.undecryptable);
 }
 
 static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 {
+	unsigned long undecryptable = p1->sa->undecryptable;
 	int ret = ike_sa_input(p1->sa, msg);
 
+	if (p1->sa->undecryptable != undecryptable) {
+		p1_undecryptable(p1, "a phase 1 message");
+		return;
+	}
 	if (ret == 1) {
 		p1_send(p1);
 		return;
@@ -957,7 +1117,7 @@ static void on_recv(const struct sockaddr_storage *local, const struct sockaddr_
 		log_debug("datagram dropped: %s", err.msg);
 		return;
 	}
-	p1 = p1_find(&msg.hdr);
+	p1 = p1_find(&msg.hdr, remote);
 	if (!p1) {
 		static const uint8_t zero[ISAKMP_COOKIE_LEN];
 
@@ -1052,30 +1212,6 @@ static void on_kernel(int fd, uint32_t events, void *arg)
 
 /* --- Tunnels (registry ops) --------------------------------------------------------- */
 
-static int psk_load(struct tunnel *conf, char *err, size_t errlen)
-{
-	ssize_t n;
-	int fd;
-
-	if (!conf->psk_file[0])
-		return 0;
-	fd = open(conf->psk_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "psk file %s: %m", conf->psk_file);
-		return -errno;
-	}
-	n = read(fd, conf->psk, sizeof(conf->psk));
-	close(fd);
-	while (n > 0 && (conf->psk[n - 1] == '\n' || conf->psk[n - 1] == '\r'))
-		n--;
-	if (n <= 0) {
-		snprintf(err, errlen, "psk file %s is empty", conf->psk_file);
-		return -EINVAL;
-	}
-	conf->psk_len = (uint16_t)n;
-	return 0;
-}
-
 static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 {
 	struct tun *tun = calloc(1, sizeof(*tun));
@@ -1085,7 +1221,7 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 
 	if (!tun)
 		return -ENOMEM;
-	ret = psk_load(&t->conf, err, errlen);
+	ret = tunnel_psk_load(&t->conf, err, errlen);
 	if (ret) {
 		free(tun);
 		return ret;
@@ -1100,6 +1236,12 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 			log_ctx_warn(t->conf.name, "%s", err);	/* e.g. our cert expires */
 		err[0] = '\0';
 	}
+	/* said at load, before any SA: the exposure comes with the configuration */
+	if (t->conf.aggressive && t->conf.auth == TUNNEL_AUTH_PSK)
+		log_ctx_warn(t->conf.name, "aggressive mode with a pre-shared key sends the "
+			     "identity in clear and a hash an eavesdropper can crack offline%s",
+			     t->conf.remote_any ? "; with \"remote %any\" any host that asks "
+			     "gets that hash" : "");
 	tun->t = t;
 	for (l = 0; l < t->conf.local_ts_count; l++)
 		for (r = 0; r < t->conf.remote_ts_count; r++) {
@@ -1177,7 +1319,11 @@ static void tun_removing(struct iked_tunnel *t)
 	if (!tun)
 		return;
 	tun_down(tun);
-	if (tun->pol.count && kernel_tunnel_policies_del(d.k, &tun->pol, err, sizeof(err)))
+	if (d.keep_policies && tun->pol.count)
+		log_ctx_info(t->conf.name, "stopping: its %u policies stay, its traffic waits "
+			     "for the daemon", tun->pol.count);
+	else if (tun->pol.count &&
+		 kernel_tunnel_policies_del(d.k, &tun->pol, err, sizeof(err)))
 		log_ctx_warn(t->conf.name, "%s", err);
 	auth_creds_free(tun->creds);
 	OPENSSL_cleanse(tun, sizeof(*tun));
@@ -1218,6 +1364,7 @@ static uint32_t left(uint64_t since_ms, uint32_t lifetime)
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	const struct tun *tun = t->ike;
+	const struct p1 *o;
 	unsigned int i;
 
 	if (!tun)
@@ -1241,6 +1388,9 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 		}
 	}
 	snprintf(st->phase1.why_down, sizeof(st->phase1.why_down), "%s", tun->why);
+	for (o = d.p1s; o; o = o->next)
+		st->half_open += o->tun == tun && p1_half_open(o);
+	st->drops = tun->drops;
 	snprintf(st->down_reason, sizeof(st->down_reason), "%s", tun->why);
 	for (i = 0; i < tun->npairs && i < TUNNEL_STATUS_SA_MAX; i++) {
 		const struct pair *p = &tun->pairs[i];
@@ -1278,16 +1428,32 @@ int daemon_init(struct kernel *k, char *err, size_t errlen)
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET, .sin_port = htons(IKE_PORT) };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6, .sin6_port = htons(IKE_PORT) };
+	char why[256];
+	int fd, ret;
 
 	d.k = k;
+	if (!d.settings_set)
+		iked_settings_default(&d.settings);
 	registry_set_ops(&ops);
 	net_init(on_recv, NULL);
-	if (net_listen((struct sockaddr *)&any4) < 0) {
-		snprintf(err, errlen, "cannot listen on UDP port %d: %m", IKE_PORT);
-		return -errno;
+	fd = net_listen((struct sockaddr *)&any4);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot listen on UDP port %d: %s", IKE_PORT, strerror(-fd));
+		return fd;
 	}
-	if (net_listen((struct sockaddr *)&any6) < 0)
-		log_warn("no IPv6 IKE socket: %m");
+	/* Without the exemption our own IKE would meet the tunnels' policies: no start. */
+	ret = kernel_ike_socket(k, fd, why, sizeof(why));
+	if (ret < 0) {
+		snprintf(err, errlen, "the module does not exempt our IKE socket: %s", why);
+		return ret;
+	}
+	fd = net_listen((struct sockaddr *)&any6);
+	if (fd < 0) {
+		log_warn("no IPv6 IKE socket: %s", strerror(-fd));
+	} else if (kernel_ike_socket(k, fd, why, sizeof(why)) < 0) {
+		log_warn("no IPv6 IKE socket: the module does not exempt it: %s", why);
+		net_unlisten(fd);
+	}
 	if (loop_add_fd(kernel_event_fd(k), EPOLLIN, on_kernel, NULL)) {
 		snprintf(err, errlen, "cannot watch kernel events: %m");
 		return -errno;
@@ -1295,8 +1461,9 @@ int daemon_init(struct kernel *k, char *err, size_t errlen)
 	return 0;
 }
 
-void daemon_fini(void)
+void daemon_fini(bool flush_policies)
 {
+	d.keep_policies = !flush_policies;
 	registry_flush();
 	while (d.p1s)
 		p1_free(d.p1s);

@@ -12,6 +12,8 @@
 #ifndef NFSEC_IKED_DAEMON_H
 #define NFSEC_IKED_DAEMON_H
 
+#include <stdbool.h>
+
 #include "kernel.h"
 #include "registry.h"
 
@@ -23,10 +25,26 @@ enum {
 	/* initiator: a finished quick mode answers a repeated message 2 (its message 3 was
 	 * lost) for as long as the responder retransmits */
 	DAEMON_QM_LINGER_MS = DAEMON_RETRANSMIT_MS << DAEMON_RETRANSMIT_TRIES,
+	/*
+	 * A responder's half-open phase 1 (message 1 answered, nothing back yet) is not
+	 * retransmitted: the source is unproven, and the initiator resends message 1 if our
+	 * answer was lost, which gets the same answer. It is forgotten after this long.
+	 */
+	DAEMON_HALF_OPEN_MS = 30000,
+	DAEMON_DROP_LOG_MS = 10000,	/* one line per tunnel and reason, at most, this often */
 };
 
 /* Sets up the daemon on an open kernel; the registry's ops are ours from here on. */
 int daemon_init(struct kernel *k, char *err, size_t errlen);
-void daemon_fini(void);
+
+/* The caps on half-open responder phase 1s (iked_settings_default() until called). */
+void daemon_settings_set(const struct iked_settings *s);
+
+/*
+ * Every tunnel removed: its SAs deleted (and the peer told). Its protect policies stay in
+ * the kernel, so traffic waits (ACQUIRE) or is dropped rather than sent in clear while
+ * the daemon is away, unless flush_policies (nfsec-iked --flush-on-exit).
+ */
+void daemon_fini(bool flush_policies);
 
 #endif /* NFSEC_IKED_DAEMON_H */

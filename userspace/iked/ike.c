@@ -302,8 +302,8 @@ static int msg_end(struct ike_sa *sa, struct isakmp_buf *b, bool encrypted)
 	int ret;
 
 	ret = isakmp_msg_end(b);
-	if (ret)
-		return fail(sa, ret, "our message does not fit");
+	if (ret)	/* a payload that could not be built says why */
+		return fail(sa, ret, "%s", sa->why[0] ? sa->why : "our message does not fit");
 	sa->out_len = b->len;
 	if (!encrypted)
 		return 0;
@@ -367,38 +367,44 @@ static void put_sa_choice(struct isakmp_buf *b, const struct isakmp_proposal *of
 	isakmp_put_sa(b, ISAKMP_DOI_IPSEC, ISAKMP_SIT_IDENTITY_ONLY, &p, 1);
 }
 
-/* Our ID payload (RFC 2407 4.6.2: protocol and port zero in phase 1); its body kept. */
-static void id_of(const struct tunnel_id *tid, struct isakmp_id *id)
-{
-	*id = (struct isakmp_id){ .type = tid->type, .data = tid->data, .len = tid->len };
-}
-
-static void put_id(struct isakmp_buf *b, const struct tunnel_id *tid)
-{
-	struct isakmp_id id;
-
-	id_of(tid, &id);
-	isakmp_put_id(b, &id);
-}
-
 /*
- * Our ID body as HASH_I/R take it: type, protocol and port (zero in phase 1), data. With
- * certificates the ID comes from them (auth.c: the subject, or what the cert confirms).
+ * Our ID body as the ID payload carries it and HASH_I/R take it: type, protocol and port
+ * (zero in phase 1, RFC 2407 4.6.2), data. With certificates the ID comes from them
+ * (auth.c: the subject, or what the cert confirms); a DN given as text goes out in DER.
+ * Its length, 0 if the DN does not encode (with why).
  */
-static size_t id_body(const struct ike_sa *sa, uint8_t *out)
+static size_t id_body(struct ike_sa *sa, uint8_t *out)
 {
 	const uint8_t *data = sa->conf->local_id.data;
 	size_t len = sa->conf->local_id.len;
 	uint8_t type = sa->conf->local_id.type;
+	char err[128];
 
-	if (sa->creds)
-		auth_our_id(sa->creds, &type, &data, &len);
 	out[0] = type;
 	out[1] = 0;
 	out[2] = 0;
 	out[3] = 0;
+	if (sa->creds) {
+		auth_our_id(sa->creds, &type, &data, &len);
+		out[0] = type;
+	} else if (type == TUNNEL_ID_DER_ASN1_DN) {
+		len = IKE_ID_BODY_MAX - 4;
+		if (auth_dn_from_text((const char *)data, out + 4, &len, err, sizeof(err))) {
+			snprintf(sa->why, sizeof(sa->why), "local-id: %s", err);
+			return 0;
+		}
+		return 4 + len;
+	}
 	memcpy(out + 4, data, len);
 	return 4 + len;
+}
+
+/* The ID payload of a body id_body() made. */
+static void put_id_body(struct isakmp_buf *b, const uint8_t *id_b, size_t id_len)
+{
+	struct isakmp_id id = { .type = id_b[0], .data = id_b + 4, .len = id_len - 4 };
+
+	isakmp_put_id(b, &id);
 }
 
 static int ke_nonce_make(struct ike_sa *sa, struct ike_bytes *ke, struct ike_bytes *nonce)
@@ -482,12 +488,13 @@ static void put_auth(struct ike_sa *sa, struct isakmp_buf *b)
 {
 	uint8_t id_b[IKE_ID_BODY_MAX], hash[IKE_HASH_MAX_LEN], sig[AUTH_SIG_MAX];
 	size_t id_len = id_body(sa, id_b), sig_len = sizeof(sig);
-	struct isakmp_id id = {
-		.type = id_b[0], .data = id_b + 4, .len = id_len - 4,
-	};
 	struct isakmp_cert cert = { .encoding = ISAKMP_CERT_X509_SIG };
 
-	isakmp_put_id(b, &id);
+	if (!id_len) {
+		b->invalid = true;
+		return;
+	}
+	put_id_body(b, id_b, id_len);
 	if (auth_hash(sa, sa->initiator, id_b, id_len, hash)) {
 		b->invalid = true;
 		return;
@@ -617,11 +624,11 @@ static int ke_take(struct ike_sa *sa, const struct in *in, struct ike_bytes *ke)
 	return ret;
 }
 
+/* A DN as auth.c compares them (the remote-id's text parsed), never as text bytes. */
 static bool id_equal(const struct isakmp_id *id, const struct tunnel_id *want)
 {
 	return want->type == TUNNEL_ID_ANY ||
-	       (id->type == want->type && id->len == want->len &&
-		!memcmp(id->data, want->data, id->len));
+	       (id->type == want->type && auth_id_equal(id, want));
 }
 
 /* The peer's ID as text for logs: "192.0.2.1", "moon.example", "C=CH, O=nfsec, CN=sun". */
@@ -758,8 +765,13 @@ static int peer_id_take(struct ike_sa *sa, const struct in *in)
 
 	if (!idp)
 		return -EBADMSG;
-	if (isakmp_id_decode(idp, &id, &err) || idp->len > sizeof(sa->peer_id_b)) {
+	if (isakmp_id_decode(idp, &id, &err)) {
 		snprintf(sa->why, sizeof(sa->why), "ID: %s", err.msg);
+		return -EBADMSG;
+	}
+	if (idp->len > sizeof(sa->peer_id_b)) {
+		snprintf(sa->why, sizeof(sa->why), "ID of %zu bytes, more than %zu", idp->len,
+			 sizeof(sa->peer_id_b));
 		return -EBADMSG;
 	}
 	if (!id_equal(&id, &sa->conf->remote_id)) {
@@ -911,7 +923,17 @@ static int mm_i3(struct ike_sa *sa, const struct in *in)
 /* MM_I3 -> ESTABLISHED: the responder proved it knows the key. */
 static int mm_i4(struct ike_sa *sa, const struct in *in)
 {
-	int ret = auth_check(sa, in);
+	int ret;
+
+	/*
+	 * In clear it would leave sa->iv, where phase 2's IVs start, as nothing decrypted
+	 * it; and anyone who saw the cookies can send one: dropped, the SA kept.
+	 */
+	if (!in->encrypted) {
+		snprintf(sa->why, sizeof(sa->why), "main mode message 6 was not encrypted");
+		return -EPROTO;
+	}
+	ret = auth_check(sa, in);
 
 	if (ret == -EACCES)
 		return fail(sa, ret, "%s", sa->why);
@@ -968,8 +990,10 @@ static int mm_r3(struct ike_sa *sa, const struct in *in)
 	struct isakmp_buf b;
 	int ret;
 
-	if (!in->encrypted)
-		return fail(sa, -EPROTO, "main mode message 5 was not encrypted");
+	if (!in->encrypted) {	/* as in mm_i4(): dropped */
+		snprintf(sa->why, sizeof(sa->why), "main mode message 5 was not encrypted");
+		return -EPROTO;
+	}
 	ret = auth_check(sa, in);
 	if (ret == -EACCES) {
 		fail(sa, ret, "%s", sa->why);
@@ -994,18 +1018,23 @@ static int mm_r3(struct ike_sa *sa, const struct in *in)
  */
 static int am_i1(struct ike_sa *sa)
 {
+	uint8_t id_b[IKE_ID_BODY_MAX];
 	struct isakmp_buf b;
+	size_t id_len;
 	int ret;
 
 	sa->chosen.group = sa->conf->ike.p[0].group;
 	ret = ke_nonce_make(sa, &sa->gxi, &sa->ni);
 	if (ret)
 		return fail(sa, ret, "no DH key for %s", isakmp_group_name(sa->chosen.group));
+	id_len = id_body(sa, id_b);
+	if (!id_len)
+		return fail(sa, -EINVAL, "%s", sa->why);
 	msg_begin(sa, &b, false);
 	if (put_sa_offer(sa, &b))
 		return fail(sa, -ENOBUFS, "our offer does not fit");
 	put_ke_nonce(&b, &sa->gxi, &sa->ni);
-	put_id(&b, &sa->conf->local_id);
+	put_id_body(&b, id_b, id_len);
 	ike_state_set(sa, IKE_AM_I1);
 	return msg_end(sa, &b, false);
 }
@@ -1082,6 +1111,9 @@ static int am_r2(struct ike_sa *sa, const struct in *in)
 	struct isakmp_bytes hash;
 	struct isakmp_err err;
 
+	/* ike_sa_respond() refuses these; a HASH_I would prove nothing with signatures. */
+	if (sa->conf->auth == TUNNEL_AUTH_CERT)
+		return fail(sa, -EACCES, "aggressive mode with certificates is refused");
 	if (!hp)
 		return -EBADMSG;
 	if (isakmp_hash_decode(hp, &hash, &err))
@@ -1296,17 +1328,50 @@ static int info_plain(struct ike_sa *sa, const struct ike_msg *msg)
 }
 
 /*
- * The first encrypted message does not decrypt to payloads: the keys differ, which with
- * pre-shared keys means the secrets do (or someone who knows our cookies sends junk; a
- * retransmission would not fix either). The responder says so to the initiator.
+ * An encrypted message with our cookies does not decrypt to payloads: its keys differ from
+ * ours. Once ESTABLISHED that proves nothing (anyone who saw our cookies, which travel in
+ * clear, can send one): it is dropped and counted, and the SA goes on. While main or
+ * aggressive mode is still under way it is the peer's first encrypted message, and with
+ * pre-shared keys the usual cause is that the secrets differ: the exchange ends at once,
+ * saying so, and the responder tells the initiator (as strongSwan does). An attacker who
+ * can see the cookies of an exchange in flight is on its path and could stop it anyway.
  */
 static int undecryptable(struct ike_sa *sa)
 {
-	fail(sa, -EACCES, "the peer's first encrypted message does not decrypt (%s): the "
-	     "pre-shared keys differ", sa->why);
-	if (!sa->initiator)
-		notify_plain(sa, ISAKMP_N_AUTHENTICATION_FAILED);
-	return -EACCES;
+	char why[IKE_WHY_MAX];
+
+	sa->undecryptable++;
+	if (sa->state != IKE_ESTABLISHED) {
+		fail(sa, -EACCES, "the peer's first encrypted message does not decrypt (%.100s): "
+		     "the pre-shared keys differ", sa->why);
+		if (!sa->initiator)
+			notify_plain(sa, ISAKMP_N_AUTHENTICATION_FAILED);
+		return -EACCES;
+	}
+	snprintf(why, sizeof(why), "%lu encrypted message(s) from the peer did not decrypt "
+		 "(%.100s): forged, or the keys differ", sa->undecryptable, sa->why);
+	memcpy(sa->why, why, sizeof(why));
+	return -EBADMSG;
+}
+
+bool ike_msgid_seen(const struct ike_sa *sa, uint32_t msgid)
+{
+	unsigned int i;
+
+	for (i = 0; i < sa->msgids_count; i++)
+		if (sa->msgids[i] == msgid)
+			return true;
+	return false;
+}
+
+void ike_msgid_note(struct ike_sa *sa, uint32_t msgid)
+{
+	if (ike_msgid_seen(sa, msgid))
+		return;
+	sa->msgids[sa->msgids_next] = msgid;
+	sa->msgids_next = (sa->msgids_next + 1) % IKE_MSGIDS_SEEN;
+	if (sa->msgids_count < IKE_MSGIDS_SEEN)
+		sa->msgids_count++;
 }
 
 int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg)
@@ -1354,6 +1419,12 @@ struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct auth_creds
 	if (cookie_make(sa->cky_r)) {
 		ike_sa_free(sa);
 		return NULL;
+	}
+	if (sa->aggressive && conf->auth == TUNNEL_AUTH_CERT) {
+		fail(sa, -EACCES, "aggressive mode with certificates is refused: its initiator "
+		     "proves nothing without CERT and SIG (use main mode)");
+		notify_plain(sa, ISAKMP_N_INVALID_EXCHANGE_TYPE);
+		return sa;
 	}
 	if (sa->aggressive != conf->aggressive) {
 		fail(sa, -EPROTO, "the peer wants %s mode, the tunnel says %s mode",

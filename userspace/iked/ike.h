@@ -52,6 +52,9 @@ enum {
 	IKE_PEER_TEXT_MAX = 256,
 	IKE_ID_BODY_MAX = 4 + 1024,	/* a certificate's subject DN (AUTH_ID_MAX) */
 	IKE_SA_BODY_MAX = 2048,		/* the initiator's SA payload body, kept for HASH_I/R */
+	/* phase-2 message IDs remembered per phase 1: a replay must wait for this many
+	 * newer exchanges on the same phase 1 to be taken for a new one */
+	IKE_MSGIDS_SEEN = 512,
 };
 
 /* The phase-1 transform both ends agreed on. */
@@ -98,6 +101,13 @@ struct ike_sa {
 	struct ike_secret *enc_key;
 	uint8_t iv[IKE_CBC_BLOCK_LEN];	/* the CBC IV of the next phase-1 message */
 
+	/* encrypted messages with our cookies that did not decrypt: dropped, counted, the SA
+	 * kept (anyone who saw the cookies can send one) */
+	unsigned long undecryptable;
+	/* the phase-2 message IDs used over this SA (ring), so a replay starts nothing */
+	uint32_t msgids[IKE_MSGIDS_SEEN];
+	unsigned int msgids_count, msgids_next;
+
 	/* the last datagram received, to answer a retransmission with our last reply */
 	uint8_t last_in_hash[IKE_HASH_MAX_LEN];
 	bool have_last_in;
@@ -134,9 +144,15 @@ struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct auth_creds
  * message (sa->out holds our last reply again), or a negative errno when the message was
  * refused: -EBADMSG malformed, -EACCES failed authentication, -ENOENT no proposal
  * chosen, -EPROTO out of order; the SA is DEAD when the refusal ends it (sa->why says why;
- * sa->out may hold a notify for the peer).
+ * sa->out may hold a notify for the peer). An encrypted message that does not decrypt is
+ * counted in sa->undecryptable; once ESTABLISHED it is dropped (-EBADMSG) and never ends
+ * the SA, before that it ends the exchange (-EACCES: the pre-shared keys differ).
  */
 int ike_sa_input(struct ike_sa *sa, const struct ike_msg *msg);
+
+/* Whether phase-2 message ID msgid was used over sa; ike_msgid_note() remembers one. */
+bool ike_msgid_seen(const struct ike_sa *sa, uint32_t msgid);
+void ike_msgid_note(struct ike_sa *sa, uint32_t msgid);
 
 /* Wipes every key and frees; NULL is fine. */
 void ike_sa_free(struct ike_sa *sa);

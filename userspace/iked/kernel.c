@@ -105,6 +105,15 @@ void kernel_close(struct kernel *k)
 	free(k);
 }
 
+int kernel_ike_socket(struct kernel *k, int fd, char *err, size_t errlen)
+{
+	int ret = nfsec_ike_socket(k->h, fd);
+
+	if (ret < 0)
+		seterr(err, errlen, ret, "%s", nfsec_error(k->h));
+	return ret;
+}
+
 int kernel_event_fd(const struct kernel *k)
 {
 	return nfsec_monitor_fd(k->h);
@@ -257,6 +266,7 @@ struct added {
 	unsigned int count;
 	struct nfsec_policy p[KERNEL_POLICIES_MAX];
 	uint32_t index[KERNEL_POLICIES_MAX];
+	bool existed[KERNEL_POLICIES_MAX];	/* EEXIST: there already, maybe ours of before */
 };
 
 static int find_added(const struct nfsec_policy *p, void *arg)
@@ -276,9 +286,11 @@ static void rollback(struct kernel *k, const struct added *a, unsigned int total
 	size_t used = errlen ? strnlen(err, errlen) : 0;
 
 	for (unsigned int i = 0; i < a->count; i++) {
-		int ret = a->index[i] ? nfsec_policy_del(k->h, a->index[i]) : 0;
+		int ret = a->index[i] && !a->existed[i] ? nfsec_policy_del(k->h, a->index[i]) : 0;
 		int n = 0;
 
+		if (a->existed[i])
+			continue;	/* not ours to remove */
 		if (used >= errlen)
 			continue;	/* removed all the same, untold */
 		if (!a->index[i])
@@ -315,6 +327,15 @@ static int policies_insert(struct kernel *k, struct added *a, unsigned int total
 
 	for (a->count = 0; a->count < total; a->count++) {
 		ret = nfsec_policy_add(k->h, &a->p[a->count]);
+		/*
+		 * One with its direction, selector and priority is there: the policy a daemon
+		 * stopping without --flush-on-exit left, if the dump finds it the same in
+		 * every field (template and request id too); anything else is in the way.
+		 */
+		if (ret == -EEXIST) {
+			a->existed[a->count] = true;
+			continue;
+		}
 		if (ret < 0) {
 			policy_name(&a->p[a->count], name, sizeof(name));
 			return seterr(err, errlen, ret, "policy %u of %u (%s): %s", a->count + 1,
@@ -338,6 +359,10 @@ static int policies_find(struct kernel *k, struct added *a, unsigned int total, 
 		if (a->index[i])
 			continue;
 		policy_name(&a->p[i], name, sizeof(name));
+		if (a->existed[i])
+			return seterr(err, errlen, -EEXIST, "policy %u of %u (%s): another policy "
+				      "with its direction, selector and priority is in the way",
+				      i + 1, total, name);
 		return seterr(err, errlen, -ENOENT, "policy %u of %u (%s) was removed before its "
 			      "index could be read", i + 1, total, name);
 	}

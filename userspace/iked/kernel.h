@@ -45,6 +45,12 @@ struct kernel *kernel_open(char *err, size_t errlen);
 void kernel_close(struct kernel *k);
 
 /*
+ * fd, one of our UDP sockets, speaks IKE: the module lets what it sends and receives pass
+ * every policy (only sockets handed over this way do: a port is no exemption).
+ */
+int kernel_ike_socket(struct kernel *k, int fd, char *err, size_t errlen);
+
+/*
  * Policies for a tunnel.
  *
  * One pair of traffic selectors: a phase-2 SA of its own, with its own request id (see
@@ -92,7 +98,10 @@ struct kernel_policies {
  *
  * The module's POLICY_NEW does not answer with the new index: one dump after the adds finds
  * each policy by direction, selector and priority (unique in the module: an equal one is
- * refused with EEXIST) and template. On success *out holds 2 * pair_count indices. When an
+ * refused with EEXIST) and template. A policy refused with EEXIST is taken as it is when
+ * the dump finds it the same in every field (what a daemon stopping without
+ * --flush-on-exit leaves), and is never removed here; one that differs fails the add
+ * (-EEXIST, "... is in the way"). On success *out holds 2 * pair_count indices. When an
  * add fails, the policies added before it are removed and *out is empty; err names the
  * policy ("policy 5 of 8 (out 10.1.0.0/16 -> 10.3.0.0/16 reqid 11)") and libnfsec's text.
  */

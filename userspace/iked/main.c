@@ -3,7 +3,7 @@
  * nfsec-iked: the IKEv1 daemon. Loads the tunnels of its config file, listens on UDP 500
  * and on its control socket (for "nfsec tunnel ..."), and keys the nfsec module.
  *
- *   nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET]
+ *   nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]
  */
 
 #include <errno.h>
@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "control.h"
 #include "daemon.h"
@@ -21,16 +23,44 @@ enum { CONF_TUNNELS_MAX = 256 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET]\n"
+	fprintf(f, "Usage: nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]\n"
 		"  -f         stay in the foreground and log to stderr\n"
 		"  -d         log debug messages too\n"
-		"  -c FILE    load the tunnels of FILE (one \"tunnel NAME WORDS...\" per line)\n"
-		"  -S SOCKET  the control socket (default " CONTROL_SOCKET_DEFAULT ")\n");
+		"  -c FILE    load the tunnels of FILE (one \"tunnel NAME WORDS...\" per line;\n"
+		"             also \"half-open-max N\" (default %d) and \"half-open-per-peer N\"\n"
+		"             (default %d): responder phase 1s waiting for the peer, in all and\n"
+		"             per address)\n"
+		"  -S SOCKET  the control socket (default " CONTROL_SOCKET_DEFAULT ")\n"
+		"  --flush-on-exit\n"
+		"             remove the tunnels' policies when stopping. Without it they stay:\n"
+		"             the SAs are deleted, and the tunnels' traffic waits or is dropped\n"
+		"             until the daemon is back, never sent in clear\n",
+		IKED_HALF_OPEN_MAX_DEFAULT, IKED_HALF_OPEN_PER_PEER_DEFAULT);
+}
+
+/*
+ * Before any secret is read: no core dump, and no ptrace or /proc/PID/mem by an
+ * unprivileged process, for a process holding pre-shared keys, SKEYIDs and an RSA key.
+ */
+static int harden(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		log_err("prctl(PR_SET_DUMPABLE): %m");
+		return -errno;
+	}
+	if (setrlimit(RLIMIT_CORE, &none)) {
+		log_err("setrlimit(RLIMIT_CORE): %m");
+		return -errno;
+	}
+	return 0;
 }
 
 static int conf_load(const char *path)
 {
 	struct tunnel *tunnels = calloc(CONF_TUNNELS_MAX, sizeof(*tunnels));
+	struct iked_settings settings;
 	char err[512];
 	int count = 0, i, ret = 0;
 	FILE *f;
@@ -43,11 +73,14 @@ static int conf_load(const char *path)
 		free(tunnels);
 		return -errno;
 	}
-	if (tunnel_conf_parse(f, path, tunnels, CONF_TUNNELS_MAX, &count, err, sizeof(err))) {
+	if (tunnel_conf_parse_settings(f, path, tunnels, CONF_TUNNELS_MAX, &count, &settings,
+				       err, sizeof(err))) {
 		log_err("%s", err);
 		ret = -EINVAL;
 	}
 	fclose(f);
+	if (!ret)
+		daemon_settings_set(&settings);
 	for (i = 0; !ret && i < count; i++)
 		if (registry_add(&tunnels[i], NULL, err, sizeof(err))) {
 			log_err("%s: tunnel %s: %s", path, tunnels[i].name, err);
@@ -61,16 +94,24 @@ static int conf_load(const char *path)
 	return ret;
 }
 
+enum { OPT_FLUSH_ON_EXIT = 256 };
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "flush-on-exit", no_argument, NULL, OPT_FLUSH_ON_EXIT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *conf = NULL, *sock = CONTROL_SOCKET_DEFAULT;
-	bool foreground = false;
+	bool foreground = false, flush = false;
 	int level = LOG_INFO, c, ret;
 	struct kernel *k;
 	char err[512];
 
-	while ((c = getopt(argc, argv, "fdc:S:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "fdc:S:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_FLUSH_ON_EXIT: flush = true; break;
 		case 'f': foreground = true; break;
 		case 'd': level = LOG_DEBUG; break;
 		case 'c': conf = optarg; break;
@@ -84,6 +125,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("nfsec-iked", level, foreground);
+	if (harden())
+		return 1;
 	k = kernel_open(err, sizeof(err));
 	if (!k) {
 		log_err("%s", err);
@@ -105,7 +148,7 @@ int main(int argc, char **argv)
 	log_info("nfsec-iked running");
 	ret = loop_run();
 	log_info("nfsec-iked stopping");
-	daemon_fini();
+	daemon_fini(flush);
 	control_fini();
 	kernel_close(k);
 	loop_fini();

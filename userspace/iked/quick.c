@@ -237,9 +237,13 @@ static int p2_choose(const struct tunnel *conf, const struct isakmp_sa *sa,
 	for (i = 0; i < sa->nproposals; i++) {
 		const struct isakmp_proposal *prop = &sa->proposals[i];
 
-		/* Proposals ANDed with the next (ESP with AH or IPComp) are not for us. */
+		/*
+		 * Proposals ANDed with a neighbour of the same number (ESP with AH or IPComp,
+		 * in either order) are not for us: ESP alone is not what was offered.
+		 */
 		if (prop->proto != ISAKMP_PROTO_ESP ||
-		    (i + 1 < sa->nproposals && sa->proposals[i + 1].number == prop->number))
+		    (i + 1 < sa->nproposals && sa->proposals[i + 1].number == prop->number) ||
+		    (i > 0 && sa->proposals[i - 1].number == prop->number))
 			continue;
 		for (t = 0; t < prop->ntransforms; t++) {
 			struct p2_offer o;
@@ -261,6 +265,30 @@ static int p2_choose(const struct tunnel *conf, const struct isakmp_sa *sa,
 	}
 	snprintf(why, len, "no acceptable ESP proposal (the first offered has %s)", first);
 	return -1;
+}
+
+/* The smaller lifetime of ours and the peer's; kilobytes kept below what wraps in bytes. */
+static void lifetimes_take(struct qm *qm, const struct p2_offer *o)
+{
+	if (o->lifetime && o->lifetime < qm->lifetime)
+		qm->lifetime = o->lifetime;
+	if (o->lifekb && (!qm->lifekb || o->lifekb < qm->lifekb))
+		qm->lifekb = o->lifekb;
+	if (qm->lifekb > UINT64_MAX / 1024)
+		qm->lifekb = UINT64_MAX / 1024;
+}
+
+/* The peer's SPI, from a proposal: 1..255 are reserved (RFC 4303 2.1), 0 too. */
+static int spi_take(struct qm *qm, const struct isakmp_proposal *prop)
+{
+	uint32_t spi;
+
+	memcpy(&spi, prop->spi, 4);
+	spi = ntohl(spi);
+	if (prop->spi_size != 4 || spi < 256)
+		return fail(qm, -EBADMSG, "the peer's SPI 0x%08x is reserved (below 256)", spi);
+	qm->spi_out = spi;
+	return 0;
 }
 
 /* --- Traffic selectors as ID payloads ---------------------------------------------------- */
@@ -586,11 +614,19 @@ struct qm *qm_initiate(struct ike_sa *p1, const struct tunnel_ts *ours,
 		snprintf(why, len, "phase 1 is not established");
 		return NULL;
 	}
-	if (getrandom(&msgid, sizeof(msgid), 0) != sizeof(msgid) ||
-	    !(qm = qm_new(p1, true, msgid | 1, spi_in))) {
+	do {
+		if (getrandom(&msgid, sizeof(msgid), 0) != sizeof(msgid)) {
+			snprintf(why, len, "no random message ID");
+			return NULL;
+		}
+		msgid |= 1;
+	} while (ike_msgid_seen(p1, msgid));
+	qm = qm_new(p1, true, msgid, spi_in);
+	if (!qm) {
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
+	ike_msgid_note(p1, msgid);
 	qm->ts_i = *ours;
 	qm->ts_r = *theirs;
 	o = malloc(sizeof(*o));
@@ -637,6 +673,8 @@ static int qm_r1(struct qm *qm, const struct in *in)
 	ret = hash_check(qm, in, parts, 2);
 	if (ret)
 		return fail(qm, ret, "HASH(1) does not verify");
+	/* the peer's, authentic: a copy of this message later is a replay */
+	ike_msgid_note(qm->p1, qm->msgid);
 	ret = bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->ni);
 	if (!ret)
 		ret = ids_take(qm, in, &qm->ts_i, &qm->ts_r);
@@ -668,12 +706,12 @@ static int qm_r1(struct qm *qm, const struct in *in)
 		return -ENOENT;
 	}
 	qm->chosen = chosen.p;
-	if (chosen.lifetime && chosen.lifetime < qm->lifetime)
-		qm->lifetime = chosen.lifetime;
-	if (chosen.lifekb && (!qm->lifekb || chosen.lifekb < qm->lifekb))
-		qm->lifekb = chosen.lifekb;
-	memcpy(&qm->spi_out, offer->proposals[i].spi, 4);
-	qm->spi_out = ntohl(qm->spi_out);
+	lifetimes_take(qm, &chosen);
+	ret = spi_take(qm, &offer->proposals[i]);
+	if (ret) {
+		free(offer);
+		return ret;
+	}
 	if (qm->chosen.group && (bytes_take(qm, in, ISAKMP_PL_KE, &qm->gi) ||
 				 qm->gi.len != dh_public_len(qm->chosen.group))) {
 		free(offer);
@@ -744,19 +782,17 @@ static int qm_i2(struct qm *qm, const struct in *in)
 		free(got);
 		return fail(qm, -EBADMSG, "the responder's SA is not one ESP transform");
 	}
-	memcpy(&qm->spi_out, got->proposals[0].spi, 4);
-	qm->spi_out = ntohl(qm->spi_out);
+	ret = spi_take(qm, &got->proposals[0]);
 	free(got);
+	if (ret)
+		return ret;
 	for (j = 0; j < qm->p1->conf->esp.count; j++)
 		if (p2_matches(qm->p1->conf, &o, &qm->p1->conf->esp.p[j], qm->why, sizeof(qm->why)))
 			break;
 	if (j == qm->p1->conf->esp.count)
 		return fail(qm, -ENOENT, "the responder chose a proposal we did not offer");
 	qm->chosen = o.p;
-	if (o.lifetime && o.lifetime < qm->lifetime)
-		qm->lifetime = o.lifetime;
-	if (o.lifekb && (!qm->lifekb || o.lifekb < qm->lifekb))
-		qm->lifekb = o.lifekb;
+	lifetimes_take(qm, &o);
 	if (qm->chosen.group && (bytes_take(qm, in, ISAKMP_PL_KE, &qm->gr) ||
 				 qm->gr.len != dh_public_len(qm->chosen.group)))
 		return fail(qm, -EBADMSG, "no KE for PFS");
@@ -848,8 +884,14 @@ struct qm *qm_respond(struct ike_sa *p1, const struct ike_msg *msg, uint32_t spi
 {
 	struct qm *qm;
 
-	if (p1->state != IKE_ESTABLISHED)
+	if (p1->state != IKE_ESTABLISHED) {
+		errno = EPROTO;
 		return NULL;
+	}
+	if (ike_msgid_seen(p1, msg->hdr.msgid)) {
+		errno = EALREADY;
+		return NULL;
+	}
 	qm = qm_new(p1, false, msg->hdr.msgid, spi_in);
 	if (qm)
 		qm_input(qm, msg);

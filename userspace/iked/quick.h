@@ -40,7 +40,7 @@ struct qm {
 
 	struct esp_proposal chosen;
 	uint32_t lifetime;		/* seconds, the smaller of both offers */
-	uint64_t lifekb;		/* kilobytes, 0 for none */
+	uint64_t lifekb;		/* kilobytes, 0 for none; at most UINT64_MAX / 1024 */
 	uint32_t spi_in;		/* ours: the peer sends with it */
 	uint32_t spi_out;		/* the peer's: we send with it */
 
@@ -65,7 +65,11 @@ struct qm *qm_initiate(struct ike_sa *p1, const struct tunnel_ts *ours,
 
 /*
  * A responder's exchange for message 1 (msg->hdr.msgid new on p1), with our inbound SPI.
- * NULL on no memory; otherwise the exchange may be DEAD already (see qm->why).
+ * NULL with errno: ENOMEM, EPROTO (p1 not established), EALREADY (the message ID was
+ * used over p1 already: a replay, or a message of a finished exchange). Otherwise the
+ * exchange is QM_R1; or QM_DEAD (see qm->why); or still QM_NEW when the message did not
+ * decrypt to payloads (forged, or keys not ours). Only a message whose HASH(1) verified
+ * has its ID remembered.
  */
 struct qm *qm_respond(struct ike_sa *p1, const struct ike_msg *msg, uint32_t spi_in);
 

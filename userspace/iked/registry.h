@@ -41,6 +41,13 @@ struct tunnel_sa_status {
 	uint64_t bytes_in, bytes_out;
 };
 
+/* Messages of a tunnel's peer (or of someone posing as it) dropped, by reason. */
+struct tunnel_drops {
+	uint64_t undecryptable;		/* with our cookies, not decrypting: forged, or keys differ */
+	uint64_t replayed;		/* a quick mode message of a finished exchange */
+	uint64_t half_open_refused;	/* a message 1 over a half-open cap */
+};
+
 /*
  * What "nfsec tunnel show" prints of a tunnel: filled in by ops->status on a zeroed
  * struct. Strings are NUL-terminated; empty ones are left out.
@@ -57,6 +64,8 @@ struct tunnel_status {
 	struct tunnel_sa_status sa[TUNNEL_STATUS_SA_MAX];
 	/* why the tunnel is down, shown to the user as it is: "NO-PROPOSAL-CHOSEN from ..." */
 	char down_reason[TUNNEL_STATUS_REASON_MAX];
+	unsigned int half_open;		/* responder phase 1s waiting for the peer */
+	struct tunnel_drops drops;
 };
 
 /*

@@ -17,8 +17,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <nfsec.h>
 
@@ -804,6 +807,21 @@ static int auth_check(const struct words *w, struct errmsg *err)
 			return -EINVAL;
 		}
 	}
+	/* Without a remote-id, any certificate the CA ever signed would do: say which. */
+	if (!has(w, KW_REMOTE_ID)) {
+		errmsg_set(err, "\"auth cert\" needs \"remote-id ID\", the identity the peer's "
+			   "certificate must hold (\"remote-id %%any\" takes any the ca signed)");
+		return -EINVAL;
+	}
+	/*
+	 * With signatures SKEYID is prf(Ni | Nr, g^xy): anyone can compute an aggressive-mode
+	 * HASH_I, so only CERT and SIG prove anything, and aggressive mode does not do them.
+	 */
+	if (w->t.aggressive) {
+		errmsg_set(err, "\"auth cert\" cannot use \"mode aggressive\": certificates "
+			   "are authenticated in main mode only");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1176,8 +1194,44 @@ static int conf_tunnel(struct conf *c, struct tunnel *out, int max, int *count,
 	return 0;
 }
 
+void iked_settings_default(struct iked_settings *s)
+{
+	s->half_open_max = IKED_HALF_OPEN_MAX_DEFAULT;
+	s->half_open_per_peer = IKED_HALF_OPEN_PER_PEER_DEFAULT;
+}
+
+/* A settings line ("half-open-max N"): 1 if it was one, 0 if not, or a negative errno. */
+static int conf_setting(struct conf *c, struct iked_settings *settings, struct errmsg *err)
+{
+	static const char *const names[] = { "half-open-max", "half-open-per-peer" };
+	unsigned int *fields[] = { &settings->half_open_max, &settings->half_open_per_peer };
+	uint32_t value;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strcmp(c->s.words[0], names[i]))
+			continue;
+		c->err_line = c->start;
+		if (c->s.n != 2) {
+			errmsg_set(err, "\"%s\" needs one number", names[i]);
+			return -EINVAL;
+		}
+		if (parse_u32(names[i], c->s.words[1], 1, UINT16_MAX, &value, err) < 0)
+			return -EINVAL;
+		*fields[i] = value;
+		return 1;
+	}
+	return 0;
+}
+
 int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, int *count,
 		      char *err, size_t errlen)
+{
+	return tunnel_conf_parse_settings(f, path, out, max, count, NULL, err, errlen);
+}
+
+int tunnel_conf_parse_settings(FILE *f, const char *path, struct tunnel *out, int max,
+			       int *count, struct iked_settings *settings, char *err,
+			       size_t errlen)
 {
 	struct conf *c = calloc(1, sizeof(*c));
 	unsigned long *starts = calloc(max > 0 ? (size_t)max : 1, sizeof(*starts));
@@ -1190,8 +1244,12 @@ int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, in
 		goto out;
 	}
 	c->f = f;
+	if (settings)
+		iked_settings_default(settings);
 	while ((ret = conf_next(c, &e)) > 0) {
-		ret = conf_tunnel(c, out, max, count, starts, &e);
+		ret = settings ? conf_setting(c, settings, &e) : 0;
+		if (!ret)
+			ret = conf_tunnel(c, out, max, count, starts, &e);
 		if (ret < 0)
 			break;
 	}
@@ -1422,6 +1480,55 @@ int tunnel_serialize(const struct tunnel *t, char *buf, size_t len)
 uint64_t tunnel_lifebytes_kb(const struct tunnel *t)
 {
 	return t->lifebytes / 1024 + (t->lifebytes % 1024 != 0);
+}
+
+int tunnel_psk_load(struct tunnel *t, char *err, size_t errlen)
+{
+	uint8_t buf[TUNNEL_PSK_MAX + 3];	/* room to see one too long, and "\r\n" */
+	struct stat st;
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!t->psk_file[0])
+		return 0;
+	fd = open(t->psk_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "psk file %s: %s", t->psk_file, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "psk file %s: not a regular file", t->psk_file);
+		ret = -EINVAL;
+	} else if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		snprintf(err, errlen, "psk file %s: readable by group or others (mode %04o): "
+			 "chmod 600 it", t->psk_file, (unsigned int)(st.st_mode & 07777));
+		ret = -EACCES;
+	}
+	n = ret ? 0 : read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "psk file %s: %s", t->psk_file, strerror(errno));
+	}
+	close(fd);
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (!ret && n > TUNNEL_PSK_MAX) {
+		snprintf(err, errlen, "psk file %s: longer than %d bytes", t->psk_file,
+			 TUNNEL_PSK_MAX);
+		ret = -EINVAL;
+	} else if (!ret && n <= 0) {
+		snprintf(err, errlen, "psk file %s is empty", t->psk_file);
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		memcpy(t->psk, buf, (size_t)n);
+		t->psk_len = (uint16_t)n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return ret;
 }
 
 void tunnel_wipe(struct tunnel *t)

@@ -18,13 +18,14 @@
  *               U@H | dn:DN | DN (with a '=') | keyid:HEX | %any (remote-id only)
  *   DURATION := N[s|m|h|d] (seconds without a suffix); SIZE := N[k|M|G] bytes, k = 1024
  *
- * Keywords come in any order, each once. Left out: local-ts and remote-ts (encap
- * transport only) are the endpoints; ids the endpoint addresses (remote %any: any id);
- * ike aes128-sha256-modp2048,aes256-sha256-modp2048; esp aes128gcm16,aes128-sha256;
- * pfs no; mode main; encap tunnel; ike-lifetime 8h; lifetime 1h; no lifebytes;
- * rekey-margin 9m (for both phases, below both lifetimes); auto trap (remote %any:
- * none, the only one it allows); weak-groups no; allow-sha1 no; reqid 0 (the daemon
- * picks one). proposal.h has the proposals and the PFS rule.
+ * Keywords come in any order, each once. "auth cert" needs a remote-id (%any accepts
+ * any certificate the CA signed) and main mode. Left out: local-ts and remote-ts (encap
+ * transport only) are the endpoints; ids the endpoint addresses (remote %any: any id;
+ * auth cert: our certificate's subject); ike aes128-sha256-modp2048,aes256-sha256-modp2048;
+ * esp aes128gcm16,aes128-sha256; pfs no; mode main; encap tunnel; ike-lifetime 8h;
+ * lifetime 1h; no lifebytes; rekey-margin 9m (for both phases, below both lifetimes); auto
+ * trap (remote %any: none, the only one it allows); weak-groups no; allow-sha1 no; reqid
+ * 0 (the daemon picks one). proposal.h has the proposals and the PFS rule.
  *
  * Every local-ts is paired with every remote-ts of its family, each pair its own phase-2
  * SA; each must have a partner. Paths are absolute; the daemon reads the files.
@@ -121,6 +122,23 @@ struct tunnel {
 };
 
 /*
+ * Daemon-wide settings a configuration file may give, one a line, anywhere among the
+ * tunnels: "half-open-max N" (responder phase 1s waiting for the peer's second message,
+ * in all) and "half-open-per-peer N" (of them from one address), each 1..65535.
+ */
+struct iked_settings {
+	unsigned int half_open_max;
+	unsigned int half_open_per_peer;
+};
+
+enum {
+	IKED_HALF_OPEN_MAX_DEFAULT = 256,
+	IKED_HALF_OPEN_PER_PEER_DEFAULT = 4,
+};
+
+void iked_settings_default(struct iked_settings *s);
+
+/*
  * words[0..count-1], NAME first, into *t with every default filled in and checked
  * against each other. 0, or -EINVAL with a message in err naming the bad word (never
  * the secret); *t is untouched then.
@@ -140,6 +158,11 @@ int tunnel_parse(char **words, int count, struct tunnel *t, char *err, size_t er
 int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, int *count,
 		      char *err, size_t errlen);
 
+/* As tunnel_conf_parse(), with the settings lines taken into *settings (defaults first). */
+int tunnel_conf_parse_settings(FILE *f, const char *path, struct tunnel *out, int max,
+			       int *count, struct iked_settings *settings, char *err,
+			       size_t errlen);
+
 /*
  * The words that make t, NAME first, as a line of the file would have them (quoted
  * where needed), into buf: the length, or -ENOSPC if it does not fit (TUNNEL_TEXT_MAX
@@ -158,6 +181,14 @@ int tunnel_deserialize(const char *text, struct tunnel *t, char *err, size_t err
 
 /* lifebytes in the kilobytes IKEv1 sends (RFC 2407 4.5), rounded up; 0 for none. */
 uint64_t tunnel_lifebytes_kb(const struct tunnel *t);
+
+/*
+ * auth psk with psk file:PATH: the secret read into t->psk (a line end at its end
+ * dropped). Refused, with err naming the file: a file group or others can read, an
+ * empty one, one longer than TUNNEL_PSK_MAX bytes (never cut short). 0 or -errno; 0 too
+ * when the secret is not in a file.
+ */
+int tunnel_psk_load(struct tunnel *t, char *err, size_t errlen);
 
 /* Wipes *t, the secret with it. */
 void tunnel_wipe(struct tunnel *t);
