@@ -54,7 +54,10 @@ refragment() {
 		grep -q listening /tmp/frag.err && break
 		sleep 0.1
 	done
-	$B ping -c 3 -i 0.2 -W 1 -I $IB $IA > /dev/null && fail "a answered while ESP was held back"
+	# 1000 bytes: the second fragment does not fit the first's tailroom, so reassembly
+	# chains it (a frag_list) instead of copying it into the linear area.
+	$B ping -c 3 -s 1000 -i 0.2 -W 1 -I $IB $IA > /dev/null &&
+		fail "a answered while ESP was held back"
 	wait $cap || fail "no ESP from b captured"
 	$A nft delete table inet hold
 	local in bad replay
