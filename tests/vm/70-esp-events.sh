@@ -174,15 +174,7 @@ forward_df() {
 		oa=fd01::1 ob=fd01::2 ib=fd10:2::/64
 	fi
 	local C="ip netns exec c"
-	netns_add c
-	ip link add vc netns c type veth peer name vca netns a
-	$C ip link set lo up
-	$C ip link set vc up
-	$A ip link set vca up
-	$C ip addr add $cc/$plen dev vc $opt
-	$A ip addr add $ca/$plen dev vca $opt
-	$C ip route add default via $ca
-	$A sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	behind_a $cc $ca $plen $opt
 	esp_up gcm128 tunnel $fam $fam
 	$A nfsec policy add dir out priority 100 src $sel_c dst $ib \
 		mode tunnel tmpl-src $oa tmpl-dst $ob reqid 1

@@ -122,17 +122,8 @@ case_ike_ports_in() {
 }
 
 case_ike_ports_fwd() {
-	local C="ip netns exec c"
-	netns_add c
-	ip link add vc netns c type veth peer name vca netns a
-	$C ip link set lo up
-	$C ip link set vc up
-	$A ip link set vca up
-	$C ip addr add 10.0.5.2/24 dev vc
-	$A ip addr add 10.0.5.1/24 dev vca
-	$C ip route add default via 10.0.5.1
+	behind_a 10.0.5.2 10.0.5.1 24
 	$B ip route add 10.0.5.0/24 via 192.168.1.1
-	$A sysctl -qw net.ipv4.ip_forward=1
 	esp_up gcm128 tunnel 4 4
 	$A nfsec policy add dir fwd priority 100 src 10.0.2.0/24 dst 10.0.5.0/24 \
 		mode tunnel tmpl-src 192.168.1.2 tmpl-dst 192.168.1.1 reqid 1

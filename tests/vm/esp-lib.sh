@@ -61,6 +61,21 @@ setup() {
 	head -c $DATA_SIZE /dev/urandom > $DATA
 }
 
+# behind_a C_ADDR A_ADDR PREFIXLEN [nodad]: namespace c, a network behind a (a routes for
+# it, forwarding on), joined to a by the veth vc (in c) - vca (in a).
+behind_a() {
+	local C="ip netns exec c"
+	netns_add c
+	ip link add vc netns c type veth peer name vca netns a
+	$C ip link set lo up
+	$C ip link set vc up
+	$A ip link set vca up
+	$C ip addr add "$1/$3" dev vc ${4:-}
+	$A ip addr add "$2/$3" dev vca ${4:-}
+	$C ip route add default via "$2"
+	$A sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
 flush() {
 	$A nfsec sa flush
 	$A nfsec policy flush
