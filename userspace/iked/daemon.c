@@ -1083,7 +1083,8 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 	unsigned long undecryptable = p1->sa->undecryptable;
 	int ret = ike_sa_input(p1->sa, msg);
 
-	if (p1->sa->undecryptable != undecryptable) {
+	/* Dropped once ESTABLISHED; before, it ended the exchange (DEAD, below). */
+	if (p1->sa->undecryptable != undecryptable && p1->sa->state != IKE_DEAD) {
 		p1_undecryptable(p1, "a phase 1 message");
 		return;
 	}
