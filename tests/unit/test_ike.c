@@ -89,6 +89,28 @@ static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct
 	return r;
 }
 
+/* Main mode from a to b, stopped after TURNS replies (3: responder waits for message 5). */
+static void mm_turns(const struct tunnel *a, const struct tunnel *b, int turns,
+		     struct ike_sa **ip, struct ike_sa **rp)
+{
+	char why[IKE_WHY_MAX];
+	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
+	struct ike_sa *r;
+	struct ike_msg msg;
+	int turn;
+
+	assert_non_null(i);
+	msg_of(i, &msg);
+	r = ike_sa_respond(b, NULL, &msg);
+	assert_non_null(r);
+	for (turn = 0; turn < turns; turn++) {
+		msg_of(turn % 2 ? i : r, &msg);
+		assert_int_equal(ike_sa_input(turn % 2 ? r : i, &msg), 0);
+	}
+	*ip = i;
+	*rp = r;
+}
+
 static void same_secret(const struct ike_secret *x, const struct ike_secret *y)
 {
 	assert_non_null(x);
@@ -290,19 +312,12 @@ static void test_tampered_auth(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct ike_msg msg;
-	char why[IKE_WHY_MAX];
-	int turn, ret;
+	int ret;
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
 	conf(&b, B_SIDE "psk sesame");
-	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
-	msg_of(i, &msg);
-	r = ike_sa_respond(&b, NULL, &msg);
-	for (turn = 0; turn < 3; turn++) {
-		msg_of(turn % 2 ? i : r, &msg);
-		assert_int_equal(ike_sa_input(turn % 2 ? r : i, &msg), 0);
-	}
+	mm_turns(&a, &b, 3, &i, &r);
 	assert_int_equal(i->state, IKE_MM_I3);
 	i->out[ISAKMP_HDR_LEN + 5] ^= 0x40;
 	msg_of(i, &msg);
@@ -492,24 +507,16 @@ static void test_forged_undecryptable(void **state)
 static void test_plain_message_6(void **state)
 {
 	uint8_t plain[ISAKMP_MSG_MAX], iv[IKE_CBC_BLOCK_LEN], next[IKE_CBC_BLOCK_LEN];
-	char why[IKE_WHY_MAX];
 	struct isakmp_chain chain;
 	struct isakmp_err err;
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct ike_msg msg, m6;
-	int turn;
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
 	conf(&b, B_SIDE "psk sesame");
-	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
-	msg_of(i, &msg);
-	r = ike_sa_respond(&b, NULL, &msg);
-	for (turn = 0; turn < 4; turn++) {
-		msg_of(turn % 2 ? i : r, &msg);
-		assert_int_equal(ike_sa_input(turn % 2 ? r : i, &msg), 0);
-	}
+	mm_turns(&a, &b, 4, &i, &r);
 	assert_int_equal(r->state, IKE_ESTABLISHED);
 	/* message 6 decrypted: its IV was message 5's last block */
 	memcpy(iv, i->out + i->out_len - IKE_CBC_BLOCK_LEN, sizeof(iv));
