@@ -25,8 +25,10 @@ test_kernel_version() {
 		die "linux-source-6.1 is not installed: run scripts/deps"
 }
 test_kernel_key() {
-	# Bump the recipe number when scripts/test-kernel changes what it builds.
-	(echo recipe-1; cat "$NFSEC_TOP/scripts/kernel/test.config") | sha256sum | cut -c1-12
+	# Bump the recipe number when scripts/test-kernel changes what it builds. Comments and
+	# blank lines in the fragment do not count.
+	(echo recipe-1; grep -v -e '^#' -e '^$' "$NFSEC_TOP/scripts/kernel/test.config") |
+		sha256sum | cut -c1-12
 }
 test_kdir() { printf '%s/kernel/%s\n' "$NFSEC_CACHE" "$(test_kernel_version)"; }
 test_kernel_ready() { [ "$(cat "$(test_kdir)/.nfsec-key" 2>/dev/null)" = "$(test_kernel_key)" ]; }

@@ -41,33 +41,29 @@ wait_for() {
 
 case_replay() {
 	esp_up gcm128 tunnel 4 4
-	$B timeout 20 tcpdump -i vb -Q out -n -U -c 2 -w /tmp/replay.pcap esp 2> /dev/null &
-	local cap=$!
-	sleep 1
+	capture b /tmp/replay.pcap 2 esp
 	$B ping -c 2 -i 0.2 -W 3 -I $IB $IA > /dev/null || fail "ping b -> a"
-	wait $cap
+	wait $CAPTURE
 	local replay=$(stat in_replay) in=$(stat in_packets)
 	$B python3 "$INJECT" /tmp/replay.pcap vb --index 0
 	$B python3 "$INJECT" /tmp/replay.pcap vb --index 1
-	sleep 0.5
+	wait_stat in_replay $((replay + 2))
 	expect_eq "replays counted" "$(stat in_replay)" $((replay + 2))
 	expect_eq "replays accepted" "$(stat in_packets)" "$in"
 }
 
 case_tamper() {
 	esp_up gcm128 tunnel 4 4
-	$B timeout 20 tcpdump -i vb -Q out -n -U -c 1 -w /tmp/tamper.pcap esp 2> /dev/null &
-	local cap=$!
-	sleep 1
+	capture b /tmp/tamper.pcap 1 esp
 	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "ping b -> a"
-	wait $cap
+	wait $CAPTURE
 	local auth=$(stat in_auth_fail) in=$(stat in_packets) replay=$(stat in_replay)
 	# Past the replay window, one bit of the ciphertext, then of the ICV, then the sequence
 	# number alone (it is authenticated too).
 	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 100 --flip-from-end 30
 	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 101 --flip-from-end 1
 	$B python3 "$INJECT" /tmp/tamper.pcap vb --seq-add 102
-	sleep 0.5
+	wait_stat in_auth_fail $((auth + 3))
 	expect_eq "tampered packets counted" "$(stat in_auth_fail)" $((auth + 3))
 	expect_eq "tampered packets accepted" "$(stat in_packets)" "$in"
 	expect_eq "replay counter" "$(stat in_replay)" "$replay"
@@ -173,7 +169,7 @@ forward_df() {
 		sel_c=fd05::/64 ca=fd05::1 cc=fd05::2 plen=64 opt=nodad hdr=48
 		oa=fd01::1 ob=fd01::2 ib=fd10:2::/64
 	fi
-	local C="ip netns exec c"
+	local C="nsenter --net=/run/netns/c"
 	behind_a $cc $ca $plen $opt
 	esp_up gcm128 tunnel $fam $fam
 	$A nfsec policy add dir out priority 100 src $sel_c dst $ib \

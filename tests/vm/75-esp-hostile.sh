@@ -30,17 +30,6 @@
 
 INJECT="$(dirname "$0")/esp-inject.py"
 
-# wait_stat NAME VALUE: nfsec's counter NAME in a reaches VALUE within 5 s.
-wait_stat() {
-	local v
-	for _ in $(seq 1 50); do
-		v=$(stat "$1")
-		[ "$v" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "$1: $v, want $2"
-}
-
 # refragment MODE: three echo requests from b in ESP, captured on b's way out while a drops
 # ESP before nfsec sees it, then re-sent in two fragments each.
 refragment() {
@@ -48,17 +37,12 @@ refragment() {
 	$A nft add table inet hold
 	$A nft 'add chain inet hold pre { type filter hook prerouting priority -300; }'
 	$A nft add rule inet hold pre ip protocol esp drop
-	$B timeout 20 tcpdump -i vb -Q out -n -U -c 3 -w /tmp/frag.pcap esp 2> /tmp/frag.err &
-	local cap=$!
-	for _ in $(seq 1 50); do
-		grep -q listening /tmp/frag.err && break
-		sleep 0.1
-	done
+	capture b /tmp/frag.pcap 3 esp
 	# 1000 bytes: the second fragment does not fit the first's tailroom, so reassembly
 	# chains it (a frag_list) instead of copying it into the linear area.
 	$B ping -c 3 -s 1000 -i 0.2 -W 1 -I $IB $IA > /dev/null &&
 		fail "a answered while ESP was held back"
-	wait $cap || fail "no ESP from b captured"
+	wait $CAPTURE || fail "no ESP from b captured"
 	$A nft delete table inet hold
 	local in bad replay
 	in=$(stat in_packets) bad=$(stat in_malformed) replay=$(stat in_replay)
@@ -80,7 +64,7 @@ case_refragment_transport() { refragment transport; }
 udp_send() {
 	local as=()
 	[ -n "${6:-}" ] && as=(setpriv --reuid="$6" --regid="$6" --clear-groups --inh-caps=-all)
-	ip netns exec "$1" "${as[@]}" python3 -c '
+	nsenter --net="/run/netns/$1" "${as[@]}" python3 -c '
 import socket, sys
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -90,12 +74,8 @@ s.sendto(b"x", (sys.argv[3], int(sys.argv[4])))' "$2" "$3" "$4" "$5"
 
 # listen_udp NS ADDR PORT: a receiver that writes what it gets to /tmp/heard-PORT.
 listen_udp() {
-	ip netns exec "$1" timeout 10 nc -u -l -W 1 "$2" "$3" > /tmp/heard-$3 &
-	for _ in $(seq 1 50); do
-		ip netns exec "$1" ss -lun | grep -q ":$3 " && return 0
-		sleep 0.1
-	done
-	fail "no UDP listener on $2 port $3"
+	nsenter --net="/run/netns/$1" timeout 10 nc -u -l -W 1 "$2" "$3" > /tmp/heard-$3 &
+	wait_until 60 "a UDP listener on $2 port $3" listening "$1" udp "$3"
 }
 
 case_ike_ports_out() {
@@ -156,7 +136,7 @@ case_other_peer() {
 
 # ip6_send NS SRC DST NEXTHDR [PAYLOAD_HEX]: an IPv6 packet made by hand (IPV6_HDRINCL).
 ip6_send() {
-	ip netns exec "$1" python3 -c '
+	nsenter --net="/run/netns/$1" python3 -c '
 import socket, struct, sys
 src, dst, nh = sys.argv[1], sys.argv[2], int(sys.argv[3])
 body = bytes.fromhex(sys.argv[4])

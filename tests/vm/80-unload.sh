@@ -22,7 +22,7 @@ trap 'stop_traffic; cleanup' EXIT
 bg() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" timeout 60 "$@" > /dev/null 2>&1 &
+	nsenter --net="/run/netns/$ns" timeout 60 "$@" > /dev/null 2>&1 &
 	PIDS+=($!)
 }
 
@@ -31,10 +31,7 @@ bg() {
 # the guest (on the debug kernel that made this test take 12 minutes).
 stream() {
 	bg "$3" nc -l "$4" "$5"
-	for _ in $(seq 1 50); do
-		ip netns exec "$3" ss -ltn | grep -q ":$5 " && break
-		sleep 0.1
-	done
+	wait_until 60 "a TCP listener on port $5 in $3" listening "$3" tcp "$5"
 	python3 -c '
 import sys, time
 zeros = bytes(8192)
@@ -42,7 +39,7 @@ while True:
     sys.stdout.buffer.write(zeros)
     sys.stdout.flush()
     time.sleep(0.02)' 2> /dev/null |
-		ip netns exec "$1" timeout 60 nc -s "$2" "$4" "$5" > /dev/null 2>&1 &
+		nsenter --net="/run/netns/$1" timeout 60 nc -s "$2" "$4" "$5" > /dev/null 2>&1 &
 	PIDS+=($!)
 }
 
@@ -60,14 +57,11 @@ busy() {
 	bg a ping -q -i 0.05 -I 10.0.1.1 10.0.2.1
 	bg b ping -q -i 0.05 -I 10.0.2.1 10.0.1.1
 	bg a ping -q -i 0.05 -I 10.0.1.1 10.0.3.1
-	local in=0 out=0
-	for _ in $(seq 1 100); do
-		in=$($A nfsec -j stats | jq .in_packets)
-		out=$($A nfsec -j stats | jq .out_packets)
-		[ "$in" -gt 200 ] && [ "$out" -gt 200 ] && return
-		sleep 0.1
-	done
-	fail "the tunnel carried too little before the test: $out out, $in in"
+	wait_until 120 "200 packets each way through the tunnel before the test" carried
+}
+
+carried() {
+	[ "$($A nfsec -j stats | jq '.in_packets > 200 and .out_packets > 200')" = true ]
 }
 
 # reloaded: the module back, with nothing left from before, and a tunnel that works.

@@ -138,17 +138,17 @@ case_crossed_rekey() {
 	both $w -- $w
 	ike_up
 	for ns in a b; do
-		ip netns exec $ns nft add table inet hold
-		ip netns exec $ns nft add chain inet hold out \
+		nsenter --net=/run/netns/$ns nft add table inet hold
+		nsenter --net=/run/netns/$ns nft add chain inet hold out \
 			'{ type filter hook output priority 0; }'
-		ip netns exec $ns nft add rule inet hold out udp dport 500 drop
+		nsenter --net=/run/netns/$ns nft add rule inet hold out udp dport 500 drop
 	done
 	$A ping -c 60 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > $IKE_DIR/pings.txt &
 	pings=$!
 	tunnel a tunnel up t
 	tunnel b tunnel up t
 	sleep 1
-	for ns in a b; do ip netns exec $ns nft delete table inet hold; done
+	for ns in a b; do nsenter --net=/run/netns/$ns nft delete table inet hold; done
 	wait $pings || fail "pings lost while the rekeys crossed: $(tail -n 2 $IKE_DIR/pings.txt)"
 	for ns in a b; do
 		expect_eq "crossings seen in $ns" \

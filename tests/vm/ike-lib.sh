@@ -58,17 +58,20 @@ charon_start() {  # charon_start NS NAME
 	charon_conf "$name"
 	rm -f "$d/charon.vici"
 	# A /run of its own: charon keeps its pid file there.
-	ip netns exec "$ns" unshare -m sh -c \
+	nsenter --net="/run/netns/$ns" unshare -m sh -c \
 		"mount -t tmpfs tmpfs /run && STRONGSWAN_CONF=$d/strongswan.conf exec $CHARON" \
 		> "$d/charon.out" 2>&1 &
 	CHARONS+=($!)
 	CHARON_OF[$name]=$!
-	for _ in $(seq 1 100); do
-		[ -S "$d/charon.vici" ] && return 0
-		sleep 0.1
-	done
-	cat "$d/charon.out" "$d/charon.log" 2> /dev/null
-	fail "charon $name did not start"
+	wait_until 60 "charon $name's vici socket" charon_ready "$d" "$name"
+}
+
+# charon_ready DIR NAME: charon NAME has its vici socket; says why not if it ended.
+charon_ready() {
+	[ -S "$1/charon.vici" ] && return 0
+	kill -0 "${CHARON_OF[$2]}" 2> /dev/null && return 1
+	cat "$1/charon.out" "$1/charon.log" 2> /dev/null
+	fail "charon $2 did not start"
 }
 
 swanctl() {  # swanctl NAME COMMAND ARGS...: the command must come first
@@ -87,8 +90,8 @@ swanctl_load() {
 charon_crash() {
 	kill -9 "${CHARON_OF[$2]}"
 	wait "${CHARON_OF[$2]}" 2> /dev/null || true
-	ip netns exec "$1" ip xfrm state flush
-	ip netns exec "$1" ip xfrm policy flush
+	nsenter --net="/run/netns/$1" ip xfrm state flush
+	nsenter --net="/run/netns/$1" ip xfrm policy flush
 }
 
 charon_stop_all() {
@@ -147,31 +150,33 @@ iked_start() {  # iked_start NS WORDS...
 	mkdir -p "$d"
 	echo "tunnel t $*" > "$d/iked.conf"
 	rm -f "$d/iked.sock"
-	ip netns exec "$ns" nfsec-iked -f -d -c "$d/iked.conf" -S "$d/iked.sock" \
+	nsenter --net="/run/netns/$ns" nfsec-iked -f -d -c "$d/iked.conf" -S "$d/iked.sock" \
 		> "$d/iked.log" 2>&1 &
 	pid=$!
 	IKEDS+=($pid)
 	IKED_OF[$ns]=$pid
-	for _ in $(seq 1 50); do
-		[ -S "$d/iked.sock" ] && return 0
-		kill -0 $pid 2> /dev/null || break
-		sleep 0.1
-	done
-	cat "$d/iked.log"
-	fail "nfsec-iked in $ns did not start"
+	wait_until 60 "nfsec-iked's control socket in $ns" iked_ready "$d" $pid
+}
+
+# iked_ready DIR PID: nfsec-iked has its control socket; says why not if it ended.
+iked_ready() {
+	[ -S "$1/iked.sock" ] && return 0
+	kill -0 "$2" 2> /dev/null && return 1
+	cat "$1/iked.log"
+	fail "nfsec-iked did not start"
 }
 
 tunnel() {  # tunnel NS ARGS...
 	local ns=$1
 	shift
-	NFSEC_IKED_SOCKET=$IKE_DIR/$ns/iked.sock ip netns exec "$ns" nfsec "$@"
+	NFSEC_IKED_SOCKET=$IKE_DIR/$ns/iked.sock nsenter --net="/run/netns/$ns" nfsec "$@"
 }
 
 iked_crash() {
 	kill -9 "${IKED_OF[$1]}"
 	wait "${IKED_OF[$1]}" 2> /dev/null || true
-	ip netns exec "$1" nfsec sa flush
-	ip netns exec "$1" nfsec policy flush
+	nsenter --net="/run/netns/$1" nfsec sa flush
+	nsenter --net="/run/netns/$1" nfsec policy flush
 }
 
 iked_stop_all() {
@@ -190,7 +195,7 @@ IKE_B="local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 remote-ts 10.0.
 ike_up() {
 	local ns=${1:-a} src=${2:-10.0.1.1} dst=${3:-10.0.2.1}
 	for _ in $(seq 1 20); do
-		ip netns exec "$ns" ping -c 1 -W 1 -I "$src" "$dst" > /dev/null 2>&1 && return 0
+		nsenter --net="/run/netns/$ns" ping -c 1 -W 1 -I "$src" "$dst" > /dev/null 2>&1 && return 0
 	done
 	fail "the tunnel did not come up"
 }
@@ -218,16 +223,13 @@ host_traffic() {
 tcp_stream_start() {
 	local from=$1 src=$2 to=$3 addr=$4 n=$5 kib=${6:-32} port=$((6000 + RANDOM % 1000))
 	head -c $((n * kib * 1024)) /dev/urandom > $IKE_DIR/stream.data
-	ip netns exec "$to" timeout $((n + 60)) nc -l "$addr" $port > $IKE_DIR/stream.recv &
+	nsenter --net="/run/netns/$to" timeout $((n + 60)) nc -l "$addr" $port > $IKE_DIR/stream.recv &
 	STREAM_SRV=$!
-	for _ in $(seq 1 50); do
-		ip netns exec "$to" ss -ltn | grep -q ":$port " && break
-		sleep 0.1
-	done
+	wait_until 60 "a TCP listener on port $port in $to" listening "$to" tcp $port
 	for i in $(seq 0 $((n - 1))); do
 		dd if=$IKE_DIR/stream.data bs=${kib}k skip=$i count=1 2> /dev/null
 		sleep 1
-	done | ip netns exec "$from" timeout $((n + 60)) nc -N -s "$src" "$addr" $port &
+	done | nsenter --net="/run/netns/$from" timeout $((n + 60)) nc -N -s "$src" "$addr" $port &
 	STREAM_CLI=$!
 }
 
@@ -270,7 +272,7 @@ rekey_traffic() {
 sas_are() {
 	local n
 	for _ in $(seq 1 20); do
-		n=$(ip netns exec "$1" nfsec -j sa show | jq length)
+		n=$(nsenter --net="/run/netns/$1" nfsec -j sa show | jq length)
 		[ "$n" -eq "$2" ] && return 0
 		sleep 0.1
 	done
@@ -283,7 +285,7 @@ sas_are() {
 sas_settle() {
 	local n
 	for _ in $(seq 1 24); do
-		n=$(ip netns exec "$1" nfsec -j sa show | jq length)
+		n=$(nsenter --net="/run/netns/$1" nfsec -j sa show | jq length)
 		[ "$n" -le 4 ] && return 0
 		sleep 0.5
 	done

@@ -17,6 +17,26 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 expect_ne() { [ "$2" != "$3" ] || fail "$1: both are '$2'"; }
 
+# wait_until SECONDS WHAT CMD...: runs CMD (a command or a function) every 0.1 s until it
+# succeeds; fails naming WHAT if SECONDS of wall time pass first. For readiness (a listener,
+# a capture, a daemon's socket): generous, since beside other test files on the debug
+# kernel seconds can pass between two commands, and free when the condition holds at once.
+wait_until() {
+	local secs=$1 what=$2 limit=$((SECONDS + $1))
+	shift 2
+	until "$@"; do
+		[ $SECONDS -lt $limit ] || fail "$what: not within $secs s"
+		sleep 0.1
+	done
+}
+
+# listening NS tcp|udp PORT: something in NS listens on PORT.
+listening() {
+	local flag=-ltn
+	[ "$2" = udp ] && flag=-lun
+	nsenter --net="/run/netns/$1" ss -H $flag "sport = :$3" | grep -q .
+}
+
 # case_result ok|not_ok NAME: one case of a test with several, reported on its own line.
 case_result() { echo "$1 $2" >> "${NFSEC_CASES:-/dev/null}"; }
 
