@@ -45,6 +45,8 @@ case_main_psk_gcm() {
 	both $P ike aes128-sha256-modp2048 esp aes128gcm16 -- $P ike aes128-sha256-modp2048 \
 		esp aes128gcm16
 	up
+	iked_caps a
+	iked_caps b
 }
 
 case_main_psk_cbc_pfs() {

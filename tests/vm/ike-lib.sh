@@ -158,6 +158,18 @@ iked_start() {  # iked_start NS WORDS...
 	wait_until 60 "nfsec-iked's control socket in $ns" iked_ready "$d" $pid
 }
 
+# iked_caps NS: nfsec-iked in NS kept CAP_NET_ADMIN alone (effective, permitted, bounding
+# set; none inheritable) and may gain no more (no_new_privs).
+iked_caps() {
+	local st=/proc/${IKED_OF[$1]}/status f want
+	for f in CapEff:0000000000001000 CapPrm:0000000000001000 CapBnd:0000000000001000 \
+		CapInh:0000000000000000 CapAmb:0000000000000000 NoNewPrivs:1; do
+		want=${f#*:} f=${f%%:*}
+		expect_eq "nfsec-iked's $f in $1" "$(awk -v f="$f:" '$1 == f { print $2 }' "$st")" \
+			"$want"
+	done
+}
+
 # iked_ready DIR PID: nfsec-iked has its control socket; says why not if it ended.
 iked_ready() {
 	[ -S "$1/iked.sock" ] && return 0

@@ -8,11 +8,14 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "control.h"
 #include "daemon.h"
@@ -54,6 +57,56 @@ static int harden(void)
 		log_err("setrlimit(RLIMIT_CORE): %m");
 		return -errno;
 	}
+	return 0;
+}
+
+/*
+ * Once its sockets are bound (UDP 500, the control socket), the daemon needs one
+ * capability: CAP_NET_ADMIN, for the module's netlink commands (SAs, policies, the IKE
+ * socket exemption), which need it to read as to change. Every other goes, from the
+ * bounding set too (so nothing the daemon could be made to run gets one back), and no new
+ * privileges on exec. Key and PSK files read later (a tunnel added over the control socket)
+ * are read as their owner reads them: without CAP_DAC_OVERRIDE, another user's 0600 file is
+ * refused (auth.c and tunnel.c refuse one others could read).
+ */
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	const unsigned int i = CAP_TO_INDEX(CAP_NET_ADMIN);
+	const __u32 keep = CAP_TO_MASK(CAP_NET_ADMIN);
+	bool setpcap;
+	int cap;
+
+	if (syscall(SYS_capget, &hdr, data)) {
+		log_err("capget: %m");
+		return -errno;
+	}
+	setpcap = data[CAP_TO_INDEX(CAP_SETPCAP)].effective & CAP_TO_MASK(CAP_SETPCAP);
+	/* Started with fewer (say by a service manager): the bounding set is its business. */
+	for (cap = 0; setpcap && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (cap != CAP_NET_ADMIN && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
+			log_err("dropping capability %d from the bounding set: %m", cap);
+			return -errno;
+		}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL) {
+		log_err("clearing ambient capabilities: %m");
+		return -errno;
+	}
+	data[i].permitted &= keep;
+	data[i].effective = data[i].permitted;
+	data[i].inheritable = 0;
+	data[1 - i] = (struct __user_cap_data_struct){ 0 };
+	if (syscall(SYS_capset, &hdr, data)) {
+		log_err("capset: %m");
+		return -errno;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		log_err("prctl(PR_SET_NO_NEW_PRIVS): %m");
+		return -errno;
+	}
+	if (!data[i].permitted)
+		log_warn("no CAP_NET_ADMIN: the module will refuse every request");
 	return 0;
 }
 
@@ -143,7 +196,7 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	if (conf && conf_load(conf))
+	if (drop_capabilities() || (conf && conf_load(conf)))
 		return 1;
 	log_info("nfsec-iked running");
 	ret = loop_run();
