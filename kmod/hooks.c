@@ -32,6 +32,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include "conntrack.h"
 #include "esp.h"
 #include "hooks.h"
 #include "ike_socket.h"
@@ -403,6 +404,16 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 	} else {
 		dst_release(dst);
 	}
+	/*
+	 * The route a socket's packet carries may be borrowed (noref, valid under RCU):
+	 * asynchronous crypto completes outside this RCU section, so take a reference, or
+	 * drop the packet when the route is already going.
+	 */
+	skb_dst_force(skb);
+	if (!skb_dst(skb)) {
+		err = -EHOSTUNREACH;
+		goto err;
+	}
 	crypto_begin(nn);
 	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev),
 			      out_done);
@@ -461,6 +472,11 @@ unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned lo
 		return NF_ACCEPT;
 	if (pol->action == NFSEC_POLICY_DISCARD) {
 		nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_DISCARD);
+		return NF_DROP;
+	}
+	/* nfsec takes the packet: conntrack's entry for it first (conntrack.c). */
+	if (nfsec_ct_confirm(skb) != NF_ACCEPT) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_ERROR);
 		return NF_DROP;
 	}
 	key.reqid = pol->tmpl.reqid;
@@ -627,11 +643,14 @@ drop:
 	kfree_skb(skb);
 }
 
+/* Ends what nfsec_input() began: the device it held is let go once the packet is out. */
 static void in_finish(struct sk_buff *skb, int err)
 {
 	struct nfsec_net *nn = NFSEC_SKB_CB(skb)->sa->nn;
+	struct net_device *dev = skb->dev;
 
 	in_deliver(nn, skb, err);
+	dev_put(dev);
 	crypto_end(nn);
 }
 
@@ -717,6 +736,13 @@ static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 	}
 	NFSEC_SKB_CB(skb)->sa = sa;
 	NFSEC_SKB_CB(skb)->seq = seq;
+	/*
+	 * Asynchronous crypto completes outside this RCU section: the input route (borrowed)
+	 * is not needed past here, and the device the packet came in on, which it is
+	 * delivered on again, must outlive the crypto (unregistering waits for it).
+	 */
+	skb_dst_drop(skb);
+	dev_hold(skb->dev);
 	crypto_begin(nn);
 	err = nfsec_esp_decrypt(skb, off, in_done);
 	if (err != -EINPROGRESS)
@@ -760,8 +786,14 @@ static unsigned int in_hook(void *priv, struct sk_buff *skb,
 {
 	struct nfsec_net *nn = nfsec_net(state->net);
 
-	if (READ_ONCE(nn->sad.count) && is_esp(skb))
+	if (READ_ONCE(nn->sad.count) && is_esp(skb)) {
+		/* nfsec may take the packet: conntrack's entry for it first (conntrack.c). */
+		if (nfsec_ct_confirm(skb) != NF_ACCEPT) {
+			nfsec_stat_inc(nn, NFSEC_STAT_A_IN_ERROR);
+			return NF_DROP;
+		}
 		return nfsec_input(nn, skb);
+	}
 	return check_policy(nn, skb, NFSEC_POLICY_DIR_IN);
 }
 

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <uapi/linux/nfsec.h>
 
+#include "conntrack.h"
 #include "hooks.h"
 #include "nfsec.h"
 #include "netlink.h"
@@ -115,6 +116,7 @@ static void __exit nfsec_exit(void)
 	synchronize_rcu();
 	rcu_barrier();
 	destroy_workqueue(nfsec_wq);
+	nfsec_ct_exit();
 }
 
 module_init(nfsec_init);

@@ -39,7 +39,7 @@ udp_bypass() {
 	# debug kernel, beside other test files, seconds pass between two commands).
 	nsenter --net="/run/netns/$to" timeout 120 nc -u -l -W 1 "$addr" 7777 > /tmp/esp-udp &
 	local srv=$!
-	wait_until 60 "a UDP listener on port 7777 in $to" listening "$to" udp 7777
+	wait_until 120 "a UDP listener on port 7777 in $to" listening "$to" udp 7777
 	echo "bypass $from" | nsenter --net="/run/netns/$from" nc -u -q 0 -s "$src" "$addr" 7777 ||
 		fail "nc -u $from -> $addr failed"
 	wait $srv || fail "no bypassed datagram reached $to"

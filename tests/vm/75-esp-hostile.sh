@@ -75,7 +75,7 @@ s.sendto(b"x", (sys.argv[3], int(sys.argv[4])))' "$2" "$3" "$4" "$5"
 # listen_udp NS ADDR PORT: a receiver that writes what it gets to /tmp/heard-PORT.
 listen_udp() {
 	nsenter --net="/run/netns/$1" timeout 10 nc -u -l -W 1 "$2" "$3" > /tmp/heard-$3 &
-	wait_until 60 "a UDP listener on $2 port $3" listening "$1" udp "$3"
+	wait_until 120 "a UDP listener on $2 port $3" listening "$1" udp "$3"
 }
 
 case_ike_ports_out() {

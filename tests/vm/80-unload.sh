@@ -31,7 +31,7 @@ bg() {
 # the guest (on the debug kernel that made this test take 12 minutes).
 stream() {
 	bg "$3" nc -l "$4" "$5"
-	wait_until 60 "a TCP listener on port $5 in $3" listening "$3" tcp "$5"
+	wait_until 120 "a TCP listener on port $5 in $3" listening "$3" tcp "$5"
 	python3 -c '
 import sys, time
 zeros = bytes(8192)

@@ -91,7 +91,7 @@ tcp_check() {
 	local from=$1 src=$2 to=$3 addr=$4 port=$((5000 + RANDOM % 1000)) got
 	nsenter --net="/run/netns/$to" timeout 300 nc -l "$addr" $port > /tmp/esp-recv &
 	local srv=$!
-	wait_until 60 "a TCP listener on port $port in $to" listening "$to" tcp $port
+	wait_until 120 "a TCP listener on port $port in $to" listening "$to" tcp $port
 	nsenter --net="/run/netns/$from" timeout 300 nc -N -s "$src" "$addr" $port < $DATA ||
 		fail "nc $from -> $addr failed"
 	wait $srv || fail "nc server in $to failed"
@@ -111,7 +111,7 @@ capture_start() {
 		CAP+=($!)
 	done
 	for ns in a b; do
-		wait_until 60 "tcpdump in $ns" grep -q listening /tmp/tcpdump-$ns.err
+		wait_until 120 "tcpdump in $ns" grep -q listening /tmp/tcpdump-$ns.err
 	done
 }
 
@@ -172,7 +172,7 @@ capture() {
 	nsenter --net="/run/netns/$1" timeout 60 tcpdump -i v$1 -Q out -n -U -c "$3" -w "$2" "$4" \
 		2> "$2.err" &
 	CAPTURE=$!
-	wait_until 60 "tcpdump in $1" grep -q listening "$2.err"
+	wait_until 120 "tcpdump in $1" grep -q listening "$2.err"
 }
 
 # What both sides saw, when a case fails.

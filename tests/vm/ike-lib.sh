@@ -63,7 +63,9 @@ charon_start() {  # charon_start NS NAME
 		> "$d/charon.out" 2>&1 &
 	CHARONS+=($!)
 	CHARON_OF[$name]=$!
-	wait_until 60 "charon $name's vici socket" charon_ready "$d" "$name"
+	# The first start loads charon's plugins and the kernel's crypto modules: minutes on
+	# a guest that shares the cores with another.
+	wait_until 300 "charon $name's vici socket" charon_ready "$d" "$name"
 }
 
 # charon_ready DIR NAME: charon NAME has its vici socket; says why not if it ended.
@@ -155,7 +157,7 @@ iked_start() {  # iked_start NS WORDS...
 	pid=$!
 	IKEDS+=($pid)
 	IKED_OF[$ns]=$pid
-	wait_until 60 "nfsec-iked's control socket in $ns" iked_ready "$d" $pid
+	wait_until 120 "nfsec-iked's control socket in $ns" iked_ready "$d" $pid
 }
 
 # iked_caps NS: nfsec-iked in NS kept CAP_NET_ADMIN alone (effective, permitted, bounding
@@ -235,13 +237,17 @@ host_traffic() {
 tcp_stream_start() {
 	local from=$1 src=$2 to=$3 addr=$4 n=$5 kib=${6:-32} port=$((6000 + RANDOM % 1000))
 	head -c $((n * kib * 1024)) /dev/urandom > $IKE_DIR/stream.data
-	nsenter --net="/run/netns/$to" timeout $((n + 60)) nc -l "$addr" $port > $IKE_DIR/stream.recv &
+	# The timeouts only bound a hang: a second of data is a few processes, and on a guest
+	# sharing the cores each can take a second.
+	nsenter --net="/run/netns/$to" timeout $((n * 4 + 60)) nc -l "$addr" $port \
+		> $IKE_DIR/stream.recv &
 	STREAM_SRV=$!
-	wait_until 60 "a TCP listener on port $port in $to" listening "$to" tcp $port
+	wait_until 120 "a TCP listener on port $port in $to" listening "$to" tcp $port
 	for i in $(seq 0 $((n - 1))); do
 		dd if=$IKE_DIR/stream.data bs=${kib}k skip=$i count=1 2> /dev/null
 		sleep 1
-	done | nsenter --net="/run/netns/$from" timeout $((n + 60)) nc -N -s "$src" "$addr" $port &
+	done | nsenter --net="/run/netns/$from" timeout $((n * 4 + 60)) nc -N -s "$src" "$addr" \
+		$port &
 	STREAM_CLI=$!
 }
 
