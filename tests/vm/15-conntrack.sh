@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm: alone (loads the module after conntrack is in use)
+# vm: stock kernel only (the test kernel has no NAT)
 # NAT through the tunnel, whatever the load order (peer: Linux XFRM, as in 60-esp-xfrm).
 # Gateway a SNATs its LAN c (10.0.5.0/24) to its inner address 10.0.1.1 towards b's inner
 # network, which an AES-GCM tunnel protects; c pings b through it. Conntrack confirms its
