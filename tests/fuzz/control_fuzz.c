@@ -22,7 +22,7 @@
  *
  * Checks beyond the sanitizers: every reply is "ok\n" and a body, or one line "error
  * MESSAGE\n" without a control character; a client that may not change things never gets
- * "ok" for add, del, up or down; a show-json body is one valid JSON array (the small
+ * "ok" for add, del, up or down; a show-json body is one valid JSON array in UTF-8 (the small
  * checker below) and a show body lines of printable text; every client is gone after its
  * reply, and every tunnel after the last request. FUZZ_LOG=1 in the environment shows
  * each request and its reply.
@@ -34,6 +34,7 @@
  */
 #include "../../userspace/iked/control.c"	/* first: it defines _GNU_SOURCE */
 
+#include <iconv.h>
 #include <syslog.h>
 
 #define CHECK(cond)							\
@@ -240,11 +241,31 @@ static bool value(struct cursor *c)
 	}
 }
 
-/* One JSON array, then the newline json_finish() writes, and nothing else. */
+/* Whether p is UTF-8 (RFC 8259 8.1): glibc's iconv refuses what RFC 3629 does. */
+static bool utf8_ok(const char *p, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", "UTF-8");
+	char *in = (char *)p, out[512], *o;
+	size_t left = len, room;
+	bool ok = true;
+
+	CHECK(cd != (iconv_t)-1);
+	while (left && ok) {
+		o = out;
+		room = sizeof(out);
+		ok = iconv(cd, &in, &left, &o, &room) != (size_t)-1 || errno == E2BIG;
+	}
+	iconv_close(cd);
+	return ok;
+}
+
+/* One JSON array in UTF-8, then the newline json_finish() writes, and nothing else. */
 static bool json_array_ok(const char *p, size_t len)
 {
 	struct cursor c = { p, p + len, 0 };
 
+	if (!utf8_ok(p, len))
+		return false;
 	ws(&c);
 	if (c.p == c.end || *c.p != '[' || !value(&c))
 		return false;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -80,6 +81,28 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 
 /* --- Fakes: the kernel ---------------------------------------------------------------- */
 
+enum { FAKE_SAS_MAX = 32, FAKE_POLICIES_MAX = 64 };
+
+/* An SA as the daemon installed it; live until kernel_sa_del() names it. */
+struct fake_sa {
+	bool live;
+	uint32_t spi;
+	uint8_t dir;
+	struct tunnel_addr src, dst;
+	uint32_t reqid;
+};
+
+/* A protect policy as kernel.h says kernel_tunnel_policies_add() makes it. */
+struct fake_policy {
+	bool live;
+	uint32_t index;
+	uint8_t dir;			/* NFSEC_POLICY_DIR_OUT or _IN */
+	struct tunnel_ts src, dst;	/* the selector */
+	struct tunnel_addr tmpl_src, tmpl_dst;
+	uint8_t mode;
+	uint32_t reqid;
+};
+
 static struct {
 	unsigned int policies;		/* installed */
 	unsigned int policies_del_calls;
@@ -87,7 +110,35 @@ static struct {
 	bool fail_out;			/* kernel_sa_add() refuses outbound SAs */
 	uint32_t next_spi;
 	unsigned int spis;		/* allocated, not released */
+	unsigned int nsa, npol;
+	struct fake_sa sa[FAKE_SAS_MAX];
+	struct fake_policy pol[FAKE_POLICIES_MAX];
+	/* an event kernel_events_read() hands the daemon: see kernel_expire() */
+	bool expire_pending, expire_hard;
+	struct kernel_sa_ref expire;
+	/* the leftover test of the last policies added with one, and its answer then */
+	bool (*stale)(uint32_t reqid, void *arg);
+	void *stale_arg;
+	bool stale_own;			/* for the request id of their first pair */
 } k;
+
+static int event_fd = -1;
+
+static void policy_put(const struct kernel_tunnel *kt, const struct kernel_ts_pair *pair,
+		       bool in, struct kernel_policies *out)
+{
+	struct fake_policy *p = &k.pol[k.npol];
+
+	assert_true(k.npol < FAKE_POLICIES_MAX);
+	*p = (struct fake_policy){
+		.live = true, .index = 1000 + k.npol, .mode = kt->mode, .reqid = pair->reqid,
+		.dir = in ? NFSEC_POLICY_DIR_IN : NFSEC_POLICY_DIR_OUT,
+		.src = in ? pair->remote : pair->local, .dst = in ? pair->local : pair->remote,
+		.tmpl_src = in ? kt->remote : kt->local, .tmpl_dst = in ? kt->local : kt->remote,
+	};
+	out->index[out->count++] = p->index;
+	k.npol++;
+}
 
 int kernel_tunnel_policies_add(struct kernel *kk, const struct kernel_tunnel *kt,
 			       struct kernel_policies *out, char *err, size_t errlen)
@@ -95,7 +146,16 @@ int kernel_tunnel_policies_add(struct kernel *kk, const struct kernel_tunnel *kt
 	(void)kk;
 	(void)err;
 	(void)errlen;
-	out->count = 2 * kt->pair_count;
+	if (kt->stale) {
+		k.stale = kt->stale;
+		k.stale_arg = kt->stale_arg;
+		k.stale_own = kt->stale(kt->pairs[0].reqid, kt->stale_arg);
+	}
+	out->count = 0;
+	for (unsigned int i = 0; i < kt->pair_count; i++) {
+		policy_put(kt, &kt->pairs[i], false, out);
+		policy_put(kt, &kt->pairs[i], true, out);
+	}
 	k.policies += out->count;
 	return 0;
 }
@@ -108,6 +168,10 @@ int kernel_tunnel_policies_del(struct kernel *kk, struct kernel_policies *pol, c
 	(void)errlen;
 	k.policies_del_calls++;
 	k.policies -= pol->count;
+	for (unsigned int i = 0; i < pol->count; i++)
+		for (unsigned int j = 0; j < k.npol; j++)
+			if (k.pol[j].index == pol->index[i])
+				k.pol[j].live = false;
 	pol->count = 0;
 	return 0;
 }
@@ -124,6 +188,11 @@ int kernel_sa_add(struct kernel *kk, const struct kernel_sa *ksa, char *err, siz
 		k.sas_in++;
 	else
 		k.sas_out++;
+	assert_true(k.nsa < FAKE_SAS_MAX);
+	k.sa[k.nsa++] = (struct fake_sa){
+		.live = true, .spi = ksa->spi, .dir = ksa->dir, .src = ksa->src, .dst = ksa->dst,
+		.reqid = ksa->reqid,
+	};
 	return 0;
 }
 
@@ -131,11 +200,16 @@ int kernel_sa_del(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst
 		  size_t errlen)
 {
 	(void)kk;
-	(void)spi;
-	(void)dst;
 	(void)err;
 	(void)errlen;
-	return 0;
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].spi == spi &&
+		    !memcmp(&k.sa[i].dst, dst, sizeof(*dst))) {
+			k.sa[i].live = false;
+			return 0;
+		}
+	errno = ENOENT;
+	return -ENOENT;
 }
 
 int kernel_sa_stats(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
@@ -181,18 +255,116 @@ int kernel_ike_socket(struct kernel *kk, int fd, char *err, size_t errlen)
 int kernel_event_fd(const struct kernel *kk)
 {
 	(void)kk;
-	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return event_fd;
 }
 
 int kernel_events_read(struct kernel *kk, const struct kernel_event_ops *ops, void *arg,
 		       char *err, size_t errlen)
 {
+	uint64_t n;
+
 	(void)kk;
-	(void)ops;
-	(void)arg;
 	(void)err;
 	(void)errlen;
+	if (read(event_fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	if (k.expire_pending) {
+		k.expire_pending = false;
+		ops->expire(&k.expire, k.expire_hard, arg);
+	}
 	return 0;
+}
+
+/* The module's EXPIRE for the SA sa (hard or soft), through the daemon's event loop. */
+static void kernel_expire(const struct fake_sa *sa, bool hard)
+{
+	uint64_t one = 1;
+
+	k.expire = (struct kernel_sa_ref){
+		.spi = sa->spi, .dir = sa->dir, .src = sa->src, .dst = sa->dst, .reqid = sa->reqid,
+	};
+	k.expire_hard = hard;
+	k.expire_pending = true;
+	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
+	assert_true(loop_run_once(0) > 0);
+	assert_false(k.expire_pending);
+}
+
+/* --- What the fake kernel holds ----------------------------------------------------------- */
+
+static struct tunnel_addr addr4(const char *text)
+{
+	struct tunnel_addr a = { .family = AF_INET };
+
+	assert_int_equal(inet_pton(AF_INET, text, a.addr), 1);
+	return a;
+}
+
+static struct tunnel_ts ts4(const char *text, uint8_t len)
+{
+	struct tunnel_addr a = addr4(text);
+	struct tunnel_ts t = { .family = AF_INET, .len = len };
+
+	memcpy(t.addr, a.addr, sizeof(t.addr));
+	return t;
+}
+
+static bool addr_eq(const struct tunnel_addr *a, const char *text)
+{
+	struct tunnel_addr b = addr4(text);
+
+	return !memcmp(a, &b, sizeof(b));
+}
+
+static unsigned int sas_live(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < k.nsa; i++)
+		n += k.sa[i].live;
+	return n;
+}
+
+static unsigned int policies_live(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < k.npol; i++)
+		n += k.pol[i].live;
+	return n;
+}
+
+/* The live SA of dir from src to dst: there must be one. */
+static const struct fake_sa *sa_live(uint8_t dir, const char *src, const char *dst)
+{
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].dir == dir && addr_eq(&k.sa[i].src, src) &&
+		    addr_eq(&k.sa[i].dst, dst))
+			return &k.sa[i];
+	fail_msg("no live %s SA %s -> %s", dir == NFSEC_SA_DIR_IN ? "in" : "out", src, dst);
+	return NULL;
+}
+
+/*
+ * The live tunnel-mode policy of dir for selector src -> dst, template tsrc -> tdst: there
+ * must be one.
+ */
+static const struct fake_policy *policy_live(uint8_t dir, struct tunnel_ts src,
+					     struct tunnel_ts dst, const char *tsrc,
+					     const char *tdst)
+{
+	for (unsigned int i = 0; i < k.npol; i++) {
+		const struct fake_policy *p = &k.pol[i];
+
+		if (p->live && p->dir == dir && p->mode == NFSEC_MODE_TUNNEL &&
+		    !memcmp(&p->src, &src, sizeof(src)) && !memcmp(&p->dst, &dst, sizeof(dst)) &&
+		    addr_eq(&p->tmpl_src, tsrc) && addr_eq(&p->tmpl_dst, tdst))
+			return p;
+	}
+	fail_msg("no live %s policy with template %s -> %s",
+		 dir == NFSEC_POLICY_DIR_IN ? "in" : "out", tsrc, tdst);
+	return NULL;
 }
 
 /* --- Log lines, kept ---------------------------------------------------------------------- */
@@ -281,25 +453,33 @@ static void last_sent(struct ike_msg *msg)
 
 static struct tunnel sun;
 
-/* sun initiates phase 1 with the daemon's moon, main mode, to the end. */
-static struct ike_sa *peer_phase1(void)
+/* The peer of words conf at addr initiates phase 1 with the daemon, main mode, to the end. */
+static struct ike_sa *phase1_from(const struct tunnel *conf, const char *addr,
+				  bool initial_contact)
 {
 	char why[IKE_WHY_MAX];
-	struct ike_sa *p = ike_sa_initiate(&sun, NULL, why, sizeof(why));
+	struct ike_sa *p = ike_sa_initiate(conf, NULL, why, sizeof(why));
 	struct ike_msg msg;
 	int turn;
 
 	assert_non_null(p);
+	p->initial_contact = initial_contact;
 	for (turn = 0; turn < 3; turn++) {
 		unsigned int before = nsent;
 
-		deliver(p->out, p->out_len);
+		deliver_from(addr, p->out, p->out_len);
 		assert_int_equal(nsent, before + 1);
 		last_sent(&msg);
 		assert_int_equal(ike_sa_input(p, &msg), 0);
 	}
 	assert_int_equal(p->state, IKE_ESTABLISHED);
 	return p;
+}
+
+/* sun initiates phase 1 with the daemon's moon, main mode, to the end. */
+static struct ike_sa *peer_phase1(void)
+{
+	return phase1_from(&sun, "192.168.1.2", false);
 }
 
 static void status(struct iked_tunnel *t, struct tunnel_status *st)
@@ -433,6 +613,101 @@ static void test_half_open_caps(void **state)
 	assert_non_null(strstr(logged, "half-open phase 1s"));
 }
 
+/*
+ * Message 1s refused at once (aggressive mode to a main-mode tunnel, each answered with a
+ * notify to a source nothing proves) hold slots under the same caps as half-open SAs; a
+ * remote %any tunnel keeps no reason of theirs, and the log gets one line.
+ */
+static void test_refusals_capped(void **state)
+{
+	static const char *const from[] = {
+		"192.0.2.1", "192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.2", "192.0.2.3",
+	};
+	struct iked_settings s = { .half_open_max = 4, .half_open_per_peer = 2 };
+	struct iked_tunnel *t;
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX];
+	struct tunnel am;
+	unsigned int i;
+
+	(void)state;
+	daemon_settings_set(&s);
+	t = add("any local 192.168.1.1 remote %any local-ts 10.0.1.0/24 remote-ts "
+		"10.0.2.0/24 auth psk psk sesame");
+	conf(&am, SUN " mode aggressive");
+	for (i = 0; i < 6; i++) {
+		struct ike_sa *p = ike_sa_initiate(&am, NULL, why, sizeof(why));
+
+		assert_non_null(p);
+		deliver_from(from[i], p->out, p->out_len);
+		ike_sa_free(p);
+	}
+	assert_int_equal(nsent, 4);
+	status(t, &st);
+	assert_int_equal(st.half_open, 0);
+	assert_int_equal(st.drops.refused, 4);
+	assert_int_equal(st.drops.half_open_refused, 2);
+	assert_string_equal(st.down_reason, "");
+	assert_non_null(strstr(logged, "phase 1 from the peer refused: "));
+	assert_null(strstr(logged, "(2 so far)"));
+	/* The refusals keep the slots: a good message 1 from a fresh address finds none. */
+	{
+		struct ike_sa *p = ike_sa_initiate(&sun, NULL, why, sizeof(why));
+
+		deliver_from("192.0.2.4", p->out, p->out_len);
+		ike_sa_free(p);
+	}
+	assert_int_equal(nsent, 4);
+	tunnel_wipe(&am);
+}
+
+/*
+ * The cap in all holds for remote %any tunnels only: with it full of spoofed message 1s,
+ * the peer a tunnel names (added after the %any one) still gets its phase 1 up, with
+ * that tunnel, and a refusal of its message 1 is that tunnel's reason.
+ */
+static void test_named_peer_reserve(void **state)
+{
+	static const char *const from[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3" };
+	struct iked_settings s = { .half_open_max = 2, .half_open_per_peer = 2 };
+	struct iked_tunnel *any, *moon;
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX];
+	struct tunnel am;
+	struct ike_sa *p;
+	unsigned int i;
+
+	(void)state;
+	daemon_settings_set(&s);
+	any = add("any local 192.168.1.1 remote %any local-ts 10.0.1.0/24 remote-ts "
+		  "10.0.9.0/24 auth psk psk sesame");
+	moon = add(MOON " auto none");
+	for (i = 0; i < 3; i++) {
+		p = ike_sa_initiate(&sun, NULL, why, sizeof(why));
+		deliver_from(from[i], p->out, p->out_len);
+		ike_sa_free(p);
+	}
+	status(any, &st);
+	assert_int_equal(st.half_open, 2);
+	assert_int_equal(st.drops.half_open_refused, 1);
+	/* the named peer, refused for its exchange: the reason is its tunnel's */
+	conf(&am, SUN " mode aggressive");
+	p = ike_sa_initiate(&am, NULL, why, sizeof(why));
+	deliver(p->out, p->out_len);
+	ike_sa_free(p);
+	status(moon, &st);
+	assert_int_equal(st.drops.refused, 1);
+	assert_non_null(strstr(st.down_reason, "the peer wants aggressive mode"));
+	/* and in main mode, up */
+	p = peer_phase1();
+	status(moon, &st);
+	assert_string_equal(st.phase1.state, "ESTABLISHED");
+	status(any, &st);
+	assert_int_equal(st.half_open, 2);
+	ike_sa_free(p);
+	tunnel_wipe(&am);
+}
+
 /* A forged datagram with the cookies of an established phase 1: dropped, counted. */
 static void test_forged_undecryptable(void **state)
 {
@@ -468,25 +743,38 @@ static void test_forged_undecryptable(void **state)
 	ike_sa_free(p);
 }
 
-/* sun's quick mode with moon: message 1 (kept in m1), 2 and 3. */
-static struct qm *peer_quick(struct ike_sa *p, uint8_t *m1, size_t *m1_len)
+/*
+ * A quick mode of the peer of words conf at addr over its phase 1 p, for its first
+ * selectors, its inbound SPI spi: messages 1 (kept in m1 unless NULL), 2 and 3.
+ */
+static struct qm *quick_from(struct ike_sa *p, const struct tunnel *conf, const char *addr,
+			     uint32_t spi, uint8_t *m1, size_t *m1_len)
 {
 	char why[IKE_WHY_MAX];
-	struct qm *q = qm_initiate(p, &sun.local_ts[0], &sun.remote_ts[0], 0x5001, why,
+	struct qm *q = qm_initiate(p, &conf->local_ts[0], &conf->remote_ts[0], spi, why,
 				   sizeof(why));
+	unsigned int sas = k.sas_in + k.sas_out;
 	struct ike_msg msg;
 
 	assert_non_null(q);
-	memcpy(m1, q->out, q->out_len);
-	*m1_len = q->out_len;
-	deliver(q->out, q->out_len);
+	if (m1) {
+		memcpy(m1, q->out, q->out_len);
+		*m1_len = q->out_len;
+	}
+	deliver_from(addr, q->out, q->out_len);
 	/* nothing in the kernel before HASH(3) */
-	assert_int_equal(k.sas_in + k.sas_out, 0);
+	assert_int_equal(k.sas_in + k.sas_out, sas);
 	last_sent(&msg);
 	assert_int_equal(qm_input(q, &msg), 0);
 	assert_int_equal(q->state, QM_DONE);
-	deliver(q->out, q->out_len);
+	deliver_from(addr, q->out, q->out_len);
 	return q;
+}
+
+/* sun's quick mode with moon: message 1 (kept in m1), 2 and 3. */
+static struct qm *peer_quick(struct ike_sa *p, uint8_t *m1, size_t *m1_len)
+{
+	return quick_from(p, &sun, "192.168.1.2", 0x5001, m1, m1_len);
 }
 
 /* A replayed quick mode message 1 starts nothing: no answer, no SA, counted. */
@@ -591,16 +879,332 @@ static void test_aggressive_psk_warns_at_load(void **state)
 	assert_non_null(strstr(logged, "any host that asks gets that hash"));
 }
 
-/* Stopping leaves the policies in place (traffic waits, never in clear). */
+/* --- remote %any: a kernel instance per peer ------------------------------------------- */
+
+#define RW "rw local 192.168.1.1 remote %any local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 " \
+	   "auth psk psk sesame"
+/* host to host: each peer's own address is its remote-ts */
+#define RW_HOST "rw local 192.168.1.1 remote %any local-ts 192.168.1.1/32 auth psk psk sesame"
+
+/* The peer's informational: a delete of its inbound SPI spi, or (spi 0) of phase 1. */
+static void peer_deletes(struct ike_sa *p, const char *addr, uint32_t spi)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	assert_int_equal(info_delete_build(p, spi ? &spi : NULL, spi ? 1 : 0, buf, &len), 0);
+	deliver_from(addr, buf, len);
+}
+
+/*
+ * A road warrior's phase 2 with a remote %any tunnel: its SAs in the kernel are keyed to
+ * its real address, not 0.0.0.0, and out and in protect policies for the tunnel's
+ * selectors, with the real endpoints in their templates and the SAs' request id, send the
+ * traffic through them; "nfsec tunnel show" lists the peer as up, the tunnel with no SA
+ * of its own.
+ */
+static void test_any_peer_keyed_to_its_address(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct ike_sa *p = peer_phase1();
+	const struct fake_policy *po, *pi;
+	const struct fake_sa *in, *out;
+	struct tunnel_status st;
+	struct qm *q;
+
+	(void)state;
+	assert_int_equal(policies_live(), 0);
+	q = peer_quick(p, NULL, NULL);
+	assert_int_equal(sas_live(), 2);
+	in = sa_live(NFSEC_SA_DIR_IN, "192.168.1.2", "192.168.1.1");
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.2");
+	assert_int_equal(out->spi, 0x5001);
+	assert_int_equal(policies_live(), 2);
+	po = policy_live(NFSEC_POLICY_DIR_OUT, ts4("10.0.1.0", 24), ts4("10.0.2.0", 24),
+			 "192.168.1.1", "192.168.1.2");
+	pi = policy_live(NFSEC_POLICY_DIR_IN, ts4("10.0.2.0", 24), ts4("10.0.1.0", 24),
+			 "192.168.1.2", "192.168.1.1");
+	assert_int_equal(po->reqid, out->reqid);
+	assert_int_equal(pi->reqid, in->reqid);
+	assert_int_equal(in->reqid, out->reqid);
+	/* the peer's request id, not the tunnel's */
+	assert_int_not_equal(out->reqid >> 8, t->reqid);
+
+	status(t, &st);
+	assert_false(st.phase1.established);
+	assert_int_equal(st.sa_count, 0);
+	assert_int_equal(st.peer_count, 1);
+	assert_int_equal(st.peers_up, 1);
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_true(addr_eq(&st.peer, "192.168.1.2"));
+	assert_true(st.up);
+	assert_true(st.phase1.established);
+	assert_int_equal(st.sa_count, 1);
+	assert_string_equal(st.sa[0].state, "ESTABLISHED");
+	assert_int_equal(registry_peer_status(t, 1, &st), -ENOENT);
+	assert_non_null(strstr(logged, "rw[192.168.1.2]: phase 2 SA up"));
+	qm_free(q);
+	ike_sa_free(p);
+}
+
+/*
+ * The peer deletes its phase 2: its SAs and policies go, its phase 1 stays (the peer is
+ * listed, down). A new phase 2 brings both back. It deletes phase 1: the peer ends, its
+ * SAs and policies with it.
+ */
+static void test_any_peer_delete(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct ike_sa *p = peer_phase1();
+	struct qm *q = peer_quick(p, NULL, NULL);
+	struct tunnel_status st;
+
+	(void)state;
+	assert_int_equal(sas_live(), 2);
+	assert_int_equal(policies_live(), 2);
+	peer_deletes(p, "192.168.1.2", q->spi_in);
+	assert_int_equal(sas_live(), 0);
+	assert_int_equal(policies_live(), 0);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 1);
+	assert_int_equal(st.peers_up, 0);
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_false(st.up);
+	assert_true(st.phase1.established);
+	assert_string_equal(st.sa[0].state, "DOWN");
+	qm_free(q);
+
+	q = quick_from(p, &sun, "192.168.1.2", 0x5002, NULL, NULL);
+	assert_int_equal(sas_live(), 2);
+	assert_int_equal(policies_live(), 2);
+	sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.2");
+
+	peer_deletes(p, "192.168.1.2", 0);
+	assert_true(loop_run_once(0) > 0);
+	assert_int_equal(sas_live(), 0);
+	assert_int_equal(policies_live(), 0);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 0);
+	assert_int_equal(registry_peer_status(t, 0, &st), -ENOENT);
+	qm_free(q);
+	ike_sa_free(p);
+}
+
+/* A hard EXPIRE of a peer's SA: the pair's SAs and policies go, the peer is told. */
+static void test_any_peer_expired(void **state)
+{
+	struct ike_msg msg;
+	struct ike_sa *p;
+	struct qm *q;
+
+	(void)state;
+	add(RW);
+	p = peer_phase1();
+	q = peer_quick(p, NULL, NULL);
+	kernel_expire(sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.2"), true);
+	assert_int_equal(sas_live(), 0);
+	assert_int_equal(policies_live(), 0);
+	last_sent(&msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	qm_free(q);
+	ike_sa_free(p);
+}
+
+/* INITIAL-CONTACT from the peer's address: what it had goes, its new phase 2 comes. */
+static void test_any_peer_initial_contact(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct ike_sa *p = peer_phase1(), *again;
+	struct qm *q = peer_quick(p, NULL, NULL), *q2;
+	struct tunnel_status st;
+
+	(void)state;
+	again = phase1_from(&sun, "192.168.1.2", true);
+	assert_int_equal(sas_live(), 0);
+	assert_int_equal(policies_live(), 0);
+	assert_non_null(strstr(logged, "INITIAL-CONTACT: 1 phase-1 and 1 phase-2 SAs of before "
+			       "deleted"));
+	assert_true(loop_run_once(0) > 0);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 1);
+	q2 = quick_from(again, &sun, "192.168.1.2", 0x5002, NULL, NULL);
+	assert_int_equal(sas_live(), 2);
+	assert_int_equal(policies_live(), 2);
+	qm_free(q2);
+	qm_free(q);
+	ike_sa_free(again);
+	ike_sa_free(p);
+}
+
+/*
+ * Two road warriors on one host-to-host remote %any tunnel: each gets SAs keyed to its
+ * address and its own policies (its address the remote selector, its own request id);
+ * one going takes only its own.
+ */
+static void test_any_two_peers(void **state)
+{
+	struct tunnel h2, h3;
+	struct iked_tunnel *t;
+	const struct fake_policy *po2, *po3, *pi2, *pi3;
+	const struct fake_sa *o2, *o3;
+	struct tunnel_status st;
+	struct ike_sa *p2, *p3;
+	struct qm *q2, *q3;
+
+	(void)state;
+	conf(&h2, "h2 local 192.168.1.2 remote 192.168.1.1 local-ts 192.168.1.2/32 remote-ts "
+	     "192.168.1.1/32 auth psk psk sesame");
+	conf(&h3, "h3 local 192.168.1.3 remote 192.168.1.1 local-ts 192.168.1.3/32 remote-ts "
+	     "192.168.1.1/32 auth psk psk sesame");
+	t = add(RW_HOST);
+	p2 = phase1_from(&h2, "192.168.1.2", false);
+	q2 = quick_from(p2, &h2, "192.168.1.2", 0x5002, NULL, NULL);
+	p3 = phase1_from(&h3, "192.168.1.3", false);
+	q3 = quick_from(p3, &h3, "192.168.1.3", 0x5003, NULL, NULL);
+
+	assert_int_equal(sas_live(), 4);
+	o2 = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.2");
+	o3 = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.3");
+	sa_live(NFSEC_SA_DIR_IN, "192.168.1.2", "192.168.1.1");
+	sa_live(NFSEC_SA_DIR_IN, "192.168.1.3", "192.168.1.1");
+	assert_int_equal(policies_live(), 4);
+	po2 = policy_live(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32), ts4("192.168.1.2", 32),
+			  "192.168.1.1", "192.168.1.2");
+	pi2 = policy_live(NFSEC_POLICY_DIR_IN, ts4("192.168.1.2", 32), ts4("192.168.1.1", 32),
+			  "192.168.1.2", "192.168.1.1");
+	po3 = policy_live(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32), ts4("192.168.1.3", 32),
+			  "192.168.1.1", "192.168.1.3");
+	pi3 = policy_live(NFSEC_POLICY_DIR_IN, ts4("192.168.1.3", 32), ts4("192.168.1.1", 32),
+			  "192.168.1.3", "192.168.1.1");
+	assert_int_equal(po2->reqid, o2->reqid);
+	assert_int_equal(pi2->reqid, o2->reqid);
+	assert_int_equal(po3->reqid, o3->reqid);
+	assert_int_equal(pi3->reqid, o3->reqid);
+	assert_int_not_equal(o2->reqid, o3->reqid);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 2);
+	assert_int_equal(st.peers_up, 2);
+
+	/* 192.168.1.2 goes: 192.168.1.3's SAs and policies stay */
+	peer_deletes(p2, "192.168.1.2", 0);
+	assert_true(loop_run_once(0) > 0);
+	assert_int_equal(sas_live(), 2);
+	assert_int_equal(policies_live(), 2);
+	sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.3");
+	sa_live(NFSEC_SA_DIR_IN, "192.168.1.3", "192.168.1.1");
+	assert_true(po3->live && pi3->live);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 1);
+	assert_int_equal(st.peers_up, 1);
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_true(addr_eq(&st.peer, "192.168.1.3"));
+	qm_free(q2);
+	qm_free(q3);
+	ike_sa_free(p2);
+	ike_sa_free(p3);
+}
+
+/*
+ * Net to net, two peers asking for the same selectors: the module would send their
+ * traffic to one only, so the second is refused (INVALID-ID-INFORMATION) while the first
+ * holds them, and gets them once the first is gone.
+ */
+static void test_any_selectors_held(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct ike_sa *p = peer_phase1(), *p3;
+	struct qm *q = peer_quick(p, NULL, NULL), *q3;
+	char why[IKE_WHY_MAX];
+	struct tunnel_status st;
+	struct ike_msg msg;
+
+	(void)state;
+	p3 = phase1_from(&sun, "192.168.1.3", false);
+	q3 = qm_initiate(p3, &sun.local_ts[0], &sun.remote_ts[0], 0x5003, why, sizeof(why));
+	assert_non_null(q3);
+	deliver_from("192.168.1.3", q3->out, q3->out_len);
+	last_sent(&msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	assert_int_equal(sas_live(), 2);
+	assert_int_equal(policies_live(), 2);
+	assert_non_null(strstr(logged, "refused: rw[192.168.1.2] holds them"));
+	assert_int_equal(registry_peer_status(t, 1, &st), 0);
+	assert_false(st.up);
+	assert_non_null(strstr(st.down_reason, "INVALID-ID-INFORMATION"));
+	qm_free(q3);
+
+	peer_deletes(p, "192.168.1.2", 0);
+	assert_true(loop_run_once(0) > 0);
+	assert_int_equal(sas_live(), 0);
+	q3 = quick_from(p3, &sun, "192.168.1.3", 0x5004, NULL, NULL);
+	sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.3");
+	policy_live(NFSEC_POLICY_DIR_OUT, ts4("10.0.1.0", 24), ts4("10.0.2.0", 24),
+		    "192.168.1.1", "192.168.1.3");
+	assert_int_equal(policies_live(), 2);
+	qm_free(q3);
+	qm_free(q);
+	ike_sa_free(p3);
+	ike_sa_free(p);
+}
+
+/*
+ * A peer's policies replace what an earlier run left in their way only under a request
+ * id no policy of ours has now: not a tunnel's, nor a peer's whose policies are in; its
+ * own before its policies are in (request ids come back from run to run), a remote %any
+ * tunnel's own, and nobody's, yes.
+ */
+static void test_any_stale_reqids(void **state)
+{
+	struct iked_tunnel *moon, *rw;
+	uint32_t peer;
+	struct ike_sa *p;
+	struct qm *q;
+
+	(void)state;
+	moon = add(MOON " auto none");
+	rw = add(RW);
+	p = phase1_from(&sun, "192.168.1.3", false);
+	q = quick_from(p, &sun, "192.168.1.3", 0x5003, NULL, NULL);
+	assert_non_null(k.stale);
+	assert_true(k.stale_own);
+	peer = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "192.168.1.3")->reqid;
+	assert_false(k.stale(peer, k.stale_arg));
+	assert_false(k.stale(moon->reqid << 8, k.stale_arg));
+	assert_true(k.stale(rw->reqid << 8, k.stale_arg));
+	assert_true(k.stale(moon->reqid << 8 | 1, k.stale_arg));	/* moon has one pair */
+	assert_true(k.stale(99 << 8, k.stale_arg));
+	peer_deletes(p, "192.168.1.3", q->spi_in);
+	assert_true(k.stale(peer, k.stale_arg));
+	qm_free(q);
+	ike_sa_free(p);
+}
+
+/*
+ * Stopping leaves the policies in place (traffic waits, never in clear): a tunnel's, and
+ * a remote %any tunnel's peer's; the SAs go.
+ */
 static void test_stop_keeps_policies(void **state)
 {
+	struct ike_sa *p;
+	struct qm *q;
+
 	(void)state;
 	add(MOON " auto none");
 	assert_int_equal(k.policies, 2);
+	add(RW);
+	p = phase1_from(&sun, "192.168.1.3", false);
+	q = quick_from(p, &sun, "192.168.1.3", 0x5003, NULL, NULL);
+	assert_int_equal(k.policies, 4);
+	assert_int_equal(sas_live(), 2);
 	daemon_fini(false);
 	assert_int_equal(k.policies_del_calls, 0);
-	assert_int_equal(k.policies, 2);
-	assert_non_null(strstr(logged, "its 2 policies stay"));
+	assert_int_equal(k.policies, 4);
+	assert_int_equal(policies_live(), 4);
+	assert_int_equal(sas_live(), 0);
+	assert_non_null(strstr(logged, "moon: stopping: its 2 policies stay"));
+	assert_non_null(strstr(logged, "rw[192.168.1.3]: stopping: its 2 policies stay"));
+	qm_free(q);
+	ike_sa_free(p);
 }
 
 int main(void)
@@ -610,6 +1214,9 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_m1, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_half_open_caps, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_capped, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_named_peer_reserve, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(test_forged_undecryptable, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_mode_replay, test_setup,
@@ -620,6 +1227,16 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_aggressive_psk_warns_at_load, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_peer_keyed_to_its_address, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_peer_delete, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_peer_expired, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_peer_initial_contact, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_two_peers, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_selectors_held, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_any_stale_reqids, test_setup, test_teardown),
 		/* last: it stops the daemon */
 		cmocka_unit_test_setup_teardown(test_stop_keeps_policies, test_setup,
 						test_teardown),

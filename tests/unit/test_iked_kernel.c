@@ -63,6 +63,8 @@ static struct {
 	unsigned int policy_adds;	/* calls, failed ones too */
 	unsigned int fail_add_at;	/* this call (1-based) fails with EEXIST */
 	bool all_exist;			/* every add fails with EEXIST */
+	bool spd_exact;			/* as the module: an add of a direction, selector
+					 * and priority the SPD has fails with EEXIST */
 	struct nl_msg *policy_msg[MSGS_MAX];	/* the request of each call */
 	uint32_t deleted[SPD_MAX];
 	unsigned int del_count;
@@ -173,6 +175,11 @@ int __wrap_nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p
 		fake.policy_msg[fake.policy_adds - 1] = msg;
 	else
 		nlmsg_free(msg);
+	for (unsigned int i = 0; fake.spd_exact && i < fake.spd_count; i++)
+		if (fake.spd[i].dir == p->dir && fake.spd[i].priority == p->priority &&
+		    !memcmp(&fake.spd[i].sel, &p->sel, sizeof(p->sel)))
+			return nfsec_seterr(h, -EEXIST, "add policy: a policy with this "
+					    "direction, selector and priority exists (File exists)");
 	if (fake.policy_adds == fake.fail_add_at || fake.all_exist)
 		return nfsec_seterr(h, -EEXIST, "add policy: a policy with this direction, "
 				    "selector and priority exists (File exists)");
@@ -1140,6 +1147,69 @@ static void test_policies_adopted(void **state)
 	assert_int_equal(fake.spd_count, 10);
 }
 
+static bool stale_reqid(uint32_t reqid, void *arg)
+{
+	return reqid == *(const uint32_t *)arg;
+}
+
+/*
+ * A peer's policies (remote %any) that a run stopped without --flush-on-exit left, under a
+ * request id nothing has now: the next run's peer with the same selectors replaces them.
+ * Not one under a live request id, nor one from another local address.
+ */
+static void test_policies_leftover(void **state)
+{
+	struct kernel *k = open_ok(state);
+	struct kernel_ts_pair old = pairs_2x2()[0], now = old;
+	struct kernel_tunnel kt = tunnel_2x2();
+	struct kernel_policies pol, left;
+	uint32_t stale = 11;
+	char err[512] = "";
+
+	fake.spd_exact = true;
+	kt.pair_count = 1;
+	kt.pairs = &old;
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), 0);
+	assert_int_equal(fake.spd_count, 2);
+
+	/* the next run: another peer, request id 300, the same selectors */
+	now.reqid = 300;
+	kt.pairs = &now;
+	kt.remote = addr("198.51.100.9");
+	kt.stale = stale_reqid;
+	kt.stale_arg = &stale;
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), 0);
+	assert_int_equal(fake.del_count, 2);
+	assert_memory_equal(fake.deleted, left.index, 2 * sizeof(uint32_t));
+	assert_int_equal(pol.count, 2);
+	assert_int_equal(fake.spd_count, 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		bool in = fake.spd[i].dir == NFSEC_POLICY_DIR_IN;
+
+		assert_int_equal(fake.spd[i].index, pol.index[i]);
+		assert_int_equal(fake.spd[i].tmpl.reqid, 300);
+		assert_memory_equal(in ? fake.spd[i].tmpl.src : fake.spd[i].tmpl.dst,
+				    kt.remote.addr, 4);
+	}
+
+	/* a request id in use is no leftover: in the way */
+	stale = 11;
+	now.reqid = 301;
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "is in the way"));
+	assert_int_equal(fake.spd_count, 2);
+
+	/* nor one from another local address, whatever its request id */
+	stale = 300;
+	kt.local = addr("192.0.2.99");
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), -EEXIST);
+	assert_int_equal(fake.del_count, 2);
+	kt.local = addr("192.0.2.1");
+	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), 0);
+	assert_int_equal(fake.del_count, 4);
+	assert_int_equal(fake.spd[0].tmpl.reqid, 301);
+}
+
 static void test_policies_refused(void **state)
 {
 	struct kernel *k = open_ok(state);
@@ -1604,6 +1674,7 @@ int main(void)
 		TEST(test_policies_2x2),
 		TEST(test_policies_adopted),
 		TEST(test_policies_rollback),
+		TEST(test_policies_leftover),
 		TEST(test_policies_refused),
 		TEST(test_policies_transport_v6),
 		TEST(test_policies_del),

@@ -569,6 +569,14 @@ static struct tunnel tunnel_named(const char *name, const char *remote, const ch
 	return tunnel_of(words, n);
 }
 
+static bool addr_is_text(const struct tunnel_addr *a, const char *text)
+{
+	uint8_t want[16] = { 0 };
+
+	assert_int_equal(inet_pton(AF_INET, text, want), 1);
+	return a->family == AF_INET && !memcmp(a->addr, want, 16);
+}
+
 static struct {
 	int added, removing, up, down;
 	char last[TUNNEL_NAME_MAX + 1];
@@ -616,8 +624,31 @@ static int fake_down(struct iked_tunnel *t, char *err, size_t errlen)
 static void fake_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	struct tunnel_sa_status *sa = &st->sa[0];
+	bool down_peer = t->parent && t->conf.remote.addr[3] == 3;
 
-	if (strcmp(t->conf.name, "moon-sun")) {
+	if (t->conf.remote_any) {
+		/* "rw": two peers (registry instances), 192.168.1.2 up, 192.168.1.3 down */
+		st->peer_count = 2;
+		st->peers_up = 1;
+		return;
+	}
+	if (t->parent) {
+		st->peer = t->conf.remote;
+		st->up = !down_peer;
+	}
+	if (down_peer) {
+		snprintf(st->phase1.state, sizeof(st->phase1.state), "ESTABLISHED");
+		st->phase1.established = true;
+		snprintf(st->phase1.algs, sizeof(st->phase1.algs), "aes128-sha256-modp2048");
+		st->phase1.seconds_left = 7 * 3600 + 59 * 60 + 10;
+		st->sa_count = 1;
+		sa->local_ts = t->conf.local_ts[0];
+		sa->remote_ts = t->conf.remote_ts[0];
+		snprintf(sa->state, sizeof(sa->state), "DOWN");
+		snprintf(st->down_reason, sizeof(st->down_reason), "INVALID-ID-INFORMATION sent");
+		return;
+	}
+	if (strcmp(t->conf.name, "moon-sun") && !t->parent) {
 		snprintf(st->down_reason, sizeof(st->down_reason), "NO-PROPOSAL-CHOSEN from "
 			 "192.168.1.3: no proposal with DH group 14");
 		return;
@@ -709,6 +740,59 @@ static void test_registry(void **state)
 	assert_int_equal(registry_del("pluto"), -ENOENT);
 	assert_int_equal(registry_count(), 2);
 	tunnel_wipe(&moon);
+}
+
+/*
+ * A remote %any tunnel's per-peer instances: request ids from the tunnels' space (a
+ * tunnel added later skips theirs, and may not name one), found by request id, never by
+ * name or in the walk, and gone with their tunnel.
+ */
+static void test_registry_instances(void **state)
+{
+	struct tunnel moon = tunnel_named("moon-sun", "192.168.1.2", NULL);
+	struct tunnel rw = tunnel_named("rw", "%any", NULL);
+	struct tunnel venus = tunnel_named("venus", "192.168.1.3", NULL);
+	struct tunnel mars = tunnel_named("mars", "192.168.1.4", "3");
+	struct tunnel peer = tunnel_named("rw", "192.168.1.7", NULL);
+	struct iked_tunnel *t, *i1, *i2;
+	struct tunnel_status st;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(registry_add(&moon, NULL, err, sizeof(err)), 0);
+	assert_int_equal(registry_add(&rw, &t, err, sizeof(err)), 0);
+	assert_int_equal(t->reqid, 2);
+	assert_int_equal(registry_instance_add(t, &peer, &i1, err, sizeof(err)), 0);
+	assert_int_equal(i1->reqid, 3);
+	assert_ptr_equal(i1->parent, t);
+	assert_ptr_equal(registry_find_reqid(3), i1);
+	assert_ptr_equal(registry_find("rw"), t);
+	assert_int_equal(registry_count(), 2);
+	assert_null(registry_next(registry_next(registry_first())));
+	assert_int_equal(calls.added, 2);
+
+	assert_int_equal(registry_add(&venus, NULL, err, sizeof(err)), 0);
+	assert_int_equal(registry_find("venus")->reqid, 4);
+	assert_int_equal(registry_add(&mars, NULL, err, sizeof(err)), -EEXIST);
+	assert_string_equal(err, "reqid 3 is a peer of tunnel \"rw\"'s already");
+
+	assert_int_equal(registry_instance_add(t, &peer, &i2, err, sizeof(err)), 0);
+	assert_int_equal(i2->reqid, 5);
+	assert_int_equal(registry_peer_status(t, 1, &st), 0);
+	assert_true(addr_is_text(&st.peer, "192.168.1.7"));
+	assert_int_equal(registry_peer_status(t, 2, &st), -ENOENT);
+	registry_instance_del(i1);
+	assert_null(registry_find_reqid(3));
+	assert_int_equal(registry_instance_add(t, &peer, &i1, err, sizeof(err)), 0);
+	assert_int_equal(i1->reqid, 3);
+
+	assert_int_equal(registry_del("rw"), 0);
+	assert_null(registry_find_reqid(3));
+	assert_null(registry_find_reqid(5));
+	assert_int_equal(registry_instance_add(registry_find("venus"), &peer, &i1, err,
+					       sizeof(err)), 0);
+	assert_int_equal(i1->reqid, 2);
+	tunnel_wipe(&peer);
 }
 
 /* --- the control socket ------------------------------------------------------------------ */
@@ -909,6 +993,53 @@ static void test_control_show(void **state)
 	ASKS("show mars\n", "error no tunnel \"mars\"\n");
 }
 
+/* A remote %any tunnel with two peers, one up: each listed with its own state. */
+static const char rw_block[] =
+	"rw: 192.168.1.1 -> %any, main mode, psk\n"
+	"  peers: 1 of 2 up\n"
+	"  peer 192.168.1.2: up\n"
+	"    phase 1: ESTABLISHED aes128-sha256-modp2048, 7h59m left\n"
+	"    phase 2: 10.0.1.0/24 === 10.0.2.0/24 ESTABLISHED spi in 0xc1a2b3c4 out 0x01020304 "
+	"aes128gcm16, 59m left, 1.2 MB in, 3.4 MB out\n"
+	"  peer 192.168.1.3: down\n"
+	"    phase 1: ESTABLISHED aes128-sha256-modp2048, 7h59m left\n"
+	"    phase 2: 10.0.1.0/24 === 10.0.2.0/24 DOWN\n"
+	"    down: INVALID-ID-INFORMATION sent\n";
+
+static void test_control_show_peers(void **state)
+{
+	struct tunnel rw = tunnel_named("rw", "%any", NULL);
+	struct tunnel p2 = tunnel_named("rw", "192.168.1.2", NULL);
+	struct tunnel p3 = tunnel_named("rw", "192.168.1.3", NULL);
+	struct iked_tunnel *t, *i;
+	char want[2048], err[256];
+	char *reply;
+
+	(void)state;
+	add_serialized(&rw, "ok\n");
+	t = registry_find("rw");
+	snprintf(want, sizeof(want), "ok\nrw: 192.168.1.1 -> %%any, main mode, psk\n"
+		 "  peers: 1 of 2 up\n");
+	ASKS("show rw\n", want);	/* the status says 2, the registry has none yet */
+	assert_int_equal(registry_instance_add(t, &p2, &i, err, sizeof(err)), 0);
+	assert_int_equal(registry_instance_add(t, &p3, &i, err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "ok\n%s", rw_block);
+	ASKS("show rw\n", want);
+
+	reply = ask("show-json rw\n");
+	assert_non_null(strstr(reply, "\"phase2\":[],\"down_reason\":null,\"half_open\":0,"
+			       "\"drops\":{\"undecryptable\":0,\"replayed\":0,"
+			       "\"half_open_refused\":0,\"refused\":0},\"peers_up\":1,\"peers\":[{\"address\":"
+			       "\"192.168.1.2\",\"up\":true,\"phase1\":{\"state\":\"ESTABLISHED\","));
+	assert_non_null(strstr(reply, "{\"address\":\"192.168.1.3\",\"up\":false,"));
+	assert_non_null(strstr(reply, "\"state\":\"DOWN\",\"established\":false,"));
+	assert_non_null(strstr(reply, "\"down_reason\":\"INVALID-ID-INFORMATION sent\""));
+	free(reply);
+	tunnel_wipe(&rw);
+	tunnel_wipe(&p2);
+	tunnel_wipe(&p3);
+}
+
 static void test_control_show_json(void **state)
 {
 	char config[TUNNEL_TEXT_MAX], want[TUNNEL_TEXT_MAX * 2];
@@ -928,7 +1059,7 @@ static void test_control_show_json(void **state)
 		 "\"spi_out\":16909060,\"algorithms\":\"aes128gcm16\",\"seconds_left\":3570,"
 		 "\"bytes_in\":1258291,\"bytes_out\":3565158}],\"down_reason\":null,"
 		 "\"half_open\":0,\"drops\":{\"undecryptable\":0,\"replayed\":0,"
-		 "\"half_open_refused\":0}}]\n", config);
+		 "\"half_open_refused\":0,\"refused\":0}}]\n", config);
 	assert_non_null(strstr(config, "psk <hidden>"));
 	ASKS("show-json moon-sun\n", want);
 }
@@ -1272,10 +1403,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_net_exchange_v6, loop_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_errors, loop_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_registry, registry_setup, registry_teardown),
+		cmocka_unit_test_setup_teardown(test_registry_instances, registry_setup,
+						registry_teardown),
 		cmocka_unit_test_setup_teardown(test_control_socket_file, control_setup,
 						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_add, control_setup, control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_show, control_setup, control_teardown),
+		cmocka_unit_test_setup_teardown(test_control_show_peers, control_setup,
+						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_show_json, control_setup,
 						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_up_down_del, control_setup,

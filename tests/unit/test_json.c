@@ -121,6 +121,21 @@ static void test_escaping(void **state)
 	finish_equals(c, "\"q\\\"b\\\\s/n\\nt\\tr\\rb\\bf\\f\\u0001\\u001f\\u007f \xc3\xa9\"\n");
 }
 
+/*
+ * Bytes that are not UTF-8 (a stray continuation, 0xff, an overlong '/', a surrogate, past
+ * U+10FFFF, a sequence cut short) become U+FFFD; UTF-8 of 2, 3 and 4 bytes stays.
+ */
+static void test_not_utf8(void **state)
+{
+	struct capture *c = *state;
+
+	json_string(&c->j, NULL, "a\x80" "b\xff\xfe\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82"
+		    "|\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\x92");
+	finish_equals(c, "\"a\\ufffdb\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"
+		      "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd|\xc3\xa9\xe2\x82\xac"
+		      "\xf0\x9f\x94\x92\"\n");
+}
+
 static void test_key_escaping(void **state)
 {
 	struct capture *c = *state;
@@ -218,6 +233,7 @@ int main(void)
 		T(test_nesting),
 		T(test_u64_limits),
 		T(test_escaping),
+		T(test_not_utf8),
 		T(test_key_escaping),
 		T(test_misuse_key_in_array),
 		T(test_misuse_no_key_in_object),

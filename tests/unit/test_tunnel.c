@@ -1227,6 +1227,16 @@ static void test_tunnel_remote_any(void **state)
 		      "remote-ts", "10.0.2.0/24", "auth", "psk", "psk", "x", "auto", "none",
 		      "remote-id", "fqdn:carol.example.org");
 	expect_id(&t.remote_id, TUNNEL_ID_FQDN, "carol.example.org", 17);
+	assert_false(t.remote_ts_peer);
+	/* no remote-ts: each peer's own address, which the daemon fills in */
+	t = TUNNEL_OK("road", "local", "192.0.2.1", "remote", "%any", "local-ts",
+		      "10.0.1.0/24,192.0.2.1/32", "auth", "psk", "psk", "x");
+	assert_true(t.remote_ts_peer);
+	assert_int_equal(t.remote_ts_count, 1);
+	assert_int_equal(t.remote_ts[0].family, AF_INET);
+	assert_int_equal(t.remote_ts[0].len, 32);
+	expect_addr(AF_INET, t.remote_ts[0].addr, "0.0.0.0");
+	assert_int_equal(t.local_ts_count, 2);
 
 	TUNNEL_FAILS("\"remote %any\" cannot \"auto start\": with no peer to reach, it only "
 		     "answers (\"auto none\")", "road", "local", "192.0.2.1", "remote", "%any",
@@ -1360,6 +1370,8 @@ static void test_round_trips(void **state)
 			     "10.0.1.0/24", "remote-ts", "10.0.2.0/24", "auth", "psk", "psk",
 			     "file:/etc/nfsec/road psk", "remote-id", "@road.example",
 			     "local-id", "moon@example.org", "pfs", "curve25519"));
+	round_trip(TUNNEL_OK("host", "local", "2001:db8::1", "remote", "%any", "local-ts",
+			     "2001:db8::1/128", "auth", "psk", "psk", "x"));
 	round_trip(TUNNEL_OK("t", "local", "192.0.2.1", "remote", "192.0.2.2", "encap",
 			     "transport", "auth", "psk", "psk", psk, "remote-id", "%any",
 			     "rekey-margin", "0", "mode", "aggressive", "auto", "none",

@@ -186,6 +186,54 @@ case_initial_contact() {
 	up
 }
 
+# Road warrior: nfsec-iked answers "remote %any", charon initiates (main mode, PSK) for
+# 10.0.1.0/24 <-> 10.0.2.0/24. nfsec must key its SAs to b's real address, put in the
+# tunnel's policies for that peer (tunnel-mode templates between the real endpoints), so
+# that both sides send ESP and no cleartext of the flow, list the peer as up, and take
+# SAs and policies away when charon ends. Peer: strongSwan's charon 5.9.8 (Debian 12,
+# 5.9.8-5+deb12u6), IKEv1, XFRM in b.
+case_roadwarrior() {
+	local esp_a esp_b want
+	peer "proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start a local 192.168.1.1 remote %any local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 \
+		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+	shows a "peers: none"
+	swanctl b --initiate --child net > $IKE_DIR/b/initiate.txt 2>&1 ||
+		{ cat $IKE_DIR/b/initiate.txt; fail "charon could not bring the tunnel up"; }
+	sas_are a 2
+	expect_eq "a's SAs" "$($A nfsec -j sa show |
+		jq -r '[.[] | "\(.dir) \(.src) > \(.dst)"] | sort | join(", ")')" \
+		"in 192.168.1.2 > 192.168.1.1, out 192.168.1.1 > 192.168.1.2"
+	want="in 10.0.2.0/24 > 10.0.1.0/24 via 192.168.1.2 > 192.168.1.1"
+	want+=", out 10.0.1.0/24 > 10.0.2.0/24 via 192.168.1.1 > 192.168.1.2"
+	expect_eq "a's policies" "$($A nfsec -j policy show |
+		jq -r '[.[] | "\(.dir) \(.src) > \(.dst) via \(.tmpl_src) > \(.tmpl_dst)"] |
+		sort | join(", ")')" "$want"
+	shows a "peer 192.168.1.2: up"
+
+	capture_start
+	ike_traffic
+	capture_stop
+	wire_counts
+	esp_a=$(tcpdump -r /tmp/esp-a.pcap -n esp 2> /dev/null | wc -l)
+	esp_b=$(tcpdump -r /tmp/esp-b.pcap -n esp 2> /dev/null | wc -l)
+	echo "on the wire: ESP $esp_a from a, $esp_b from b; cleartext of the flow: $WIRE_LEAK"
+	[ "$esp_a" -gt 10 ] || fail "a sent $esp_a ESP packets"
+	[ "$esp_b" -gt 10 ] || fail "b sent $esp_b ESP packets"
+	expect_eq "cleartext on the wire (${WIRE_LEAKS:0:400})" "$WIRE_LEAK" 0
+	swanctl b --list-sas | grep -q INSTALLED || fail "charon shows no CHILD SA installed"
+
+	swanctl b --terminate --ike nfsec > /dev/null || fail "charon could not terminate"
+	sas_are a 0
+	wait_until 10 "a's policies gone" policies_are a 0
+	shows a "peers: none"
+}
+
+# policies_are NS N: the module in NS holds N policies.
+policies_are() {
+	[ "$(nsenter --net="/run/netns/$1" nfsec -j policy show | jq length)" -eq "$2" ]
+}
+
 # down WHY_A WHY_B: the tunnel stays down; nfsec and charon each say why; no SA.
 down() {
 	ike_stays_down
@@ -219,7 +267,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	transport delete initial_contact rekey rekey_bytes}; do
+	transport delete initial_contact roadwarrior rekey rekey_bytes}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

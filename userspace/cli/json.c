@@ -8,11 +8,51 @@ void json_init(struct json *j, FILE *out)
 	*j = (struct json){ .out = out };
 }
 
+/*
+ * The length of the UTF-8 sequence s starts with (RFC 3629: no overlong form, no
+ * surrogate, nothing past U+10FFFF), or 0 if it starts none.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end included */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* s as a JSON string: a byte that is not UTF-8 becomes U+FFFD, so the output always is. */
 static void put_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
+
+		if (c >= 0x80) {
+			n = utf8_len((const unsigned char *)s);
+			if (n)
+				fwrite(s, 1, n, out);
+			else
+				fputs("\\ufffd", out);
+			s += n ? n - 1 : 0;
+			continue;
+		}
 
 		switch (c) {
 		case '"':  fputs("\\\"", out); break;

@@ -125,11 +125,12 @@ static const char *auth_text(const struct tunnel *t)
 	return t->auth == TUNNEL_AUTH_CERT ? "cert" : "psk";
 }
 
-static void phase1_print(FILE *f, const struct tunnel_status *st)
+/* ind: what each line starts with, "  " for a tunnel's, "    " for a peer's */
+static void phase1_print(FILE *f, const char *ind, const struct tunnel_status *st)
 {
 	char left[32];
 
-	fprintf(f, "  phase 1: %s", st->phase1.state[0] ? st->phase1.state : "none");
+	fprintf(f, "%sphase 1: %s", ind, st->phase1.state[0] ? st->phase1.state : "none");
 	if (st->phase1.algs[0])
 		fprintf(f, " %s", st->phase1.algs);
 	if (st->phase1.established) {
@@ -141,14 +142,15 @@ static void phase1_print(FILE *f, const struct tunnel_status *st)
 	fputc('\n', f);
 }
 
-static void sa_print(FILE *f, const struct tunnel_sa_status *sa)
+static void sa_print(FILE *f, const char *ind, const struct tunnel_sa_status *sa)
 {
 	char local[PREFIX_TEXT_LEN + 16], remote[PREFIX_TEXT_LEN + 16];
 	char left[32], in[32], out[32];
 
 	tunnel_ts_format(local, sizeof(local), &sa->local_ts);
 	tunnel_ts_format(remote, sizeof(remote), &sa->remote_ts);
-	fprintf(f, "  phase 2: %s === %s %s", local, remote, sa->state[0] ? sa->state : "none");
+	fprintf(f, "%sphase 2: %s === %s %s", ind, local, remote,
+		sa->state[0] ? sa->state : "none");
 	if (sa->spi_in || sa->spi_out)
 		fprintf(f, " spi in 0x%08" PRIx32 " out 0x%08" PRIx32, sa->spi_in, sa->spi_out);
 	if (sa->algs[0])
@@ -163,15 +165,52 @@ static void sa_print(FILE *f, const struct tunnel_sa_status *sa)
 }
 
 /* Half-open responder phase 1s and the messages dropped, when there are any. */
-static void drops_print(FILE *f, const struct tunnel_status *st)
+static void drops_print(FILE *f, const char *ind, const struct tunnel_status *st)
 {
 	const struct tunnel_drops *dr = &st->drops;
 
-	if (!st->half_open && !dr->undecryptable && !dr->replayed && !dr->half_open_refused)
+	if (!st->half_open && !dr->undecryptable && !dr->replayed && !dr->half_open_refused &&
+	    !dr->refused)
 		return;
-	fprintf(f, "  half-open: %u; dropped: %" PRIu64 " undecryptable, %" PRIu64
-		" replayed, %" PRIu64 " over the half-open caps\n", st->half_open,
-		dr->undecryptable, dr->replayed, dr->half_open_refused);
+	fprintf(f, "%shalf-open: %u; dropped: %" PRIu64 " undecryptable, %" PRIu64
+		" replayed, %" PRIu64 " over the half-open caps; refused: %" PRIu64 "\n", ind,
+		st->half_open, dr->undecryptable, dr->replayed, dr->half_open_refused,
+		dr->refused);
+}
+
+/* A tunnel's SAs, or a peer's: phase 1, each phase 2, why down, drops. */
+static void sas_print(FILE *f, const char *ind, const struct tunnel_status *st)
+{
+	phase1_print(f, ind, st);
+	for (unsigned int i = 0; i < st->sa_count; i++)
+		sa_print(f, ind, &st->sa[i]);
+	if (st->down_reason[0])
+		fprintf(f, "%sdown: %s\n", ind, st->down_reason);
+	drops_print(f, ind, st);
+}
+
+/*
+ * remote %any: how many peers are up, then each (pst: room for one's status):
+ *
+ *   peers: 1 of 2 up
+ *   peer 192.168.1.2: up
+ *     phase 1: ESTABLISHED ...
+ *     phase 2: 10.0.1.0/24 === 10.0.2.0/24 ESTABLISHED ...
+ */
+static void peers_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st,
+			struct tunnel_status *pst)
+{
+	char addr[ADDR_TEXT_LEN];
+
+	if (!st->peer_count)
+		fprintf(f, "  peers: none\n");
+	else
+		fprintf(f, "  peers: %u of %u up\n", st->peers_up, st->peer_count);
+	for (unsigned int i = 0; !registry_peer_status(t, i, pst); i++) {
+		addr_format(addr, pst->peer.family, pst->peer.addr);
+		fprintf(f, "  peer %s: %s\n", addr, pst->up ? "up" : "down");
+		sas_print(f, "    ", pst);
+	}
 }
 
 /*
@@ -181,7 +220,8 @@ static void drops_print(FILE *f, const struct tunnel_status *st)
  *   down: NO-PROPOSAL-CHOSEN from 192.168.1.2: ...
  *   half-open: 0; dropped: 3 undecryptable, 0 replayed, 0 over the half-open caps
  */
-static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st)
+static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st,
+			 struct tunnel_status *pst)
 {
 	char local[ADDR_TEXT_LEN], remote[ADDR_TEXT_LEN];
 
@@ -189,12 +229,14 @@ static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunn
 	fprintf(f, "%s: %s -> %s, %s mode, %s%s\n", t->conf.name, local, remote,
 		t->conf.aggressive ? "aggressive" : "main",
 		t->conf.encap == NFSEC_MODE_TRANSPORT ? "transport, " : "", auth_text(&t->conf));
-	phase1_print(f, st);
-	for (unsigned int i = 0; i < st->sa_count; i++)
-		sa_print(f, &st->sa[i]);
+	if (!t->conf.remote_any) {
+		sas_print(f, "  ", st);
+		return;
+	}
+	peers_print(f, t, st, pst);
 	if (st->down_reason[0])
 		fprintf(f, "  down: %s\n", st->down_reason);
-	drops_print(f, st);
+	drops_print(f, "  ", st);
 }
 
 static void opt_string(struct json *j, const char *key, const char *s)
@@ -222,23 +264,9 @@ static void sa_json(struct json *j, const struct tunnel_sa_status *sa)
 	json_object_end(j);
 }
 
-static void tunnel_json(struct json *j, const struct iked_tunnel *t,
-			const struct tunnel_status *st)
+/* phase1, phase2, down_reason, half_open and drops: a tunnel's, or a peer's. */
+static void sas_json(struct json *j, const struct tunnel_status *st)
 {
-	char local[ADDR_TEXT_LEN], remote[ADDR_TEXT_LEN], config[TUNNEL_TEXT_MAX];
-
-	endpoints_text(&t->conf, local, remote);
-	if (tunnel_format(&t->conf, config, sizeof(config)) < 0)
-		config[0] = '\0';
-	json_object_begin(j, NULL);
-	json_string(j, "name", t->conf.name);
-	json_string(j, "local", local);
-	json_string(j, "remote", remote);
-	json_string(j, "mode", t->conf.aggressive ? "aggressive" : "main");
-	json_string(j, "encap", mode_name(t->conf.encap));
-	json_string(j, "auth", auth_text(&t->conf));
-	json_u64(j, "reqid", t->reqid);
-	opt_string(j, "config", config);
 	json_object_begin(j, "phase1");
 	opt_string(j, "state", st->phase1.state);
 	json_bool(j, "established", st->phase1.established);
@@ -256,23 +284,66 @@ static void tunnel_json(struct json *j, const struct iked_tunnel *t,
 	json_u64(j, "undecryptable", st->drops.undecryptable);
 	json_u64(j, "replayed", st->drops.replayed);
 	json_u64(j, "half_open_refused", st->drops.half_open_refused);
+	json_u64(j, "refused", st->drops.refused);
 	json_object_end(j);
+}
+
+/* remote %any: "peers_up" and "peers", each {"address", "up", and sas_json()'s}. */
+static void peers_json(struct json *j, const struct iked_tunnel *t,
+		       const struct tunnel_status *st, struct tunnel_status *pst)
+{
+	char addr[ADDR_TEXT_LEN];
+
+	json_u64(j, "peers_up", st->peers_up);
+	json_array_begin(j, "peers");
+	for (unsigned int i = 0; !registry_peer_status(t, i, pst); i++) {
+		addr_format(addr, pst->peer.family, pst->peer.addr);
+		json_object_begin(j, NULL);
+		json_string(j, "address", addr);
+		json_bool(j, "up", pst->up);
+		sas_json(j, pst);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void tunnel_json(struct json *j, const struct iked_tunnel *t,
+			const struct tunnel_status *st, struct tunnel_status *pst)
+{
+	char local[ADDR_TEXT_LEN], remote[ADDR_TEXT_LEN], config[TUNNEL_TEXT_MAX];
+
+	endpoints_text(&t->conf, local, remote);
+	if (tunnel_format(&t->conf, config, sizeof(config)) < 0)
+		config[0] = '\0';
+	json_object_begin(j, NULL);
+	json_string(j, "name", t->conf.name);
+	json_string(j, "local", local);
+	json_string(j, "remote", remote);
+	json_string(j, "mode", t->conf.aggressive ? "aggressive" : "main");
+	json_string(j, "encap", mode_name(t->conf.encap));
+	json_string(j, "auth", auth_text(&t->conf));
+	json_u64(j, "reqid", t->reqid);
+	opt_string(j, "config", config);
+	sas_json(j, st);
+	if (t->conf.remote_any)
+		peers_json(j, t, st, pst);
 	json_object_end(j);
 }
 
 /* Every tunnel, or the one named, as text or JSON into f. */
 static int do_show(FILE *f, const char *name, bool json, char *err, size_t errlen)
 {
-	struct tunnel_status *st;
+	struct tunnel_status *st, *pst;
 	struct iked_tunnel *one = NULL;
 	struct json j;
 	int ret = 0;
 
 	if (name && !(one = registry_find(name)))
 		return fail(err, errlen, -ENOENT, "no tunnel \"%s\"", name);
-	st = malloc(sizeof(*st));
+	st = malloc(2 * sizeof(*st));
 	if (!st)
 		return fail(err, errlen, -ENOMEM, "out of memory");
+	pst = st + 1;			/* a peer's */
 	json_init(&j, f);
 	if (json)
 		json_array_begin(&j, NULL);
@@ -280,9 +351,9 @@ static int do_show(FILE *f, const char *name, bool json, char *err, size_t errle
 	     t = one ? NULL : registry_next(t)) {
 		registry_status(t, st);
 		if (json)
-			tunnel_json(&j, t, st);
+			tunnel_json(&j, t, st, pst);
 		else
-			tunnel_print(f, t, st);
+			tunnel_print(f, t, st, pst);
 	}
 	if (json) {
 		json_array_end(&j);

@@ -2,10 +2,11 @@
 /*
  * The daemon's IKE side: see daemon.h.
  *
- * Lifetimes: a struct tun lives from registry "added" to "removing"; a struct p1 from its
- * first message to its death (failure, delete, replacement), and owns the quick modes
- * (struct xchg) running over it. Every timer is embedded in what it serves and cancelled
- * before that is freed. Everything runs on the one event loop thread.
+ * Lifetimes: a struct tun lives from registry "added" to "removing" (a peer of a remote
+ * %any tunnel: see "Peers" below); a struct p1 from its first message to its death
+ * (failure, delete, replacement), and owns the quick modes (struct xchg) running over it.
+ * Every timer is embedded in what it serves and cancelled before that is freed.
+ * Everything runs on the one event loop thread.
  */
 
 #include <arpa/inet.h>
@@ -34,7 +35,10 @@
 struct tun;
 struct p1;
 
-enum { TIE_MAX = 32 };
+enum {
+	TIE_MAX = 32,
+	PAIR_BITS = 8,		/* a request id: the tunnel's, then the pair's index */
+};
 
 /* One phase-2 SA pair in the kernel. */
 struct child {
@@ -66,6 +70,9 @@ struct pair {
 	struct retired *retired;	/* replaced ones, on their way out */
 	bool pending;			/* wants a quick mode once phase 1 is up */
 	bool negotiating;
+	/* a peer's (remote %any): the pair's own policies, out and in, while it has an SA */
+	bool pol_in;
+	uint32_t pol_index[2];
 };
 
 /* A quick mode in flight. */
@@ -76,6 +83,7 @@ struct xchg {
 	uint64_t started_ms;
 	bool in_installed;		/* its inbound SA is in, the outbound not yet */
 	bool finished;			/* initiator, both SAs in: kept to answer a repeat */
+	bool spi_held;			/* qm->spi_in reserved (kernel_spi_alloc()), no SA yet */
 	struct timer retx;
 	struct timer out_switch;	/* initiator: installs the outbound SA */
 	unsigned int tries;
@@ -94,6 +102,17 @@ struct p1 {
 	struct p1 *next;
 };
 
+/*
+ * A message 1 refused at once (no proposal we take, an exchange the tunnel does not do)
+ * is answered with a notify, to a source nothing proves: each such answer holds a slot
+ * under the half-open caps for DAEMON_HALF_OPEN_MS, as an SA waiting for the peer does.
+ */
+struct refusal {
+	struct sockaddr_storage remote;
+	uint64_t ms;			/* when it was answered */
+	struct refusal *next;		/* newer */
+};
+
 struct tun {
 	struct iked_tunnel *t;
 	struct auth_creds *creds;	/* auth cert: loaded when the tunnel is added */
@@ -104,6 +123,13 @@ struct tun {
 	char why[IKE_WHY_MAX];		/* why it is down */
 	struct tunnel_drops drops;	/* what "nfsec tunnel show" counts */
 	uint64_t drop_log_ms;		/* when a drop was last logged */
+	/* remote %any: each peer an instance of the tunnel (t->parent set), see "Peers" */
+	struct tun *peers;		/* the tunnel's, in the order they came */
+	struct tun *peer_next;
+	struct timer reap;		/* a peer's: ends it once no phase 1 holds it */
+	char label[TUNNEL_NAME_MAX + INET6_ADDRSTRLEN + 3];	/* a peer's: "NAME[ADDR]" */
+	struct refusal *refusals;	/* oldest first; a tunnel's, never a peer's */
+	struct refusal **refusals_tail;
 };
 
 static struct {
@@ -131,9 +157,16 @@ static bool drop_log_due(struct tun *tun)
 	return true;
 }
 
+/* What the log lines of tun start with: its name, and a peer's address. */
 static const char *name_of(const struct tun *tun)
 {
-	return tun->t->conf.name;
+	return tun->label[0] ? tun->label : tun->t->conf.name;
+}
+
+/* A peer's remote %any tunnel; NULL for a tunnel. */
+static struct tun *parent_of(const struct tun *tun)
+{
+	return tun->t->parent ? tun->t->parent->ike : NULL;
 }
 
 static void sockaddr_of(const struct tunnel_addr *a, struct sockaddr_storage *ss)
@@ -180,6 +213,8 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 static void p1_free(struct p1 *p1);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
+static struct tun *peer_attach(struct p1 *p1);
+static bool p1_holds(const struct tun *tun, const struct p1 *except);
 
 static void p1_send(struct p1 *p1)
 {
@@ -291,6 +326,9 @@ static void p1_free(struct p1 *p1)
 		xchg_free(p1->qms);
 	if (p1->tun->p1 == p1)
 		p1->tun->p1 = NULL;
+	/* a peer may have lost its last phase 1: looked at off this stack */
+	if (parent_of(p1->tun))
+		timer_arm(&p1->tun->reap, 0);
 	timer_cancel(&p1->retx);
 	timer_cancel(&p1->life);
 	ike_sa_free(p1->sa);
@@ -344,6 +382,11 @@ static void p1_established(struct p1 *p1)
 	struct p1 *old;
 	unsigned int i;
 
+	if (tun->t->conf.remote_any) {
+		tun = peer_attach(p1);
+		if (!tun)
+			return;
+	}
 	log_ctx_info(name_of(tun), "phase 1 established with '%s' (%s): aes%u-%s-%s, %u s, "
 		     "%s mode", p1->sa->peer, c->auth == ISAKMP_AUTH_RSA_SIG ? "RSA signature" :
 		     "pre-shared key", c->enc_bits, isakmp_p1_hash_name(c->hash),
@@ -401,7 +444,9 @@ static void tun_ensure(struct tun *tun)
 	unsigned int i;
 
 	if (!tun->p1) {
-		tun->p1 = p1_initiate(tun);
+		/* remote %any and its peers only answer: a peer's phase 1 is the peer's */
+		if (!tun->t->conf.remote_any && !parent_of(tun))
+			tun->p1 = p1_initiate(tun);
 		return;
 	}
 	if (tun->p1->sa->state != IKE_ESTABLISHED)
@@ -429,6 +474,14 @@ static void p1_expired(struct timer *t, void *arg)
 		return;
 	}
 	log_ctx_info(name_of(tun), "phase 1 expired");
+	if (parent_of(tun) && p1->sa->state == IKE_ESTABLISHED && !p1_holds(tun, p1)) {
+		unsigned int i;
+
+		/* a peer's last phase 1: its SAs end with it, the peer told over it first */
+		tun->p1 = p1;
+		for (i = 0; i < tun->npairs; i++)
+			pair_flush(&tun->pairs[i], true);
+	}
 	if (p1->sa->state == IKE_ESTABLISHED) {
 		uint8_t buf[ISAKMP_MSG_MAX];
 		size_t len;
@@ -442,6 +495,14 @@ static void p1_expired(struct timer *t, void *arg)
 
 /* --- Phase 2 ---------------------------------------------------------------------- */
 
+/* x's SPI reservation, once its inbound SA holds the SPI or it ends without one. */
+static void xchg_spi_release(struct xchg *x)
+{
+	if (x->spi_held)
+		kernel_spi_release(d.k, x->qm->spi_in);
+	x->spi_held = false;
+}
+
 static void xchg_free(struct xchg *x)
 {
 	struct xchg **pp;
@@ -454,10 +515,9 @@ static void xchg_free(struct xchg *x)
 	if (x->in_installed)
 		/* Ended before its outbound half: its inbound SA goes too. */
 		kernel_sa_del(d.k, x->qm->spi_in, &x->pair->tun->t->conf.local, NULL, 0);
-	if (!x->finished && x->pair && x->pair->negotiating && x->qm->spi_in) {
+	if (!x->finished && x->pair && x->pair->negotiating)
 		x->pair->negotiating = false;
-		kernel_spi_release(d.k, x->qm->spi_in);
-	}
+	xchg_spi_release(x);
 	timer_cancel(&x->retx);
 	timer_cancel(&x->out_switch);
 	qm_free(x->qm);
@@ -499,6 +559,7 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 	if (!x)
 		return NULL;
 	x->qm = qm;
+	x->spi_held = true;	/* from here the exchange's to release */
 	x->p1 = p1;
 	x->pair = pair;
 	x->started_ms = loop_now_ms();
@@ -510,6 +571,8 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 		pair->negotiating = true;
 	return x;
 }
+
+static void pair_policies_del(struct pair *pair);
 
 static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 {
@@ -534,6 +597,9 @@ static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 	}
 	log_ctx_info(name_of(tun), "phase 2 SA in 0x%08x out 0x%08x deleted", c->spi_in,
 		     c->spi_out);
+	/* a peer's pair without an SA: its policies go (unless the daemon stops keeping them) */
+	if (pair->pol_in && !pair->cur.used && !pair->retired && !d.keep_policies)
+		pair_policies_del(pair);
 }
 
 static void retired_free(struct retired *r, bool tell_peer)
@@ -674,10 +740,13 @@ static void crossed_log(const struct pair *pair, const struct child *gone)
 		     "and goes", gone->spi_in, gone->spi_out);
 }
 
+static int pair_policies_add(struct pair *pair);
+
 static int qm_install_out(struct xchg *x)
 {
 	struct pair *pair = x->pair;
 	struct qm *qm = x->qm;
+	bool pol_new = parent_of(pair->tun) && !pair->pol_in;
 	char algs[PROPOSAL_TEXT_MAX] = "?";
 	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
 	struct child new = {
@@ -692,18 +761,26 @@ static int qm_install_out(struct xchg *x)
 		x->in_installed = false;	/* the retired entry owns it */
 		pair->negotiating = false;
 		pair->pending = false;
-		kernel_spi_release(d.k, qm->spi_in);
+		xchg_spi_release(x);
 		pair_retire(pair, &new);
 		return 0;
 	}
+	/* a peer's pair: its traffic leaves through this peer's SA from now on, never in clear */
+	if (pol_new && pair_policies_add(pair)) {
+		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the "
+			 "policies");
+		return -1;
+	}
 	if (sa_install(x, NFSEC_SA_DIR_OUT)) {
+		if (pol_new)
+			pair_policies_del(pair);
 		snprintf(pair->tun->why, sizeof(pair->tun->why), "the module refused the SA");
 		return -1;
 	}
 	x->in_installed = false;	/* the pair owns both SAs from here */
 	pair->negotiating = false;
 	pair->pending = false;
-	kernel_spi_release(d.k, qm->spi_in);
+	xchg_spi_release(x);
 	if (crossed)
 		crossed_log(pair, &pair->cur);
 	if (pair->cur.used)
@@ -778,6 +855,8 @@ static struct pair *pair_for(struct tun *tun, const struct tunnel_ts *ts_i,
 	return NULL;
 }
 
+static bool pair_refused(struct p1 *p1, const struct pair *pair);
+
 static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 {
 	struct xchg *x;
@@ -825,7 +904,6 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 			log_ctx_err(name_of(p1->tun), "quick mode refused: %s", qm->why);
 			snprintf(p1->tun->why, sizeof(p1->tun->why), "%s", qm->why);
 			xchg_send(x);
-			kernel_spi_release(d.k, spi);
 			xchg_free(x);
 			return;
 		}
@@ -833,7 +911,11 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		if (!x->pair) {
 			log_ctx_err(name_of(p1->tun), "quick mode for selectors of no pair");
 			xchg_free(x);
-			kernel_spi_release(d.k, spi);
+			return;
+		}
+		if (pair_refused(p1, x->pair)) {
+			x->pair = NULL;
+			xchg_free(x);
 			return;
 		}
 		/* Both SAs go in once HASH(3) proves the peer is live (not a replay). */
@@ -992,43 +1074,112 @@ static struct p1 *p1_find(const struct isakmp_hdr *hdr, const struct sockaddr_st
 	return NULL;
 }
 
+/*
+ * The tunnel a message 1 from remote to local is for: the one naming remote, else the
+ * first to remote %any on local (a named peer is never taken for a road warrior).
+ */
 static struct tun *tun_for_peer(const struct sockaddr_storage *local,
 				const struct sockaddr_storage *remote)
 {
-	struct iked_tunnel *t;
+	struct iked_tunnel *t, *any = NULL;
 
-	for (t = registry_first(); t; t = registry_next(t))
-		if (addr_is(&t->conf.local, local) &&
-		    (t->conf.remote_any || addr_is(&t->conf.remote, remote)))
+	for (t = registry_first(); t; t = registry_next(t)) {
+		if (!addr_is(&t->conf.local, local))
+			continue;
+		if (!t->conf.remote_any && addr_is(&t->conf.remote, remote))
 			return t->ike;
-	return NULL;
+		if (t->conf.remote_any && !any)
+			any = t;
+	}
+	return any ? any->ike : NULL;
+}
+
+/* tun's refusals answered DAEMON_HALF_OPEN_MS ago or more (all: every one): forgotten. */
+static void refusals_expire(struct tun *tun, bool all)
+{
+	uint64_t now = loop_now_ms();
+	struct refusal *r;
+
+	while ((r = tun->refusals) && (all || now - r->ms >= DAEMON_HALF_OPEN_MS)) {
+		tun->refusals = r->next;
+		free(r);
+	}
+	if (!tun->refusals)
+		tun->refusals_tail = &tun->refusals;
 }
 
 /*
- * Whether one more half-open responder phase 1 from remote fits under the caps: in all,
- * and per address. Each costs an SA (and in aggressive mode a DH) for an unproven source.
+ * Whether one more answer to a message 1 from remote for tun fits under the caps: each
+ * costs an SA (and in aggressive mode a DH) or a notify, for an unproven source. Per
+ * address, the half-open SAs and refusals from it count; in all, those of tunnels to
+ * remote %any, the only ones anyone can reach. A tunnel to a named peer answers only that
+ * address, so the cap per address bounds it: a flood at the %any tunnels never shuts out
+ * the peers the configuration names.
  */
 static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tun)
 {
+	bool any = tun->t->conf.remote_any;
 	unsigned int all = 0, peer = 0;
+	struct iked_tunnel *t;
 	const struct p1 *p1;
 
 	for (p1 = d.p1s; p1; p1 = p1->next) {
 		if (!p1_half_open(p1))
 			continue;
-		all++;
+		all += p1->tun->t->conf.remote_any;
 		peer += same_host(&p1->remote, remote);
 	}
-	if (all < d.settings.half_open_max && peer < d.settings.half_open_per_peer)
+	for (t = registry_first(); t; t = registry_next(t)) {
+		struct tun *o = t->ike;
+		const struct refusal *r;
+
+		if (!o)
+			continue;
+		refusals_expire(o, false);
+		for (r = o->refusals; r; r = r->next) {
+			all += t->conf.remote_any;
+			peer += same_host(&r->remote, remote);
+		}
+	}
+	if ((!any || all < d.settings.half_open_max) && peer < d.settings.half_open_per_peer)
 		return true;
 	tun->drops.half_open_refused++;
 	if (drop_log_due(tun))
 		log_ctx_warn(name_of(tun), "phase 1 message 1 dropped: %s half-open phase 1s "
 			     "(%u) reached (%" PRIu64 " dropped so far)",
-			     all >= d.settings.half_open_max ? "the most" : "this peer's most",
-			     all >= d.settings.half_open_max ? d.settings.half_open_max :
+			     peer < d.settings.half_open_per_peer ? "the most" : "this peer's most",
+			     peer < d.settings.half_open_per_peer ? d.settings.half_open_max :
 			     d.settings.half_open_per_peer, tun->drops.half_open_refused);
 	return false;
+}
+
+/*
+ * A message 1 that sa refused at once: its notify sent, a slot held (struct refusal). Its
+ * reason is the tunnel's only when the tunnel names the peer (a remote %any tunnel's
+ * would be anyone's to write); the log gets one line per DAEMON_DROP_LOG_MS.
+ */
+static void p1_refuse(struct tun *tun, const struct sockaddr_storage *local,
+		      const struct sockaddr_storage *remote, struct ike_sa *sa)
+{
+	struct refusal *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->remote = *remote;
+		r->ms = loop_now_ms();
+		*tun->refusals_tail = r;
+		tun->refusals_tail = &r->next;
+	}
+	/* no slot to hold, no answer */
+	if (r && sa->out_len && net_send((const struct sockaddr *)local,
+					 (const struct sockaddr *)remote, sa->out, sa->out_len))
+		log_ctx_warn(name_of(tun), "cannot send: %m");
+	tun->drops.refused++;
+	if (!tun->t->conf.remote_any)
+		snprintf(tun->why, sizeof(tun->why), "%s", sa->why);
+	if (drop_log_due(tun))
+		log_ctx_err(name_of(tun), "phase 1 from the peer refused: %s (%" PRIu64 " so far)",
+			    sa->why, tun->drops.refused);
+	ike_sa_free(sa);
 }
 
 static void p1_respond(const struct sockaddr_storage *local,
@@ -1047,6 +1198,10 @@ static void p1_respond(const struct sockaddr_storage *local,
 	sa = ike_sa_respond(&tun->t->conf, tun->creds, msg);
 	if (!sa)
 		return;
+	if (sa->state == IKE_DEAD) {
+		p1_refuse(tun, local, remote, sa);
+		return;
+	}
 	p1 = p1_new(tun, sa, local, remote);
 	if (!p1) {
 		ike_sa_free(sa);
@@ -1054,11 +1209,6 @@ static void p1_respond(const struct sockaddr_storage *local,
 	}
 	log_ctx_info(name_of(tun), "phase 1 from the peer (%s mode)",
 		     sa->aggressive ? "aggressive" : "main");
-	if (sa->state == IKE_DEAD) {
-		p1_send(p1);
-		p1_dead(p1);
-		return;
-	}
 	/*
 	 * Not tun->p1 until it is established: anyone can send a message 1 from the peer's
 	 * address, and it must not stand in for our own phase 1 (tun_ensure()).
@@ -1150,9 +1300,7 @@ static void on_recv(const struct sockaddr_storage *local, const struct sockaddr_
 
 /* --- Kernel events ------------------------------------------------------------------- */
 
-/* Request ids: the tunnel's in the high bits, the pair's index in the low 8. */
-enum { PAIR_BITS = 8 };
-
+/* Request ids: the tunnel's (or peer's) in the high bits, the pair's index in the low 8. */
 static struct pair *pair_by_reqid(uint32_t reqid)
 {
 	struct iked_tunnel *t = registry_find_reqid(reqid >> PAIR_BITS);
@@ -1211,17 +1359,337 @@ static void on_kernel(int fd, uint32_t events, void *arg)
 		log_warn("kernel event: %s", err);
 }
 
+/* --- Peers of remote %any tunnels --------------------------------------------------- */
+
+/*
+ * A tunnel to remote %any answers any peer. Each peer whose phase 1 is up gets an
+ * instance of the tunnel, a struct tun of its own (registry_instance_add()): the tunnel's
+ * words with the peer's address for remote (and for remote-ts when that was left out),
+ * its own request id, phase 1s, pairs and SAs, and per pair the two protect policies, in
+ * while the pair has an SA. So its SAs are keyed to its real address, its traffic leaves
+ * through its own SAs, and two peers never touch each other's state. A pair's selectors
+ * are one peer's at a time: another peer asking for the very same ones is refused
+ * (INVALID-ID-INFORMATION) while the first holds them, as the module would send their
+ * traffic to one of the two only.
+ *
+ * A peer's life:
+ * 1. A phase 1 of the tunnel is established: it moves to the peer of its address, made
+ *    then if need be (peer_attach()). The tunnel itself never holds an established one.
+ * 2. A pair's quick mode completes: its policies go in with its outbound SA
+ *    (qm_install_out()). A pair left with no SA (deleted, expired, INITIAL-CONTACT) takes
+ *    them out (child_delete()).
+ * 3. Its last phase 1 ends (deleted, expired): on the next round of the loop, off the
+ *    stack of whatever freed it, the peer ends, its SAs and policies with it (peer_reap()).
+ * 4. The tunnel is taken down or removed: every peer ends (tun_down()); a daemon stopping
+ *    without --flush-on-exit leaves their policies, as it does a tunnel's.
+ */
+
+static void tun_down(struct tun *tun);
+
+/* Whether tun has an established phase 1 other than except. */
+static bool p1_holds(const struct tun *tun, const struct p1 *except)
+{
+	const struct p1 *o;
+
+	for (o = d.p1s; o; o = o->next)
+		if (o != except && o->tun == tun && o->sa->state == IKE_ESTABLISHED)
+			return true;
+	return false;
+}
+
+static void addr_of(const struct sockaddr_storage *ss, struct tunnel_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = ss->ss_family;
+	if (a->family == AF_INET)
+		memcpy(a->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else
+		memcpy(a->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+}
+
+/* Every local-ts with every remote-ts of tun's words, each pair with its request id. */
+static void pairs_make(struct tun *tun)
+{
+	const struct iked_tunnel *t = tun->t;
+	unsigned int l, r;
+
+	for (l = 0; l < t->conf.local_ts_count; l++)
+		for (r = 0; r < t->conf.remote_ts_count; r++) {
+			struct pair *p = &tun->pairs[tun->npairs];
+
+			p->tun = tun;
+			p->idx = tun->npairs++;
+			p->kp.local = t->conf.local_ts[l];
+			p->kp.remote = t->conf.remote_ts[r];
+			p->kp.reqid = t->reqid << PAIR_BITS | p->idx;
+		}
+}
+
+static void peer_reap(struct timer *t, void *arg);
+
+/* parent's instance for the peer at remote, with its pairs; NULL when there is none. */
+static struct tun *peer_new(struct tun *parent, const struct sockaddr_storage *remote)
+{
+	struct tunnel *conf = malloc(sizeof(*conf));
+	struct tun *peer = calloc(1, sizeof(*peer)), **pp;
+	char addr[INET6_ADDRSTRLEN], err[256] = "out of memory";
+	struct iked_tunnel *t = NULL;
+	struct tunnel_addr a;
+	int ret = -ENOMEM;
+
+	addr_of(remote, &a);
+	inet_ntop(a.family, a.addr, addr, sizeof(addr));
+	if (conf && peer) {
+		*conf = parent->t->conf;
+		conf->remote = a;
+		conf->remote_any = false;
+		if (conf->remote_ts_peer) {
+			memcpy(conf->remote_ts[0].addr, a.addr, sizeof(a.addr));
+			conf->remote_ts_peer = false;
+		}
+		conf->reqid = 0;
+		ret = registry_instance_add(parent->t, conf, &t, err, sizeof(err));
+		tunnel_wipe(conf);	/* the secret, copied */
+	}
+	free(conf);
+	if (ret) {
+		log_ctx_err(name_of(parent), "no room for peer %s: %s", addr, err);
+		free(peer);
+		return NULL;
+	}
+	peer->t = t;
+	t->ike = peer;
+	peer->creds = parent->creds;	/* the tunnel's, which outlives its peers */
+	snprintf(peer->label, sizeof(peer->label), "%s[%s]", parent->t->conf.name, addr);
+	timer_init(&peer->reap, peer_reap, peer);
+	pairs_make(peer);
+	for (pp = &parent->peers; *pp; pp = &(*pp)->peer_next)
+		;
+	*pp = peer;
+	log_ctx_info(name_of(peer), "new peer, reqid %u", t->reqid);
+	return peer;
+}
+
+/*
+ * The peer's end: its SAs and phase 1s deleted (and told, while a phase 1 is up), its
+ * policies removed (kept when the daemon stops without --flush-on-exit), then itself.
+ */
+static void peer_end(struct tun *peer)
+{
+	struct tun *parent = parent_of(peer), **pp;
+	unsigned int i, kept = 0;
+
+	tun_down(peer);
+	for (i = 0; i < peer->npairs; i++) {
+		if (d.keep_policies)
+			kept += 2 * peer->pairs[i].pol_in;
+		else
+			pair_policies_del(&peer->pairs[i]);
+	}
+	if (kept)
+		log_ctx_info(name_of(peer), "stopping: its %u policies stay, its traffic waits "
+			     "for the daemon", kept);
+	timer_cancel(&peer->reap);
+	for (pp = &parent->peers; *pp; pp = &(*pp)->peer_next)
+		if (*pp == peer) {
+			*pp = peer->peer_next;
+			break;
+		}
+	log_ctx_info(name_of(peer), "peer gone");
+	registry_instance_del(peer->t);
+	OPENSSL_cleanse(peer, sizeof(*peer));
+	free(peer);
+}
+
+/* The loop's round after a peer lost a phase 1: it ends if that was its last. */
+static void peer_reap(struct timer *t, void *arg)
+{
+	struct tun *peer = arg;
+	struct p1 *o;
+
+	(void)t;
+	for (o = d.p1s; o; o = o->next)
+		if (o->tun == peer && o->sa->state == IKE_ESTABLISHED) {
+			if (!peer->p1)
+				peer->p1 = o;
+			return;
+		}
+	log_ctx_info(name_of(peer), "no phase 1 left: its SAs and policies go");
+	peer_end(peer);
+}
+
+/*
+ * INITIAL-CONTACT from a peer that proved identity id: the other peers of the tunnel with
+ * a phase 1 of that identity are its state of before (it came back from another address)
+ * and end, untold.
+ */
+static void peers_forget_id(struct tun *parent, const struct tun *keep, const char *id)
+{
+	struct tun *o, *next;
+	struct p1 *p1, *p1_next;
+	unsigned int i;
+
+	for (o = parent->peers; o; o = next) {
+		bool same = false;
+
+		next = o->peer_next;
+		for (p1 = d.p1s; p1 && o != keep; p1 = p1->next)
+			same |= p1->tun == o && p1->sa->state == IKE_ESTABLISHED &&
+				!strcmp(p1->sa->peer, id);
+		if (!same)
+			continue;
+		log_ctx_info(name_of(o), "'%s' announced INITIAL-CONTACT from another address: "
+			     "this peer's SAs of before are deleted", id);
+		for (i = 0; i < o->npairs; i++)
+			pair_flush(&o->pairs[i], false);
+		for (p1 = d.p1s; p1; p1 = p1_next) {
+			p1_next = p1->next;
+			if (p1->tun == o)
+				p1_free(p1);
+		}
+	}
+}
+
+/*
+ * p1, established for a remote %any tunnel, moves to the instance of its peer's address:
+ * the peer's from then on. NULL when there is no room for one: the peer is told, p1 freed.
+ */
+static struct tun *peer_attach(struct p1 *p1)
+{
+	struct tun *parent = p1->tun, *peer;
+
+	for (peer = parent->peers; peer; peer = peer->peer_next)
+		if (addr_is(&peer->t->conf.remote, &p1->remote))
+			break;
+	/* the same address's own: tun_forget_peer(), once p1 is the peer's */
+	if (p1->sa->peer_initial_contact)
+		peers_forget_id(parent, peer, p1->sa->peer);
+	if (!peer)
+		peer = peer_new(parent, &p1->remote);
+	if (!peer) {
+		uint8_t buf[ISAKMP_MSG_MAX];
+		size_t len;
+
+		snprintf(parent->why, sizeof(parent->why), "no room for another peer");
+		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
+			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
+				 len);
+		p1_free(p1);
+		return NULL;
+	}
+	timer_cancel(&peer->reap);
+	parent->why[0] = '\0';
+	p1->tun = peer;
+	p1->sa->conf = &peer->t->conf;
+	return peer;
+}
+
+/* Another peer of the tunnel holding pair's selectors (an SA, policies, a quick mode). */
+static const struct tun *pair_holder(const struct pair *pair)
+{
+	const struct tun *parent = parent_of(pair->tun), *o;
+
+	for (o = parent ? parent->peers : NULL; o; o = o->peer_next) {
+		const struct pair *q = &o->pairs[pair->idx];
+
+		if (o != pair->tun && (q->cur.used || q->retired || q->pol_in || q->negotiating) &&
+		    !memcmp(&q->kp.local, &pair->kp.local, sizeof(q->kp.local)) &&
+		    !memcmp(&q->kp.remote, &pair->kp.remote, sizeof(q->kp.remote)))
+			return o;
+	}
+	return NULL;
+}
+
+/* A peer's quick mode for selectors another peer holds: refused, the peer told why. */
+static bool pair_refused(struct p1 *p1, const struct pair *pair)
+{
+	const struct tun *holder = pair_holder(pair);
+	char local[INET6_ADDRSTRLEN + 32], remote[INET6_ADDRSTRLEN + 32];	/* TS text */
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	if (!holder)
+		return false;
+	tunnel_ts_format(local, sizeof(local), &pair->kp.local);
+	tunnel_ts_format(remote, sizeof(remote), &pair->kp.remote);
+	log_ctx_err(name_of(p1->tun), "quick mode for %s === %s refused: %s holds them",
+		    local, remote, name_of(holder));
+	snprintf(p1->tun->why, sizeof(p1->tun->why), "INVALID-ID-INFORMATION sent: %.60s === "
+		 "%.60s are %.80s's", local, remote, name_of(holder));
+	if (!info_notify_build(p1->sa, ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, 0,
+			       buf, &len))
+		net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len);
+	return true;
+}
+
+/*
+ * No policy of ours has the request id now, so a peer's policy with it is an earlier
+ * run's: a tunnel's are in from its start, a peer's pair's while pol_in, and a remote %any
+ * tunnel's pairs have none (request ids come back from run to run: the pair that asks may
+ * have the very one).
+ */
+static bool reqid_stale(uint32_t reqid, void *arg)
+{
+	const struct pair *pair = pair_by_reqid(reqid);
+
+	(void)arg;
+	if (!pair || pair->tun->t->conf.remote_any)
+		return true;
+	return parent_of(pair->tun) && !pair->pol_in;
+}
+
+/* A peer's pair: its out and in policies, with the peer's address as the far end. */
+static int pair_policies_add(struct pair *pair)
+{
+	const struct tunnel *conf = &pair->tun->t->conf;
+	struct kernel_tunnel kt = {
+		.local = conf->local, .remote = conf->remote, .mode = conf->encap,
+		.pair_count = 1, .pairs = &pair->kp, .stale = reqid_stale,
+	};
+	struct kernel_policies pol;
+	char err[512];
+
+	if (kernel_tunnel_policies_add(d.k, &kt, &pol, err, sizeof(err))) {
+		log_ctx_err(name_of(pair->tun), "installing the policies of pair %u: %s",
+			    pair->idx, err);
+		return -1;
+	}
+	pair->pol_index[0] = pol.index[0];
+	pair->pol_index[1] = pol.index[1];
+	pair->pol_in = true;
+	log_ctx_info(name_of(pair->tun), "pair %u: policies in, reqid %u", pair->idx,
+		     pair->kp.reqid);
+	return 0;
+}
+
+static void pair_policies_del(struct pair *pair)
+{
+	struct kernel_policies pol = {
+		.count = 2, .index = { pair->pol_index[0], pair->pol_index[1] },
+	};
+	char err[256];
+
+	if (!pair->pol_in)
+		return;
+	pair->pol_in = false;
+	if (kernel_tunnel_policies_del(d.k, &pol, err, sizeof(err)))
+		log_ctx_warn(name_of(pair->tun), "%s", err);
+	else
+		log_ctx_info(name_of(pair->tun), "pair %u: policies removed", pair->idx);
+}
+
 /* --- Tunnels (registry ops) --------------------------------------------------------- */
 
 static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 {
 	struct tun *tun = calloc(1, sizeof(*tun));
 	struct kernel_tunnel kt;
-	unsigned int l, r;
+	unsigned int l;
 	int ret;
 
 	if (!tun)
 		return -ENOMEM;
+	tun->refusals_tail = &tun->refusals;
 	ret = tunnel_psk_load(&t->conf, err, errlen);
 	if (ret) {
 		free(tun);
@@ -1244,19 +1712,13 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 			     t->conf.remote_any ? "; with \"remote %any\" any host that asks "
 			     "gets that hash" : "");
 	tun->t = t;
-	for (l = 0; l < t->conf.local_ts_count; l++)
-		for (r = 0; r < t->conf.remote_ts_count; r++) {
-			struct pair *p = &tun->pairs[tun->npairs];
-
-			p->tun = tun;
-			p->idx = tun->npairs++;
-			p->kp.local = t->conf.local_ts[l];
-			p->kp.remote = t->conf.remote_ts[r];
-			p->kp.reqid = t->reqid << PAIR_BITS | p->idx;
-		}
+	pairs_make(tun);
 	t->ike = tun;
-	if (t->conf.remote_any)
+	if (t->conf.remote_any) {
+		log_ctx_info(t->conf.name, "added: %u selector pair(s); each peer gets its own SAs "
+			     "and policies once its phase 2 is up", tun->npairs);
 		return 0;
+	}
 	kt = (struct kernel_tunnel){
 		.local = t->conf.local, .remote = t->conf.remote, .mode = t->conf.encap,
 		.pair_count = tun->npairs, .pairs = NULL,
@@ -1292,6 +1754,8 @@ static void tun_down(struct tun *tun)
 	unsigned int i;
 	struct p1 *p1, *next;
 
+	while (tun->peers)
+		peer_end(tun->peers);
 	for (i = 0; i < tun->npairs; i++) {
 		pair_flush(&tun->pairs[i], true);
 		tun->pairs[i].pending = false;
@@ -1327,6 +1791,7 @@ static void tun_removing(struct iked_tunnel *t)
 		 kernel_tunnel_policies_del(d.k, &tun->pol, err, sizeof(err)))
 		log_ctx_warn(t->conf.name, "%s", err);
 	auth_creds_free(tun->creds);
+	refusals_expire(tun, true);
 	OPENSSL_cleanse(tun, sizeof(*tun));
 	free(tun);
 	t->ike = NULL;
@@ -1362,6 +1827,15 @@ static uint32_t left(uint64_t since_ms, uint32_t lifetime)
 	return age >= lifetime ? 0 : (uint32_t)(lifetime - age);
 }
 
+/* A peer's traffic of one pair at least goes out through its SA (policies and SAs in). */
+static bool peer_up(const struct tun *peer)
+{
+	for (unsigned int i = 0; i < peer->npairs; i++)
+		if (peer->pairs[i].cur.used && peer->pairs[i].pol_in)
+			return true;
+	return false;
+}
+
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	const struct tun *tun = t->ike;
@@ -1393,6 +1867,18 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 		st->half_open += o->tun == tun && p1_half_open(o);
 	st->drops = tun->drops;
 	snprintf(st->down_reason, sizeof(st->down_reason), "%s", tun->why);
+	if (t->conf.remote_any) {
+		/* no SA of its own: its peers', listed apart (registry_peer_status()) */
+		for (const struct tun *p = tun->peers; p; p = p->peer_next) {
+			st->peer_count++;
+			st->peers_up += peer_up(p);
+		}
+		return;
+	}
+	if (parent_of(tun)) {
+		st->peer = t->conf.remote;
+		st->up = peer_up(tun);
+	}
 	for (i = 0; i < tun->npairs && i < TUNNEL_STATUS_SA_MAX; i++) {
 		const struct pair *p = &tun->pairs[i];
 		struct tunnel_sa_status *s = &st->sa[st->sa_count++];

@@ -8,6 +8,12 @@
  * own request id), at most one phase 1 in use, and per pair the phase-2 SAs installed
  * (the newest carries the traffic; the one it replaced is deleted a few seconds later so
  * packets already on their way still arrive).
+ *
+ * A tunnel to remote %any holds none of that itself: each peer whose phase 1 comes up
+ * gets an instance of the tunnel (registry.h) with the peer's address as remote and a
+ * request id of its own, whose SAs are keyed to that address and whose pairs put in
+ * their own policies with their first SA and take them out with their last. The peer
+ * ends with its last phase 1 (daemon.c, "Peers").
  */
 #ifndef NFSEC_IKED_DAEMON_H
 #define NFSEC_IKED_DAEMON_H
@@ -31,7 +37,7 @@ enum {
 	 * answer was lost, which gets the same answer. It is forgotten after this long.
 	 */
 	DAEMON_HALF_OPEN_MS = 30000,
-	DAEMON_DROP_LOG_MS = 10000,	/* one line per tunnel and reason, at most, this often */
+	DAEMON_DROP_LOG_MS = 10000,	/* a drop line per tunnel, at most, this often */
 };
 
 /* Sets up the daemon on an open kernel; the registry's ops are ours from here on. */
@@ -41,9 +47,10 @@ int daemon_init(struct kernel *k, char *err, size_t errlen);
 void daemon_settings_set(const struct iked_settings *s);
 
 /*
- * Every tunnel removed: its SAs deleted (and the peer told). Its protect policies stay in
- * the kernel, so traffic waits (ACQUIRE) or is dropped rather than sent in clear while
- * the daemon is away, unless flush_policies (nfsec-iked --flush-on-exit).
+ * Every tunnel removed: its SAs deleted (and the peer told). Its protect policies (remote
+ * %any: each peer's) stay in the kernel, so traffic waits (ACQUIRE) or is dropped rather
+ * than sent in clear while the daemon is away, unless flush_policies (nfsec-iked
+ * --flush-on-exit). The next run replaces a peer's it finds in its way (kernel.h).
  */
 void daemon_fini(bool flush_policies);
 

@@ -263,19 +263,44 @@ static bool policy_same(const struct nfsec_policy *a, const struct nfsec_policy 
 
 /* The policies we added, and the indices the dump finds for them (0: not found). */
 struct added {
+	const struct kernel_tunnel *kt;
 	unsigned int count;
 	struct nfsec_policy p[KERNEL_POLICIES_MAX];
 	uint32_t index[KERNEL_POLICIES_MAX];
 	bool existed[KERNEL_POLICIES_MAX];	/* EEXIST: there already, maybe ours of before */
+	uint32_t way[KERNEL_POLICIES_MAX];	/* the leftover in the way (kt->stale) */
 };
+
+/* p is in the way of our policy i, and a peer's policy an earlier run left (kernel.h). */
+static bool leftover(const struct added *a, unsigned int i, const struct nfsec_policy *p)
+{
+	const struct kernel_tunnel *kt = a->kt;
+	const struct nfsec_policy *ours = &a->p[i];
+	bool in = ours->dir == NFSEC_POLICY_DIR_IN;
+
+	if (!kt->stale || p->dir != ours->dir || p->priority != ours->priority ||
+	    !sel_equal(&p->sel, &ours->sel) || p->action != NFSEC_POLICY_PROTECT ||
+	    !p->has_tmpl || p->tmpl.mode != ours->tmpl.mode)
+		return false;
+	if (ours->tmpl.mode == NFSEC_MODE_TUNNEL &&
+	    (p->tmpl.family != ours->tmpl.family ||
+	     memcmp(in ? p->tmpl.dst : p->tmpl.src, kt->local.addr, addr_len(kt->local.family))))
+		return false;
+	return kt->stale(p->tmpl.reqid, kt->stale_arg);
+}
 
 static int find_added(const struct nfsec_policy *p, void *arg)
 {
 	struct added *a = arg;
 
-	for (unsigned int i = 0; i < a->count; i++)
-		if (!a->index[i] && policy_same(p, &a->p[i]))
+	for (unsigned int i = 0; i < a->count; i++) {
+		if (a->index[i])
+			continue;
+		if (policy_same(p, &a->p[i]))
 			a->index[i] = p->index;
+		else if (a->existed[i] && leftover(a, i, p))
+			a->way[i] = p->index;
+	}
 	return 0;
 }
 
@@ -345,10 +370,14 @@ static int policies_insert(struct kernel *k, struct added *a, unsigned int total
 	return 0;
 }
 
-/* The indices of the a->count policies added, from one dump. */
+/*
+ * The indices of the a->count policies added, from one dump: 0, a negative errno, or 1
+ * when all are found but leftovers in the way of some (a->way) are to be replaced.
+ */
 static int policies_find(struct kernel *k, struct added *a, unsigned int total, char *err,
 			 size_t errlen)
 {
+	unsigned int leftovers = 0;
 	char name[160];
 	int ret = nfsec_policy_dump(k->h, find_added, a);
 
@@ -358,6 +387,10 @@ static int policies_find(struct kernel *k, struct added *a, unsigned int total, 
 	for (unsigned int i = 0; i < a->count; i++) {
 		if (a->index[i])
 			continue;
+		if (a->existed[i] && a->way[i]) {
+			leftovers++;
+			continue;
+		}
 		policy_name(&a->p[i], name, sizeof(name));
 		if (a->existed[i])
 			return seterr(err, errlen, -EEXIST, "policy %u of %u (%s): another policy "
@@ -366,7 +399,34 @@ static int policies_find(struct kernel *k, struct added *a, unsigned int total, 
 		return seterr(err, errlen, -ENOENT, "policy %u of %u (%s) was removed before its "
 			      "index could be read", i + 1, total, name);
 	}
-	return 0;
+	return leftovers ? 1 : 0;
+}
+
+/* Ours in place of the leftovers policies_find() found, then the indices of all. */
+static int leftovers_replace(struct kernel *k, struct added *a, unsigned int total,
+			     char *err, size_t errlen)
+{
+	char name[160];
+	int ret;
+
+	for (unsigned int i = 0; i < a->count; i++) {
+		if (a->index[i] || !a->way[i])
+			continue;
+		ret = nfsec_policy_del(k->h, a->way[i]);
+		if (ret >= 0 || ret == -ENOENT)
+			ret = nfsec_policy_add(k->h, &a->p[i]);
+		if (ret < 0) {
+			policy_name(&a->p[i], name, sizeof(name));
+			return seterr(err, errlen, ret, "policy %u of %u (%s): replacing the "
+				      "one an earlier run left: %s", i + 1, total, name,
+				      nfsec_error(k->h));
+		}
+		a->existed[i] = false;
+		a->way[i] = 0;
+	}
+	ret = policies_find(k, a, total, err, errlen);
+	return ret > 0 ? seterr(err, errlen, -EEXIST, "tunnel policies: left over policies "
+				"came back") : ret;
 }
 
 int kernel_tunnel_policies_add(struct kernel *k, const struct kernel_tunnel *kt,
@@ -387,12 +447,15 @@ int kernel_tunnel_policies_add(struct kernel *k, const struct kernel_tunnel *kt,
 	if (!a)
 		return seterr(err, errlen, -ENOMEM, "tunnel policies: out of memory");
 
+	a->kt = kt;
 	ret = policies_build(kt, a, total, err, errlen);
 	if (!ret)
 		ret = policies_insert(k, a, total, err, errlen);
 	/* after a failed add the first error stays the message, the dump still runs */
 	if (a->count) {
 		found = policies_find(k, a, total, ret ? NULL : err, ret ? 0 : errlen);
+		if (found > 0)
+			found = ret ? 0 : leftovers_replace(k, a, total, err, errlen);
 		ret = ret ? ret : found;
 	}
 	if (ret < 0) {

@@ -74,6 +74,17 @@ struct kernel_tunnel {
 	uint8_t mode;				/* NFSEC_MODE_TUNNEL or NFSEC_MODE_TRANSPORT */
 	unsigned int pair_count;		/* 1..KERNEL_PAIRS_MAX */
 	const struct kernel_ts_pair *pairs;
+	/*
+	 * The policies of a peer of a remote %any tunnel carry a request id of one run of the
+	 * daemon: those a run stopped without --flush-on-exit left are in the way of the next
+	 * run's for the same selectors. With stale set, a policy in the way (its direction,
+	 * selector and priority) that protects in our mode from our local address (tunnel
+	 * mode: its template's source going out, destination coming in), under a request id
+	 * stale(reqid, stale_arg) says no policy of ours has now, is such a leftover: it is
+	 * removed and ours added. NULL: never.
+	 */
+	bool (*stale)(uint32_t reqid, void *arg);
+	void *stale_arg;
 };
 
 /* The kernel's indices of a tunnel's policies: out of pair 0, in of pair 0, out of pair 1... */
@@ -101,7 +112,8 @@ struct kernel_policies {
  * refused with EEXIST) and template. A policy refused with EEXIST is taken as it is when
  * the dump finds it the same in every field (what a daemon stopping without
  * --flush-on-exit leaves), and is never removed here; one that differs fails the add
- * (-EEXIST, "... is in the way"). On success *out holds 2 * pair_count indices. When an
+ * (-EEXIST, "... is in the way"), unless kt->stale calls it a leftover (replaced, see
+ * struct kernel_tunnel). On success *out holds 2 * pair_count indices. When an
  * add fails, the policies added before it are removed and *out is empty; err names the
  * policy ("policy 5 of 8 (out 10.1.0.0/16 -> 10.3.0.0/16 reqid 11)") and libnfsec's text.
  */

@@ -31,13 +31,15 @@ static void usage(FILE *f)
 		"  -d         log debug messages too\n"
 		"  -c FILE    load the tunnels of FILE (one \"tunnel NAME WORDS...\" per line;\n"
 		"             also \"half-open-max N\" (default %d) and \"half-open-per-peer N\"\n"
-		"             (default %d): responder phase 1s waiting for the peer, in all and\n"
-		"             per address)\n"
+		"             (default %d): responder phase 1s waiting for the peer and first\n"
+		"             messages refused in the last 30 s, of remote %%any tunnels in all,\n"
+		"             and per address)\n"
 		"  -S SOCKET  the control socket (default " CONTROL_SOCKET_DEFAULT ")\n"
 		"  --flush-on-exit\n"
-		"             remove the tunnels' policies when stopping. Without it they stay:\n"
-		"             the SAs are deleted, and the tunnels' traffic waits or is dropped\n"
-		"             until the daemon is back, never sent in clear\n",
+		"             remove the tunnels' policies (remote %%any: each peer's) when\n"
+		"             stopping. Without it they stay: the SAs are deleted, and the\n"
+		"             tunnels' traffic waits or is dropped until the daemon is back,\n"
+		"             never sent in clear\n",
 		IKED_HALF_OPEN_MAX_DEFAULT, IKED_HALF_OPEN_PER_PEER_DEFAULT);
 }
 

@@ -15,6 +15,9 @@
 static struct {
 	struct iked_tunnel *head, *tail;
 	unsigned int count;
+	/* instances: apart from the tunnels, in the order made */
+	struct iked_tunnel *inst_head, *inst_tail;
+	unsigned int inst_count;
 	const struct registry_ops *ops;
 } reg;
 
@@ -51,6 +54,9 @@ struct iked_tunnel *registry_find_reqid(uint32_t reqid)
 	for (struct iked_tunnel *t = reg.head; t; t = t->next)
 		if (t->reqid == reqid)
 			return t;
+	for (struct iked_tunnel *t = reg.inst_head; t; t = t->next)
+		if (t->reqid == reqid)
+			return t;
 	return NULL;
 }
 
@@ -64,29 +70,46 @@ static uint32_t reqid_free(void)
 	return reqid;
 }
 
+/* The list t belongs to: the tunnels', or the instances'. */
+static void list_of(const struct iked_tunnel *t, struct iked_tunnel ***head,
+		    struct iked_tunnel ***tail, unsigned int **count)
+{
+	*head = t->parent ? &reg.inst_head : &reg.head;
+	*tail = t->parent ? &reg.inst_tail : &reg.tail;
+	*count = t->parent ? &reg.inst_count : &reg.count;
+}
+
 static void link_tail(struct iked_tunnel *t)
 {
-	t->prev = reg.tail;
+	struct iked_tunnel **head, **tail;
+	unsigned int *count;
+
+	list_of(t, &head, &tail, &count);
+	t->prev = *tail;
 	t->next = NULL;
-	if (reg.tail)
-		reg.tail->next = t;
+	if (*tail)
+		(*tail)->next = t;
 	else
-		reg.head = t;
-	reg.tail = t;
-	reg.count++;
+		*head = t;
+	*tail = t;
+	(*count)++;
 }
 
 static void unlink_one(struct iked_tunnel *t)
 {
+	struct iked_tunnel **head, **tail;
+	unsigned int *count;
+
+	list_of(t, &head, &tail, &count);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
-		reg.head = t->next;
+		*head = t->next;
 	if (t->next)
 		t->next->prev = t->prev;
 	else
-		reg.tail = t->prev;
-	reg.count--;
+		*tail = t->prev;
+	(*count)--;
 }
 
 static void tunnel_free(struct iked_tunnel *t)
@@ -105,8 +128,8 @@ static int add_check(const struct tunnel *conf, char *err, size_t errlen)
 	}
 	other = conf->reqid ? registry_find_reqid(conf->reqid) : NULL;
 	if (other) {
-		snprintf(err, errlen, "reqid %u is tunnel \"%s\"'s already", conf->reqid,
-			 other->conf.name);
+		snprintf(err, errlen, "reqid %u is %stunnel \"%s\"'s already", conf->reqid,
+			 other->parent ? "a peer of " : "", other->conf.name);
 		return -EEXIST;
 	}
 	if (reg.count >= REGISTRY_TUNNELS_MAX) {
@@ -149,8 +172,16 @@ int registry_add(const struct tunnel *conf, struct iked_tunnel **out, char *err,
 
 static void remove_one(struct iked_tunnel *t)
 {
+	struct iked_tunnel *i, *next;
+
 	if (reg.ops && reg.ops->removing)
 		reg.ops->removing(t);
+	/* instances the IKE layer left go with their tunnel: none points to it after */
+	for (i = reg.inst_head; i; i = next) {
+		next = i->next;
+		if (i->parent == t)
+			registry_instance_del(i);
+	}
 	unlink_one(t);
 	log_ctx_info(t->conf.name, "removed");
 	tunnel_free(t);
@@ -170,6 +201,49 @@ void registry_flush(void)
 {
 	while (reg.head)
 		remove_one(reg.head);
+}
+
+int registry_instance_add(struct iked_tunnel *parent, const struct tunnel *conf,
+			  struct iked_tunnel **out, char *err, size_t errlen)
+{
+	struct iked_tunnel *t;
+
+	if (reg.inst_count >= REGISTRY_INSTANCES_MAX) {
+		snprintf(err, errlen, "%d peers already, no more", REGISTRY_INSTANCES_MAX);
+		return -ENOSPC;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(&t->conf, conf, sizeof(*conf));
+	t->reqid = reqid_free();
+	t->parent = parent;
+	link_tail(t);
+	*out = t;
+	return 0;
+}
+
+void registry_instance_del(struct iked_tunnel *inst)
+{
+	unlink_one(inst);
+	tunnel_free(inst);
+}
+
+int registry_peer_status(const struct iked_tunnel *parent, unsigned int i,
+			 struct tunnel_status *st)
+{
+	for (const struct iked_tunnel *t = reg.inst_head; t; t = t->next) {
+		if (t->parent != parent)
+			continue;
+		if (i == 0) {
+			registry_status(t, st);
+			return 0;
+		}
+		i--;
+	}
+	return -ENOENT;
 }
 
 static struct iked_tunnel *find_or_say(const char *name, char *err, size_t errlen)

@@ -5,6 +5,12 @@
  * its state on ->ike and learns of each tunnel's coming and going through the ops it
  * registers, which is also how the control socket brings tunnels up and down and asks
  * for their status without knowing IKE.
+ *
+ * A tunnel to remote %any has an instance per peer, which the IKE layer makes when a
+ * peer's phase 1 is up: a copy of the tunnel with the peer's address for remote, and a
+ * request id of its own from the same space as the tunnels' (no tunnel added later gets
+ * it), so its kernel SAs and policies are apart from every other peer's. Instances are
+ * found by request id and listed under their tunnel, never by name or in the walk.
  */
 #ifndef NFSEC_IKED_REGISTRY_H
 #define NFSEC_IKED_REGISTRY_H
@@ -19,11 +25,13 @@ struct iked_tunnel {
 	struct tunnel conf;
 	uint32_t reqid;			/* conf.reqid, or the lowest one free from 1 up */
 	void *ike;			/* the IKE layer's, set in ops->added */
+	struct iked_tunnel *parent;	/* an instance's tunnel; NULL for a tunnel */
 	struct iked_tunnel *prev, *next;	/* the registry's */
 };
 
 enum {
 	REGISTRY_TUNNELS_MAX = 4096,
+	REGISTRY_INSTANCES_MAX = 4096,	/* peers of remote %any tunnels, in all */
 	TUNNEL_STATUS_SA_MAX = TUNNEL_TS_MAX * TUNNEL_TS_MAX,
 	TUNNEL_STATUS_STATE_MAX = 32,
 	TUNNEL_STATUS_ALGS_MAX = 96,
@@ -46,6 +54,7 @@ struct tunnel_drops {
 	uint64_t undecryptable;		/* with our cookies, not decrypting: forged, or keys differ */
 	uint64_t replayed;		/* a quick mode message of a finished exchange */
 	uint64_t half_open_refused;	/* a message 1 over a half-open cap */
+	uint64_t refused;		/* a message 1 refused: no proposal, wrong exchange */
 };
 
 /*
@@ -66,6 +75,16 @@ struct tunnel_status {
 	char down_reason[TUNNEL_STATUS_REASON_MAX];
 	unsigned int half_open;		/* responder phase 1s waiting for the peer */
 	struct tunnel_drops drops;
+	/*
+	 * remote %any: the tunnel's own phase 1 and SAs stay empty; its peers are listed
+	 * apart (registry_peer_status()). A peer is up when one of its phase-2 SAs is
+	 * established, which includes its policies: then the kernel sends that traffic to
+	 * it in ESP, never in clear.
+	 */
+	unsigned int peer_count, peers_up;
+	/* an instance's: the peer's address, and whether it is up */
+	struct tunnel_addr peer;
+	bool up;
 };
 
 /*
@@ -115,5 +134,23 @@ int registry_down(const char *name, char *err, size_t errlen);
 
 /* *st zeroed, then filled in by ops->status. */
 void registry_status(const struct iked_tunnel *t, struct tunnel_status *st);
+
+/*
+ * Instances (see the top). An instance of parent for conf (the peer's copy): 0, or a
+ * negative errno with err set (-ENOSPC at REGISTRY_INSTANCES_MAX, -ENOMEM). Its reqid is
+ * the lowest one free; ops->added is not called: the IKE layer sets ->ike itself, and
+ * deletes its instances (registry_instance_del) before ops->removing of parent returns.
+ */
+int registry_instance_add(struct iked_tunnel *parent, const struct tunnel *conf,
+			  struct iked_tunnel **out, char *err, size_t errlen);
+/* Unlinked, wiped and freed; its reqid free again. */
+void registry_instance_del(struct iked_tunnel *inst);
+
+/*
+ * The status of parent's instance number i (0 up, in the order made), as
+ * registry_status() fills it in: 0, or -ENOENT past the last.
+ */
+int registry_peer_status(const struct iked_tunnel *parent, unsigned int i,
+			 struct tunnel_status *st);
 
 #endif /* NFSEC_IKED_REGISTRY_H */

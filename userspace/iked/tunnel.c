@@ -767,7 +767,13 @@ static int ts_check(struct words *w, struct errmsg *err)
 	}
 	if (!has(w, KW_LOCAL_TS) && t->encap == NFSEC_MODE_TUNNEL)
 		return need("\"local-ts PREFIX[,PREFIX...]\" (with \"encap tunnel\")", err);
-	if (!has(w, KW_REMOTE_TS) && t->encap == NFSEC_MODE_TUNNEL)
+	if (!has(w, KW_REMOTE_TS) && t->encap == NFSEC_MODE_TUNNEL && t->remote_any) {
+		/* each peer's own address, which the daemon fills in per peer */
+		ts_of_addr(&t->remote_ts[0], &t->remote);
+		t->remote_ts_count = 1;
+		t->remote_ts_peer = true;
+	}
+	if (!has(w, KW_REMOTE_TS) && t->encap == NFSEC_MODE_TUNNEL && !t->remote_any)
 		return need("\"remote-ts PREFIX[,PREFIX...]\" (with \"encap tunnel\")", err);
 	ret = ts_pairs_check("local-ts", t->local_ts, t->local_ts_count, "remote-ts",
 			     t->remote_ts, t->remote_ts_count, err);
@@ -1449,7 +1455,8 @@ static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 		addr_format(remote, t->remote.family, t->remote.addr);
 	strbuf_put(&o, "%s local %s remote %s", t->name, local, remote);
 	ts_list_put(&o, "local-ts", t->local_ts, t->local_ts_count);
-	ts_list_put(&o, "remote-ts", t->remote_ts, t->remote_ts_count);
+	if (!t->remote_ts_peer)
+		ts_list_put(&o, "remote-ts", t->remote_ts, t->remote_ts_count);
 	auth_put(&o, t, secret);
 	ids_put(&o, t);
 	if (proposals_put(&o, t) < 0)

@@ -20,12 +20,14 @@
  *
  * Keywords come in any order, each once. "auth cert" needs a remote-id (%any accepts
  * any certificate the CA signed) and main mode. Left out: local-ts and remote-ts (encap
- * transport only) are the endpoints; ids the endpoint addresses (remote %any: any id;
- * auth cert: our certificate's subject); ike aes128-sha256-modp2048,aes256-sha256-modp2048;
- * esp aes128gcm16,aes128-sha256; pfs no; mode main; encap tunnel; ike-lifetime 8h;
- * lifetime 1h; no lifebytes; rekey-margin 9m (for both phases, below both lifetimes); auto
- * trap (remote %any: none, the only one it allows); weak-groups no; allow-sha1 no; reqid
- * 0 (the daemon picks one). proposal.h has the proposals and the PFS rule.
+ * transport only) are the endpoints; with remote %any (encap tunnel), remote-ts is each
+ * peer's own address, filled in per peer by the daemon; ids the endpoint addresses
+ * (remote %any: any id; auth cert: our certificate's subject); ike
+ * aes128-sha256-modp2048,aes256-sha256-modp2048; esp aes128gcm16,aes128-sha256; pfs no;
+ * mode main; encap tunnel; ike-lifetime 8h; lifetime 1h; no lifebytes; rekey-margin 9m
+ * (for both phases, below both lifetimes); auto trap (remote %any: none, the only one it
+ * allows); weak-groups no; allow-sha1 no; reqid 0 (the daemon picks one). proposal.h has
+ * the proposals and the PFS rule.
  *
  * Every local-ts is paired with every remote-ts of its family, each pair its own phase-2
  * SA; each must have a partner. Paths are absolute; the daemon reads the files.
@@ -97,6 +99,11 @@ struct tunnel {
 	char name[TUNNEL_NAME_MAX + 1];
 	struct tunnel_addr local, remote;
 	bool remote_any;		/* responder only: remote.addr is all zero */
+	/*
+	 * remote %any without remote-ts: each peer's remote-ts is its own address. remote_ts[0]
+	 * holds the family at full length, the address zero, until the daemon fills it in.
+	 */
+	bool remote_ts_peer;
 	unsigned int local_ts_count, remote_ts_count;
 	struct tunnel_ts local_ts[TUNNEL_TS_MAX], remote_ts[TUNNEL_TS_MAX];
 
@@ -123,8 +130,10 @@ struct tunnel {
 
 /*
  * Daemon-wide settings a configuration file may give, one a line, anywhere among the
- * tunnels: "half-open-max N" (responder phase 1s waiting for the peer's second message,
- * in all) and "half-open-per-peer N" (of them from one address), each 1..65535.
+ * tunnels: "half-open-max N" (responder phase 1s of remote %any tunnels waiting for the
+ * peer's second message, in all) and "half-open-per-peer N" (of them and of any tunnel's
+ * from one address), each 1..65535; a first message refused holds a place as one for
+ * DAEMON_HALF_OPEN_MS (daemon.c, half_open_fits()).
  */
 struct iked_settings {
 	unsigned int half_open_max;
