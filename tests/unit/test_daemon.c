@@ -771,6 +771,16 @@ static struct qm *quick_from(struct ike_sa *p, const struct tunnel *conf, const 
 	return q;
 }
 
+/* The peer's informational: a delete of its inbound SPI spi, or (spi 0) of phase 1. */
+static void peer_deletes(struct ike_sa *p, const char *addr, uint32_t spi)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	assert_int_equal(info_delete_build(p, spi ? &spi : NULL, spi ? 1 : 0, buf, &len), 0);
+	deliver_from(addr, buf, len);
+}
+
 /* sun's quick mode with moon: message 1 (kept in m1), 2 and 3. */
 static struct qm *peer_quick(struct ike_sa *p, uint8_t *m1, size_t *m1_len)
 {
@@ -842,6 +852,60 @@ static void test_quick_mode_out_refused(void **state)
 	ike_sa_free(p);
 }
 
+/* Whether the fake kernel holds a live SA of spi. */
+static bool spi_live(uint32_t spi)
+{
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].spi == spi)
+			return true;
+	return false;
+}
+
+/*
+ * Rekeys that crossed where only the peer saw it: moon's own rekey A was done when the
+ * peer's B (held up on the way) came, so moon took B for a plain rekey; the peer, which
+ * had B running when A came, kept A and deletes B. Moon's traffic goes back to A, whose
+ * SAs it still has, rather than to no SA at all.
+ */
+static void test_crossed_seen_by_peer_only(void **state)
+{
+	struct iked_tunnel *t = add(MOON " auto none");
+	struct ike_sa *p = peer_phase1();
+	struct tunnel_status st;
+	struct qm *q0, *a, *b;
+	struct ike_msg msg;
+
+	(void)state;
+	q0 = peer_quick(p, NULL, NULL);
+	/* moon's rekey A: the peer's inbound SPI 0x6001 */
+	assert_int_equal(registry_up("moon", (char[64]){ 0 }, 64), 0);
+	last_sent(&msg);
+	a = qm_respond(p, &msg, 0x6001);
+	assert_non_null(a);
+	deliver(a->out, a->out_len);
+	last_sent(&msg);
+	assert_int_equal(qm_input(a, &msg), 0);
+	for (int i = 0; i < 3 && !spi_live(0x6001); i++)
+		assert_true(loop_run_once(2 * DAEMON_OUT_SWITCH_MS) >= 0);
+	assert_true(spi_live(0x6001));
+	/* the peer's B, after it */
+	b = quick_from(p, &sun, "192.168.1.2", 0x7001, NULL, NULL);
+	status(t, &st);
+	assert_int_equal(st.sa[0].spi_out, 0x7001);
+	peer_deletes(p, "192.168.1.2", 0x7001);
+	assert_false(spi_live(0x7001));
+	assert_true(spi_live(0x6001));
+	assert_true(spi_live(a->spi_out));
+	status(t, &st);
+	assert_string_equal(st.sa[0].state, "ESTABLISHED");
+	assert_int_equal(st.sa[0].spi_out, 0x6001);
+	assert_non_null(strstr(logged, "carries the traffic again"));
+	qm_free(b);
+	qm_free(a);
+	qm_free(q0);
+	ike_sa_free(p);
+}
+
 /* A DELETE naming another ISAKMP SA's cookies deletes nothing of ours. */
 static void test_delete_other_cookies(void **state)
 {
@@ -885,16 +949,6 @@ static void test_aggressive_psk_warns_at_load(void **state)
 	   "auth psk psk sesame"
 /* host to host: each peer's own address is its remote-ts */
 #define RW_HOST "rw local 192.168.1.1 remote %any local-ts 192.168.1.1/32 auth psk psk sesame"
-
-/* The peer's informational: a delete of its inbound SPI spi, or (spi 0) of phase 1. */
-static void peer_deletes(struct ike_sa *p, const char *addr, uint32_t spi)
-{
-	uint8_t buf[ISAKMP_MSG_MAX];
-	size_t len;
-
-	assert_int_equal(info_delete_build(p, spi ? &spi : NULL, spi ? 1 : 0, buf, &len), 0);
-	deliver_from(addr, buf, len);
-}
 
 /*
  * A road warrior's phase 2 with a remote %any tunnel: its SAs in the kernel are keyed to
@@ -1222,6 +1276,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quick_mode_replay, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_mode_out_refused, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_crossed_seen_by_peer_only, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_other_cookies, test_setup,
 						test_teardown),

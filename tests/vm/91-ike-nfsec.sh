@@ -132,9 +132,12 @@ case_transport_chacha() {
 }
 
 # Rekeys that cross: both ends start a quick mode for the pair before either has heard
-# the other's (nft holds back their first messages for a second, so both exchanges run to
-# the end): each end logs the crossing once, both keep the same SA pair and retire the
-# others, and pings running through it all lose nothing.
+# the other's (nft drops their first messages for a second; the retransmissions cross,
+# and both exchanges run to the end). An end that had its own running when the other's
+# came sees the crossing (each logs it once at most, one at least); the one that did not
+# may have taken the other's for a plain rekey, and goes back to the pair kept when its
+# peer deletes the redundant one. Both keep the same SA pair, and pings running through
+# it all lose nothing.
 case_crossed_rekey() {
 	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" pings ns spi
 	both $w -- $w
@@ -152,11 +155,14 @@ case_crossed_rekey() {
 	sleep 1
 	for ns in a b; do nsenter --net=/run/netns/$ns nft delete table inet hold; done
 	wait $pings || fail "pings lost while the rekeys crossed: $(tail -n 2 $IKE_DIR/pings.txt)"
+	local n seen=0
 	for ns in a b; do
-		expect_eq "crossings seen in $ns" \
-			"$(grep -c "rekeys crossed" $IKE_DIR/$ns/iked.log || true)" 1
+		n=$(grep -c "rekeys crossed" $IKE_DIR/$ns/iked.log || true)
+		[ "$n" -le 1 ] || fail "$ns logged $n crossings"
+		seen=$((seen + n))
 		sas_are $ns 2
 	done
+	[ $seen -ge 1 ] || fail "neither end saw the rekeys cross"
 	spi=$($A nfsec -j sa show | jq '.[] | select(.dir == "out") | .spi')
 	expect_eq "b's inbound SPI" "$($B nfsec -j sa show | jq '.[] | select(.dir == "in") | .spi')" \
 		"$spi"

@@ -286,16 +286,9 @@ rekey_traffic() {
 	sas_settle a
 }
 
-# sas_are NS N: the module in NS holds N SAs within 2 s.
-sas_are() {
-	local n
-	for _ in $(seq 1 20); do
-		n=$(nsenter --net="/run/netns/$1" nfsec -j sa show | jq length)
-		[ "$n" -eq "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "SAs in $1: $n, want $2"
-}
+# sas_are NS N: the module in NS holds N SAs within 30 s (at once, when it does).
+sas_are() { wait_until 30 "$2 SAs in $1" sas_count_is "$1" "$2"; }
+sas_count_is() { [ "$(nsenter --net="/run/netns/$1" nfsec -j sa show | jq length)" -eq "$2" ]; }
 
 # sas_settle NS: within 12 s, a moment where the module in NS holds no more than the SA
 # pair in use and one being replaced (rekeys come every 10 s or more; a replaced pair

@@ -59,7 +59,8 @@ struct retired {
 	struct pair *pair;
 	struct child c;
 	struct timer timer;
-	struct retired *next;
+	bool told;			/* the peer was told to delete it when it was retired */
+	struct retired *next;		/* older */
 };
 
 struct pair {
@@ -574,6 +575,18 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 
 static void pair_policies_del(struct pair *pair);
 
+/* A DELETE for c's inbound SA to the peer, over tun's phase 1 while it is up. */
+static void child_tell_deleted(struct tun *tun, const struct child *c)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	if (tun->p1 && tun->p1->sa->state == IKE_ESTABLISHED &&
+	    !info_delete_build(tun->p1->sa, &c->spi_in, 1, buf, &len))
+		net_send((struct sockaddr *)&tun->p1->local, (struct sockaddr *)&tun->p1->remote,
+			 buf, len);
+}
+
 static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 {
 	struct tun *tun = pair->tun;
@@ -587,14 +600,8 @@ static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 		log_ctx_debug(name_of(tun), "%s", err);
 	if (kernel_sa_del(d.k, c->spi_out, &conf->remote, err, sizeof(err)) && errno != ENOENT)
 		log_ctx_debug(name_of(tun), "%s", err);
-	if (tell_peer && tun->p1 && tun->p1->sa->state == IKE_ESTABLISHED) {
-		uint8_t buf[ISAKMP_MSG_MAX];
-		size_t len;
-
-		if (!info_delete_build(tun->p1->sa, &c->spi_in, 1, buf, &len))
-			net_send((struct sockaddr *)&tun->p1->local,
-				 (struct sockaddr *)&tun->p1->remote, buf, len);
-	}
+	if (tell_peer)
+		child_tell_deleted(tun, c);
 	log_ctx_info(name_of(tun), "phase 2 SA in 0x%08x out 0x%08x deleted", c->spi_in,
 		     c->spi_out);
 	/* a peer's pair without an SA: its policies go (unless the daemon stops keeping them) */
@@ -618,12 +625,18 @@ static void retired_free(struct retired *r, bool tell_peer)
 
 static void retired_expired(struct timer *t, void *arg)
 {
+	struct retired *r = arg;
+
 	(void)t;
-	retired_free(arg, true);
+	retired_free(r, !r->told);
 }
 
-/* c stops carrying traffic; its SAs go a moment later, when nothing can be in flight. */
-static void pair_retire(struct pair *pair, const struct child *c)
+/*
+ * c stops carrying traffic; its SAs go a moment later, when nothing can be in flight.
+ * tell_now: the peer is told at once (it may use c still, as when rekeys crossed and only
+ * we saw it), not when they go.
+ */
+static void pair_retire(struct pair *pair, const struct child *c, bool tell_now)
 {
 	struct retired *r = calloc(1, sizeof(*r));
 
@@ -635,6 +648,9 @@ static void pair_retire(struct pair *pair, const struct child *c)
 	}
 	r->pair = pair;
 	r->c = *c;
+	r->told = tell_now;
+	if (tell_now)
+		child_tell_deleted(pair->tun, c);
 	timer_init(&r->timer, retired_expired, r);
 	timer_arm(&r->timer, DAEMON_OLD_SA_DELAY_MS);
 	r->next = pair->retired;
@@ -762,7 +778,7 @@ static int qm_install_out(struct xchg *x)
 		pair->negotiating = false;
 		pair->pending = false;
 		xchg_spi_release(x);
-		pair_retire(pair, &new);
+		pair_retire(pair, &new, true);
 		return 0;
 	}
 	/* a peer's pair: its traffic leaves through this peer's SA from now on, never in clear */
@@ -784,7 +800,7 @@ static int qm_install_out(struct xchg *x)
 	if (crossed)
 		crossed_log(pair, &pair->cur);
 	if (pair->cur.used)
-		pair_retire(pair, &pair->cur);
+		pair_retire(pair, &pair->cur, false);
 	pair->cur = new;
 	proposal_esp_format(&one, algs, sizeof(algs));
 	log_ctx_info(name_of(pair->tun), "phase 2 SA up: in 0x%08x out 0x%08x %s, %u s",
@@ -967,10 +983,15 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 
 /* --- Informational ------------------------------------------------------------------ */
 
-/* The peer deleted its inbound SA spi, our outbound one: its pair of SAs goes. */
+/*
+ * The peer deleted its inbound SA spi, our outbound one: its pair of SAs goes. When that
+ * was the pair's current one, the newest one it replaced that the peer was not told to
+ * delete carries the traffic again (the module sends on the newest outbound SA left):
+ * rekeys crossed and the peer kept that one.
+ */
 static void peer_deleted(struct tun *tun, uint32_t spi)
 {
-	struct retired *r;
+	struct retired *r, **pp;
 	unsigned int i;
 
 	for (i = 0; i < tun->npairs; i++) {
@@ -978,6 +999,17 @@ static void peer_deleted(struct tun *tun, uint32_t spi)
 
 		if (pair->cur.used && pair->cur.spi_out == spi) {
 			child_delete(pair, &pair->cur, false);
+			for (pp = &pair->retired; *pp && (*pp)->told; pp = &(*pp)->next)
+				;
+			r = *pp;
+			if (!r)
+				return;
+			*pp = r->next;
+			timer_cancel(&r->timer);
+			pair->cur = r->c;
+			free(r);
+			log_ctx_info(name_of(tun), "phase 2 SA in 0x%08x out 0x%08x carries the "
+				     "traffic again", pair->cur.spi_in, pair->cur.spi_out);
 			return;
 		}
 		for (r = pair->retired; r; r = r->next)
