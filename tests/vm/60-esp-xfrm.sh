@@ -20,16 +20,17 @@
 # bypass_up: UDP to port 7777 between the protected prefixes goes in clear, by a policy
 # that outranks the protect ones on both sides.
 bypass_up() {
-	local d
+	local d s t nf="" xf=""
 	for d in out in; do
-		if [ $d = out ]; then set -- "$SEL_A" "$SEL_B"; else set -- "$SEL_B" "$SEL_A"; fi
-		$A nfsec policy add dir $d action bypass priority 10 src "$1" dst "$2" \
-			proto udp dport 7777
-		$A nfsec policy add dir $d action bypass priority 10 src "$2" dst "$1" \
-			proto udp dport 7777
-		$B ip xfrm policy add dir $d priority 10 src "$1" dst "$2" proto udp dport 7777
-		$B ip xfrm policy add dir $d priority 10 src "$2" dst "$1" proto udp dport 7777
+		for s in "$SEL_A $SEL_B" "$SEL_B $SEL_A"; do
+			set -- $s
+			t="priority 10 src $1 dst $2 proto udp dport 7777"
+			nf+="policy add dir $d action bypass $t"$'\n'
+			xf+="xfrm policy add dir $d $t"$'\n'
+		done
 	done
+	$A nfsec -batch - <<< "$nf" || fail "nfsec in a refused the bypass policies"
+	ip -n b -batch - <<< "$xf" || fail "XFRM in b refused the bypass policies"
 }
 
 # udp_bypass FROM_NS FROM_ADDR TO_NS TO_ADDR: one datagram to port 7777, delivered.

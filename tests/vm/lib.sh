@@ -34,7 +34,7 @@ wait_until() {
 listening() {
 	local flag=-ltn
 	[ "$2" = udp ] && flag=-lun
-	nsenter --net="/run/netns/$1" ss -H $flag "sport = :$3" | grep -q .
+	[ -n "$(ss -N "$1" -H $flag "sport = :$3")" ]
 }
 
 # case_result ok|not_ok NAME: one case of a test with several, reported on its own line.
