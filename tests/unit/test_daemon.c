@@ -815,6 +815,37 @@ static void test_quick_mode_replay(void **state)
 	ike_sa_free(p);
 }
 
+/*
+ * An authenticated peer that opens quick modes and never finishes them holds two SPIs per
+ * selector pair at most: the third waits for nothing, gets no answer, and is counted.
+ */
+static void test_quick_mode_cap(void **state)
+{
+	struct iked_tunnel *t = add(MOON " auto none");
+	struct ike_sa *p = peer_phase1();
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX];
+	struct qm *q[3];
+	unsigned int i, before;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		q[i] = qm_initiate(p, &sun.local_ts[0], &sun.remote_ts[0], 0x5001 + i, why,
+				   sizeof(why));
+		assert_non_null(q[i]);
+		before = nsent;
+		deliver(q[i]->out, q[i]->out_len);
+		assert_int_equal(nsent, before + (i < 2));
+	}
+	assert_int_equal(k.spis, 2);
+	status(t, &st);
+	assert_int_equal(st.drops.qm_refused, 1);
+	assert_non_null(strstr(logged, "2 exchanges wait for their SAs already"));
+	for (i = 0; i < 3; i++)
+		qm_free(q[i]);
+	ike_sa_free(p);
+}
+
 /* The outbound SA refused: the SPI goes back, the pair is free to negotiate again. */
 static void test_quick_mode_out_refused(void **state)
 {
@@ -1275,6 +1306,7 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_mode_replay, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_quick_mode_cap, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_quick_mode_out_refused, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_crossed_seen_by_peer_only, test_setup,

@@ -1029,7 +1029,8 @@ static void test_control_show_peers(void **state)
 	reply = ask("show-json rw\n");
 	assert_non_null(strstr(reply, "\"phase2\":[],\"down_reason\":null,\"half_open\":0,"
 			       "\"drops\":{\"undecryptable\":0,\"replayed\":0,"
-			       "\"half_open_refused\":0,\"refused\":0},\"peers_up\":1,\"peers\":[{\"address\":"
+			       "\"half_open_refused\":0,\"refused\":0,\"qm_refused\":0},"
+			       "\"peers_up\":1,\"peers\":[{\"address\":"
 			       "\"192.168.1.2\",\"up\":true,\"phase1\":{\"state\":\"ESTABLISHED\","));
 	assert_non_null(strstr(reply, "{\"address\":\"192.168.1.3\",\"up\":false,"));
 	assert_non_null(strstr(reply, "\"state\":\"DOWN\",\"established\":false,"));
@@ -1059,7 +1060,7 @@ static void test_control_show_json(void **state)
 		 "\"spi_out\":16909060,\"algorithms\":\"aes128gcm16\",\"seconds_left\":3570,"
 		 "\"bytes_in\":1258291,\"bytes_out\":3565158}],\"down_reason\":null,"
 		 "\"half_open\":0,\"drops\":{\"undecryptable\":0,\"replayed\":0,"
-		 "\"half_open_refused\":0,\"refused\":0}}]\n", config);
+		 "\"half_open_refused\":0,\"refused\":0,\"qm_refused\":0}}]\n", config);
 	assert_non_null(strstr(config, "psk <hidden>"));
 	ASKS("show-json moon-sun\n", want);
 }

@@ -170,12 +170,12 @@ static void drops_print(FILE *f, const char *ind, const struct tunnel_status *st
 	const struct tunnel_drops *dr = &st->drops;
 
 	if (!st->half_open && !dr->undecryptable && !dr->replayed && !dr->half_open_refused &&
-	    !dr->refused)
+	    !dr->refused && !dr->qm_refused)
 		return;
 	fprintf(f, "%shalf-open: %u; dropped: %" PRIu64 " undecryptable, %" PRIu64
-		" replayed, %" PRIu64 " over the half-open caps; refused: %" PRIu64 "\n", ind,
-		st->half_open, dr->undecryptable, dr->replayed, dr->half_open_refused,
-		dr->refused);
+		" replayed, %" PRIu64 " over the half-open caps, %" PRIu64 " quick modes over "
+		"the cap; refused: %" PRIu64 "\n", ind, st->half_open, dr->undecryptable,
+		dr->replayed, dr->half_open_refused, dr->qm_refused, dr->refused);
 }
 
 /* A tunnel's SAs, or a peer's: phase 1, each phase 2, why down, drops. */
@@ -285,6 +285,7 @@ static void sas_json(struct json *j, const struct tunnel_status *st)
 	json_u64(j, "replayed", st->drops.replayed);
 	json_u64(j, "half_open_refused", st->drops.half_open_refused);
 	json_u64(j, "refused", st->drops.refused);
+	json_u64(j, "qm_refused", st->drops.qm_refused);
 	json_object_end(j);
 }
 

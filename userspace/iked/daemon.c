@@ -873,6 +873,31 @@ static struct pair *pair_for(struct tun *tun, const struct tunnel_ts *ts_i,
 
 static bool pair_refused(struct p1 *p1, const struct pair *pair);
 
+/*
+ * Whether tun may reserve one more SPI for a quick mode the peer starts: at most two
+ * exchanges per pair wait for their SAs (ours and the peer's, crossed), over all of tun's
+ * phase 1s. An authenticated peer opening exchanges it never finishes holds no more, and
+ * the SPIs every tunnel draws from (KERNEL_SPI_PENDING_MAX) stay for the others.
+ */
+static bool qm_fits(struct tun *tun)
+{
+	unsigned int held = 0;
+	const struct xchg *x;
+	const struct p1 *o;
+
+	for (o = d.p1s; o; o = o->next)
+		for (x = o->qms; x && o->tun == tun; x = x->next)
+			held += x->spi_held;
+	if (held < 2 * tun->npairs)
+		return true;
+	tun->drops.qm_refused++;
+	if (drop_log_due(tun))
+		log_ctx_warn(name_of(tun), "quick mode from the peer dropped: %u exchanges wait "
+			     "for their SAs already (%" PRIu64 " dropped so far)", held,
+			     tun->drops.qm_refused);
+	return false;
+}
+
 static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 {
 	struct xchg *x;
@@ -897,7 +922,8 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 					     msg->hdr.msgid, p1->tun->drops.replayed);
 			return;
 		}
-		if (kernel_spi_alloc(d.k, &p1->tun->t->conf.local, &spi, why, sizeof(why)))
+		if (!qm_fits(p1->tun) ||
+		    kernel_spi_alloc(d.k, &p1->tun->t->conf.local, &spi, why, sizeof(why)))
 			return;
 		qm = qm_respond(p1->sa, msg, spi);
 		if (!qm) {

@@ -55,6 +55,7 @@ struct tunnel_drops {
 	uint64_t replayed;		/* a quick mode message of a finished exchange */
 	uint64_t half_open_refused;	/* a message 1 over a half-open cap */
 	uint64_t refused;		/* a message 1 refused: no proposal, wrong exchange */
+	uint64_t qm_refused;		/* a peer's quick mode over the cap of waiting ones */
 };
 
 /*
