@@ -97,14 +97,10 @@ const uint8_t *fuzz_take(struct fuzz_in *in, size_t *len)
 
 void fuzz_tunnel(struct tunnel *t, const char *words)
 {
-	char buf[1024], *w[64], *save = NULL, *s, err[256] = "";
-	int n = 0;
+	char err[256] = "";
 
-	snprintf(buf, sizeof(buf), "%s", words);
-	for (s = strtok_r(buf, " ", &save); s && n < 64; s = strtok_r(NULL, " ", &save))
-		w[n++] = s;
-	if (tunnel_parse(w, n, t, err, sizeof(err))) {
-		dprintf(report_fd, "tunnel_parse: %s: %s\n", err, words);
+	if (tunnel_deserialize(words, t, err, sizeof(err))) {
+		dprintf(report_fd, "tunnel_deserialize: %s: %s\n", err, words);
 		abort();
 	}
 }

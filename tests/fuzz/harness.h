@@ -51,7 +51,7 @@ uint16_t fuzz_u16(struct fuzz_in *in);
 /* The next len bytes (fewer if fewer are left: *len says how many). */
 const uint8_t *fuzz_take(struct fuzz_in *in, size_t *len);
 
-/* A tunnel from its words, NAME first; aborts if tunnel_parse() refuses them. */
+/* A tunnel from its words, NAME first; aborts if tunnel_deserialize() refuses them. */
 void fuzz_tunnel(struct tunnel *t, const char *words);
 
 /* Phase 1 between a (initiating) and b, run to ESTABLISHED on both sides, or aborts. */

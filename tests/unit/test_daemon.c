@@ -389,15 +389,10 @@ static void log_keep(int level, const char *line, void *arg)
 
 static void conf(struct tunnel *t, const char *text)
 {
-	char buf[1024], *words[64], *save = NULL, *w;
 	char err[256] = "";
-	int n = 0;
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		words[n++] = w;
-	if (tunnel_parse(words, n, t, err, sizeof(err)))
-		fail_msg("tunnel_parse: %s", err);
+	if (tunnel_deserialize(text, t, err, sizeof(err)))
+		fail_msg("tunnel_deserialize: %s", err);
 }
 
 /* The daemon's tunnel, from words. */
