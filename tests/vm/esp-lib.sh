@@ -212,15 +212,12 @@ esp_up() {
 		tmpl_a="mode transport reqid 1"
 		tmpl_b="mode transport reqid 1"
 	fi
-	# nfsec in a (both batch parsers keep quoted words whole: $NF's "" is the null key)
-	$A nfsec -batch - <<-EOF || fail "nfsec in a refused the SAs or policies"
-	$FLUSH_A
-	sa add spi 0x1001 dir out src $oa dst $ob mode $mode reqid 1 $NF ${ESP_OUT_EXTRA:-}
-	sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF
-	policy add dir out priority 100 src $sel_a dst $sel_b $tmpl_a
-	policy add dir in priority 100 src $sel_b dst $sel_a $tmpl_b
-	EOF
-	# XFRM in b
+	# Both sides' old SAs go before either side's new ones come: b's old state must not
+	# send into a's new SA of the same SPI and keys (a stale packet with a high sequence
+	# number would move the new window past everything b sends from 1). Then b, then a:
+	# what b sends before a has its SAs is dropped as having no SA. (Both batch parsers
+	# keep quoted words whole: $NF's "" is the null key.)
+	$A nfsec -batch - <<< "$FLUSH_A"
 	# An XFRM state's selector is of its outer family unless given: a mixed tunnel's
 	# must name the inner one.
 	local sel_ab="" sel_ba=""
@@ -234,6 +231,12 @@ esp_up() {
 	xfrm state add src $ob dst $oa spi 0x2001 $esp $XF $sel_ba
 	xfrm policy add src $sel_b dst $sel_a dir out priority 100 tmpl src $ob dst $oa $esp
 	xfrm policy add src $sel_a dst $sel_b dir in priority 100 tmpl src $oa dst $ob $esp
+	EOF
+	$A nfsec -batch - <<-EOF || fail "nfsec in a refused the SAs or policies"
+	sa add spi 0x1001 dir out src $oa dst $ob mode $mode reqid 1 $NF ${ESP_OUT_EXTRA:-}
+	sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF
+	policy add dir out priority 100 src $sel_a dst $sel_b $tmpl_a
+	policy add dir in priority 100 src $sel_b dst $sel_a $tmpl_b
 	EOF
 	IA=$ia IB=$ib SEL_A=$sel_a SEL_B=$sel_b
 }
