@@ -20,10 +20,12 @@ struct nfsec_held {
 	unsigned long deadline;		/* jiffies */
 };
 
+/* An ACQUIRE raised: for a policy and the two hosts, whatever the ports (a port scan). */
 struct nfsec_acquire_rec {
 	struct list_head list;
 	u32 index;			/* the policy's */
-	struct nfsec_flow flow;
+	u8 family;
+	union nfsec_addr saddr, daddr;
 	unsigned long sent;		/* jiffies */
 };
 
@@ -131,7 +133,9 @@ static bool acquire_due(struct nfsec_acquire *acq, u32 index, const struct nfsec
 			list_del(&r->list);
 			acq->nrecords--;
 			kfree(r);
-		} else if (r->index == index && !memcmp(&r->flow, fl, sizeof(*fl))) {
+		} else if (r->index == index && r->family == fl->family &&
+			   !memcmp(&r->saddr, &fl->saddr, sizeof(r->saddr)) &&
+			   !memcmp(&r->daddr, &fl->daddr, sizeof(r->daddr))) {
 			found = r;
 		}
 	}
@@ -147,23 +151,42 @@ static bool acquire_due(struct nfsec_acquire *acq, u32 index, const struct nfsec
 		acq->nrecords++;
 	}
 	r->index = index;
-	r->flow = *fl;
+	r->family = fl->family;
+	r->saddr = fl->saddr;
+	r->daddr = fl->daddr;
 	r->sent = jiffies;
 	list_add(&r->list, &acq->records);
 	return true;
 }
 
 /*
+ * Where the SA lookup of a packet to hold began: see nfsec_acquire_hold(). Pairs with the
+ * barrier in nfsec_acquire_sa_added(): a lookup that begins after an SA's count went up
+ * finds that SA.
+ */
+unsigned int nfsec_acquire_gen(struct nfsec_net *nn)
+{
+	unsigned int gen = READ_ONCE(nn->acquire.sa_gen);
+
+	smp_rmb();	/* the count before the lookup's reads: nfsec_acquire_sa_added() */
+	return gen;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_acquire_gen);
+
+/*
  * Holds @skb (taken from the caller) for @pol, which found no SA for @fl, and raises an
- * ACQUIRE when one is due. @deadline: when the packet was first held, or 0 for now.
+ * ACQUIRE when one is due. @deadline: when the packet was first held, or 0 for now. @gen:
+ * nfsec_acquire_gen() from before the SA lookup; an SA added since (its retry found no
+ * packet to send yet) sends this one at once rather than at its deadline. The held list
+ * stays in deadline order (a packet held again keeps its first deadline).
  * Caller holds RCU (for @pol), in BH context.
  */
 void nfsec_acquire_hold(struct nfsec_net *nn, struct sk_buff *skb,
 			const struct nfsec_policy *pol, const struct nfsec_flow *fl,
-			unsigned long deadline)
+			unsigned long deadline, unsigned int gen)
 {
 	struct nfsec_acquire *acq = &nn->acquire;
-	struct nfsec_held *h;
+	struct nfsec_held *h, *pos;
 	bool due;
 
 	spin_lock_bh(&acq->lock);
@@ -195,20 +218,30 @@ void nfsec_acquire_hold(struct nfsec_net *nn, struct sk_buff *skb,
 		held_free(nn, h, stat);
 		return;
 	}
-	list_add_tail(&h->list, &acq->held);
+	list_for_each_entry_reverse(pos, &acq->held, list)
+		if (!time_after(pos->deadline, h->deadline))
+			break;
+	list_add(&h->list, &pos->list);
 	acq->nheld++;
-	if (!timer_pending(&acq->timer))
-		mod_timer(&acq->timer, h->deadline);
+	pos = list_first_entry(&acq->held, struct nfsec_held, list);
+	if (!timer_pending(&acq->timer) || time_before(pos->deadline, acq->timer.expires))
+		mod_timer(&acq->timer, pos->deadline);
+	if (gen != acq->sa_gen)
+		queue_work(nfsec_wq, &acq->work);
 	spin_unlock_bh(&acq->lock);
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_acquire_hold);
 
-/* An outbound SA was added: try the held packets again. */
+/* An outbound SA was added (and is visible to lookups): try the held packets again. */
 void nfsec_acquire_sa_added(struct nfsec_net *nn)
 {
 	struct nfsec_acquire *acq = &nn->acquire;
 
+	smp_mb();	/* the SA before the count: see nfsec_acquire_gen() */
 	spin_lock_bh(&acq->lock);
+	acq->sa_gen++;
 	if (!acq->dying && acq->nheld)
 		queue_work(nfsec_wq, &acq->work);
 	spin_unlock_bh(&acq->lock);
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_acquire_sa_added);

@@ -17,7 +17,8 @@
 /*
  * Outbound packets a protect policy selected while no SA served it: held up to
  * NFSEC_ACQUIRE_HOLD_MS, sent when an outbound SA arrives, dropped (and counted) after.
- * An ACQUIRE event goes out once per (policy, flow) every NFSEC_ACQUIRE_RETRY_SECONDS.
+ * An ACQUIRE event goes out once per (policy, source, destination) every
+ * NFSEC_ACQUIRE_RETRY_SECONDS, whatever the ports (a port scan raises one).
  *
  * Locking: @lock (taken with BH off) guards the lists and counts; @timer drops packets
  * whose time is up, @work re-sends the held packets after an SA is added.
@@ -29,6 +30,7 @@ struct nfsec_acquire {
 	struct list_head records;	/* struct nfsec_acquire_rec, newest first */
 	unsigned int nrecords;
 	bool dying;
+	unsigned int sa_gen;		/* outbound SAs added so far: nfsec_acquire_gen() */
 	struct timer_list timer;
 	struct work_struct work;
 };
@@ -38,9 +40,10 @@ struct nfsec_policy;
 
 void nfsec_acquire_init(struct nfsec_net *nn);
 void nfsec_acquire_destroy(struct nfsec_net *nn);
+unsigned int nfsec_acquire_gen(struct nfsec_net *nn);
 void nfsec_acquire_hold(struct nfsec_net *nn, struct sk_buff *skb,
 			const struct nfsec_policy *pol, const struct nfsec_flow *fl,
-			unsigned long deadline);
+			unsigned long deadline, unsigned int gen);
 void nfsec_acquire_sa_added(struct nfsec_net *nn);
 
 #endif /* _NFSEC_ACQUIRE_H */

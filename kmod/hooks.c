@@ -462,6 +462,7 @@ unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned lo
 	struct nfsec_policy *pol;
 	struct nfsec_flow fl;
 	struct nfsec_sa *sa;
+	unsigned int gen;
 
 	if (nfsec_ike_socket(skb->sk))
 		return NF_ACCEPT;
@@ -488,9 +489,10 @@ unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned lo
 		key.family = fl.family;
 		key.daddr = fl.daddr;
 	}
+	gen = nfsec_acquire_gen(nn);
 	sa = nfsec_sa_lookup_out(&nn->sad, &key);
 	if (!sa) {
-		nfsec_acquire_hold(nn, skb, pol, &fl, deadline);
+		nfsec_acquire_hold(nn, skb, pol, &fl, deadline, gen);
 		return NF_STOLEN;
 	}
 	xmit(nn, sa, skb);
@@ -524,8 +526,14 @@ static bool replay_accept(struct nfsec_sa *sa, u64 seq)
 }
 
 /* Tunnel mode: the inner packet, checked, replaces the outer one (@off bytes). */
+/*
+ * Tunnel mode: the inner packet, checked, in place of the outer one. Congestion the path
+ * marked on the outer header (CE) carries over to an inner one that can take it (ECT), as
+ * XFRM and RFC 6040 do; the inner header's other bits stay the sender's.
+ */
 static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
 {
+	u8 outer_ds = is_v4(skb) ? ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
 	unsigned int len;
 
 	skb_pull(skb, off);
@@ -539,6 +547,8 @@ static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
 		len = ntohs(iph->tot_len);
 		if (iph->version != 4 || iph->ihl < 5 || len < iph->ihl * 4 || len > skb->len)
 			return -EINVAL;
+		if (INET_ECN_is_ce(outer_ds))
+			IP_ECN_set_ce(ip_hdr(skb));
 		skb->protocol = htons(ETH_P_IP);
 	} else if (nexthdr == IPPROTO_IPV6) {
 		const struct ipv6hdr *ip6h;
@@ -549,6 +559,8 @@ static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
 		len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
 		if (ip6h->version != 6 || len > skb->len)
 			return -EINVAL;
+		if (INET_ECN_is_ce(outer_ds))
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
 		skb->protocol = htons(ETH_P_IPV6);
 	} else {
 		return -EINVAL;
@@ -610,6 +622,11 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	stat = NFSEC_STAT_A_IN_MALFORMED;
 	if (nfsec_esp_strip(skb, off, &nexthdr))
 		goto drop;
+	/* RFC 4303 2.6: traffic flow confidentiality's dummy packets are discarded. */
+	if (nexthdr == IPPROTO_NONE) {
+		stat = NFSEC_STAT_A_IN_DUMMY;
+		goto drop;
+	}
 	skb_reset_network_header(skb);
 	if (sa->cfg.mode == NFSEC_MODE_TUNNEL) {
 		if (decap_tunnel(skb, off, nexthdr))

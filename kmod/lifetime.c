@@ -95,6 +95,17 @@ static bool over(u64 limit, u64 value)
  * Counts a packet of @bytes on @sa; false when the SA may carry no more (the packet must
  * be dropped). The packet that reaches a hard limit still passes; the SA dies with it.
  */
+/*
+ * An outbound SA without ESN has 2^32 - 1 sequence numbers and must not cycle them (RFC
+ * 4303 3.3.3): its soft EXPIRE comes NFSEC_SEQ_SOFT_MARGIN packets before they run out,
+ * whatever its limits say, so the daemon rekeys in time; running out kills it.
+ */
+static bool seq_running_out(const struct nfsec_sa *sa, u64 packets)
+{
+	return sa->cfg.dir == NFSEC_SA_DIR_OUT && !sa->cfg.esn &&
+	       packets >= U32_MAX - NFSEC_SEQ_SOFT_MARGIN;
+}
+
 bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes)
 {
 	const struct nfsec_lifetime *lt = &sa->cfg.lt;
@@ -113,7 +124,8 @@ bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes)
 		nfsec_lifetime_kill(sa);
 		return true;
 	}
-	if ((over(lt->soft_packets, packets) || over(lt->soft_bytes, total)) &&
+	if ((over(lt->soft_packets, packets) || over(lt->soft_bytes, total) ||
+	     seq_running_out(sa, packets)) &&
 	    !test_and_set_bit(NFSEC_SA_SOFT_DUE, &sa->flags))
 		schedule_now(sa);
 	return true;

@@ -101,11 +101,42 @@ static void lifetime_far_seconds(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/*
+ * An outbound SA without ESN gets its soft EXPIRE NFSEC_SEQ_SOFT_MARGIN packets before its
+ * sequence numbers run out, whatever its limits; with ESN, or inbound, not.
+ */
+static void lifetime_seq_running_out(struct kunit *test)
+{
+	struct nfsec_lifetime lt = {};
+	struct nfsec_sa *sa = lt_sa(test, &lt);
+	u64 mark = U32_MAX - NFSEC_SEQ_SOFT_MARGIN;
+
+	atomic64_set(&sa->packets, mark - 2);
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 100));
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 100));
+	KUNIT_EXPECT_TRUE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_DEAD, &sa->flags));
+	nfsec_sa_put(sa);
+
+	sa = lt_sa(test, &lt);
+	sa->cfg.esn = true;
+	atomic64_set(&sa->packets, mark);
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 100));
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	sa->cfg.esn = false;
+	sa->cfg.dir = NFSEC_SA_DIR_IN;
+	KUNIT_EXPECT_TRUE(test, nfsec_lifetime_account(sa, 100));
+	KUNIT_EXPECT_FALSE(test, test_bit(NFSEC_SA_SOFT_DUE, &sa->flags));
+	nfsec_sa_put(sa);
+}
+
 static struct kunit_case lifetime_cases[] = {
 	KUNIT_CASE(lifetime_hard_packets),
 	KUNIT_CASE(lifetime_hard_bytes),
 	KUNIT_CASE(lifetime_none),
 	KUNIT_CASE(lifetime_far_seconds),
+	KUNIT_CASE(lifetime_seq_running_out),
 	{}
 };
 

@@ -10,6 +10,7 @@
 #include <uapi/linux/nfsec.h>
 
 #include "conntrack.h"
+#include "defrag.h"
 #include "hooks.h"
 #include "nfsec.h"
 #include "netlink.h"
@@ -36,11 +37,16 @@ static int __net_init nfsec_net_init(struct net *net)
 	ret = nfsec_sad_init(&nn->sad, &nn->lock);
 	if (ret)
 		goto err_stats;
-	ret = nfsec_hooks_register(nn);
+	ret = nfsec_defrag_enable(net);
 	if (ret)
 		goto err_sad;
+	ret = nfsec_hooks_register(nn);
+	if (ret)
+		goto err_defrag;
 	return 0;
 
+err_defrag:
+	nfsec_defrag_disable(net);
 err_sad:
 	nfsec_sad_destroy(&nn->sad);
 err_stats:
@@ -57,6 +63,7 @@ static void __net_exit nfsec_net_exit(struct net *net)
 	 * ones go, and those still in asynchronous crypto complete.
 	 */
 	nfsec_hooks_unregister(nn);
+	nfsec_defrag_disable(net);
 	nfsec_acquire_destroy(nn);
 	nfsec_hooks_drain(nn);
 	mutex_lock(&nn->lock);
@@ -86,6 +93,7 @@ static int __init nfsec_init(void)
 	if (!nfsec_wq)
 		return -ENOMEM;
 
+	nfsec_defrag_init();
 	ret = register_pernet_subsys(&nfsec_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -100,6 +108,7 @@ static int __init nfsec_init(void)
 err_genl:
 	unregister_pernet_subsys(&nfsec_net_ops);
 err_pernet:
+	nfsec_defrag_exit();
 	destroy_workqueue(nfsec_wq);
 	return ret;
 }
@@ -116,6 +125,7 @@ static void __exit nfsec_exit(void)
 	synchronize_rcu();
 	rcu_barrier();
 	destroy_workqueue(nfsec_wq);
+	nfsec_defrag_exit();
 	nfsec_ct_exit();
 }
 

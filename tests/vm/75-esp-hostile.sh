@@ -7,6 +7,9 @@
 #                  alone: the packet a reassembles has its ESP header and IV outside the
 #                  linear area (a frag_list). It must be decrypted and delivered like the
 #                  original, in tunnel and in transport mode, and nothing counted as bad.
+#                  refragment-ipv6: the same in IPv6 (as a sender fragments ESP too big
+#                  for the path), which the kernel reassembles only after LOCAL_IN's hooks
+#                  unless nf_defrag_ipv6 does it first (kmod/defrag.c).
 #
 #   ike-ports-out  an unprivileged process in a sends from port 4500 and to ports 500 and
 #                  4500 through an out protect policy: ESP on the wire, never cleartext (only
@@ -23,6 +26,9 @@
 #                  next header" (59) is a protocol the policies judge like any other
 #                  (encrypted going out, refused coming in clear).
 #
+#   alloc-fail     (test kernel) every allocation of a protected send, and of one held
+#                  for an SA, fails in turn: no crash or leak, nfsec counts its drops.
+#
 #   75-esp-hostile.sh case NAME    one case (namespaces already set up)
 # vm: cost 2
 . "$(dirname "$0")/lib.sh"
@@ -30,13 +36,14 @@
 
 INJECT="$(dirname "$0")/esp-inject.py"
 
-# refragment MODE: three echo requests from b in ESP, captured on b's way out while a drops
-# ESP before nfsec sees it, then re-sent in two fragments each.
+# refragment MODE [FAMILY]: three echo requests from b in ESP, captured on b's way out
+# while a drops ESP before nfsec sees it, then re-sent in two fragments each.
 refragment() {
-	esp_up gcm128 "$1" 4 4
+	local fam=${2:-4}
+	esp_up gcm128 "$1" $fam $fam
 	$A nft add table inet hold
 	$A nft 'add chain inet hold pre { type filter hook prerouting priority -300; }'
-	$A nft add rule inet hold pre ip protocol esp drop
+	$A nft add rule inet hold pre meta l4proto esp drop
 	capture b /tmp/frag.pcap 3 esp
 	# 1000 bytes: the second fragment does not fit the first's tailroom, so reassembly
 	# chains it (a frag_list) instead of copying it into the linear area.
@@ -59,6 +66,7 @@ refragment() {
 
 case_refragment_tunnel() { refragment tunnel; }
 case_refragment_transport() { refragment transport; }
+case_refragment_ipv6() { refragment tunnel 6; }
 
 # udp_send NS SRC SPORT DST DPORT [USER]: one datagram "x", from a fresh socket.
 udp_send() {
@@ -168,6 +176,58 @@ case_hdr_error() {
 	wait_stat in_not_protected $((np + 1))
 }
 
+# alloc_fail_send: in a, one datagram from 10.0.1.1 to 10.0.2.1 port 9 sent again and
+# again, its sendto's nth allocation failing (fail-nth) for n = 1, 2, ... until the call
+# makes fewer than n: every allocation on the way out, nfsec's among them, fails once.
+# Prints that n - 1.
+alloc_fail_send() {
+	$A python3 -c '
+import errno, os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.0.1.1", 0))
+fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+n = 1
+while n < 1000:
+    os.pwrite(fd, str(n).encode(), 0)
+    try:
+        s.sendto(b"x" * 200, ("10.0.2.1", 9))
+    except OSError as e:
+        assert e.errno in (errno.ENOMEM, errno.ENOBUFS, errno.EPERM), e
+    left = int(os.pread(fd, 16, 0) or b"0")
+    os.pwrite(fd, b"0", 0)
+    if left:
+        break
+    n += 1
+print(n - 1)'
+}
+
+# Allocation failures on the way out (the test kernel's failslab, per task with fail-nth,
+# as KUnit's nfsec_fault does for netlink): with an SA (encryption) and without one
+# (ACQUIRE, the packet held), every allocation of a send fails in turn. No crash, no leak
+# (the guest's checks), nfsec counts what it dropped, and the tunnel works afterwards.
+# Inbound processing runs in softirq, where fail-nth does not reach.
+case_alloc_fail() {
+	local fs=/sys/kernel/debug/failslab err n
+	echo N > $fs/ignore-gfp-wait
+	echo 0 > $fs/verbose
+	esp_up gcm128 tunnel 4 4
+	err=$(stat out_error)
+	n=$(alloc_fail_send)
+	echo "a protected send: $n allocations, each failed once"
+	[ "$(stat out_error)" -gt "$err" ] || fail "no failed allocation counted by nfsec"
+	$A ping -c 1 -W 3 -I $IA $IB > /dev/null || fail "ping a -> b after the failures"
+	$A nfsec sa delete spi 0x1001 dst 192.168.1.2
+	err=$(($(stat out_error) + $(stat out_hold_full) + $(stat out_no_sa)))
+	n=$(alloc_fail_send)
+	echo "a send held for an SA: $n allocations, each failed once"
+	[ $(($(stat out_error) + $(stat out_hold_full) + $(stat out_no_sa))) -gt "$err" ] ||
+		fail "no failed allocation counted by nfsec while holding"
+	$A nfsec sa add spi 0x1001 dir out src 192.168.1.1 dst 192.168.1.2 mode tunnel reqid 1 \
+		$NF
+	$A ping -c 1 -W 3 -I $IA $IB > /dev/null || fail "ping a -> b with the SA back"
+	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "ping b -> a with the SA back"
+}
+
 if [ "${1:-}" = case ]; then
 	# Listeners and captures left running would hold the runner's pipe open.
 	trap 'st=$?; [ $st -eq 0 ] || diagnose; kill $(jobs -p) 2> /dev/null || true; cleanup
@@ -179,8 +239,11 @@ fi
 module_load
 setup
 failed=()
-for c in refragment_tunnel refragment_transport ike_ports_out ike_ports_in ike_ports_fwd \
-	other_peer hdr_error
+# alloc-fail needs the test kernel's failslab.
+extra=""
+[ -d /sys/kernel/debug/failslab ] && extra=alloc_fail
+for c in refragment_tunnel refragment_transport refragment_ipv6 ike_ports_out ike_ports_in \
+	ike_ports_fwd other_peer hdr_error $extra
 do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done

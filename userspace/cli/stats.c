@@ -42,6 +42,8 @@ const char stats_usage[] =
 	"  out-hdr-error, in-hdr-error  headers that cannot be read (a truncated IPv6\n"
 	"                           extension chain, \"no next header\") while policies\n"
 	"                           exist: dropped, as a policy might cover the packet\n"
+	"  in-dummy                 dummy packets (RFC 4303 2.6, next header 59) the SA\n"
+	"                           authenticated: discarded, as the RFC says\n"
 	"\n"
 	"With -j, one JSON object, the names with underscores:\n"
 	"\n"

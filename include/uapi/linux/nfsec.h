@@ -110,7 +110,8 @@
  *   NFSEC_CMD_SA_FLUSH, no attribute
  *   NFSEC_CMD_ACQUIRE with NFSEC_A_POLICY (the protect policy that found no SA) and
  *     NFSEC_A_FLOW (nest as a selector: the packet's family, addresses at full length,
- *     protocol, and ports as one-port ranges); once per policy and flow, at most every
+ *     protocol, and ports as one-port ranges: the first packet's); once per policy,
+ *     source and destination (whatever the protocol and ports), at most every
  *     NFSEC_ACQUIRE_RETRY_SECONDS while no SA serves it. Packets wait up to
  *     NFSEC_ACQUIRE_HOLD_MS for an SA, a few per namespace; then they are dropped.
  *   NFSEC_CMD_EXPIRE with NFSEC_A_SA: a soft lifetime ran out (the SA still works), or with
@@ -317,6 +318,7 @@ enum nfsec_stat_attr {
 	NFSEC_STAT_A_ACQUIRES,		/* ACQUIRE events raised */
 	NFSEC_STAT_A_OUT_HDR_ERROR,	/* headers unreadable (a policy might cover it) */
 	NFSEC_STAT_A_IN_HDR_ERROR,	/* likewise, against the in or fwd policies */
+	NFSEC_STAT_A_IN_DUMMY,		/* dummy packets (next header 59): discarded */
 	__NFSEC_STAT_A_LAST
 };
 
