@@ -46,6 +46,7 @@ struct child {
 	uint32_t spi_in, spi_out;
 	struct esp_proposal prop;
 	uint64_t added_ms;
+	uint64_t added_seq;		/* d.seq when it went in: ordered as no clock is */
 	uint32_t lifetime;
 	/* the lower of its quick mode's two nonces (a prefix): decides crossed rekeys */
 	size_t tie_len;
@@ -81,7 +82,7 @@ struct xchg {
 	struct qm *qm;
 	struct p1 *p1;
 	struct pair *pair;
-	uint64_t started_ms;
+	uint64_t started_seq;		/* d.seq when it began */
 	bool in_installed;		/* its inbound SA is in, the outbound not yet */
 	bool finished;			/* initiator, both SAs in: kept to answer a repeat */
 	bool spi_held;			/* qm->spi_in reserved (kernel_spi_alloc()), no SA yet */
@@ -139,6 +140,7 @@ static struct {
 	struct iked_settings settings;
 	bool settings_set;
 	bool keep_policies;		/* stopping without --flush-on-exit */
+	uint64_t seq;			/* orders exchanges and SAs (qm_crossed()) */
 } d;
 
 void daemon_settings_set(const struct iked_settings *s)
@@ -563,7 +565,7 @@ static struct xchg *xchg_new(struct p1 *p1, struct pair *pair, struct qm *qm)
 	x->spi_held = true;	/* from here the exchange's to release */
 	x->p1 = p1;
 	x->pair = pair;
-	x->started_ms = loop_now_ms();
+	x->started_seq = ++d.seq;
 	timer_init(&x->retx, xchg_retransmit, x);
 	timer_init(&x->out_switch, qm_switch, x);
 	x->next = p1->qms;
@@ -747,7 +749,7 @@ static int qm_install_in(struct xchg *x)
  */
 static bool qm_crossed(const struct xchg *x)
 {
-	return x->pair->cur.used && x->pair->cur.added_ms >= x->started_ms;
+	return x->pair->cur.used && x->pair->cur.added_seq > x->started_seq;
 }
 
 static void crossed_log(const struct pair *pair, const struct child *gone)
@@ -767,7 +769,7 @@ static int qm_install_out(struct xchg *x)
 	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
 	struct child new = {
 		.used = true, .spi_in = qm->spi_in, .spi_out = qm->spi_out, .prop = qm->chosen,
-		.added_ms = loop_now_ms(), .lifetime = qm->lifetime,
+		.added_ms = loop_now_ms(), .added_seq = ++d.seq, .lifetime = qm->lifetime,
 	};
 	bool crossed = qm_crossed(x);
 
