@@ -163,7 +163,11 @@ static bool transformed(const struct sk_buff *skb)
 	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
 }
 
-static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa)
+/*
+ * The route of a tunnel's outer packet, looked up with the inner packet's mark (policy
+ * routing by fwmark applies to the tunnel as to the packet it carries, as with XFRM).
+ */
+static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa, u32 mark)
 {
 	struct dst_entry *dst;
 	int err;
@@ -172,6 +176,7 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa)
 		struct flowi4 fl4 = {
 			.daddr = sa->id.daddr.a4,
 			.saddr = sa->cfg.saddr.a4,
+			.flowi4_mark = mark,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -181,6 +186,7 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa)
 		struct flowi6 fl6 = {
 			.daddr = sa->id.daddr.a6,
 			.saddr = sa->cfg.saddr.a6,
+			.flowi6_mark = mark,
 		};
 
 		dst = ip6_route_output(net, NULL, &fl6);
@@ -374,7 +380,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		goto err;
 	}
 	if (tunnel) {
-		dst = outer_route(nn->net, sa);
+		dst = outer_route(nn->net, sa, skb->mark);
 		if (IS_ERR(dst)) {
 			err = -EHOSTUNREACH;
 			goto err;
