@@ -59,7 +59,6 @@ static void hold(struct kunit *test, struct nfsec_net *nn, unsigned long deadlin
 		.saddr.a4 = htonl(INADDR_LOOPBACK), .daddr.a4 = htonl(INADDR_LOOPBACK),
 		.family = AF_INET, .proto = IPPROTO_UDP, .sport = 4000, .dport = 4001,
 	};
-
 	struct sk_buff *skb = held_skb(test);
 
 	rcu_read_lock();

@@ -531,11 +531,11 @@ static bool replay_accept(struct nfsec_sa *sa, u64 seq)
 	return ok;
 }
 
-/* Tunnel mode: the inner packet, checked, replaces the outer one (@off bytes). */
 /*
- * Tunnel mode: the inner packet, checked, in place of the outer one. Congestion the path
- * marked on the outer header (CE) carries over to an inner one that can take it (ECT), as
- * XFRM and RFC 6040 do; the inner header's other bits stay the sender's.
+ * Tunnel mode: the inner packet, checked, in place of the outer one (@off bytes).
+ * Congestion the path marked on the outer header (CE) carries over to an inner one that
+ * can take it (ECT), as XFRM and RFC 6040 do; the inner header's other bits stay the
+ * sender's.
  */
 static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
 {

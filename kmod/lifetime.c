@@ -92,10 +92,6 @@ static bool over(u64 limit, u64 value)
 }
 
 /*
- * Counts a packet of @bytes on @sa; false when the SA may carry no more (the packet must
- * be dropped). The packet that reaches a hard limit still passes; the SA dies with it.
- */
-/*
  * An outbound SA without ESN has 2^32 - 1 sequence numbers and must not cycle them (RFC
  * 4303 3.3.3): its soft EXPIRE comes NFSEC_SEQ_SOFT_MARGIN packets before they run out,
  * whatever its limits say, so the daemon rekeys in time; running out kills it.
@@ -106,6 +102,10 @@ static bool seq_running_out(const struct nfsec_sa *sa, u64 packets)
 	       packets >= U32_MAX - NFSEC_SEQ_SOFT_MARGIN;
 }
 
+/*
+ * Counts a packet of @bytes on @sa; false when the SA may carry no more (the packet must
+ * be dropped). The packet that reaches a hard limit still passes; the SA dies with it.
+ */
 bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes)
 {
 	const struct nfsec_lifetime *lt = &sa->cfg.lt;

@@ -636,18 +636,6 @@ static void fake_status(const struct iked_tunnel *t, struct tunnel_status *st)
 		st->peer = t->conf.remote;
 		st->up = !down_peer;
 	}
-	if (down_peer) {
-		snprintf(st->phase1.state, sizeof(st->phase1.state), "ESTABLISHED");
-		st->phase1.established = true;
-		snprintf(st->phase1.algs, sizeof(st->phase1.algs), "aes128-sha256-modp2048");
-		st->phase1.seconds_left = 7 * 3600 + 59 * 60 + 10;
-		st->sa_count = 1;
-		sa->local_ts = t->conf.local_ts[0];
-		sa->remote_ts = t->conf.remote_ts[0];
-		snprintf(sa->state, sizeof(sa->state), "DOWN");
-		snprintf(st->down_reason, sizeof(st->down_reason), "INVALID-ID-INFORMATION sent");
-		return;
-	}
 	if (strcmp(t->conf.name, "moon-sun") && !t->parent) {
 		snprintf(st->down_reason, sizeof(st->down_reason), "NO-PROPOSAL-CHOSEN from "
 			 "192.168.1.3: no proposal with DH group 14");
@@ -660,6 +648,11 @@ static void fake_status(const struct iked_tunnel *t, struct tunnel_status *st)
 	st->sa_count = 1;
 	sa->local_ts = t->conf.local_ts[0];
 	sa->remote_ts = t->conf.remote_ts[0];
+	if (down_peer) {
+		snprintf(sa->state, sizeof(sa->state), "DOWN");
+		snprintf(st->down_reason, sizeof(st->down_reason), "INVALID-ID-INFORMATION sent");
+		return;
+	}
 	snprintf(sa->state, sizeof(sa->state), "ESTABLISHED");
 	sa->established = true;
 	sa->spi_in = 0xc1a2b3c4;

@@ -190,6 +190,17 @@ static void sockaddr_of(const struct tunnel_addr *a, struct sockaddr_storage *ss
 	}
 }
 
+/* sockaddr_of() backwards: the address alone. */
+static void addr_of(const struct sockaddr_storage *ss, struct tunnel_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = ss->ss_family;
+	if (a->family == AF_INET)
+		memcpy(a->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	else
+		memcpy(a->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+}
+
 /* The same address (the port aside). */
 static bool same_host(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
 {
@@ -1455,16 +1466,6 @@ static bool p1_holds(const struct tun *tun, const struct p1 *except)
 		if (o != except && o->tun == tun && o->sa->state == IKE_ESTABLISHED)
 			return true;
 	return false;
-}
-
-static void addr_of(const struct sockaddr_storage *ss, struct tunnel_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = ss->ss_family;
-	if (a->family == AF_INET)
-		memcpy(a->addr, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	else
-		memcpy(a->addr, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 }
 
 /* Every local-ts with every remote-ts of tun's words, each pair with its request id. */
