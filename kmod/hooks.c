@@ -29,6 +29,7 @@
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/l3mdev.h>
 #include <net/route.h>
 #include <net/xfrm.h>
 
@@ -164,11 +165,14 @@ static bool transformed(const struct sk_buff *skb)
 }
 
 /*
- * The route of a tunnel's outer packet, looked up with the inner packet's mark (policy
- * routing by fwmark applies to the tunnel as to the packet it carries, as with XFRM).
+ * The route of a tunnel's outer packet, looked up as XFRM does: with the inner packet's
+ * mark (policy routing by fwmark applies to the tunnel as to the packet it carries), and
+ * in the VRF the inner packet was routed in (the L3 master of its output device).
  */
-static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa, u32 mark)
+static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
+				     const struct sk_buff *skb)
 {
+	int l3mdev = skb_dst(skb) ? l3mdev_master_ifindex_rcu(skb_dst(skb)->dev) : 0;
 	struct dst_entry *dst;
 	int err;
 
@@ -176,7 +180,8 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 		struct flowi4 fl4 = {
 			.daddr = sa->id.daddr.a4,
 			.saddr = sa->cfg.saddr.a4,
-			.flowi4_mark = mark,
+			.flowi4_mark = skb->mark,
+			.flowi4_l3mdev = l3mdev,
 		};
 		struct rtable *rt = ip_route_output_key(net, &fl4);
 
@@ -186,7 +191,8 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 		struct flowi6 fl6 = {
 			.daddr = sa->id.daddr.a6,
 			.saddr = sa->cfg.saddr.a6,
-			.flowi6_mark = mark,
+			.flowi6_mark = skb->mark,
+			.flowi6_l3mdev = l3mdev,
 		};
 
 		dst = ip6_route_output(net, NULL, &fl6);
@@ -197,6 +203,15 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 		}
 		return dst;
 	}
+}
+
+/* @skb goes to the address @sa's outer packets go to (host to host). */
+static bool same_daddr(const struct sk_buff *skb, const struct nfsec_sa *sa)
+{
+	if (is_v4(skb))
+		return sa->id.family == AF_INET && ip_hdr(skb)->daddr == sa->id.daddr.a4;
+	return sa->id.family == AF_INET6 && ipv6_addr_equal(&ipv6_hdr(skb)->daddr,
+							    &sa->id.daddr.a6);
 }
 
 /* The largest inner packet (of @off header bytes kept in front) that fits @mtu. */
@@ -210,15 +225,25 @@ static unsigned int inner_mtu(const struct nfsec_sa *sa, unsigned int mtu, unsig
 }
 
 /*
- * The packet will not fit the path once encapsulated. Our own packets and those without
- * DF are fragmented after encapsulation; a forwarded DF (or IPv6) packet is answered with
- * ICMP and dropped: returns true then.
+ * The packet will not fit the path once encapsulated (@mtu is what fits). Our own packets
+ * and those without DF are fragmented after encapsulation; a forwarded DF (or IPv6)
+ * packet is answered with ICMP and dropped: returns true then.
+ *
+ * With @feedback, our own DF (or IPv6) packet also lowers its route's path MTU to @mtu, as
+ * an ICMP error from the path would: its socket sends the next ones small enough (TCP
+ * segments, or EMSGSIZE to a datagram socket doing path MTU discovery), as through XFRM's
+ * smaller route. Only when the inner route is not the outer one (tunnel mode to another
+ * address): a route shared with the ESP packets would be lowered again by each of them.
  */
-static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu)
+static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu,
+		    bool feedback)
 {
 	if (is_v4(skb)) {
-		if (!(IPCB(skb)->flags & IPSKB_FORWARDED) ||
-		    !(ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		bool df = ip_hdr(skb)->frag_off & htons(IP_DF);
+
+		if (!(IPCB(skb)->flags & IPSKB_FORWARDED) || !df) {
+			if (df && feedback)
+				skb_dst_update_pmtu_no_confirm(skb, mtu);
 			skb->ignore_df = 1;
 			return false;
 		}
@@ -229,6 +254,9 @@ static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu)
 		 * one that came in on an interface did not start here.
 		 */
 		if (!skb->skb_iif) {
+			if (feedback)
+				skb_dst_update_pmtu_no_confirm(skb, max_t(unsigned int, mtu,
+									  IPV6_MIN_MTU));
 			skb->ignore_df = 1;
 			return false;
 		}
@@ -380,7 +408,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		goto err;
 	}
 	if (tunnel) {
-		dst = outer_route(nn->net, sa, skb->mark);
+		dst = outer_route(nn->net, sa, skb);
 		if (IS_ERR(dst)) {
 			err = -EHOSTUNREACH;
 			goto err;
@@ -395,7 +423,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 	}
 	mtu = dst_mtu(dst);
 	if (outer + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
-	    too_big(nn, skb, inner_mtu(sa, mtu, outer, off))) {
+	    too_big(nn, skb, inner_mtu(sa, mtu, outer, off), tunnel && !same_daddr(skb, sa))) {
 		dst_release(dst);
 		err = -EMSGSIZE;
 		goto err;
@@ -504,6 +532,7 @@ unsigned int nfsec_output(struct nfsec_net *nn, struct sk_buff *skb, unsigned lo
 	xmit(nn, sa, skb);
 	return NF_STOLEN;
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_output);
 
 static unsigned int out_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
@@ -701,8 +730,8 @@ static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
 	return true;
 }
 
-/* ESP to this host: ours if an inbound SA has its SPI. */
-static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
+/* ESP to this host: ours if an inbound SA has its SPI. Caller: the LOCAL_IN hook. */
+unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 {
 	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
 	struct nfsec_sa_id id = {};
@@ -772,6 +801,7 @@ static unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 		in_finish(skb, err);
 	return NF_STOLEN;
 }
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input);
 
 static bool is_esp(const struct sk_buff *skb)
 {

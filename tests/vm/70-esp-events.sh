@@ -6,8 +6,9 @@
 # seconds, and after the hard one the SA is gone; SAs need CAP_NET_ADMIN and stay in their
 # namespace; forwarded packets too big for the tunnel are answered with ICMP. On the stock
 # kernel also: a dummy packet (next header 59) is authenticated and discarded, congestion
-# marked on the outer header reaches an inner one that can carry it, and the outer route
-# follows the inner packet's mark.
+# marked on the outer header reaches an inner one that can carry it, the outer route
+# follows the inner packet's mark and its VRF, and a's own packets too big for the tunnel
+# lower their route's path MTU.
 #
 #   70-esp-events.sh case NAME    one case (namespaces already set up)
 # vm: cost 4
@@ -284,6 +285,53 @@ forward_df() {
 case_forward_df4() { forward_df 4; }
 case_forward_df6() { forward_df 6; }
 
+# local_df FAMILY: a's own packets. A DF ping (any IPv6 one) that fits a's link but not
+# once inside ESP still goes (fragmented after ESP), and lowers the path MTU of a's route
+# to b's inner network to what fits inside the tunnel; a TCP stream then sends no
+# fragment, its segments sized for the tunnel.
+local_df() {
+	local fam=$1 hdr=28 mtu frags
+	[ "$fam" = 6 ] && hdr=48
+	esp_up gcm128 tunnel $fam $fam
+	$A ping -c 1 -W 3 -M do -s $((1500 - hdr)) -I $IA $IB > /dev/null ||
+		fail "a's DF ping of the link's MTU did not get through"
+	mtu=$($A ip route get $IB from $IA | grep -oE 'mtu [0-9]+' | grep -oE '[0-9]+' || true)
+	echo "a's path MTU to $IB: ${mtu:-none}"
+	[ -n "$mtu" ] || fail "a's route to $IB learned no path MTU"
+	[ "$mtu" -lt 1500 ] && [ "$mtu" -ge 1400 ] || fail "MTU $mtu is not what ESP leaves"
+	capture_start
+	tcp_check a $IA b $IB
+	capture_stop
+	if [ "$fam" = 4 ]; then
+		frags=$(tcpdump -r /tmp/esp-a.pcap -n 'ip[6:2] & 0x3fff != 0' 2> /dev/null | wc -l)
+	else
+		frags=$(tcpdump -r /tmp/esp-a.pcap -n 'ip6[6] == 44' 2> /dev/null | wc -l)
+	fi
+	expect_eq "fragments a sent in the TCP stream" "$frags" 0
+}
+
+case_local_df4() { local_df 4; }
+case_local_df6() { local_df 6; }
+
+# vrf: a's end of the tunnel and its inner network in a VRF (blue, table 10), the main
+# table with no route to b: the outer packet is routed in the VRF its inner packet was
+# routed in, as XFRM does. It changes a's topology for good: the last case.
+case_vrf() {
+	modprobe vrf || fail "no vrf module"
+	$A ip link add blue type vrf table 10
+	$A ip link set blue up
+	$A ip link set va master blue
+	$A ip link set inner master blue
+	$A ip route add 10.0.2.0/24 via 192.168.1.2 src 10.0.1.1 vrf blue
+	$A ip route get 192.168.1.2 > /dev/null 2>&1 && fail "a's main table still reaches b"
+	esp_up gcm128 tunnel 4 4
+	local nr out
+	nr=$(stat out_no_route) out=$(stat out_packets)
+	$A ping -c 2 -i 0.2 -W 3 -I blue 10.0.2.1 > /dev/null || fail "ping a -> b in the VRF"
+	expect_eq "out_no_route" "$(stat out_no_route)" "$nr"
+	expect_eq "out_packets" "$(stat out_packets)" $((out + 2))
+}
+
 if [ "${1:-}" = case ]; then
 	MON=
 	trap 'st=$?; [ $st -eq 0 ] || diagnose; kill $MON 2> /dev/null || true; cleanup; exit $st' EXIT
@@ -294,9 +342,10 @@ fi
 module_load
 setup
 failed=()
-# dummy, ecn and mark change a few lines each that KASAN has nothing to add to: stock only.
+# dummy, ecn, mark, local_df and vrf change a few lines each that KASAN has nothing to add
+# to: stock only (which also has VRF).
 extra=""
-[ $SLOW = 1 ] || extra="dummy ecn mark"
+[ $SLOW = 1 ] || extra="dummy ecn mark local_df4 local_df6 vrf"
 for c in replay tamper cleartext acquire expire_packets expire_bytes expire_seconds privilege \
 	forward_df4 forward_df6 $extra
 do
