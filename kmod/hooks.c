@@ -65,12 +65,14 @@ static void flow_ports(struct sk_buff *skb, unsigned int off, struct nfsec_flow 
 }
 
 /*
- * Past the IPv6 extension headers from @start: the offset of the upper-layer header, with
- * its protocol in *@nexthdr and, for a fragment, its offset field in *@frag_off. "No next
- * header" ends the chain as protocol 59 (XFRM takes it so too). < 0 when the chain runs
- * past the packet.
+ * Past the IPv6 extension headers from @start: the offset of the upper-layer header (or
+ * ESP), with its protocol in *@nexthdr and, for a fragment, its offset field in
+ * *@frag_off; *@nhoff, when given, moves to the byte that names it (it starts at the
+ * fixed header's). "No next header" ends the chain as protocol 59 (XFRM takes it so too).
+ * < 0 when the chain runs past the packet.
  */
-static int skip_ext6(const struct sk_buff *skb, int start, u8 *nexthdr, __be16 *frag_off)
+static int skip_ext6(const struct sk_buff *skb, int start, u8 *nexthdr, __be16 *frag_off,
+		     int *nhoff)
 {
 	u8 nh = *nexthdr;
 
@@ -80,6 +82,8 @@ static int skip_ext6(const struct sk_buff *skb, int start, u8 *nexthdr, __be16 *
 		struct ipv6_opt_hdr _hp, *hp;
 		int len;
 
+		if (nhoff)
+			*nhoff = start;		/* every extension header names the next first */
 		if (nh == NEXTHDR_FRAGMENT) {
 			fh = skb_header_pointer(skb, start, sizeof(_fh), &_fh);
 			if (!fh)
@@ -130,7 +134,7 @@ static int flow_parse(struct sk_buff *skb, struct nfsec_flow *fl)
 		fl->family = AF_INET6;
 		fl->saddr.a6 = ip6h->saddr;
 		fl->daddr.a6 = ip6h->daddr;
-		off = skip_ext6(skb, noff + sizeof(*ip6h), &nexthdr, &frag_off);
+		off = skip_ext6(skb, noff + sizeof(*ip6h), &nexthdr, &frag_off, NULL);
 		if (off < 0)
 			return off;
 		fl->proto = nexthdr;
@@ -139,6 +143,32 @@ static int flow_parse(struct sk_buff *skb, struct nfsec_flow *fl)
 		return 0;
 	}
 	return -EAFNOSUPPORT;
+}
+
+/*
+ * Where ESP begins in @skb, counted from its network header; 0 when it carries none. In
+ * IPv6 extension headers may come first (RFC 4303 3.1.1: hop-by-hop, routing, fragment,
+ * destination options); *@nhoff, when given, is the offset of the byte naming ESP.
+ */
+static unsigned int esp_offset(const struct sk_buff *skb, int *nhoff)
+{
+	int noff = skb_network_offset(skb), nh, off;
+	__be16 frag_off;
+	u8 nexthdr;
+
+	if (is_v4(skb)) {
+		if (nhoff)
+			*nhoff = offsetof(struct iphdr, protocol);
+		return ip_hdr(skb)->protocol == IPPROTO_ESP ? ip_hdrlen(skb) : 0;
+	}
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	nh = noff + offsetof(struct ipv6hdr, nexthdr);
+	off = skip_ext6(skb, noff + sizeof(struct ipv6hdr), &nexthdr, &frag_off, &nh);
+	if (off < 0 || nexthdr != IPPROTO_ESP || (frag_off & htons(IP6_OFFSET)))
+		return 0;
+	if (nhoff)
+		*nhoff = nh - noff;
+	return off - noff;
 }
 
 /*
@@ -372,7 +402,17 @@ static void out_send(struct nfsec_net *nn, struct sk_buff *skb, int err)
 		IPCB(skb)->flags |= IPSKB_XFRM_TRANSFORMED;
 		ip_local_out(nn->net, skb->sk, skb);
 	} else {
-		ipv6_hdr(skb)->nexthdr = IPPROTO_ESP;
+		u8 *prevhdr;
+
+		/*
+		 * ESP went in behind the headers ip6_find_1stfragopt() found in xmit_one(),
+		 * left as they were: it finds the same ones again, the last naming ESP now.
+		 */
+		if (WARN_ON_ONCE(ip6_find_1stfragopt(skb, &prevhdr) < 0)) {
+			kfree_skb(skb);
+			return;
+		}
+		*prevhdr = IPPROTO_ESP;
 		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
 		ip6_local_out(nn->net, skb->sk, skb);
 	}
@@ -416,10 +456,23 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		off = 0;
 		outer = sa->id.family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 		nexthdr = is_v4(skb) ? IPPROTO_IPIP : IPPROTO_IPV6;
-	} else {
+	} else if (is_v4(skb)) {
 		dst = dst_clone(skb_dst(skb));
-		off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
-		nexthdr = is_v4(skb) ? ip_hdr(skb)->protocol : ipv6_hdr(skb)->nexthdr;
+		off = ip_hdrlen(skb);
+		nexthdr = ip_hdr(skb)->protocol;
+	} else {
+		u8 *prevhdr;
+		int hoff;
+
+		/* RFC 4303 3.1.1: behind hop-by-hop, routing and fragment headers, as XFRM. */
+		hoff = ip6_find_1stfragopt(skb, &prevhdr);
+		if (hoff < 0) {
+			err = hoff;
+			goto err;
+		}
+		dst = dst_clone(skb_dst(skb));
+		off = hoff;
+		nexthdr = *prevhdr;
 	}
 	mtu = dst_mtu(dst);
 	if (outer + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
@@ -604,20 +657,20 @@ static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
 	return pskb_trim(skb, len);
 }
 
-/* Transport mode: the header ESP followed now says what ESP carried. */
-static void decap_transport(struct sk_buff *skb, u8 nexthdr)
+/*
+ * Transport mode: the header ESP followed (its next-header byte at @nhoff) now says what
+ * ESP carried.
+ */
+static void decap_transport(struct sk_buff *skb, u8 nexthdr, int nhoff)
 {
+	skb_network_header(skb)[nhoff] = nexthdr;
 	if (is_v4(skb)) {
 		struct iphdr *iph = ip_hdr(skb);
 
-		iph->protocol = nexthdr;
 		iph->tot_len = htons(skb->len);
 		ip_send_check(iph);
 	} else {
-		struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		ip6h->nexthdr = nexthdr;
-		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
 	}
 }
 
@@ -637,9 +690,9 @@ static int in_stat(int err)
 static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 {
 	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
-	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
 	struct nfsec_flow fl;
-	int stat;
+	unsigned int off;
+	int stat, nhoff;
 	u8 nexthdr;
 
 	if (err) {
@@ -655,7 +708,9 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 		goto drop;
 	}
 	stat = NFSEC_STAT_A_IN_MALFORMED;
-	if (nfsec_esp_strip(skb, off, &nexthdr))
+	/* Decryption left the headers in front of ESP, and ESP's own, as they came. */
+	off = esp_offset(skb, &nhoff);
+	if (!off || nfsec_esp_strip(skb, off, &nexthdr))
 		goto drop;
 	/* RFC 4303 2.6: traffic flow confidentiality's dummy packets are discarded. */
 	if (nexthdr == IPPROTO_NONE) {
@@ -667,7 +722,7 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 		if (decap_tunnel(skb, off, nexthdr))
 			goto drop;
 	} else {
-		decap_transport(skb, nexthdr);
+		decap_transport(skb, nexthdr, nhoff);
 	}
 	if (sa->cfg.has_sel &&
 	    (flow_parse(skb, &fl) || !nfsec_selector_match(&sa->cfg.sel, &fl))) {
@@ -730,10 +785,12 @@ static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
 	return true;
 }
 
-/* ESP to this host: ours if an inbound SA has its SPI. Caller: the LOCAL_IN hook. */
-unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
+/*
+ * ESP to this host, at @off (esp_offset()): ours if an inbound SA has its SPI. Caller: the
+ * LOCAL_IN hook.
+ */
+unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
 {
-	unsigned int off = is_v4(skb) ? ip_hdrlen(skb) : sizeof(struct ipv6hdr);
 	struct nfsec_sa_id id = {};
 	struct ip_esp_hdr *esph;
 	struct nfsec_sa *sa;
@@ -803,13 +860,6 @@ unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb)
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input);
 
-static bool is_esp(const struct sk_buff *skb)
-{
-	if (is_v4(skb))
-		return ip_hdr(skb)->protocol == IPPROTO_ESP;
-	return ipv6_hdr(skb)->nexthdr == IPPROTO_ESP;
-}
-
 /* Cleartext against the "in" or "fwd" policies. */
 static unsigned int check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir)
 {
@@ -838,14 +888,16 @@ static unsigned int in_hook(void *priv, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
 	struct nfsec_net *nn = nfsec_net(state->net);
+	unsigned int off;
 
-	if (READ_ONCE(nn->sad.count) && is_esp(skb)) {
+	off = READ_ONCE(nn->sad.count) ? esp_offset(skb, NULL) : 0;
+	if (off) {
 		/* nfsec may take the packet: conntrack's entry for it first (conntrack.c). */
 		if (nfsec_ct_confirm(skb) != NF_ACCEPT) {
 			nfsec_stat_inc(nn, NFSEC_STAT_A_IN_ERROR);
 			return NF_DROP;
 		}
-		return nfsec_input(nn, skb);
+		return nfsec_input(nn, skb, off);
 	}
 	return check_policy(nn, skb, NFSEC_POLICY_DIR_IN);
 }

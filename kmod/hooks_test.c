@@ -196,7 +196,7 @@ static void input_holds_device(struct kunit *test)
 	local_bh_disable();
 	rcu_read_lock();
 	kernel_fpu_begin();
-	KUNIT_EXPECT_EQ(test, nfsec_input(nn, skb), NF_STOLEN);
+	KUNIT_EXPECT_EQ(test, nfsec_input(nn, skb, sizeof(struct iphdr)), NF_STOLEN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&nn->in_crypto), 1);
 	KUNIT_EXPECT_EQ(test, netdev_refcnt_read(dev), refs + 1);
 	kernel_fpu_end();
@@ -400,7 +400,7 @@ static void input_every_allocation(struct kunit *test)
 		WRITE_ONCE(current->fail_nth, nth);
 		local_bh_disable();
 		rcu_read_lock();
-		verdict = nfsec_input(nn, skb);
+		verdict = nfsec_input(nn, skb, sizeof(struct iphdr));
 		rcu_read_unlock();
 		local_bh_enable();
 		reached = !READ_ONCE(current->fail_nth);

@@ -21,6 +21,9 @@
 #                  as 10.0.3.1, a network a's policies give to another peer (192.168.1.3,
 #                  request id 2): decrypted, but the SA is not the one the policy names, so
 #                  dropped and counted (XFRM's template check); b's own network still works.
+#   ipv6-ext       IPv6 transport mode with a hop-by-hop header: ESP goes behind it, which
+#                  stays in clear (RFC 4303 3.1.1), as XFRM puts it; each side takes the
+#                  other's datagram.
 #   hdr-error      IPv6 whose extension chain runs past its end, through an out protect
 #                  policy and into an in one: dropped and counted, never on the wire; "no
 #                  next header" (59) is a protocol the policies judge like any other
@@ -84,6 +87,46 @@ s.sendto(b"x", (sys.argv[3], int(sys.argv[4])))' "$2" "$3" "$4" "$5"
 listen_udp() {
 	nsenter --net="/run/netns/$1" timeout 10 nc -u -l -W 1 "$2" "$3" > /tmp/heard-$3 &
 	wait_until 120 "a UDP listener on $2 port $3" listening "$1" udp "$3"
+}
+
+# udp_send_hbh NS SRC DST DPORT: one datagram "hbh" with a hop-by-hop header (8 bytes, a
+# PadN option).
+udp_send_hbh() {
+	nsenter --net="/run/netns/$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.sendto(b"hbh", (sys.argv[2], int(sys.argv[3])))' "$2" "$3" "$4"
+}
+
+heard() { [ -s "/tmp/heard-$1" ]; }
+
+# ipv6_ext: IPv6 transport mode with a hop-by-hop header: ESP goes behind it, which stays
+# in clear (RFC 4303 3.1.1), on both sides' packets; each side takes the other's.
+case_ipv6_ext() {
+	local in bad
+	esp_up gcm128 transport 6 6
+	in=$(stat in_packets) bad=$(stat in_malformed)
+	capture_start
+	listen_udp b $IB 7001
+	udp_send_hbh a $IA $IB 7001
+	wait_until 10 "b hearing a's datagram" heard 7001
+	listen_udp a $IA 7002
+	udp_send_hbh b $IB $IA 7002
+	wait_until 10 "a hearing b's datagram" heard 7002
+	capture_stop
+	expect_eq "what b heard" "$(cat /tmp/heard-7001)" hbh
+	expect_eq "what a heard" "$(cat /tmp/heard-7002)" hbh
+	expect_eq "cleartext of the datagrams on the wire" \
+		"$(count 'udp port 7001 or udp port 7002')" 0
+	# hop-by-hop (0) in front, naming ESP (50)
+	expect_eq "a's ESP behind a hop-by-hop header" \
+		"$(tcpdump -r /tmp/esp-a.pcap -n 'ip6[6] == 0 and ip6[40] == 50' 2> /dev/null | wc -l)" 1
+	expect_eq "b's ESP behind a hop-by-hop header" \
+		"$(tcpdump -r /tmp/esp-b.pcap -n 'ip6[6] == 0 and ip6[40] == 50' 2> /dev/null | wc -l)" 1
+	expect_eq "a's in_packets" "$(stat in_packets)" $((in + 1))
+	expect_eq "a's in_malformed" "$(stat in_malformed)" "$bad"
 }
 
 case_ike_ports_out() {
@@ -243,7 +286,7 @@ failed=()
 extra=""
 [ -d /sys/kernel/debug/failslab ] && extra=alloc_fail
 for c in refragment_tunnel refragment_transport refragment_ipv6 ike_ports_out ike_ports_in \
-	ike_ports_fwd other_peer hdr_error $extra
+	ike_ports_fwd other_peer hdr_error ipv6_ext $extra
 do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
