@@ -10,7 +10,7 @@
 #include <linux/slab.h>
 #include <net/dst.h>
 
-#include "hooks.h"
+#include "output.h"
 #include "netlink.h"
 #include "nfsec.h"
 
@@ -121,13 +121,14 @@ void nfsec_acquire_destroy(struct nfsec_net *nn)
 
 /*
  * Whether an ACQUIRE for (@index, @fl) is due now; records it if so. Forgets the records
- * older than the retry time, and the oldest when there are too many. Caller holds the lock.
+ * older than the retry time, and the oldest when there are too many.
  */
 static bool acquire_due(struct nfsec_acquire *acq, u32 index, const struct nfsec_flow *fl)
 {
 	unsigned long retry = NFSEC_ACQUIRE_RETRY_SECONDS * HZ;
 	struct nfsec_acquire_rec *r, *tmp, *found = NULL;
 
+	lockdep_assert_held(&acq->lock);
 	list_for_each_entry_safe(r, tmp, &acq->records, list) {
 		if (time_after(jiffies, r->sent + retry)) {
 			list_del(&r->list);
@@ -178,8 +179,8 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_acquire_gen);
  * ACQUIRE when one is due. @deadline: when the packet was first held, or 0 for now. @gen:
  * nfsec_acquire_gen() from before the SA lookup; an SA added since (its retry found no
  * packet to send yet) sends this one at once rather than at its deadline. The held list
- * stays in deadline order (a packet held again keeps its first deadline).
- * Caller holds RCU (for @pol), in BH context.
+ * stays in deadline order (a packet held again keeps its first deadline). Under RCU (for
+ * @pol).
  */
 void nfsec_acquire_hold(struct nfsec_net *nn, struct sk_buff *skb,
 			const struct nfsec_policy *pol, const struct nfsec_flow *fl,
@@ -189,6 +190,7 @@ void nfsec_acquire_hold(struct nfsec_net *nn, struct sk_buff *skb,
 	struct nfsec_held *h, *pos;
 	bool due;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 	spin_lock_bh(&acq->lock);
 	due = !acq->dying && acquire_due(acq, pol->index, fl);
 	spin_unlock_bh(&acq->lock);

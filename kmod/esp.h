@@ -22,6 +22,7 @@ struct nfsec_skb_cb {
 };
 
 #define NFSEC_SKB_CB(skb) ((struct nfsec_skb_cb *)(skb)->cb)
+static_assert(sizeof(struct nfsec_skb_cb) <= sizeof_field(struct sk_buff, cb));
 
 /*
  * Called when asynchronous crypto completes. On error the skb is the callee's to free;

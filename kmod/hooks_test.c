@@ -34,8 +34,9 @@
 #include <net/route.h>
 
 #include "esp.h"
-#include "hooks.h"
+#include "input.h"
 #include "nfsec.h"
+#include "output.h"
 #include "secpath.h"
 
 #define SPI 0x4e465331

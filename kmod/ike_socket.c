@@ -94,7 +94,7 @@ bool nfsec_ike_socket(const struct sock *sk)
 	       READ_ONCE(udp_sk(sk)->encap_rcv) == ike_encap_rcv;
 }
 
-/* Cleartext @skb, of flow @fl, is UDP for a socket the daemon marked. Caller holds RCU. */
+/* Cleartext @skb, of flow @fl, is UDP for a socket the daemon marked. Under RCU. */
 bool nfsec_ike_socket_for(struct net *net, struct sk_buff *skb, const struct nfsec_flow *fl)
 {
 	struct sock *sk;

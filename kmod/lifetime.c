@@ -70,11 +70,12 @@ time64_t nfsec_lifetime_next(const struct nfsec_sa *sa)
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_lifetime_next);
 
-/* After insertion: arms the time limits. Caller holds the namespace's lock. */
+/* After insertion, under the namespace's lock: arms the time limits. */
 void nfsec_lifetime_start(struct nfsec_sa *sa)
 {
 	time64_t next = nfsec_lifetime_next(sa);
 
+	lockdep_assert_held(&sa->nn->lock);
 	if (next)
 		schedule_at(sa, next);
 }

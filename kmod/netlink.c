@@ -324,11 +324,12 @@ static void event_send(struct net *net, struct sk_buff *msg)
 	genlmsg_multicast_netns(&nfsec_genl_family, net, msg, 0, 0, GFP_KERNEL);
 }
 
-/* Announces @pol being added or deleted (@cmd); caller holds nn->lock. */
+/* Announces @pol being added or deleted (@cmd), under nn->lock. */
 static void policy_event(struct nfsec_net *nn, const struct nfsec_policy *pol, u8 cmd)
 {
 	struct sk_buff *msg;
 
+	lockdep_assert_held(&nn->lock);
 	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -429,12 +430,13 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/* The policy named by NFSEC_POLICY_A_INDEX; caller holds nn->lock. */
+/* The policy named by NFSEC_POLICY_A_INDEX, under nn->lock. */
 static struct nfsec_policy *policy_by_index(struct nfsec_net *nn, struct genl_info *info,
 					    struct nlattr **tb)
 {
 	struct nfsec_policy *pol;
 
+	lockdep_assert_held(&nn->lock);
 	if (attr_missing(info->extack, info->attrs[NFSEC_A_POLICY], tb, NFSEC_POLICY_A_INDEX,
 			 "policy needs an index"))
 		return ERR_PTR(-EINVAL);
@@ -870,9 +872,10 @@ static void sa_event(struct nfsec_net *nn, const struct nfsec_sa *sa, u8 cmd, bo
 	event_send(nn->net, msg);
 }
 
-/* A soft or hard lifetime of @sa ran out; caller holds nn->lock. */
+/* A soft or hard lifetime of @sa ran out (under nn->lock). */
 void nfsec_expire_event(struct nfsec_net *nn, const struct nfsec_sa *sa, bool hard)
 {
+	lockdep_assert_held(&nn->lock);
 	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
 }
 
@@ -889,13 +892,14 @@ static int put_flow(struct sk_buff *skb, const struct nfsec_flow *fl)
 	return put_selector(skb, NFSEC_A_FLOW, &sel);
 }
 
-/* No SA serves @pol for @fl. Any context; caller holds RCU for @pol. */
+/* No SA serves @pol for @fl. Any context, under RCU (for @pol). */
 void nfsec_acquire_event(struct nfsec_net *nn, const struct nfsec_policy *pol,
 			 const struct nfsec_flow *fl)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
@@ -957,7 +961,7 @@ static int nfsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/* The SA a request names; caller holds nn->lock. */
+/* The SA a request names, under nn->lock. */
 static struct nfsec_sa *sa_by_id(struct nfsec_net *nn, struct genl_info *info,
 				 struct nlattr **tb)
 {
@@ -965,6 +969,7 @@ static struct nfsec_sa *sa_by_id(struct nfsec_net *nn, struct genl_info *info,
 	struct nfsec_sa *sa;
 	int ret;
 
+	lockdep_assert_held(&nn->lock);
 	ret = parse_sa_id(info->attrs[NFSEC_A_SA], tb, &id, info->extack);
 	if (ret)
 		return ERR_PTR(ret);

@@ -3,6 +3,7 @@
 #define _NFSEC_H
 
 #include <linux/mutex.h>
+#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -43,6 +44,23 @@ static inline void nfsec_stat_add(struct nfsec_net *nn, int stat, u64 n)
 static inline void nfsec_stat_inc(struct nfsec_net *nn, int stat)
 {
 	nfsec_stat_add(nn, stat, 1);
+}
+
+/*
+ * A packet in crypto may complete in a crypto thread (cryptd), after the hook that sent it
+ * there has returned: the namespace's state must stay until it has. nfsec_crypto_begin()
+ * comes before the request, nfsec_crypto_end() last in its completion;
+ * nfsec_hooks_drain() waits for the count to fall to zero.
+ */
+static inline void nfsec_crypto_begin(struct nfsec_net *nn)
+{
+	atomic_inc(&nn->in_crypto);
+}
+
+static inline void nfsec_crypto_end(struct nfsec_net *nn)
+{
+	if (atomic_dec_and_test(&nn->in_crypto))
+		wake_up_var(&nn->in_crypto);
 }
 
 int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol);

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c). ESP for an
+ * inbound SA is replay-checked, authenticated, decrypted and re-injected with netif_rx(),
+ * carrying its SA's mark in a secpath (secpath.c); ESP for an SA of XFRM's is left to
+ * XFRM. Any other packet meets the "in" or "fwd" policies: a protect policy lets through
+ * only what an SA its template names decrypted, and IKE to the daemon's own socket
+ * (ike_socket.c).
+ */
+
+#include <linux/netfilter.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "flow.h"
+#include "ike_socket.h"
+#include "input.h"
+#include "lifetime.h"
+#include "nfsec.h"
+#include "secpath.h"
+
+/* The replay window's second look, after authentication; advances it. */
+static bool replay_accept(struct nfsec_sa *sa, u64 seq)
+{
+	bool ok = true;
+
+	spin_lock_bh(&sa->lock);
+	if (sa->cfg.replay_window)
+		ok = nfsec_replay_check(sa->replay, seq) == NFSEC_REPLAY_OK;
+	if (ok)
+		nfsec_replay_advance(sa->replay, seq);
+	spin_unlock_bh(&sa->lock);
+	return ok;
+}
+
+/*
+ * Tunnel mode: the inner packet, checked, in place of the outer one (@off bytes).
+ * Congestion the path marked on the outer header (CE) carries over to an inner one that
+ * can take it (ECT), as XFRM and RFC 6040 do; the inner header's other bits stay the
+ * sender's.
+ */
+static int decap_tunnel(struct sk_buff *skb, unsigned int off, u8 nexthdr)
+{
+	u8 outer_ds = nfsec_is_v4(skb) ? ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
+	unsigned int len;
+
+	skb_pull(skb, off);
+	skb_reset_network_header(skb);
+	if (nexthdr == IPPROTO_IPIP) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		len = ntohs(iph->tot_len);
+		if (iph->version != 4 || iph->ihl < 5 || len < iph->ihl * 4 || len > skb->len)
+			return -EINVAL;
+		if (INET_ECN_is_ce(outer_ds))
+			IP_ECN_set_ce(ip_hdr(skb));
+		skb->protocol = htons(ETH_P_IP);
+	} else if (nexthdr == IPPROTO_IPV6) {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		len = ntohs(ip6h->payload_len) + sizeof(*ip6h);
+		if (ip6h->version != 6 || len > skb->len)
+			return -EINVAL;
+		if (INET_ECN_is_ce(outer_ds))
+			IP6_ECN_set_ce(skb, ipv6_hdr(skb));
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		return -EINVAL;
+	}
+	/* RFC 4303 section 2.4: TFC padding may follow the inner packet. */
+	return pskb_trim(skb, len);
+}
+
+/*
+ * Transport mode: the header ESP followed (its next-header byte at @nhoff) now says what
+ * ESP carried.
+ */
+static void decap_transport(struct sk_buff *skb, u8 nexthdr, int nhoff)
+{
+	skb_network_header(skb)[nhoff] = nexthdr;
+	if (nfsec_is_v4(skb)) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	} else {
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+	}
+}
+
+static int in_stat(int err)
+{
+	switch (err) {
+	case -EBADMSG:
+		return NFSEC_STAT_A_IN_AUTH_FAIL;
+	case -EINVAL:
+		return NFSEC_STAT_A_IN_MALFORMED;
+	default:
+		return NFSEC_STAT_A_IN_ERROR;
+	}
+}
+
+/* Decrypted (@err 0) or failed: re-injects the inner packet, or drops it. */
+static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
+{
+	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
+	struct nfsec_flow fl;
+	unsigned int off;
+	int stat, nhoff;
+	u8 nexthdr;
+
+	if (err) {
+		stat = in_stat(err);
+		goto drop;
+	}
+	if (!replay_accept(sa, NFSEC_SKB_CB(skb)->seq)) {
+		stat = NFSEC_STAT_A_IN_REPLAY;
+		goto drop;
+	}
+	if (!nfsec_lifetime_account(sa, skb->len)) {
+		stat = NFSEC_STAT_A_IN_EXPIRED;
+		goto drop;
+	}
+	stat = NFSEC_STAT_A_IN_MALFORMED;
+	/* Decryption left the headers in front of ESP, and ESP's own, as they came. */
+	off = nfsec_esp_offset(skb, &nhoff);
+	if (!off || nfsec_esp_strip(skb, off, &nexthdr))
+		goto drop;
+	/* RFC 4303 2.6: traffic flow confidentiality's dummy packets are discarded. */
+	if (nexthdr == IPPROTO_NONE) {
+		stat = NFSEC_STAT_A_IN_DUMMY;
+		goto drop;
+	}
+	skb_reset_network_header(skb);
+	if (sa->cfg.mode == NFSEC_MODE_TUNNEL) {
+		if (decap_tunnel(skb, off, nexthdr))
+			goto drop;
+	} else {
+		decap_transport(skb, nexthdr, nhoff);
+	}
+	if (sa->cfg.has_sel &&
+	    (nfsec_flow_parse(skb, &fl) || !nfsec_selector_match(&sa->cfg.sel, &fl))) {
+		stat = NFSEC_STAT_A_IN_SELECTOR;
+		goto drop;
+	}
+	if (!nfsec_secpath_set(skb, sa)) {
+		stat = NFSEC_STAT_A_IN_ERROR;
+		goto drop;
+	}
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb_reset_mac_header(skb);
+	skb_reset_transport_header(skb);
+	skb->ip_summed = CHECKSUM_NONE;
+	nfsec_stat_inc(nn, NFSEC_STAT_A_IN_PACKETS);
+	nfsec_stat_add(nn, NFSEC_STAT_A_IN_BYTES, skb->len);
+	nfsec_sa_put(sa);
+	netif_rx(skb);
+	return;
+
+drop:
+	nfsec_stat_inc(nn, stat);
+	nfsec_sa_put(sa);
+	kfree_skb(skb);
+}
+
+/* Ends what nfsec_input() began: the device it held is let go once the packet is out. */
+static void in_finish(struct sk_buff *skb, int err)
+{
+	struct nfsec_net *nn = NFSEC_SKB_CB(skb)->sa->nn;
+	struct net_device *dev = skb->dev;
+
+	in_deliver(nn, skb, err);
+	dev_put(dev);
+	nfsec_crypto_end(nn);
+}
+
+static void in_done(struct sk_buff *skb, int err)
+{
+	rcu_read_lock();
+	in_finish(skb, err);
+	rcu_read_unlock();
+}
+
+/*
+ * XFRM in the same namespace has an SA for this ESP: it is XFRM's to decrypt, and XFRM's
+ * policies judge what comes out (nfsec's protect policies never accept it: secpath.c).
+ */
+static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
+			const struct nfsec_sa_id *id)
+{
+	struct xfrm_state *x;
+
+	x = xfrm_state_lookup(nn->net, skb->mark, (const xfrm_address_t *)&id->daddr, id->spi,
+			      IPPROTO_ESP, id->family);
+	if (!x)
+		return false;
+	xfrm_state_put(x);
+	return true;
+}
+
+/* ESP to this host, at @off (nfsec_esp_offset()): ours if an inbound SA has its SPI. */
+unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
+{
+	struct nfsec_sa_id id = {};
+	struct ip_esp_hdr *esph;
+	struct nfsec_sa *sa;
+	bool replayed;
+	int err;
+	u64 seq;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
+
+	if (!pskb_may_pull(skb, off + sizeof(*esph))) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_MALFORMED);
+		return NF_DROP;
+	}
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + off);
+	id.spi = esph->spi;
+	id.proto = IPPROTO_ESP;
+	if (nfsec_is_v4(skb)) {
+		id.family = AF_INET;
+		id.daddr.a4 = ip_hdr(skb)->daddr;
+	} else {
+		id.family = AF_INET6;
+		id.daddr.a6 = ipv6_hdr(skb)->daddr;
+	}
+	sa = nfsec_sa_lookup(&nn->sad, &id);
+	if (!sa || sa->cfg.dir != NFSEC_SA_DIR_IN) {
+		if (sa)
+			nfsec_sa_put(sa);
+		else if (xfrm_has_sa(nn, skb, &id))
+			return NF_ACCEPT;
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_NO_SA);
+		return NF_DROP;
+	}
+	/*
+	 * The ESP header and IV into the linear area: a packet reassembled from fragments
+	 * (a frag_list) or one in pages may hold no more than the IP header there, and
+	 * decryption and decapsulation move and pull these bytes in place.
+	 */
+	if (!pskb_may_pull(skb, off + nfsec_esp_head_len(sa))) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_MALFORMED);
+		nfsec_sa_put(sa);
+		return NF_DROP;
+	}
+	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + off);
+	spin_lock_bh(&sa->lock);
+	seq = sa->cfg.esn ? nfsec_replay_infer(sa->replay, ntohl(esph->seq_no)) :
+			    ntohl(esph->seq_no);
+	replayed = sa->cfg.replay_window &&
+		   nfsec_replay_check(sa->replay, seq) != NFSEC_REPLAY_OK;
+	spin_unlock_bh(&sa->lock);
+	if (replayed) {
+		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_REPLAY);
+		nfsec_sa_put(sa);
+		return NF_DROP;
+	}
+	NFSEC_SKB_CB(skb)->sa = sa;
+	NFSEC_SKB_CB(skb)->seq = seq;
+	/*
+	 * Asynchronous crypto completes outside this RCU section: the input route (borrowed)
+	 * is not needed past here, and the device the packet came in on, which it is
+	 * delivered on again, must outlive the crypto (unregistering waits for it).
+	 */
+	skb_dst_drop(skb);
+	dev_hold(skb->dev);
+	nfsec_crypto_begin(nn);
+	err = nfsec_esp_decrypt(skb, off, in_done);
+	if (err != -EINPROGRESS)
+		in_finish(skb, err);
+	return NF_STOLEN;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input);
+
+/* Cleartext against the "in" or "fwd" policies. */
+unsigned int nfsec_check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir)
+{
+	struct nfsec_policy *pol;
+	struct nfsec_flow fl;
+
+	if (!READ_ONCE(nn->spd[dir].count))
+		return NF_ACCEPT;
+	if (nfsec_flow_parse(skb, &fl) < 0)
+		return nfsec_hdr_error(nn, skb, NFSEC_STAT_A_IN_HDR_ERROR);
+	pol = nfsec_spd_lookup(&nn->spd[dir], &fl);
+	if (!pol || pol->action == NFSEC_POLICY_BYPASS)
+		return NF_ACCEPT;
+	/* Decrypted by an SA its template names (secpath.c): not just by any. */
+	if (pol->action == NFSEC_POLICY_PROTECT && nfsec_secpath_fits(skb, &pol->tmpl))
+		return NF_ACCEPT;
+	/* IKE to the daemon's own socket (ike_socket.c); nothing forwarded. */
+	if (dir == NFSEC_POLICY_DIR_IN && nfsec_ike_socket_for(nn->net, skb, &fl))
+		return NF_ACCEPT;
+	nfsec_stat_inc(nn, pol->action == NFSEC_POLICY_PROTECT ?
+		       NFSEC_STAT_A_IN_NOT_PROTECTED : NFSEC_STAT_A_IN_DISCARD);
+	return NF_DROP;
+}
