@@ -13,6 +13,9 @@
 /* Packets a namespace holds while it waits for SAs, and ACQUIREs it remembers. */
 #define NFSEC_HOLD_MAX		64
 #define NFSEC_ACQUIRE_RECORDS	256
+/* How long a packet waits for an SA; how often one ACQUIRE for a pair of hosts repeats. */
+#define NFSEC_ACQUIRE_HOLD_MS		5000
+#define NFSEC_ACQUIRE_RETRY_SECONDS	10
 
 /*
  * Outbound packets a protect policy selected while no SA served it: held up to

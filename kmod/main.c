@@ -18,6 +18,9 @@
 unsigned int nfsec_net_id __read_mostly;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_net_id);
 
+/* Where SA lifetimes and the hold queue do their work; flushed before a namespace goes. */
+struct workqueue_struct *nfsec_wq;
+
 static int __net_init nfsec_net_init(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);

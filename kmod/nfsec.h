@@ -68,6 +68,7 @@ void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol);
 void nfsec_policies_flush(struct nfsec_net *nn, int dir);
 
 extern unsigned int nfsec_net_id;
+extern struct workqueue_struct *nfsec_wq;
 
 static inline struct nfsec_net *nfsec_net(const struct net *net)
 {

@@ -16,8 +16,6 @@
 #include "sad.h"
 #include "secpath.h"
 
-struct workqueue_struct *nfsec_wq;
-
 static const struct rhashtable_params sad_params = {
 	.key_len = sizeof(struct nfsec_sa_id),
 	.key_offset = offsetof(struct nfsec_sa, id),

@@ -141,6 +141,4 @@ static inline void nfsec_sa_hold(struct nfsec_sa *sa)
 	refcount_inc(&sa->refcnt);
 }
 
-extern struct workqueue_struct *nfsec_wq;
-
 #endif /* _NFSEC_SAD_H */

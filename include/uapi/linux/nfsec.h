@@ -324,9 +324,6 @@ enum nfsec_stat_attr {
 
 #define NFSEC_STAT_A_MAX (__NFSEC_STAT_A_LAST - 1)
 
-#define NFSEC_ACQUIRE_RETRY_SECONDS	10
-#define NFSEC_ACQUIRE_HOLD_MS		5000
-
 /* Longest NFSEC_A_MODULE_VERSION, NUL included. */
 #define NFSEC_MODULE_VERSION_LEN 32
 
