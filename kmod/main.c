@@ -29,6 +29,7 @@ static int __net_init nfsec_net_init(struct net *net)
 	int ret;
 
 	nn->net = net;
+	nn->policy_gen = 1;		/* a dump takes 0 for "not started" */
 	mutex_init(&nn->lock);
 	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
 		nfsec_spd_init(&nn->spd[dir], &nn->lock);

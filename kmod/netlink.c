@@ -495,20 +495,33 @@ static int nfsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Resumes at index cb->args[0]; each part is consistent, the whole may not be. */
+/*
+ * Dumps resume where the last part ended (cb->args[0]) without going over what came
+ * before. Each part is consistent; a part that finds the table changed since the one
+ * before flags its messages NLM_F_DUMP_INTR, and the reader may read the table again.
+ */
+static void dump_mark(struct netlink_callback *cb, struct sk_buff *skb, unsigned int len)
+{
+	nl_dump_check_consistent(cb, (struct nlmsghdr *)(skb->data + len));
+}
+
 static int nfsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfsec_net *nn = nfsec_net(sock_net(skb->sk));
 	unsigned long index, next = cb->args[0];
 	struct nfsec_policy *pol;
+	unsigned int len;
 	int ret = 0;
 
 	mutex_lock(&nn->lock);
+	cb->seq = nn->policy_gen;
 	xa_for_each_start(&nn->policies, index, pol, next) {
+		len = skb->len;
 		ret = put_policy(skb, pol, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				 NLM_F_MULTI, NFSEC_CMD_POLICY_GET);
 		if (ret)
 			break;
+		dump_mark(cb, skb, len);
 		next = index + 1;
 	}
 	mutex_unlock(&nn->lock);
@@ -1032,26 +1045,28 @@ static int nfsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Resumes after the SA added as number cb->args[0] (SAs are listed in that order). */
+/* In the order SAs were added: resumes after the one added as number cb->args[0]. */
 static int nfsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nfsec_net *nn = nfsec_net(sock_net(skb->sk));
-	u64 last = cb->args[0];
+	unsigned long index, next = cb->args[0] + 1;
 	struct nfsec_sa *sa;
+	unsigned int len;
 	int ret = 0;
 
 	mutex_lock(&nn->lock);
-	list_for_each_entry(sa, &nn->sad.all, list) {
-		if (sa->add_seq <= last)
-			continue;
+	cb->seq = nn->sad.gen;
+	xa_for_each_start(&nn->sad.by_seq, index, sa, next) {
+		len = skb->len;
 		ret = put_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			     NLM_F_MULTI, NFSEC_CMD_SA_GET, false);
 		if (ret)
 			break;
-		last = sa->add_seq;
+		dump_mark(cb, skb, len);
+		next = index + 1;
 	}
 	mutex_unlock(&nn->lock);
-	cb->args[0] = last;
+	cb->args[0] = next - 1;
 	return ret && !skb->len ? ret : skb->len;
 }
 

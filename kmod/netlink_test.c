@@ -645,6 +645,105 @@ static void sa_new_get_del(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, res.extack, "no SA has this SPI, destination and protocol");
 }
 
+/* One datagram of a dump: its SAs' SPIs into @spis (from *@n on), flags seen, the end. */
+struct dump_read {
+	u32 spis[128];
+	unsigned int n, parts;
+	bool intr, done;
+};
+
+static void dump_read_part(struct kunit *test, struct socket *sock, void *buf,
+			   struct dump_read *d)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = 16384 };
+	struct nlattr *tb[NFSEC_A_MAX + 1], *stb[NFSEC_SA_A_MAX + 1];
+	struct msghdr rx = {};
+	struct nlmsghdr *nlh;
+	int len;
+
+	len = kernel_recvmsg(sock, &rx, &iov, 1, 16384, MSG_DONTWAIT);
+	KUNIT_ASSERT_GT(test, len, 0);
+	d->parts++;
+	for (nlh = buf; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			d->done = true;
+			return;
+		}
+		KUNIT_ASSERT_EQ(test, nlh->nlmsg_type, nfsec_genl_family.id);
+		d->intr |= !!(nlh->nlmsg_flags & NLM_F_DUMP_INTR);
+		KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb, NFSEC_A_MAX,
+						       NULL, NULL));
+		KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(stb, NFSEC_SA_A_MAX, tb[NFSEC_A_SA],
+							  NULL, NULL));
+		KUNIT_ASSERT_LT(test, d->n, ARRAY_SIZE(d->spis));
+		d->spis[d->n++] = nla_get_u32(stb[NFSEC_SA_A_SPI]);
+	}
+}
+
+static struct socket *dump_start(struct kunit *test)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct msghdr msg = { .msg_name = &kernel, .msg_namelen = sizeof(kernel) };
+	struct sk_buff *skb = nl_request_new(test, NFSEC_CMD_SA_GET);
+	struct socket *sock = nl_open(test);
+	struct kvec iov;
+
+	nlmsg_hdr(skb)->nlmsg_flags |= NLM_F_DUMP;
+	nlmsg_end(skb, nlmsg_hdr(skb));
+	iov.iov_base = skb->data;
+	iov.iov_len = skb->len;
+	KUNIT_EXPECT_EQ(test, kernel_sendmsg(sock, &msg, &iov, 1, skb->len), (int)skb->len);
+	kfree_skb(skb);
+	return sock;
+}
+
+/*
+ * A dump of many SAs comes in several parts, each going on where the last ended: every SA
+ * once, in the order they were added, nothing flagged. An SA added between two parts
+ * flags the parts after it NLM_F_DUMP_INTR (the reader may read again).
+ */
+static void sa_dump_parts(struct kunit *test)
+{
+	const struct sa_req late = { .name = "late", .spi = 0x3000 };
+	void *buf = kunit_kzalloc(test, 16384, GFP_KERNEL);
+	struct dump_read *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct nl_result res;
+	struct socket *sock;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	for (i = 0; i < 60; i++) {
+		struct sa_req r = { .name = "dump", .spi = 0x2000 + i };
+
+		sa_request(test, NFSEC_CMD_SA_NEW, 0, &r, &res);
+		KUNIT_ASSERT_EQ(test, res.error, 0);
+	}
+
+	sock = dump_start(test);
+	while (!d->done)
+		dump_read_part(test, sock, buf, d);
+	sock_release(sock);
+	KUNIT_EXPECT_GT(test, d->parts, 2U);
+	KUNIT_EXPECT_FALSE(test, d->intr);
+	KUNIT_ASSERT_EQ(test, d->n, 60U);
+	for (i = 0; i < 60; i++)
+		KUNIT_EXPECT_EQ(test, d->spis[i], 0x2000 + i);
+
+	memset(d, 0, sizeof(*d));
+	sock = dump_start(test);
+	dump_read_part(test, sock, buf, d);
+	KUNIT_EXPECT_FALSE(test, d->intr);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &late, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	while (!d->done)
+		dump_read_part(test, sock, buf, d);
+	sock_release(sock);
+	KUNIT_EXPECT_TRUE(test, d->intr);
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+}
+
 static const struct sa_req bad_sas[] = {
 	{ "no SA", -EINVAL, "request needs an SA", SA_NO_SA },
 	{ "no SPI", -EINVAL, "SA needs an SPI", SA_NO_SPI },
@@ -889,6 +988,7 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(policy_events),
 	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
 	KUNIT_CASE(sa_new_get_del),
+	KUNIT_CASE(sa_dump_parts),
 	KUNIT_CASE_PARAM(sa_new_refuses, bad_sa_gen_params),
 	{}
 };

@@ -31,6 +31,7 @@ struct nfsec_net {
 	struct nfsec_spd spd[NFSEC_DIR_COUNT];	/* by enum nfsec_policy_dir */
 	struct xarray policies;		/* every policy by index; writers hold @lock */
 	u32 next_policy_index;
+	unsigned int policy_gen;	/* moves on every policy change (dumps); under @lock */
 	struct nfsec_acquire acquire;	/* packets waiting for an SA; has its own lock */
 	struct nfsec_stats __percpu *stats;
 	atomic_t in_crypto;	/* packets whose crypto may complete asynchronously */

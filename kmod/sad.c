@@ -270,8 +270,10 @@ int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock)
 	int ret;
 
 	INIT_LIST_HEAD(&sad->all);
+	xa_init(&sad->by_seq);
 	sad->lock = lock;
 	sad->count = 0;
+	sad->gen = 1;		/* a dump takes 0 for "not started" */
 	sad->next_seq = 0;
 	ret = rhashtable_init(&sad->table, &sad_params);
 	if (ret)
@@ -294,16 +296,25 @@ int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa)
 		return ret;
 	if (sa->cfg.dir == NFSEC_SA_DIR_OUT) {
 		ret = rhltable_insert(&sad->out, &sa->out_node, out_params);
-		if (ret) {
-			rhashtable_remove_fast(&sad->table, &sa->node, sad_params);
-			return ret;
-		}
+		if (ret)
+			goto err_table;
 	}
 	sa->add_seq = ++sad->next_seq;
+	ret = xa_insert(&sad->by_seq, sa->add_seq, sa, GFP_KERNEL);
+	if (ret)
+		goto err_out;
 	sa->add_time = ktime_get_seconds();
 	list_add_tail(&sa->list, &sad->all);
 	sad->count++;
+	sad->gen++;
 	return 0;
+
+err_out:
+	if (sa->cfg.dir == NFSEC_SA_DIR_OUT)
+		rhltable_remove(&sad->out, &sa->out_node, out_params);
+err_table:
+	rhashtable_remove_fast(&sad->table, &sa->node, sad_params);
+	return ret;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_insert);
 
@@ -317,8 +328,10 @@ void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 		WARN_ON_ONCE(rhltable_remove(&sad->out, &sa->out_node, out_params));
 	if (cancel_delayed_work(&sa->expire_work))
 		nfsec_sa_put(sa);		/* the pending work's reference */
+	xa_erase(&sad->by_seq, sa->add_seq);
 	list_del(&sa->list);
 	sad->count--;
+	sad->gen++;
 	nfsec_sa_put(sa);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_remove);
@@ -338,16 +351,19 @@ void nfsec_sad_destroy(struct nfsec_sad *sad)
 	mutex_lock(sad->lock);
 	nfsec_sad_flush(sad);
 	mutex_unlock(sad->lock);
+	xa_destroy(&sad->by_seq);
 	rhltable_destroy(&sad->out);
 	rhashtable_destroy(&sad->table);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_destroy);
 
-/* The SA with @id, with a reference the caller puts; NULL if none. Caller holds RCU. */
+/* The SA with @id, with a reference the caller puts; NULL if none. Under RCU. */
 struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id *id)
 {
-	struct nfsec_sa *sa = rhashtable_lookup(&sad->table, id, sad_params);
+	struct nfsec_sa *sa;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
+	sa = rhashtable_lookup(&sad->table, id, sad_params);
 	if (sa && !refcount_inc_not_zero(&sa->refcnt))
 		sa = NULL;
 	return sa;
@@ -356,13 +372,14 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_lookup);
 
 /*
  * The newest live outbound SA for @key, with a reference the caller puts; NULL if none.
- * Caller holds RCU.
+ * Under RCU.
  */
 struct nfsec_sa *nfsec_sa_lookup_out(struct nfsec_sad *sad, const struct nfsec_sa_okey *key)
 {
 	struct nfsec_sa *sa, *best = NULL;
 	struct rhlist_head *list, *pos;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 	list = rhltable_lookup(&sad->out, key, out_params);
 	rhl_for_each_entry_rcu(sa, pos, list, out_node) {
 		if (test_bit(NFSEC_SA_DEAD, &sa->flags))

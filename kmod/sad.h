@@ -8,6 +8,7 @@
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/crypto.h>
 
 #include "replay.h"
@@ -120,8 +121,10 @@ struct nfsec_sad {
 	struct rhashtable table;
 	struct rhltable out;
 	struct list_head all;
+	struct xarray by_seq;		/* every SA by add_seq: where a dump resumes */
 	struct mutex *lock;		/* the namespace's writer lock */
 	unsigned int count;
+	unsigned int gen;		/* moves on every insertion and removal (dumps) */
 	u64 next_seq;
 };
 

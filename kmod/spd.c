@@ -241,7 +241,7 @@ static bool better(const struct nfsec_policy *a, const struct nfsec_policy *b)
 
 /*
  * The policy that decides @fl: the matching one with the lowest priority, the oldest on a
- * tie; NULL when none matches. Caller holds rcu_read_lock(); no reference is taken.
+ * tie; NULL when none matches. Under RCU; no reference is taken.
  */
 struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl)
 {
@@ -250,6 +250,7 @@ struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_
 	struct rhlist_head *list, *pos;
 	struct nfsec_spd_key key;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 	list_for_each_entry_rcu(g, &spd->groups, node) {
 		if (g->family != fl->family)
 			continue;
@@ -312,6 +313,8 @@ int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol)
 	ret = nfsec_policy_insert(spd, pol);
 	if (ret)
 		xa_erase(&nn->policies, pol->index);
+	else
+		nn->policy_gen++;
 	return ret;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_add);
@@ -321,6 +324,7 @@ void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol)
 	lockdep_assert_held(&nn->lock);
 	xa_erase(&nn->policies, pol->index);
 	nfsec_policy_remove(&nn->spd[pol->dir], pol);
+	nn->policy_gen++;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_del);
 
@@ -339,5 +343,6 @@ void nfsec_policies_flush(struct nfsec_net *nn, int dir)
 			xa_erase(&nn->policies, pol->index);
 		nfsec_spd_flush(&nn->spd[d]);
 	}
+	nn->policy_gen++;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policies_flush);

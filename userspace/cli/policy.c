@@ -676,7 +676,13 @@ static int policy_show(const struct cli_opts *opts, int argc, char **argv)
 	h = cli_handle_open();
 	if (!h)
 		return 1;
-	ret = nfsec_policy_dump(h, policy_collect, &l);
+	/* Policies that came or went while the list was read: read it again, a few times. */
+	for (int tries = 0; tries < 3; tries++) {
+		l.n = 0;
+		ret = nfsec_policy_dump(h, policy_collect, &l);
+		if (ret != -EAGAIN)
+			break;
+	}
 	if (ret < 0) {
 		free(l.v);
 		return cli_handle_done(h, ret);

@@ -379,8 +379,16 @@ static int policies_find(struct kernel *k, struct added *a, unsigned int total, 
 {
 	unsigned int leftovers = 0;
 	char name[160];
-	int ret = nfsec_policy_dump(k->h, find_added, a);
+	int ret;
 
+	/* Policies that came or went while the list was read: read it again, a few times. */
+	for (int tries = 0; tries < 3; tries++) {
+		memset(a->index, 0, sizeof(a->index));
+		memset(a->way, 0, sizeof(a->way));
+		ret = nfsec_policy_dump(k->h, find_added, a);
+		if (ret != -EAGAIN)
+			break;
+	}
 	if (ret < 0)
 		return seterr(err, errlen, ret, "tunnel policies: reading their indices: %s",
 			      nfsec_error(k->h));

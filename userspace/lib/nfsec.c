@@ -335,6 +335,9 @@ static int collect_replies(struct request *req, struct nl_cb *cb)
 
 	while (!req->done) {
 		ret = nl_recvmsgs(req->h->sk, cb);
+		if (ret == -NLE_DUMP_INTR && !req->err)
+			return nfsec_seterr(req->h, -EAGAIN, "%s: the list changed while it was "
+					    "read (read it again)", req->op);
 		if (ret < 0 && !req->err)
 			return nfsec_seterr(req->h, nfsec_nlerr_to_errno(ret),
 					    "%s: receiving the reply: %s", req->op,
