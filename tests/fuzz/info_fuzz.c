@@ -641,5 +641,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(stub_sas() == 0 && stub_policies() == 0 && stub_timers() == 0);
 	CHECK(stub_spis() == 0);
 	peer_free();
+	/* Whatever arrived, no exchange tried a move it never makes. */
+	CHECK(!ike_moves_refused && !qm_moves_refused);
 	return 0;
 }

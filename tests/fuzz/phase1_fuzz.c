@@ -34,6 +34,7 @@
  * reached ESTABLISHED hold the same keys.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/ike.c userspace/iked/info.c
+ * fuzz-sources: userspace/iked/log.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c userspace/iked/proposal.c userspace/iked/tunnel.c
  * fuzz-sources: userspace/cli/words.c userspace/cli/utils.c userspace/cli/json.c
@@ -404,5 +405,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		deliver(&run, how, &msg);
 	ike_sa_free(run.i);
 	ike_sa_free(run.r);
+	/* Whatever arrived, no exchange tried a move it never makes. */
+	CHECK(!ike_moves_refused);
 	return 0;
 }

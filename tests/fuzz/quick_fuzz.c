@@ -30,6 +30,7 @@
  * parses; a message that moved the exchange on is a retransmission the second time.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/quick.c userspace/iked/ike.c
+ * fuzz-sources: userspace/iked/log.c
  * fuzz-sources: userspace/iked/info.c userspace/iked/auth.c userspace/iked/isakmp.c
  * fuzz-sources: userspace/iked/ikecrypto.c userspace/iked/dh.c userspace/iked/proposal.c
  * fuzz-sources: userspace/iked/tunnel.c userspace/cli/words.c userspace/cli/utils.c
@@ -370,5 +371,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	qm_free(run.qr);
 	ike_sa_free(run.i);
 	ike_sa_free(run.r);
+	/* Whatever arrived, no exchange tried a move it never makes. */
+	CHECK(!ike_moves_refused && !qm_moves_refused);
 	return 0;
 }

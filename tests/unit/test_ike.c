@@ -1211,6 +1211,32 @@ static void test_psk_dn_ids(void **state)
 	free(f);
 }
 
+/*
+ * A move the exchanges never make (a bug) is refused, logged and counted, the SA left as
+ * it was: the daemon goes on serving its other peers instead of aborting.
+ */
+static void test_illegal_move_refused(void **state)
+{
+	char why[IKE_WHY_MAX];
+	unsigned long refused = ike_moves_refused;
+	struct tunnel a;
+	struct ike_sa *i;
+
+	(void)state;
+	conf(&a, A_SIDE "psk sesame");
+	i = ike_sa_initiate(&a, NULL, why, sizeof(why));
+	assert_non_null(i);
+	assert_int_equal(i->state, IKE_MM_I1);
+	assert_false(ike_state_set(i, IKE_ESTABLISHED));
+	assert_false(ike_state_set(i, IKE_NEW));
+	assert_int_equal(i->state, IKE_MM_I1);
+	assert_int_equal(ike_moves_refused, refused + 2);
+	assert_true(ike_state_set(i, IKE_DEAD));
+	assert_false(ike_state_set(i, IKE_DEAD));
+	assert_int_equal(ike_moves_refused, refused + 3);
+	ike_sa_free(i);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1240,6 +1266,7 @@ int main(void)
 	const struct CMUnitTest cert_tests[] = {
 		cmocka_unit_test(test_main_mode_cert),
 		cmocka_unit_test(test_aggressive_cert_forged),
+		cmocka_unit_test(test_illegal_move_refused),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "ike.h"
 #include "info.h"
+#include "log.h"
 
 unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];
 
@@ -69,17 +70,25 @@ static bool legal(enum ike_state from, enum ike_state to)
 	}
 }
 
-static void ike_state_set(struct ike_sa *sa, enum ike_state to)
+unsigned long ike_moves_refused;
+
+/*
+ * The one way an SA's state changes. A move the exchanges never make is a bug: refused,
+ * logged and counted, the SA left as it was (a daemon serving other peers goes on).
+ */
+bool ike_state_set(struct ike_sa *sa, enum ike_state to)
 {
 	if (!legal(sa->state, to)) {
-		fprintf(stderr, "%s: phase 1: illegal move %s -> %s\n", sa->conf->name,
-			ike_state_name(sa->state), ike_state_name(to));
-		abort();
+		log_ctx_err(sa->conf->name, "phase 1: illegal move %s -> %s refused (a bug)",
+			    ike_state_name(sa->state), ike_state_name(to));
+		ike_moves_refused++;
+		return false;
 	}
-	fprintf(stderr, "%s: phase 1 %s -> %s\n", sa->conf->name, ike_state_name(sa->state),
-		ike_state_name(to));
+	log_ctx_debug(sa->conf->name, "phase 1 %s -> %s", ike_state_name(sa->state),
+		      ike_state_name(to));
 	ike_transitions[sa->state][to]++;
 	sa->state = to;
+	return true;
 }
 
 static int fail(struct ike_sa *sa, int err, const char *fmt, ...)

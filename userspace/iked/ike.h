@@ -172,4 +172,9 @@ const char *ike_state_name(enum ike_state state);
 /* Counts of every transition taken, by (from, to): for tests and "show". */
 extern unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];
 
+/* Moves @sa to @to, or refuses a move the exchanges never make (logged, counted): false. */
+bool ike_state_set(struct ike_sa *sa, enum ike_state to);
+/* Illegal moves refused (bugs). */
+extern unsigned long ike_moves_refused;
+
 #endif /* NFSEC_IKED_IKE_H */

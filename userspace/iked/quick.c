@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "info.h"
+#include "log.h"
 #include "quick.h"
 
 static const char *const state_names[] = {
@@ -29,11 +30,32 @@ const char *qm_state_name(enum qm_state state)
 	return state <= QM_DEAD ? state_names[state] : "?";
 }
 
-static void qm_state_set(struct qm *qm, enum qm_state to)
+unsigned long qm_moves_refused;
+
+/* The moves a quick mode makes; anything else is a bug. */
+static bool legal(enum qm_state from, enum qm_state to)
 {
-	fprintf(stderr, "%s: quick mode %08x %s -> %s\n", qm->p1->conf->name, qm->msgid,
-		qm_state_name(qm->state), qm_state_name(to));
+	if (to == QM_DEAD)
+		return from != QM_DEAD;
+	if (from == QM_NEW)
+		return to == QM_I1 || to == QM_R1;
+	return (from == QM_I1 || from == QM_R1) && to == QM_DONE;
+}
+
+/* As ike_state_set(): an illegal move is refused, logged and counted. */
+bool qm_state_set(struct qm *qm, enum qm_state to)
+{
+	if (!legal(qm->state, to)) {
+		log_ctx_err(qm->p1->conf->name, "quick mode %08x: illegal move %s -> %s "
+			    "refused (a bug)", qm->msgid, qm_state_name(qm->state),
+			    qm_state_name(to));
+		qm_moves_refused++;
+		return false;
+	}
+	log_ctx_debug(qm->p1->conf->name, "quick mode %08x %s -> %s", qm->msgid,
+		      qm_state_name(qm->state), qm_state_name(to));
 	qm->state = to;
+	return true;
 }
 
 static int fail(struct qm *qm, int err, const char *fmt, ...)

@@ -82,5 +82,9 @@ size_t qm_keymat_len(const struct esp_proposal *p);
 void qm_free(struct qm *qm);
 
 const char *qm_state_name(enum qm_state state);
+/* Moves @qm to @to, or refuses a move quick mode never makes (logged, counted): false. */
+bool qm_state_set(struct qm *qm, enum qm_state to);
+/* Illegal moves refused (bugs). */
+extern unsigned long qm_moves_refused;
 
 #endif /* NFSEC_IKED_QUICK_H */
