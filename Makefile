@@ -5,7 +5,8 @@
 #   make check           every test: unit, KUnit and VM (what .ci/run runs)
 #   make bench           nfsec against XFRM and clear in a guest: bench/RESULTS.md
 #   make style           checkpatch on the module
-#   make install         module into /lib/modules/<release>/extra, programs into PREFIX
+#   make install         module into /lib/modules/<release>/extra, programs and man pages
+#                        into $(DESTDIR)$(PREFIX)
 #
 # Objects for each kernel go to build/<kernel release>/ so one tree serves several kernels.
 
