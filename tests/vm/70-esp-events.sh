@@ -147,6 +147,10 @@ case_mark() {
 	[ "$(stat out_no_route)" -gt "$noroute" ] || fail "out_no_route did not grow"
 	$A ping -c 2 -i 0.2 -W 3 -m 1 -I $IA $IB > /dev/null ||
 		fail "the ESP of a ping marked 1 did not take the route for mark 1"
+	# The cases after this one need the outer route back.
+	$A ip rule del fwmark 1 table 100
+	$A ip route del 192.168.1.2/32 dev va table 100
+	$A ip route del blackhole 192.168.1.2/32
 }
 
 case_cleartext() {
