@@ -270,7 +270,7 @@ forward_df() {
 		mode tunnel
 	$B ip route add $sel_c via $oa
 	# Through the tunnel, forwarded both ways.
-	$C ping -c 1 -W 3 -s 1000 $IB > /dev/null || fail "ping c -> b through a"
+	$C ping -c 1 -w 20 -s 1000 $IB > /dev/null || fail "ping c -> b through a"
 	local big=$(stat out_too_big) out mtu
 	out=$($C ping -c 2 -i 0.3 -W 2 -M do -s $((1500 - hdr)) $IB 2>&1) || true
 	# What c learned from the ICMP error: the path MTU in its route cache.
@@ -279,7 +279,7 @@ forward_df() {
 	[ -n "$mtu" ] || fail "no ICMP with an MTU came back to c: $out"
 	[ "$(stat out_too_big)" -gt "$big" ] || fail "out_too_big did not grow"
 	[ "$mtu" -lt 1500 ] && [ "$mtu" -ge 1400 ] || fail "MTU $mtu is not what ESP leaves"
-	$C ping -c 1 -W 3 -M do -s $((mtu - hdr)) $IB > /dev/null ||
+	$C ping -c 1 -w 20 -M do -s $((mtu - hdr)) $IB > /dev/null ||
 		fail "a packet of the reported MTU ($mtu) did not get through"
 	if $C ping -c 1 -W 3 -M do -s $((mtu - hdr + 1)) $IB > /dev/null 2>&1; then
 		fail "a packet over the reported MTU ($mtu) got through"
@@ -297,7 +297,7 @@ local_df() {
 	local fam=$1 hdr=28 mtu frags
 	[ "$fam" = 6 ] && hdr=48
 	esp_up gcm128 tunnel $fam $fam
-	$A ping -c 1 -W 3 -M do -s $((1500 - hdr)) -I $IA $IB > /dev/null ||
+	$A ping -c 1 -w 20 -M do -s $((1500 - hdr)) -I $IA $IB > /dev/null ||
 		fail "a's DF ping of the link's MTU did not get through"
 	mtu=$($A ip route get $IB from $IA | grep -oE 'mtu [0-9]+' | grep -oE '[0-9]+' || true)
 	echo "a's path MTU to $IB: ${mtu:-none}"
@@ -331,7 +331,7 @@ case_vrf() {
 	esp_up gcm128 tunnel 4 4
 	local nr out
 	nr=$(stat out_no_route) out=$(stat out_packets)
-	$A ping -c 2 -i 0.2 -W 3 -I blue 10.0.2.1 > /dev/null || fail "ping a -> b in the VRF"
+	$A ping -c 2 -i 0.2 -w 20 -I blue 10.0.2.1 > /dev/null || fail "ping a -> b in the VRF"
 	expect_eq "out_no_route" "$(stat out_no_route)" "$nr"
 	expect_eq "out_packets" "$(stat out_packets)" $((out + 2))
 }

@@ -288,6 +288,8 @@ extra=""
 for c in refragment_tunnel refragment_transport refragment_ipv6 ike_ports_out ike_ports_in \
 	ike_ports_fwd other_peer hdr_error ipv6_ext $extra
 do
+	# HOSTILE_ONLY=REGEX runs the matching cases alone (while debugging).
+	[[ "$c" =~ ${HOSTILE_ONLY:-.} ]] || continue
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 flush

@@ -108,8 +108,8 @@ capture_start() {
 	local ns
 	CAP=()
 	for ns in a b; do
-		nsenter --net=/run/netns/$ns tcpdump -i v$ns -Q out -n -U -w /tmp/esp-$ns.pcap \
-			2> /tmp/tcpdump-$ns.err &
+		nsenter --net=/run/netns/$ns tcpdump -i v$ns -Q out -n -U --immediate-mode \
+			-w /tmp/esp-$ns.pcap 2> /tmp/tcpdump-$ns.err &
 		CAP+=($!)
 	done
 	for ns in a b; do
@@ -117,6 +117,8 @@ capture_start() {
 	done
 }
 
+# Immediate mode hands each packet to tcpdump at once: a TPACKET_V3 block could hold the
+# last ones for up to a second, past the kill.
 capture_stop() {
 	sleep 0.5
 	kill "${CAP[@]}"
@@ -171,8 +173,8 @@ wait_stat() { wait_until 30 "$1 reaching $2" stat_reached "$1" "$2"; }
 # capture NS FILE COUNT FILTER: COUNT packets that NS's veth sends and FILTER matches, to
 # FILE, in the background (CAPTURE: its pid), listening once this returns.
 capture() {
-	nsenter --net="/run/netns/$1" timeout 60 tcpdump -i v$1 -Q out -n -U -c "$3" -w "$2" "$4" \
-		2> "$2.err" &
+	nsenter --net="/run/netns/$1" timeout 60 tcpdump -i v$1 -Q out -n -U --immediate-mode \
+		-c "$3" -w "$2" "$4" 2> "$2.err" &
 	CAPTURE=$!
 	wait_until 120 "tcpdump in $1" grep -q listening "$2.err"
 }
