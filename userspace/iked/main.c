@@ -4,6 +4,7 @@
  * and on its control socket (for "nfsec tunnel ..."), and keys the nfsec module.
  *
  *   nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]
+ *   nfsec-iked -n -c FILE
  */
 
 #include <errno.h>
@@ -17,16 +18,19 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "registry.h"
 
 enum { CONF_TUNNELS_MAX = 256 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]\n"
+		"       nfsec-iked -n -c FILE\n"
 		"  -f         stay in the foreground and log to stderr\n"
 		"  -d         log debug messages too\n"
 		"  -c FILE    load the tunnels of FILE (one \"tunnel NAME WORDS...\" per line;\n"
@@ -39,7 +43,10 @@ static void usage(FILE *f)
 		"             remove the tunnels' policies (remote %%any: each peer's) when\n"
 		"             stopping. Without it they stay: the SAs are deleted, and the\n"
 		"             tunnels' traffic waits or is dropped until the daemon is back,\n"
-		"             never sent in clear\n",
+		"             never sent in clear\n"
+		"  -n         check FILE and exit: its tunnels and settings, and the PSK,\n"
+		"             certificate and key files they name, read as a start reads\n"
+		"             them, without the module or any socket; 0 when it would load\n",
 		IKED_HALF_OPEN_MAX_DEFAULT, IKED_HALF_OPEN_PER_PEER_DEFAULT);
 }
 
@@ -112,10 +119,13 @@ static int drop_capabilities(void)
 	return 0;
 }
 
-static int conf_load(const char *path)
+/*
+ * The tunnels of @path into the registry (whose ops, once the daemon is up, load each
+ * tunnel's secrets and install its policies); @settings its settings. Returns how many.
+ */
+static int conf_load(const char *path, struct iked_settings *settings)
 {
 	struct tunnel *tunnels = calloc(CONF_TUNNELS_MAX, sizeof(*tunnels));
-	struct iked_settings settings;
 	char err[512];
 	int count = 0, i, ret = 0;
 	FILE *f;
@@ -124,18 +134,16 @@ static int conf_load(const char *path)
 		return -ENOMEM;
 	f = fopen(path, "re");
 	if (!f) {
+		ret = -errno;
 		log_err("%s: %m", path);
-		free(tunnels);
-		return -errno;
+		goto out;
 	}
-	if (tunnel_conf_parse_settings(f, path, tunnels, CONF_TUNNELS_MAX, &count, &settings,
+	if (tunnel_conf_parse_settings(f, path, tunnels, CONF_TUNNELS_MAX, &count, settings,
 				       err, sizeof(err))) {
 		log_err("%s", err);
 		ret = -EINVAL;
 	}
 	fclose(f);
-	if (!ret)
-		daemon_settings_set(&settings);
 	for (i = 0; !ret && i < count; i++)
 		if (registry_add(&tunnels[i], NULL, err, sizeof(err))) {
 			log_err("%s: tunnel %s: %s", path, tunnels[i].name, err);
@@ -143,9 +151,43 @@ static int conf_load(const char *path)
 		}
 	for (i = 0; i < count; i++)
 		tunnel_wipe(&tunnels[i]);
+out:
 	free(tunnels);
+	return ret ? ret : count;
+}
+
+/* -n: what a start would read, read and let go; the registry has no ops yet. */
+static int conf_check(const char *path)
+{
+	struct iked_settings settings;
+	struct iked_tunnel *t;
+	struct auth_creds *creds;
+	char err[512];
+	int count, ret = 0;
+
+	count = conf_load(path, &settings);
+	if (count < 0)
+		return count;
+	for (t = registry_first(); t && !ret; t = registry_next(t)) {
+		err[0] = '\0';
+		ret = tunnel_psk_load(&t->conf, err, sizeof(err));
+		if (!ret && t->conf.auth == TUNNEL_AUTH_CERT) {
+			creds = auth_creds_load(&t->conf, err, sizeof(err));
+			if (!creds)
+				ret = -EINVAL;
+			else if (err[0])
+				log_ctx_warn(t->conf.name, "%s", err);
+			auth_creds_free(creds);
+			if (!ret)
+				err[0] = '\0';
+		}
+		if (ret)
+			log_err("%s: tunnel %s: %s", path, t->conf.name, err);
+	}
+	registry_flush();
 	if (!ret)
-		log_info("%s: %d tunnel(s) loaded", path, count);
+		printf("%s: %d tunnel(s), settings half-open-max %u half-open-per-peer %u: OK\n",
+		       path, count, settings.half_open_max, settings.half_open_per_peer);
 	return ret;
 }
 
@@ -159,25 +201,32 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = NULL, *sock = CONTROL_SOCKET_DEFAULT;
-	bool foreground = false, flush = false;
+	bool foreground = false, flush = false, check = false;
+	struct iked_settings settings;
 	int level = LOG_INFO, c, ret;
 	struct kernel *k;
 	char err[512];
 
-	while ((c = getopt_long(argc, argv, "fdc:S:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdc:S:nh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FLUSH_ON_EXIT: flush = true; break;
 		case 'f': foreground = true; break;
 		case 'd': level = LOG_DEBUG; break;
 		case 'c': conf = optarg; break;
 		case 'S': sock = optarg; break;
+		case 'n': check = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (check && !conf)) {
 		usage(stderr);
 		return 2;
+	}
+	if (check) {
+		/* the problems, not every tunnel added and removed (unless -d) */
+		log_init("nfsec-iked", level == LOG_DEBUG ? level : LOG_WARNING, true);
+		return conf_check(conf) ? 1 : 0;
 	}
 	log_init("nfsec-iked", level, foreground);
 	if (harden())
@@ -198,8 +247,15 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	if (drop_capabilities() || (conf && conf_load(conf)))
+	if (drop_capabilities())
 		return 1;
+	if (conf) {
+		ret = conf_load(conf, &settings);
+		if (ret < 0)
+			return 1;
+		daemon_settings_set(&settings);
+		log_info("%s: %d tunnel(s) loaded", conf, ret);
+	}
 	log_info("nfsec-iked running");
 	ret = loop_run();
 	log_info("nfsec-iked stopping");
