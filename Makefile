@@ -5,8 +5,9 @@
 #   make check           every test: unit, KUnit and VM (what .ci/run runs)
 #   make bench           nfsec against XFRM and clear in a guest: bench/RESULTS.md
 #   make style           checkpatch on the module
-#   make install         module into /lib/modules/<release>/extra, programs and man pages
-#                        into $(DESTDIR)$(PREFIX)
+#   make install         nfsec.ko into /lib/modules/<release>/extra (depmod unless DESTDIR),
+#                        and what userspace/Makefile installs, under $(DESTDIR)
+#   make uninstall       all of it again, but for /etc/nfsec
 #
 # Objects for each kernel go to build/<kernel release>/ so one tree serves several kernels.
 
@@ -18,7 +19,7 @@ KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/gen
 MOD_OUT = build/$(KVER)
 PREFIX ?= /usr/local
 
-.PHONY: all module userspace check bench unit kunit vm style install dkms-install clean
+.PHONY: all module userspace check bench unit kunit vm style install uninstall dkms-install clean
 
 all: module userspace
 
@@ -51,10 +52,18 @@ kunit vm:
 style:
 	scripts/style
 
+MODULE_DEST = $(DESTDIR)/lib/modules/$(KVER)/extra/nfsec.ko
+
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MOD_OUT) INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(KVER)
+	install -D -m 0644 $(MOD_OUT)/kmod/nfsec.ko $(MODULE_DEST)
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
 	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
+uninstall:
+	rm -f $(MODULE_DEST)
+	-rmdir $(dir $(MODULE_DEST)) 2> /dev/null
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX)
 
 dkms-install:
 	scripts/dkms-install
