@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for nfsec-iked's configuration file (iked/tunnel.c): the input is the
+ * libFuzzer target for nfsec-iked's configuration file (iked/conf.c): the input is the
  * file, read through fmemopen() by tunnel_conf_parse_settings() as the daemon reads it
  * (tunnel lines, continued lines, comments, quotes, settings lines).
  *
@@ -10,8 +10,9 @@
  * back (tunnel_deserialize(), as "add" does), it is the same tunnel and serializes to the
  * same text.
  *
- * fuzz-sources: userspace/iked/tunnel.c userspace/iked/proposal.c userspace/cli/words.c
- * fuzz-sources: userspace/cli/utils.c userspace/cli/json.c
+ * fuzz-sources: userspace/iked/conf.c userspace/common/tunnel.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/words.c userspace/common/utils.c
+ * fuzz-sources: userspace/common/json.c
  * fuzz-flags: -dict=tests/fuzz/tunnel.dict
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "tunnel.h"
 
 #define CHECK(cond)							\

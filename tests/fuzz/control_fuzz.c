@@ -27,9 +27,10 @@
  * reply, and every tunnel after the last request. FUZZ_LOG=1 in the environment shows
  * each request and its reply.
  *
- * fuzz-sources: userspace/iked/registry.c userspace/iked/tunnel.c userspace/iked/proposal.c
- * fuzz-sources: userspace/iked/log.c userspace/iked/loop.c userspace/cli/json.c
- * fuzz-sources: userspace/cli/words.c userspace/cli/utils.c
+ * fuzz-sources: userspace/iked/registry.c userspace/iked/log.c userspace/iked/loop.c
+ * fuzz-sources: userspace/common/control_proto.c userspace/common/tunnel.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/json.c userspace/common/words.c
+ * fuzz-sources: userspace/common/utils.c
  * fuzz-flags: -dict=tests/fuzz/tunnel.dict
  */
 #include "../../userspace/iked/control.c"	/* first: it defines _GNU_SOURCE */

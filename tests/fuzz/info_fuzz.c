@@ -51,9 +51,10 @@
  * fuzz-sources: tests/fuzz/harness.c tests/fuzz/stubs.c userspace/iked/daemon.c
  * fuzz-sources: userspace/iked/ike.c userspace/iked/quick.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
- * fuzz-sources: userspace/iked/dh.c userspace/iked/proposal.c userspace/iked/tunnel.c
- * fuzz-sources: userspace/iked/log.c userspace/iked/registry.c
- * fuzz-sources: userspace/cli/words.c userspace/cli/utils.c userspace/cli/json.c
+ * fuzz-sources: userspace/iked/dh.c userspace/iked/log.c userspace/iked/registry.c
+ * fuzz-sources: userspace/iked/conf.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
+ * fuzz-sources: userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
  * fuzz-flags: -close_fd_mask=2
  */

@@ -36,8 +36,8 @@
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/ike.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/log.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
- * fuzz-sources: userspace/iked/dh.c userspace/iked/proposal.c userspace/iked/tunnel.c
- * fuzz-sources: userspace/cli/words.c userspace/cli/utils.c userspace/cli/json.c
+ * fuzz-sources: userspace/iked/dh.c userspace/common/proposal.c userspace/common/tunnel.c
+ * fuzz-sources: userspace/common/words.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
  * fuzz-flags: -close_fd_mask=2
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cli/json.c: exact output for structure and escaping, and misuse refused. */
+/* common/json.c: exact output for structure and escaping, and misuse refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

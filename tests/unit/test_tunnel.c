@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * iked/proposal.c and iked/tunnel.c: IKE and ESP proposal strings, the words of a tunnel,
- * the daemon's configuration file, and each printed back.
+ * common/proposal.c, common/tunnel.c and iked/conf.c: IKE and ESP proposal strings, the
+ * words of a tunnel, the daemon's configuration file, and each printed back.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 
 #include <nfsec.h>
 
+#include "conf.h"
 #include "proposal.h"
 #include "tunnel.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cli/utils.c: abbreviations, numbers and hex keys as the commands will parse them, and the
- * keyword parser every subcommand's words go through.
+ * common/utils.c: abbreviations, numbers and hex keys as the commands will parse them, and
+ * the keyword parser every subcommand's words go through.
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -5,7 +5,6 @@
 #include <nfsec.h>
 
 #include "commands.h"
-#include "tunnel.h"
 
 const struct command nfsec_commands[] = {
 	{ "version", version_main,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nfsec command table and its dispatch, kept apart from main() so the unit tests can
- * drive them. Each command's file (version.c, policy.c, sa.c, stats.c, monitor.c) exports
- * <command>_main and <command>_usage; batch.c runs the lines of -batch FILE.
+ * drive them. Each command's file (version.c, policy.c, sa.c, stats.c, monitor.c, tunnel.c)
+ * exports <command>_main and <command>_usage; batch.c runs the lines of -batch FILE.
  */
 #ifndef NFSEC_CLI_COMMANDS_H
 #define NFSEC_CLI_COMMANDS_H
@@ -108,5 +108,8 @@ extern const char stats_usage[];
 
 int monitor_main(const struct cli_opts *opts, int argc, char **argv);
 extern const char monitor_usage[];
+
+int tunnel_main(const struct cli_opts *opts, int argc, char **argv);
+extern const char tunnel_usage[];
 
 #endif /* NFSEC_CLI_COMMANDS_H */

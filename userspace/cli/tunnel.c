@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nfsec tunnel: a client of nfsec-iked's control socket. Every subcommand checks its
- * words here, sends one request line and prints the body of the reply as it came: the
- * daemon formats "show" (text or JSON), since it alone knows the state.
+ * nfsec tunnel: a client of nfsec-iked's control socket (control_proto.h has the
+ * protocol). Every subcommand checks its words here ("add" with tunnel_parse(), so a bad
+ * word is reported before anything is sent), sends one request line and prints the body
+ * of the reply as it came: the daemon formats "show" (text or JSON), since it alone knows
+ * the state.
  *
  * The secret: "add" carries it in hex (tunnel_serialize()); the model and the request
  * buffer are wiped once sent.
@@ -16,8 +18,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../iked/control.h"
 #include "commands.h"
+#include "control_proto.h"
 #include "tunnel.h"
 
 enum {
@@ -152,7 +154,8 @@ static int usage_error(const char *why)
 	return 1;
 }
 
-const char *tunnel_socket_path(void)
+/* The control socket: $NFSEC_IKED_SOCKET if set and not empty, else the default. */
+static const char *socket_path(void)
 {
 	const char *path = getenv(CONTROL_SOCKET_ENV);
 
@@ -251,28 +254,14 @@ static int read_all(int fd, const char *path, char **out, size_t *len, struct er
 	return 0;
 }
 
-/* "ok\n" BODY or "error MESSAGE\n": the body moved to the front of reply, or err. */
-static int reply_parse(const char *path, char *reply, size_t *len, struct errmsg *err)
-{
-	char *nl;
-
-	if (*len >= 3 && !memcmp(reply, "ok\n", 3)) {
-		memmove(reply, reply + 3, *len - 3 + 1);
-		*len -= 3;
-		return 0;
-	}
-	if (!strncmp(reply, "error ", 6) && (nl = strchr(reply, '\n'))) {
-		*nl = '\0';
-		errmsg_set(err, "%s", reply + 6);
-		return -1;
-	}
-	errmsg_set(err, "nfsec-iked at %s gave no reply, or one that is neither \"ok\" nor "
-		   "\"error\"", path);
-	return -1;
-}
-
-int tunnel_request(const char *path, const char *request, size_t request_len, char **body,
-		   size_t *len, struct errmsg *err)
+/*
+ * Sends request (one line, its newline included) to nfsec-iked at path and reads the
+ * reply to the end. 0 with the body after "ok\n" in *body (malloc'd, NUL-terminated,
+ * *len bytes), or -1 with err set: the daemon's "error" message as it is, or why it could
+ * not be asked ("cannot reach nfsec-iked at PATH: ... (is nfsec-iked running?)").
+ */
+static int tunnel_request(const char *path, const char *request, size_t request_len,
+			  char **body, size_t *len, struct errmsg *err)
 {
 	char *reply = NULL;
 	int fd, ret;
@@ -287,7 +276,7 @@ int tunnel_request(const char *path, const char *request, size_t request_len, ch
 		ret = read_all(fd, path, &reply, len, err);
 	close(fd);
 	if (!ret)
-		ret = reply_parse(path, reply, len, err);
+		ret = control_reply_parse(path, reply, len, err);
 	if (ret) {
 		free(reply);
 		return -1;
@@ -303,7 +292,7 @@ static int run_request(const char *request, size_t len)
 	size_t body_len;
 	char *body;
 
-	if (tunnel_request(tunnel_socket_path(), request, len, &body, &body_len, &err) < 0)
+	if (tunnel_request(socket_path(), request, len, &body, &body_len, &err) < 0)
 		return usage_error(err.text);
 	fwrite(body, 1, body_len, stdout);
 	free(body);

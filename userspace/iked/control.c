@@ -28,12 +28,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../cli/json.h"
-#include "../cli/words.h"
 #include "control.h"
+#include "json.h"
 #include "log.h"
 #include "loop.h"
 #include "registry.h"
+#include "words.h"
 
 enum {
 	CONTROL_BACKLOG = 16,
@@ -536,28 +536,14 @@ static void client_send(struct client *c)
 	client_close(c);
 }
 
-/* Control characters would end the reply's one line early or garble a terminal. */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 static void reply_error(struct client *c, char *msg)
 {
-	int n;
-
-	one_line(msg);
 	free(c->reply);
 	c->reply_off = 0;
-	n = asprintf(&c->reply, "error %s\n", msg);
-	if (n < 0) {
+	if (control_reply_error(msg, &c->reply, &c->reply_len) < 0) {
 		c->reply = NULL;
 		c->reply_len = 0;
-		return;
 	}
-	c->reply_len = (size_t)n;
 }
 
 /* The reply to the request in req[0..len-1] (its newline replaced), then sent. */
@@ -582,15 +568,10 @@ static void client_respond(struct client *c, size_t len)
 		ret = fail(err, sizeof(err), -ENOMEM, "out of memory");
 	if (ret == 0 && body_len > CONTROL_REPLY_MAX)
 		ret = fail(err, sizeof(err), -EFBIG, "a reply of %zu bytes is too large", body_len);
-	if (ret == 0 && !(c->reply = malloc(3 + body_len)))
+	if (ret == 0 && control_reply_ok(body, body_len, &c->reply, &c->reply_len) < 0)
 		ret = fail(err, sizeof(err), -ENOMEM, "out of memory");
-	if (ret == 0) {
-		memcpy(c->reply, "ok\n", 3);
-		memcpy(c->reply + 3, body, body_len);
-		c->reply_len = 3 + body_len;
-	} else {
+	if (ret != 0)
 		reply_error(c, err);
-	}
 	free(body);
 	client_send(c);
 }

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
 #include "kernel.h"
 #include "registry.h"
 

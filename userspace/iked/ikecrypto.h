@@ -19,13 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* IKEv1 hash algorithm attribute values (RFC 2409 appendix A, IANA "IPSEC" registry). */
-enum ike_hash_alg {
-	IKE_HASH_SHA1 = 2,
-	IKE_HASH_SHA2_256 = 4,
-	IKE_HASH_SHA2_384 = 5,
-	IKE_HASH_SHA2_512 = 6,
-};
+#include "proposal.h"		/* enum ike_hash_alg, the hash attribute's values */
 
 enum {
 	IKE_HASH_MAX_LEN = 64,		/* SHA2-512 */

@@ -76,7 +76,7 @@ static int harden(void)
  * bounding set too (so nothing the daemon could be made to run gets one back), and no new
  * privileges on exec. Key and PSK files read later (a tunnel added over the control socket)
  * are read as their owner reads them: without CAP_DAC_OVERRIDE, another user's 0600 file is
- * refused (auth.c and tunnel.c refuse one others could read).
+ * refused (auth.c and conf.c refuse one others could read).
  */
 static int drop_capabilities(void)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The words and the printing that policies and SAs share: addresses, prefixes, protocols,
- * port ranges, whole selectors, modes. For the policy, sa and monitor commands. Parsers
- * never print: they name the bad word in err.
+ * The words and the printing that policies, SAs and tunnels share: addresses, prefixes,
+ * protocols, port ranges, whole selectors, modes. For the policy, sa and monitor commands
+ * and the tunnel words (tunnel.c). Parsers never print: they name the bad word in err.
  */
-#ifndef NFSEC_CLI_WORDS_H
-#define NFSEC_CLI_WORDS_H
+#ifndef NFSEC_COMMON_WORDS_H
+#define NFSEC_COMMON_WORDS_H
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -101,4 +101,4 @@ int mode_parse(const char *word, uint8_t *mode);
 /* What mode_parse() takes, for messages. */
 extern const char mode_needs[];
 
-#endif /* NFSEC_CLI_WORDS_H */
+#endif /* NFSEC_COMMON_WORDS_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The words and the printing that policies and SAs share, for the policy, sa and monitor
- * commands. Addresses are parsed with inet_pton() alone: no names, no scope ids.
+ * The words and the printing that policies, SAs and tunnels share. Addresses are parsed
+ * with inet_pton() alone: no names, no scope ids.
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -32,8 +32,8 @@
  * Every local-ts is paired with every remote-ts of its family, each pair its own phase-2
  * SA; each must have a partner. Paths are absolute; the daemon reads the files.
  */
-#ifndef NFSEC_IKED_TUNNEL_H
-#define NFSEC_IKED_TUNNEL_H
+#ifndef NFSEC_COMMON_TUNNEL_H
+#define NFSEC_COMMON_TUNNEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -129,25 +129,6 @@ struct tunnel {
 };
 
 /*
- * Daemon-wide settings a configuration file may give, one a line, anywhere among the
- * tunnels: "half-open-max N" (responder phase 1s of remote %any tunnels waiting for the
- * peer's second message, in all) and "half-open-per-peer N" (of them and of any tunnel's
- * from one address), each 1..65535; a first message refused holds a place as one for
- * DAEMON_HALF_OPEN_MS (daemon.c, half_open_fits()).
- */
-struct iked_settings {
-	unsigned int half_open_max;
-	unsigned int half_open_per_peer;
-};
-
-enum {
-	IKED_HALF_OPEN_MAX_DEFAULT = 256,
-	IKED_HALF_OPEN_PER_PEER_DEFAULT = 4,
-};
-
-void iked_settings_default(struct iked_settings *s);
-
-/*
  * words[0..count-1], NAME first, into *t with every default filled in and checked
  * against each other. 0, or -EINVAL with a message in err naming the bad word (never
  * the secret); *t is untouched then.
@@ -155,22 +136,26 @@ void iked_settings_default(struct iked_settings *s);
 int tunnel_parse(char **words, int count, struct tunnel *t, char *err, size_t errlen);
 
 /*
- * The tunnels of a configuration file into out[0..max-1], how many in *count. A line
- * "tunnel NAME WORDS..." is one tunnel; a backslash ending a line continues it on the
- * next (a blank line ends it all the same); a word starting with '#' starts a comment
- * to the end of the line, and lines of nothing but a comment are skipped, in a continued
- * line too; double quotes keep blanks in a word ("C=CH, CN=moon") and are dropped. path
- * names the file in messages: 0, or a negative errno with "PATH:LINE: message" in err,
- * LINE the first of the tunnel (for a quote left open or a line too long, the very one),
- * out wiped and *count 0.
+ * The words of one tunnel, copied out of its lines: a configuration file's (iked/conf.c),
+ * or the one line of the control socket's "add".
  */
-int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, int *count,
-		      char *err, size_t errlen);
+struct tunnel_words {
+	int n;
+	size_t used;
+	char *words[TUNNEL_WORDS_MAX];
+	char text[TUNNEL_LINE_MAX + 1];
+};
 
-/* As tunnel_conf_parse(), with the settings lines taken into *settings (defaults first). */
-int tunnel_conf_parse_settings(FILE *f, const char *path, struct tunnel *out, int max,
-			       int *count, struct iked_settings *settings, char *err,
-			       size_t errlen);
+#define TUNNEL_BLANKS " \t"	/* what separates words */
+
+/*
+ * The words of line appended to s; *continued when a backslash ends it. A word starting
+ * with '#' starts a comment to the end of the line; double quotes keep blanks in a word
+ * and are dropped. 0, or -EINVAL with err set ("a double quote left open", too many words,
+ * too long).
+ */
+int tunnel_words_split(struct tunnel_words *s, const char *line, bool *continued,
+		       struct errmsg *err);
 
 /*
  * The words that make t, NAME first, as a line of the file would have them (quoted
@@ -191,15 +176,7 @@ int tunnel_deserialize(const char *text, struct tunnel *t, char *err, size_t err
 /* lifebytes in the kilobytes IKEv1 sends (RFC 2407 4.5), rounded up; 0 for none. */
 uint64_t tunnel_lifebytes_kb(const struct tunnel *t);
 
-/*
- * auth psk with psk file:PATH: the secret read into t->psk (a line end at its end
- * dropped). Refused, with err naming the file: a file group or others can read, an
- * empty one, one longer than TUNNEL_PSK_MAX bytes (never cut short). 0 or -errno; 0 too
- * when the secret is not in a file.
- */
-int tunnel_psk_load(struct tunnel *t, char *err, size_t errlen);
-
 /* Wipes *t, the secret with it. */
 void tunnel_wipe(struct tunnel *t);
 
-#endif /* NFSEC_IKED_TUNNEL_H */
+#endif /* NFSEC_COMMON_TUNNEL_H */

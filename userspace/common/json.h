@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small streaming JSON writer for -j output: compact, one document per json_init().
+ * A small streaming JSON writer for nfsec -j and nfsec-iked's "show-json": compact, one
+ * document per json_init().
  *
  * Inside an object every value takes a key; inside an array, and for the top-level value,
  * key must be NULL. Misuse (a missing or stray key, too deep, unbalanced end, a second
  * top-level value) writes nothing more and makes json_finish() fail, so a bug in a command
  * cannot pass its broken JSON off as a success.
  */
-#ifndef NFSEC_CLI_JSON_H
-#define NFSEC_CLI_JSON_H
+#ifndef NFSEC_COMMON_JSON_H
+#define NFSEC_COMMON_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,4 +41,4 @@ void json_bool(struct json *j, const char *key, bool value);
 /* Ends the document with a newline: 0, or -1 on misuse, unclosed levels or write error. */
 int json_finish(struct json *j);
 
-#endif /* NFSEC_CLI_JSON_H */
+#endif /* NFSEC_COMMON_JSON_H */

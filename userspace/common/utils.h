@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Argument helpers shared by every nfsec command. Parsers never print: they return a
- * negative errno and leave a message naming the bad word in a struct errmsg.
+ * Argument helpers shared by the nfsec command and nfsec-iked. Parsers never print: they
+ * return a negative errno and leave a message naming the bad word in a struct errmsg.
  */
-#ifndef NFSEC_CLI_UTILS_H
-#define NFSEC_CLI_UTILS_H
+#ifndef NFSEC_COMMON_UTILS_H
+#define NFSEC_COMMON_UTILS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,4 +85,4 @@ int keywords_parse(const char *cmd, const struct keyword *table, unsigned int n,
 		   unsigned int allowed, int argc, char **argv, void *model, unsigned int *seen,
 		   struct errmsg *err);
 
-#endif /* NFSEC_CLI_UTILS_H */
+#endif /* NFSEC_COMMON_UTILS_H */

@@ -18,24 +18,31 @@
  *
  * Parsers never print: they return -EINVAL and name the bad word in err.
  */
-#ifndef NFSEC_IKED_PROPOSAL_H
-#define NFSEC_IKED_PROPOSAL_H
+#ifndef NFSEC_COMMON_PROPOSAL_H
+#define NFSEC_COMMON_PROPOSAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cli/utils.h"
-#include "ikecrypto.h"
+#include "utils.h"
 
 enum {
 	PROPOSALS_MAX = 16,		/* per list, after expansion */
 	PROPOSAL_TEXT_MAX = 128,	/* bytes of one proposal, between commas */
 };
 
-/* Phase 1 encryption (attribute 1); the hash (attribute 2) is ikecrypto.h's ike_hash_alg. */
+/* Phase 1 encryption (attribute 1). */
 enum ike_enc {
 	IKE_ENC_AES_CBC = 7,
+};
+
+/* Phase 1 hash (attribute 2): RFC 2409 appendix A, IANA "IPSEC" registry. */
+enum ike_hash_alg {
+	IKE_HASH_SHA1 = 2,
+	IKE_HASH_SHA2_256 = 4,
+	IKE_HASH_SHA2_384 = 5,
+	IKE_HASH_SHA2_512 = 6,
 };
 
 
@@ -136,4 +143,4 @@ struct esp_kernel_algs {
 /* The kernel's algorithms for p into *k: 0, or -EINVAL for one we do not know. */
 int proposal_esp_kernel(const struct esp_proposal *p, struct esp_kernel_algs *k);
 
-#endif /* NFSEC_IKED_PROPOSAL_H */
+#endif /* NFSEC_COMMON_PROPOSAL_H */
