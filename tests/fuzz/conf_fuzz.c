@@ -10,9 +10,9 @@
  * back (tunnel_deserialize(), as "add" does), it is the same tunnel and serializes to the
  * same text.
  *
- * fuzz-sources: userspace/iked/conf.c userspace/common/tunnel.c
- * fuzz-sources: userspace/common/proposal.c userspace/common/words.c userspace/common/utils.c
- * fuzz-sources: userspace/common/json.c
+ * fuzz-sources: userspace/iked/conf.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
+ * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-flags: -dict=tests/fuzz/tunnel.dict
  */
 #include <errno.h>

@@ -28,9 +28,9 @@
  * each request and its reply.
  *
  * fuzz-sources: userspace/iked/registry.c userspace/iked/log.c userspace/iked/loop.c
- * fuzz-sources: userspace/common/control_proto.c userspace/common/tunnel.c
- * fuzz-sources: userspace/common/proposal.c userspace/common/json.c userspace/common/words.c
- * fuzz-sources: userspace/common/utils.c
+ * fuzz-sources: userspace/common/control_proto.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
+ * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-flags: -dict=tests/fuzz/tunnel.dict
  */
 #include "../../userspace/iked/control.c"	/* first: it defines _GNU_SOURCE */

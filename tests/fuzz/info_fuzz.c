@@ -54,7 +54,7 @@
  * fuzz-sources: userspace/iked/dh.c userspace/iked/log.c userspace/iked/registry.c
  * fuzz-sources: userspace/iked/conf.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
- * fuzz-sources: userspace/common/utils.c userspace/common/json.c
+ * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
  * fuzz-flags: -close_fd_mask=2
  */

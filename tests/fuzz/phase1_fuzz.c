@@ -36,8 +36,9 @@
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/ike.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/log.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
- * fuzz-sources: userspace/iked/dh.c userspace/common/proposal.c userspace/common/tunnel.c
- * fuzz-sources: userspace/common/words.c userspace/common/utils.c userspace/common/json.c
+ * fuzz-sources: userspace/iked/dh.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
+ * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
  * fuzz-flags: -close_fd_mask=2
  */

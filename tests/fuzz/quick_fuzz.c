@@ -32,9 +32,9 @@
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/quick.c userspace/iked/ike.c
  * fuzz-sources: userspace/iked/log.c
  * fuzz-sources: userspace/iked/info.c userspace/iked/auth.c userspace/iked/isakmp.c
- * fuzz-sources: userspace/iked/ikecrypto.c userspace/iked/dh.c userspace/common/proposal.c
- * fuzz-sources: userspace/common/tunnel.c userspace/common/words.c userspace/common/utils.c
- * fuzz-sources: userspace/common/json.c
+ * fuzz-sources: userspace/iked/ikecrypto.c userspace/iked/dh.c
+ * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
+ * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
  * fuzz-flags: -close_fd_mask=2
  */

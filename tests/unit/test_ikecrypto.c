@@ -18,6 +18,7 @@
 #include <openssl/bn.h>
 
 #include "dh.h"
+#include "encoding.h"
 #include "ikecrypto.h"
 #include "vectors/cavp_ikev1.h"
 #include "vectors/ikev1_ref.h"
@@ -35,27 +36,14 @@ static int pool_reset(void **state)
 	return 0;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	fail_msg("bad hex digit '%c'", c);
-	return -1;
-}
-
 static struct ike_chunk hex(const char *s)
 {
-	size_t len = strlen(s) / 2;
 	uint8_t *p = pool + pool_used;
+	struct errmsg err;
+	size_t len = 0;
 
-	assert_int_equal(strlen(s) % 2, 0);
-	assert_true(pool_used + len <= sizeof(pool));
-	for (size_t i = 0; i < len; i++)
-		p[i] = nibble(s[2 * i]) << 4 | nibble(s[2 * i + 1]);
+	if (*s && parse_hex("test vector", s, p, sizeof(pool) - pool_used, &len, &err) < 0)
+		fail_msg("%s", err.text);
 	pool_used += len;
 	return IKE_CHUNK(p, len);
 }

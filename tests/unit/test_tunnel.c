@@ -1318,6 +1318,11 @@ static void test_format(void **state)
 		"esp aes128gcm16,aes128-sha256 mode main encap tunnel ike-lifetime 8h "
 		"lifetime 1h rekey-margin 9m auto trap");
 	assert_int_equal(tunnel_format(&t, buf, 20), -ENOSPC);
+
+	/* a key id as the words take it, without 0x: as nfsec-iked's log names one */
+	t = TUNNEL_OK(PSK_BASE, "remote-id", "keyid:0x0102A0");
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " remote-id keyid:0102a0 "));
 }
 
 /* serialize, and format with the secret put back, each parsed back into the same tunnel. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * common/utils.c: abbreviations, numbers and hex keys as the commands will parse them, and
- * the keyword parser every subcommand's words go through.
+ * common/utils.c and common/encoding.c: abbreviations, numbers and hex keys as the commands
+ * will parse them, hex written back, and the keyword parser every subcommand's words go
+ * through.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "encoding.h"
 #include "utils.h"
 
 static void test_matches(void **state)
@@ -170,6 +172,68 @@ static void test_parse_hex_length(void **state)
 	hex_fails("0x0011223344", "invalid key \"0x0011223344\": 5 bytes, at most 4 allowed");
 }
 
+/* parse_hex_text() of text (NUL-terminated), KEY_MAX bytes at most: its message, or "". */
+static const char *hex_text(const char *text, uint8_t *buf, size_t *len)
+{
+	static struct errmsg e;
+
+	e.text[0] = '\0';
+	parse_hex_text("key", "hexfile:k", text, strlen(text), buf, KEY_MAX, len, &e);
+	return e.text;
+}
+
+static void test_parse_hex_text(void **state)
+{
+	uint8_t buf[KEY_MAX];
+	size_t len = 99;
+
+	(void)state;
+	assert_string_equal(hex_text("\t0X01 02\r\n0a\n", buf, &len), "");
+	assert_int_equal(len, 3);
+	assert_memory_equal(buf, ((const uint8_t[]){ 1, 2, 10 }), 3);
+	/* the first fault a reader meets: too many digits, then a stray character, then odd */
+	assert_string_equal(hex_text("0102030405 g", buf, &len),
+			    "invalid key \"hexfile:k\": more than 4 bytes");
+	assert_string_equal(hex_text("01020304 g 05", buf, &len),
+			    "invalid key \"hexfile:k\": character 10 is not a hex digit");
+	assert_string_equal(hex_text("0x0y", buf, &len),
+			    "invalid key \"hexfile:k\": character 4 is not a hex digit");
+	assert_string_equal(hex_text("010", buf, &len),
+			    "invalid key \"hexfile:k\": odd number of hex digits (3)");
+	assert_int_equal(len, 3);
+}
+
+static void test_hex_encode(void **state)
+{
+	static const uint8_t data[] = { 0x00, 0x1f, 0xa0, 0xff };
+	char buf[16], small[6];
+	struct strbuf o;
+
+	(void)state;
+	assert_int_equal(hex_encode(buf, sizeof(buf), data, sizeof(data)), 8);
+	assert_string_equal(buf, "001fa0ff");
+	/* whole bytes only: two of them and the NUL */
+	assert_int_equal(hex_encode(small, sizeof(small), data, sizeof(data)), 4);
+	assert_string_equal(small, "001f");
+	assert_int_equal(hex_encode(small, 0, data, sizeof(data)), 0);
+
+	keyid_format(buf, sizeof(buf), data, 3);
+	assert_string_equal(buf, "keyid:001fa0");
+	keyid_format(buf, 11, data, 3);
+	assert_string_equal(buf, "keyid:001f");
+	keyid_format(buf, 4, data, 3);
+	assert_string_equal(buf, "key");
+
+	o = STRBUF(buf, sizeof(buf));
+	strbuf_put(&o, "psk 0x");
+	strbuf_put_hex(&o, data, sizeof(data));
+	assert_int_equal(strbuf_end(&o), 14);
+	assert_string_equal(buf, "psk 0x001fa0ff");
+	o = STRBUF(small, sizeof(small));
+	strbuf_put_hex(&o, data, 3);
+	assert_int_equal(strbuf_end(&o), -ENOSPC);
+}
+
 static uint64_t u64_ok(const char *word, uint64_t min, uint64_t max)
 {
 	struct errmsg e = { "" };
@@ -310,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_parse_hex_ok),
 		cmocka_unit_test(test_parse_hex_bad),
 		cmocka_unit_test(test_parse_hex_length),
+		cmocka_unit_test(test_parse_hex_text),
+		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_keywords),
 	};

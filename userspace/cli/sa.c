@@ -21,6 +21,7 @@
 #include <nfsec.h>
 
 #include "commands.h"
+#include "encoding.h"
 #include "json.h"
 #include "sa.h"
 #include "words.h"
@@ -319,68 +320,12 @@ static int key_file(const char *what, const char *word, uint8_t *key, uint32_t *
 	return ret;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Hex text of n bytes, whitespace anywhere and an optional 0x first, into key; the faults
- * are said by position, never by quoting the text.
- */
-static int hex_text_parse(const char *what, const char *word, const char *text, size_t n,
-			  uint8_t *key, uint32_t *len, struct errmsg *err)
-{
-	uint8_t bytes[NFSEC_KEY_MAX];
-	size_t digits = 0, i = strspn(text, " \t\r\n");
-	int ret = -EINVAL, high = 0;
-
-	if (i + 1 < n && text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X'))
-		i += 2;
-	for (; i < n; i++) {
-		int v = hex_value(text[i]);
-
-		if (strchr(" \t\r\n", text[i]) && text[i])
-			continue;
-		if (v < 0) {
-			errmsg_set(err, "invalid %s \"%s\": character %zu is not a hex digit", what,
-				   word, i + 1);
-			goto out;
-		}
-		if (digits / 2 >= NFSEC_KEY_MAX) {
-			errmsg_set(err, "invalid %s \"%s\": more than %d bytes", what, word,
-				   NFSEC_KEY_MAX);
-			goto out;
-		}
-		if (digits % 2)
-			bytes[digits / 2] = (uint8_t)(high << 4 | v);
-		high = v;
-		digits++;
-	}
-	if (digits % 2) {
-		errmsg_set(err, "invalid %s \"%s\": odd number of hex digits (%zu)", what, word,
-			   digits);
-		goto out;
-	}
-	memcpy(key, bytes, digits / 2);
-	*len = (uint32_t)(digits / 2);
-	ret = 0;
-out:
-	explicit_bzero(bytes, sizeof(bytes));
-	return ret;
-}
-
 /* "hexfile:PATH": hex text in a file. */
 static int key_hexfile(const char *what, const char *word, uint8_t *key, uint32_t *len,
 		       struct errmsg *err)
 {
 	char *text = malloc(HEXFILE_MAX + 1);
+	size_t bytes;
 	ssize_t n;
 	int ret;
 
@@ -398,7 +343,9 @@ static int key_hexfile(const char *what, const char *word, uint8_t *key, uint32_
 		ret = -EINVAL;
 	} else {
 		text[n] = '\0';
-		ret = hex_text_parse(what, word, text, (size_t)n, key, len, err);
+		ret = parse_hex_text(what, word, text, (size_t)n, key, NFSEC_KEY_MAX, &bytes, err);
+		if (ret == 0)
+			*len = (uint32_t)bytes;
 	}
 	explicit_bzero(text, HEXFILE_MAX + 1);
 	free(text);

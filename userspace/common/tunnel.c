@@ -1141,8 +1141,6 @@ static void put_kv(struct strbuf *o, const char *key, const char *value)
 
 static void id_format(char *buf, size_t len, const struct tunnel_id *id)
 {
-	size_t n;
-
 	switch (id->type) {
 	case TUNNEL_ID_IPV4_ADDR:
 		addr_format(buf, AF_INET, id->data);
@@ -1160,9 +1158,7 @@ static void id_format(char *buf, size_t len, const struct tunnel_id *id)
 		snprintf(buf, len, "dn:%s", (const char *)id->data);
 		return;
 	case TUNNEL_ID_KEY_ID:
-		n = (size_t)snprintf(buf, len, "keyid:0x");
-		for (size_t i = 0; i < id->len && n + 2 < len; i++, n += 2)
-			snprintf(buf + n, len - n, "%02x", id->data[i]);
+		keyid_format(buf, len, id->data, id->len);
 		return;
 	default:
 		snprintf(buf, len, "%%any");
@@ -1192,8 +1188,7 @@ static void secret_put(struct strbuf *o, const struct tunnel *t, bool secret)
 		strbuf_put(o, " psk %s", hidden);
 	} else {
 		strbuf_put(o, " psk 0x");
-		for (unsigned int i = 0; i < t->psk_len; i++)
-			strbuf_put(o, "%02x", t->psk[i]);
+		strbuf_put_hex(o, t->psk, t->psk_len);
 	}
 }
 

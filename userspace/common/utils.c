@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,114 +42,6 @@ bool matches(const char *word, const char *name)
 	size_t len = strlen(word);
 
 	return len > 0 && strncmp(word, name, len) == 0;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static const char *skip_0x(const char *word)
-{
-	if (word[0] == '0' && (word[1] == 'x' || word[1] == 'X'))
-		return word + 2;
-	return word;
-}
-
-/* parse_u32() up to 64 bits: the digits of word into *out, or -EINVAL/-ERANGE unset. */
-static int parse_number(const char *word, uint64_t *out)
-{
-	const char *digits = skip_0x(word);
-	int base = digits == word ? 10 : 16;
-	bool overflow = false;
-	uint64_t value = 0;
-
-	if (!*digits)
-		return -EINVAL;
-	for (const char *p = digits; *p; p++) {
-		int d = hex_digit(*p);
-
-		if (d < 0 || d >= base)
-			return -EINVAL;
-		/* keep scanning: "99999999999x" is junk first, too big second */
-		if (value > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			overflow = true;
-		value = value * base + d;
-	}
-	if (overflow)
-		return -ERANGE;
-	*out = value;
-	return 0;
-}
-
-int parse_u64(const char *what, const char *word, uint64_t min, uint64_t max,
-	      uint64_t *out, struct errmsg *err)
-{
-	uint64_t value;
-	int ret = parse_number(word, &value);
-
-	if (ret == -EINVAL) {
-		errmsg_set(err, "invalid %s \"%s\": not a decimal or 0x-prefixed hex number", what,
-			   word);
-		return ret;
-	}
-	if (ret == -ERANGE || value < min || value > max) {
-		errmsg_set(err, "invalid %s \"%s\": out of range %" PRIu64 "..%" PRIu64, what,
-			   word, min, max);
-		return -ERANGE;
-	}
-	*out = value;
-	return 0;
-}
-
-int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
-	      uint32_t *out, struct errmsg *err)
-{
-	uint64_t value;
-	int ret = parse_u64(what, word, min, max, &value, err);
-
-	if (ret == 0)
-		*out = (uint32_t)value;
-	return ret;
-}
-
-int parse_hex(const char *what, const char *word, uint8_t *buf, size_t max, size_t *len,
-	      struct errmsg *err)
-{
-	const char *digits = skip_0x(word);
-	size_t n = strlen(digits);
-
-	if (n == 0) {
-		errmsg_set(err, "invalid %s \"%s\": no hex digits", what, word);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (hex_digit(digits[i]) < 0) {
-			errmsg_set(err, "invalid %s \"%s\": character %zu is not a hex digit",
-				   what, word, (size_t)(digits - word) + i + 1);
-			return -EINVAL;
-		}
-	}
-	if (n % 2) {
-		errmsg_set(err, "invalid %s \"%s\": odd number of hex digits (%zu)", what, word, n);
-		return -EINVAL;
-	}
-	if (n / 2 > max) {
-		errmsg_set(err, "invalid %s \"%s\": %zu bytes, at most %zu allowed", what, word,
-			   n / 2, max);
-		return -EINVAL;
-	}
-
-	for (size_t i = 0; i < n / 2; i++)
-		buf[i] = (uint8_t)(hex_digit(digits[2 * i]) << 4 | hex_digit(digits[2 * i + 1]));
-	*len = n / 2;
-	return 0;
 }
 
 static const struct keyword *keyword_find(const struct keyword *table, unsigned int n,

@@ -37,26 +37,6 @@ void strbuf_put(struct strbuf *o, const char *fmt, ...) __attribute__((format(pr
 int strbuf_end(const struct strbuf *o);
 
 /*
- * Decimal, or hexadecimal with a 0x prefix; no sign, no spaces, no octal (leading zeros
- * are decimal). -EINVAL if word is not such a number, -ERANGE if outside min..max. what
- * names the value in the message ("spi").
- */
-int parse_u32(const char *what, const char *word, uint32_t min, uint32_t max,
-	      uint32_t *out, struct errmsg *err);
-
-/* parse_u32() for 64-bit values. */
-int parse_u64(const char *what, const char *word, uint64_t min, uint64_t max,
-	      uint64_t *out, struct errmsg *err);
-
-/*
- * Hex digits (optional 0x prefix) into buf, two per byte, at most max bytes; *len is set to
- * the byte count. Odd length, a non-hex character, nothing at all or more than max bytes is
- * -EINVAL; buf is untouched then.
- */
-int parse_hex(const char *what, const char *word, uint8_t *buf, size_t max, size_t *len,
-	      struct errmsg *err);
-
-/*
  * Keywords of a subcommand ("dir out", "aead NAME KEY ICV_BITS", "esn"): exact words, in
  * any order, each at most once. A table lists them, at most 32; KW(id) is the bit of
  * table[id] in the masks below.

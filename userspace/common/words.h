@@ -14,6 +14,7 @@
 
 #include <nfsec.h>
 
+#include "encoding.h"
 #include "json.h"
 #include "utils.h"
 

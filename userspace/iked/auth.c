@@ -29,6 +29,7 @@
 #include <openssl/x509v3.h>
 
 #include "auth.h"
+#include "encoding.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -292,9 +293,7 @@ static void id_text(uint8_t type, const uint8_t *data, size_t len, char *buf, si
 			buf[n] = '\0';
 		return;
 	case ISAKMP_ID_KEY_ID:
-		n = (size_t)snprintf(buf, buflen, "keyid:");
-		for (i = 0; i < len && n + 3 <= buflen; i++, n += 2)
-			snprintf(buf + n, buflen - n, "%02x", data[i]);
+		keyid_format(buf, buflen, data, len);
 		return;
 	}
 	snprintf(buf, buflen, "(%s, %zu bytes)", isakmp_id_name(type), len);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "encoding.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
