@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * common/utils.c and common/encoding.c: abbreviations, numbers and hex keys as the commands
- * will parse them, hex written back, and the keyword parser every subcommand's words go
- * through.
+ * common/utils.c, common/encoding.c and the keyword parser of common/words.c:
+ * abbreviations, numbers and hex keys as the commands will parse them, hex written back,
+ * and the keyword parser every subcommand's words go through, each kind of keyword.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,9 @@
 
 #include "encoding.h"
 #include "utils.h"
+#include "words.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_matches(void **state)
 {
@@ -297,10 +301,10 @@ static int record(const struct keyword *kw, char **args, int count, void *arg,
 }
 
 static const struct keyword table[] = {
-	{ "a", "X", 1, false, record },
-	{ "b", "nothing", 0, false, record },
-	{ "c", "X Y [Z]", 2, true, record },
-	{ "d", "X", 1, false, record },
+	{ "a", "X", 1, .parse = record },
+	{ "b", "nothing", 0, .parse = record },
+	{ "c", "X Y [Z]", 2, true, .parse = record },
+	{ "d", "X", 1, .parse = record },
 };
 
 static int parse_words(unsigned int allowed, int argc, char **argv, struct model *m,
@@ -363,6 +367,106 @@ static void test_keywords(void **state)
 	assert_int_equal(seen, 0);
 }
 
+/* A model with a field of every kind, and a table that reads each. */
+struct kinds {
+	bool flag, yes;
+	uint32_t u32;
+	uint64_t u64;
+	uint8_t name, proto;
+	struct prefix prefix;
+	struct endpoint endpoint;
+	uint16_t sport[2], dport[2];
+	const char *first_port, *word;
+};
+
+static const char *const colors[] = { [1] = "red", [2] = "green" };
+static const char *const no_yes[] = { "no", "yes" };
+
+static const struct keyword kinds_table[] = {
+	{ "flag", "nothing", 0, INTO_FLAG(struct kinds, flag) },
+	{ "u32", "a number 2..9", 1, INTO_U32(struct kinds, u32, 2, 9) },
+	{ "u64", "a number", 1, INTO_U64(struct kinds, u64, 0, UINT64_MAX) },
+	{ "color", "red or green", 1, INTO_NAME(struct kinds, name, colors) },
+	{ "yes", "yes or no", 1, INTO_BOOL(struct kinds, yes, no_yes) },
+	{ "proto", "a protocol", 1, INTO_PROTO(struct kinds, proto) },
+	{ "prefix", "a prefix", 1, INTO_PREFIX(struct kinds, prefix) },
+	{ "addr", "an address", 1, INTO_ENDPOINT(struct kinds, endpoint) },
+	{ "sport", "a port", 1, INTO_PORTS(struct kinds, sport, first_port) },
+	{ "dport", "a port", 1, INTO_PORTS(struct kinds, dport, first_port) },
+	{ "word", "a word", 1, INTO_WORD(struct kinds, word) },
+};
+
+static int kinds_parse(int argc, char **argv, struct kinds *k, struct errmsg *err)
+{
+	unsigned int seen = 0;
+
+	memset(k, 0, sizeof(*k));
+	return keywords_parse("cmd", kinds_table, ARRAY_SIZE(kinds_table), ~0u, argc, argv, k,
+			      &seen, err);
+}
+
+static void test_keyword_kinds(void **state)
+{
+	struct errmsg err = { "" };
+	struct kinds k;
+
+	(void)state;
+	assert_int_equal(kinds_parse(WORDS("flag", "u32", "0x9", "u64", "18446744073709551615",
+					   "color", "green", "yes", "yes", "proto", "udp",
+					   "prefix", "10.1.2.3/8", "addr", "2001:db8::1",
+					   "dport", "80-90", "sport", "7", "word", "any thing"),
+				     &k, &err), 0);
+	assert_true(k.flag);
+	assert_int_equal(k.u32, 9);
+	assert_int_equal(k.u64, UINT64_MAX);
+	assert_int_equal(k.name, 2);
+	assert_true(k.yes);
+	assert_int_equal(k.proto, 17);
+	assert_int_equal(k.prefix.family, AF_INET);
+	assert_int_equal(k.prefix.len, 8);
+	assert_int_equal(k.prefix.addr[0], 10);
+	assert_int_equal(k.prefix.addr[1], 0);
+	assert_int_equal(k.endpoint.family, AF_INET6);
+	assert_string_equal(k.endpoint.word, "2001:db8::1");
+	assert_int_equal(k.dport[0], 80);
+	assert_int_equal(k.dport[1], 90);
+	assert_int_equal(k.sport[0], 7);
+	assert_int_equal(k.sport[1], 7);
+	assert_string_equal(k.first_port, "dport");
+	assert_string_equal(k.word, "any thing");
+	assert_int_equal(kinds_parse(WORDS("yes", "no"), &k, &err), 0);
+	assert_false(k.yes);
+
+	/* each refusal as the kind's parser words it */
+	assert_int_equal(kinds_parse(WORDS("u32", "1"), &k, &err), -ERANGE);
+	assert_string_equal(err.text, "invalid u32 \"1\": out of range 2..9");
+	assert_int_equal(kinds_parse(WORDS("color", "blue"), &k, &err), -EINVAL);
+	assert_string_equal(err.text, "\"color\" needs red or green, not \"blue\"");
+	assert_int_equal(kinds_parse(WORDS("yes", "maybe"), &k, &err), -EINVAL);
+	assert_string_equal(err.text, "\"yes\" needs yes or no, not \"maybe\"");
+	assert_int_equal(kinds_parse(WORDS("proto", "256"), &k, &err), -EINVAL);
+	assert_string_equal(err.text, "\"proto\" needs a protocol, not \"256\"");
+	assert_int_equal(kinds_parse(WORDS("prefix", "10.0.0.0/33"), &k, &err), -EINVAL);
+	assert_string_equal(err.text, "invalid prefix \"10.0.0.0/33\"");
+	assert_int_equal(kinds_parse(WORDS("addr", "10.0.0.0/8"), &k, &err), -EINVAL);
+	assert_string_equal(err.text,
+			    "invalid addr \"10.0.0.0/8\": not an IPv4 or IPv6 address");
+	assert_int_equal(kinds_parse(WORDS("sport", "9-8"), &k, &err), -EINVAL);
+	assert_string_equal(err.text, "invalid sport \"9-8\": 9 is above 8");
+	assert_null(k.first_port);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_int_equal(name_lookup(colors, ARRAY_SIZE(colors), "red"), 1);
+	assert_int_equal(name_lookup(colors, ARRAY_SIZE(colors), "blue"), -1);
+	assert_string_equal(name_of(no_yes, ARRAY_SIZE(no_yes), 1), "yes");
+	assert_string_equal(name_of(no_yes, ARRAY_SIZE(no_yes), 2), "unknown");
+	assert_string_equal(mode_name(NFSEC_MODE_TUNNEL), "tunnel");
+	assert_string_equal(mode_name(7), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_keywords),
+		cmocka_unit_test(test_keyword_kinds),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests_name("utils", tests, NULL, NULL);

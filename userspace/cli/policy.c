@@ -134,11 +134,6 @@ static const char *const action_names[] = {
 	[NFSEC_POLICY_DISCARD] = "discard",
 };
 
-static const char *name_of(const char *const *names, size_t n, unsigned int value)
-{
-	return value < n ? names[value] : "unknown";
-}
-
 const char *policy_dir_name(unsigned int dir)
 {
 	return name_of(dir_names, ARRAY_SIZE(dir_names), dir);
@@ -147,42 +142,6 @@ const char *policy_dir_name(unsigned int dir)
 static const char *action_name(unsigned int action)
 {
 	return name_of(action_names, ARRAY_SIZE(action_names), action);
-}
-
-static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
-{
-	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);
-	return -EINVAL;
-}
-
-static int name_parse(const struct keyword *kw, const char *word, const char *const *names,
-		      size_t n, uint8_t *out, struct errmsg *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(word, names[i])) {
-			*out = (uint8_t)i;
-			return 0;
-		}
-	}
-	return bad_value(kw, word, err);
-}
-
-static int parse_dir(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return name_parse(kw, args[0], dir_names, ARRAY_SIZE(dir_names), &w->dir, err);
-}
-
-static int parse_action(const struct keyword *kw, char **args, int count, void *model,
-			struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return name_parse(kw, args[0], action_names, ARRAY_SIZE(action_names), &w->action, err);
 }
 
 static int parse_family(const struct keyword *kw, char **args, int count, void *model,
@@ -196,130 +155,28 @@ static int parse_family(const struct keyword *kw, char **args, int count, void *
 	else if (!strcmp(args[0], "inet6"))
 		w->family = AF_INET6;
 	else
-		return bad_value(kw, args[0], err);
+		return keyword_bad_value(kw, args[0], err);
 	return 0;
-}
-
-static int parse_priority(const struct keyword *kw, char **args, int count, void *model,
-			  struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->priority, err);
-}
-
-static int parse_index(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->index, err);
-}
-
-static int parse_reqid(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->reqid, err);
-}
-
-static int parse_proto(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	if (proto_parse(args[0], &w->proto) < 0)
-		return bad_value(kw, args[0], err);
-	return 0;
-}
-
-static int parse_mode(const struct keyword *kw, char **args, int count, void *model,
-		      struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	if (mode_parse(args[0], &w->mode) < 0)
-		return bad_value(kw, args[0], err);
-	return 0;
-}
-
-static int parse_src(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)kw;
-	(void)count;
-	return prefix_parse(args[0], &w->src, err);
-}
-
-static int parse_dst(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)kw;
-	(void)count;
-	return prefix_parse(args[0], &w->dst, err);
-}
-
-static int parse_tmpl_src(const struct keyword *kw, char **args, int count, void *model,
-			  struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return endpoint_parse(kw->name, args[0], &w->tmpl_src, err);
-}
-
-static int parse_tmpl_dst(const struct keyword *kw, char **args, int count, void *model,
-			  struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return endpoint_parse(kw->name, args[0], &w->tmpl_dst, err);
-}
-
-static int parse_sport(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return ports_parse(kw->name, args[0], w->sport, &w->first_port, err);
-}
-
-static int parse_dport(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return ports_parse(kw->name, args[0], w->dport, &w->first_port, err);
 }
 
 static const struct keyword keywords[KW_COUNT] = {
-	[KW_DIR]      = { "dir", "one of out, in, fwd", 1, false, parse_dir },
-	[KW_ACTION]   = { "action", "one of protect, bypass, discard", 1, false, parse_action },
-	[KW_PRIORITY] = { "priority", "a number", 1, false, parse_priority },
-	[KW_FAMILY]   = { "family", "one of inet, inet6", 1, false, parse_family },
-	[KW_SRC]      = { "src", "a prefix, ADDR[/LEN] or any", 1, false, parse_src },
-	[KW_DST]      = { "dst", "a prefix, ADDR[/LEN] or any", 1, false, parse_dst },
-	[KW_PROTO]    = { "proto", proto_needs, 1, false, parse_proto },
-	[KW_SPORT]    = { "sport", "a port or a range PORT-PORT", 1, false, parse_sport },
-	[KW_DPORT]    = { "dport", "a port or a range PORT-PORT", 1, false, parse_dport },
-	[KW_MODE]     = { "mode", mode_needs, 1, false, parse_mode },
-	[KW_TMPL_SRC] = { "tmpl-src", "an address", 1, false, parse_tmpl_src },
-	[KW_TMPL_DST] = { "tmpl-dst", "an address", 1, false, parse_tmpl_dst },
-	[KW_REQID]    = { "reqid", "a number", 1, false, parse_reqid },
-	[KW_INDEX]    = { "index", "a number", 1, false, parse_index },
+	[KW_DIR]      = { "dir", "one of out, in, fwd", 1,
+			  INTO_NAME(struct words, dir, dir_names) },
+	[KW_ACTION]   = { "action", "one of protect, bypass, discard", 1,
+			  INTO_NAME(struct words, action, action_names) },
+	[KW_PRIORITY] = { "priority", "a number", 1,
+			  INTO_U32(struct words, priority, 0, UINT32_MAX) },
+	[KW_FAMILY]   = { "family", "one of inet, inet6", 1, .parse = parse_family },
+	[KW_SRC]      = { "src", prefix_needs, 1, INTO_PREFIX(struct words, src) },
+	[KW_DST]      = { "dst", prefix_needs, 1, INTO_PREFIX(struct words, dst) },
+	[KW_PROTO]    = { "proto", proto_needs, 1, INTO_PROTO(struct words, proto) },
+	[KW_SPORT]    = { "sport", ports_needs, 1, INTO_PORTS(struct words, sport, first_port) },
+	[KW_DPORT]    = { "dport", ports_needs, 1, INTO_PORTS(struct words, dport, first_port) },
+	[KW_MODE]     = { "mode", mode_needs, 1, INTO_NAME(struct words, mode, mode_names) },
+	[KW_TMPL_SRC] = { "tmpl-src", addr_needs, 1, INTO_ENDPOINT(struct words, tmpl_src) },
+	[KW_TMPL_DST] = { "tmpl-dst", addr_needs, 1, INTO_ENDPOINT(struct words, tmpl_dst) },
+	[KW_REQID]    = { "reqid", "a number", 1, INTO_U32(struct words, reqid, 0, UINT32_MAX) },
+	[KW_INDEX]    = { "index", "a number", 1, INTO_U32(struct words, index, 0, UINT32_MAX) },
 };
 
 static int words_parse(const char *cmd, unsigned int allowed, int argc, char **argv,

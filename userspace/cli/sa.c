@@ -156,7 +156,7 @@ static const char *const dir_names[] = {
 
 static const char *sa_dir_name(unsigned int dir)
 {
-	return dir < ARRAY_SIZE(dir_names) ? dir_names[dir] : "unknown";
+	return name_of(dir_names, ARRAY_SIZE(dir_names), dir);
 }
 
 static const char *const kind_names[] = {
@@ -164,54 +164,6 @@ static const char *const kind_names[] = {
 	[NFSEC_ALG_ENC]  = "enc",
 	[NFSEC_ALG_AUTH] = "auth",
 };
-
-static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
-{
-	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);
-	return -EINVAL;
-}
-
-static int parse_spi(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], SPI_MIN, UINT32_MAX, &w->sa.spi, err);
-}
-
-static int parse_dir(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	for (size_t i = 0; i < ARRAY_SIZE(dir_names); i++) {
-		if (!strcmp(args[0], dir_names[i])) {
-			w->sa.dir = (uint8_t)i;
-			return 0;
-		}
-	}
-	return bad_value(kw, args[0], err);
-}
-
-static int parse_src(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return endpoint_parse(kw->name, args[0], &w->src, err);
-}
-
-static int parse_dst(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return endpoint_parse(kw->name, args[0], &w->dst, err);
-}
 
 /* ESP is the one protocol there is; the word is there for the day it is not. */
 static int parse_proto(const struct keyword *kw, char **args, int count, void *model,
@@ -221,29 +173,9 @@ static int parse_proto(const struct keyword *kw, char **args, int count, void *m
 
 	(void)count;
 	if (strcmp(args[0], "esp"))
-		return bad_value(kw, args[0], err);
+		return keyword_bad_value(kw, args[0], err);
 	w->sa.proto = IPPROTO_ESP;
 	return 0;
-}
-
-static int parse_mode(const struct keyword *kw, char **args, int count, void *model,
-		      struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	if (mode_parse(args[0], &w->sa.mode) < 0)
-		return bad_value(kw, args[0], err);
-	return 0;
-}
-
-static int parse_reqid(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->sa.reqid, err);
 }
 
 /* A short name of this kind, or the crypto API's name as it is. */
@@ -358,9 +290,9 @@ int sa_key_parse(const char *what, const char *word, uint8_t *key, uint32_t *len
 	size_t n;
 	int ret;
 
-	if (!strncmp(word, "file:", strlen("file:")))
+	if (has_prefix(word, "file:"))
 		return key_file(what, word, key, len, err);
-	if (!strncmp(word, "hexfile:", strlen("hexfile:")))
+	if (has_prefix(word, "hexfile:"))
 		return key_hexfile(what, word, key, len, err);
 	if (!strcmp(word, "") || !strcmp(word, "0x")) {
 		*len = 0;
@@ -432,137 +364,40 @@ static int parse_auth(const struct keyword *kw, char **args, int count, void *mo
 	return ret;
 }
 
-static int parse_replay_window(const struct keyword *kw, char **args, int count,
-			       void *model, struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, REPLAY_WINDOW_MAX, &w->sa.replay_window, err);
-}
-
-static int parse_esn(const struct keyword *kw, char **args, int count, void *model,
-		     struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)kw;
-	(void)args;
-	(void)count;
-	(void)err;
-	w->sa.esn = true;
-	return 0;
-}
-
-static int parse_sel_src(const struct keyword *kw, char **args, int count, void *model,
-			 struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)kw;
-	(void)count;
-	return prefix_parse(args[0], &w->sel_src, err);
-}
-
-static int parse_sel_dst(const struct keyword *kw, char **args, int count, void *model,
-			 struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)kw;
-	(void)count;
-	return prefix_parse(args[0], &w->sel_dst, err);
-}
-
-static int parse_sel_proto(const struct keyword *kw, char **args, int count, void *model,
-			   struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	if (proto_parse(args[0], &w->sel_proto) < 0)
-		return bad_value(kw, args[0], err);
-	return 0;
-}
-
-static int parse_sel_sport(const struct keyword *kw, char **args, int count, void *model,
-			   struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return ports_parse(kw->name, args[0], w->sel_sport, &w->first_port, err);
-}
-
-static int parse_sel_dport(const struct keyword *kw, char **args, int count, void *model,
-			   struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return ports_parse(kw->name, args[0], w->sel_dport, &w->first_port, err);
-}
-
-/* The lifetime limit a keyword sets. */
-static uint64_t *limit_of(struct words *w, const struct keyword *kw);
-
-static int parse_limit(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	(void)count;
-	return parse_u64(kw->name, args[0], 0, UINT64_MAX, limit_of(model, kw), err);
-}
+#define LIMIT(f) INTO_U64(struct words, sa.lifetime.f, 0, UINT64_MAX)
 
 static const struct keyword keywords[KW_COUNT] = {
-	[KW_SPI]	   = { "spi", "a number 256..4294967295", 1, false, parse_spi },
-	[KW_DIR]	   = { "dir", "one of out, in", 1, false, parse_dir },
-	[KW_SRC]	   = { "src", "an address", 1, false, parse_src },
-	[KW_DST]	   = { "dst", "an address", 1, false, parse_dst },
-	[KW_PROTO]	   = { "proto", "esp", 1, false, parse_proto },
-	[KW_MODE]	   = { "mode", mode_needs, 1, false, parse_mode },
-	[KW_REQID]	   = { "reqid", "a number", 1, false, parse_reqid },
-	[KW_AEAD]	   = { "aead", "NAME KEY ICV_BITS", 3, false, parse_aead },
-	[KW_ENC]	   = { "enc", "NAME KEY", 2, false, parse_enc },
-	[KW_AUTH]	   = { "auth", "NAME KEY [ICV_BITS]", 2, true, parse_auth },
-	[KW_REPLAY_WINDOW] = { "replay-window", "a number 0..4096", 1, false,
-			       parse_replay_window },
-	[KW_ESN]	   = { "esn", "nothing", 0, false, parse_esn },
-	[KW_SEL_SRC]	   = { "sel-src", "a prefix, ADDR[/LEN] or any", 1, false,
-			       parse_sel_src },
-	[KW_SEL_DST]	   = { "sel-dst", "a prefix, ADDR[/LEN] or any", 1, false,
-			       parse_sel_dst },
-	[KW_SEL_PROTO]	   = { "sel-proto", proto_needs, 1, false, parse_sel_proto },
-	[KW_SEL_SPORT]	   = { "sel-sport", "a port or a range PORT-PORT", 1, false,
-			       parse_sel_sport },
-	[KW_SEL_DPORT]	   = { "sel-dport", "a port or a range PORT-PORT", 1, false,
-			       parse_sel_dport },
-	[KW_SOFT_BYTES]	   = { "soft-bytes", "a number", 1, false, parse_limit },
-	[KW_HARD_BYTES]	   = { "hard-bytes", "a number", 1, false, parse_limit },
-	[KW_SOFT_PACKETS]  = { "soft-packets", "a number", 1, false, parse_limit },
-	[KW_HARD_PACKETS]  = { "hard-packets", "a number", 1, false, parse_limit },
-	[KW_SOFT_SECONDS]  = { "soft-seconds", "a number", 1, false, parse_limit },
-	[KW_HARD_SECONDS]  = { "hard-seconds", "a number", 1, false, parse_limit },
+	[KW_SPI]	   = { "spi", "a number 256..4294967295", 1,
+			       INTO_U32(struct words, sa.spi, SPI_MIN, UINT32_MAX) },
+	[KW_DIR]	   = { "dir", "one of out, in", 1,
+			       INTO_NAME(struct words, sa.dir, dir_names) },
+	[KW_SRC]	   = { "src", addr_needs, 1, INTO_ENDPOINT(struct words, src) },
+	[KW_DST]	   = { "dst", addr_needs, 1, INTO_ENDPOINT(struct words, dst) },
+	[KW_PROTO]	   = { "proto", "esp", 1, .parse = parse_proto },
+	[KW_MODE]	   = { "mode", mode_needs, 1,
+			       INTO_NAME(struct words, sa.mode, mode_names) },
+	[KW_REQID]	   = { "reqid", "a number", 1,
+			       INTO_U32(struct words, sa.reqid, 0, UINT32_MAX) },
+	[KW_AEAD]	   = { "aead", "NAME KEY ICV_BITS", 3, .parse = parse_aead },
+	[KW_ENC]	   = { "enc", "NAME KEY", 2, .parse = parse_enc },
+	[KW_AUTH]	   = { "auth", "NAME KEY [ICV_BITS]", 2, true, .parse = parse_auth },
+	[KW_REPLAY_WINDOW] = { "replay-window", "a number 0..4096", 1,
+			       INTO_U32(struct words, sa.replay_window, 0, REPLAY_WINDOW_MAX) },
+	[KW_ESN]	   = { "esn", "nothing", 0, INTO_FLAG(struct words, sa.esn) },
+	[KW_SEL_SRC]	   = { "sel-src", prefix_needs, 1, INTO_PREFIX(struct words, sel_src) },
+	[KW_SEL_DST]	   = { "sel-dst", prefix_needs, 1, INTO_PREFIX(struct words, sel_dst) },
+	[KW_SEL_PROTO]	   = { "sel-proto", proto_needs, 1, INTO_PROTO(struct words, sel_proto) },
+	[KW_SEL_SPORT]	   = { "sel-sport", ports_needs, 1,
+			       INTO_PORTS(struct words, sel_sport, first_port) },
+	[KW_SEL_DPORT]	   = { "sel-dport", ports_needs, 1,
+			       INTO_PORTS(struct words, sel_dport, first_port) },
+	[KW_SOFT_BYTES]	   = { "soft-bytes", "a number", 1, LIMIT(soft_bytes) },
+	[KW_HARD_BYTES]	   = { "hard-bytes", "a number", 1, LIMIT(hard_bytes) },
+	[KW_SOFT_PACKETS]  = { "soft-packets", "a number", 1, LIMIT(soft_packets) },
+	[KW_HARD_PACKETS]  = { "hard-packets", "a number", 1, LIMIT(hard_packets) },
+	[KW_SOFT_SECONDS]  = { "soft-seconds", "a number", 1, LIMIT(soft_seconds) },
+	[KW_HARD_SECONDS]  = { "hard-seconds", "a number", 1, LIMIT(hard_seconds) },
 };
-
-static uint64_t *limit_of(struct words *w, const struct keyword *kw)
-{
-	struct nfsec_lifetime *lt = &w->sa.lifetime;
-
-	switch (kw - keywords) {
-	case KW_SOFT_BYTES:
-		return &lt->soft_bytes;
-	case KW_HARD_BYTES:
-		return &lt->hard_bytes;
-	case KW_SOFT_PACKETS:
-		return &lt->soft_packets;
-	case KW_HARD_PACKETS:
-		return &lt->hard_packets;
-	case KW_SOFT_SECONDS:
-		return &lt->soft_seconds;
-	default:
-		return &lt->hard_seconds;
-	}
-}
 
 static int words_parse(const char *cmd, unsigned int allowed, int argc, char **argv,
 		       struct words *w, struct errmsg *err)

@@ -299,20 +299,6 @@ static int run_request(const char *request, size_t len)
 	return 0;
 }
 
-/* The same rule as tunnel_parse()'s: the name goes into a request line as it is. */
-static int name_check(const char *name, struct errmsg *err)
-{
-	static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					 "0123456789_.-";
-	size_t n = strlen(name);
-
-	if (n > 0 && n <= TUNNEL_NAME_MAX && strspn(name, name_chars) == n)
-		return 0;
-	errmsg_set(err, "invalid tunnel name \"%s\": 1 to %d of A-Z a-z 0-9 _ . -", name,
-		   TUNNEL_NAME_MAX);
-	return -1;
-}
-
 /* "VERB NAME\n" (or "VERB\n" when the name is optional and not there) for argv. */
 static int name_request(const char *cmd, const char *verb, bool optional, int argc,
 			char **argv)
@@ -330,7 +316,7 @@ static int name_request(const char *cmd, const char *verb, bool optional, int ar
 		fprintf(stderr, "nfsec: tunnel %s needs a NAME, try \"nfsec help tunnel\"\n", cmd);
 		return 1;
 	}
-	if (argc == 2 && name_check(argv[1], &err) < 0)
+	if (argc == 2 && tunnel_name_check(argv[1], &err) < 0)
 		return usage_error(err.text);
 	n = snprintf(request, sizeof(request), "%s%s%s\n", verb, argc == 2 ? " " : "",
 		     argc == 2 ? argv[1] : "");

@@ -78,25 +78,6 @@ static bool has(const struct words *w, enum keyword_id id)
 	return w->seen & KW(id);
 }
 
-static int bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
-{
-	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);
-	return -EINVAL;
-}
-
-/* word as the index of its name in names[0..n-1] (NULL ones skipped). */
-static int name_lookup(const struct keyword *kw, const char *word, const char *const *names,
-		       size_t n, uint8_t *out, struct errmsg *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (names[i] && !strcmp(word, names[i])) {
-			*out = (uint8_t)i;
-			return 0;
-		}
-	}
-	return bad_value(kw, word, err);
-}
-
 static const char *const auth_names[] = {
 	[TUNNEL_AUTH_PSK]  = "psk",
 	[TUNNEL_AUTH_CERT] = "cert",
@@ -270,15 +251,6 @@ static int parse_ts(const struct keyword *kw, char **args, int count, void *mode
 			     local ? &w->t.local_ts_count : &w->t.remote_ts_count, err);
 }
 
-static int parse_auth(const struct keyword *kw, char **args, int count, void *model,
-		      struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return name_lookup(kw, args[0], auth_names, ARRAY_SIZE(auth_names), &w->t.auth, err);
-}
-
 /* An absolute path into buf (TUNNEL_PATH_MAX + 1 bytes). */
 static int path_parse(const char *what, const char *word, char *buf, struct errmsg *err)
 {
@@ -315,7 +287,7 @@ static int parse_psk(const struct keyword *kw, char **args, int count, void *mod
 
 	(void)kw;
 	(void)count;
-	if (!strncmp(word, "file:", strlen("file:")))
+	if (has_prefix(word, "file:"))
 		return path_parse("psk file", word + strlen("file:"), t->psk_file, err);
 	if (!strcmp(word, hidden))
 		return psk_invalid("\"<hidden>\" stands for the secret in \"tunnel show\"; give "
@@ -340,11 +312,8 @@ static int parse_psk(const struct keyword *kw, char **args, int count, void *mod
 static int parse_path(const struct keyword *kw, char **args, int count, void *model,
 		      struct errmsg *err)
 {
-	struct tunnel *t = &((struct words *)model)->t;
-	char *buf = kw == &keywords[KW_CERT] ? t->cert : kw == &keywords[KW_KEY] ? t->key : t->ca;
-
 	(void)count;
-	return path_parse(kw->name, args[0], buf, err);
+	return path_parse(kw->name, args[0], keyword_field(kw, model), err);
 }
 
 static int id_text(const char *what, const char *word, uint8_t type, const char *text,
@@ -369,11 +338,6 @@ static int id_text(const char *what, const char *word, uint8_t type, const char 
 	id->len = (uint16_t)n;
 	memcpy(id->data, text, n);
 	return 0;
-}
-
-static bool has_prefix(const char *word, const char *prefix)
-{
-	return !strncmp(word, prefix, strlen(prefix));
 }
 
 static bool fqdn_like(const char *word)
@@ -444,74 +408,6 @@ static int parse_id(const struct keyword *kw, char **args, int count, void *mode
 			err);
 }
 
-/* ike, esp and pfs: read in tunnel_finish(). */
-static int parse_later(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	(void)err;
-	if (kw == &keywords[KW_IKE])
-		w->ike = args[0];
-	else if (kw == &keywords[KW_ESP])
-		w->esp = args[0];
-	else
-		w->pfs = args[0];
-	return 0;
-}
-
-static int parse_mode(const struct keyword *kw, char **args, int count, void *model,
-		      struct errmsg *err)
-{
-	struct words *w = model;
-	uint8_t aggressive;
-
-	(void)count;
-	if (name_lookup(kw, args[0], exchange_names, ARRAY_SIZE(exchange_names), &aggressive,
-			err) < 0)
-		return -EINVAL;
-	w->t.aggressive = aggressive;
-	return 0;
-}
-
-static int parse_encap(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	if (mode_parse(args[0], &w->t.encap) < 0)
-		return bad_value(kw, args[0], err);
-	return 0;
-}
-
-static int parse_auto(const struct keyword *kw, char **args, int count, void *model,
-		      struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return name_lookup(kw, args[0], auto_names, ARRAY_SIZE(auto_names), &w->t.auto_mode,
-			   err);
-}
-
-static int parse_yes_no(const struct keyword *kw, char **args, int count, void *model,
-			struct errmsg *err)
-{
-	struct words *w = model;
-	uint8_t yes;
-
-	(void)count;
-	if (name_lookup(kw, args[0], yes_no_names, ARRAY_SIZE(yes_no_names), &yes, err) < 0)
-		return -EINVAL;
-	if (kw == &keywords[KW_WEAK_GROUPS])
-		w->t.weak_groups = yes;
-	else
-		w->t.allow_sha1 = yes;
-	return 0;
-}
-
 struct unit {
 	char suffix;
 	uint64_t factor;
@@ -565,20 +461,18 @@ static int amount_parse(const char *what, const char *word, const struct unit *u
 	return 0;
 }
 
+/* A duration of at least kw->min seconds. */
 static int parse_duration(const struct keyword *kw, char **args, int count, void *model,
 			  struct errmsg *err)
 {
-	struct tunnel *t = &((struct words *)model)->t;
-	bool margin = kw == &keywords[KW_REKEY_MARGIN];
-	uint32_t *field = kw == &keywords[KW_IKE_LIFETIME] ? &t->ike_lifetime :
-			  kw == &keywords[KW_LIFETIME] ? &t->lifetime : &t->rekey_margin;
+	uint32_t *field = keyword_field(kw, model);
 	uint64_t value;
 	int ret;
 
 	(void)count;
 	ret = amount_parse(kw->name, args[0], duration_units, ARRAY_SIZE(duration_units),
-			   "a duration (N, Ns, Nm, Nh or Nd)", "seconds", margin ? 0 : 1,
-			   UINT32_MAX, &value, err);
+			   "a duration (N, Ns, Nm, Nh or Nd)", "seconds", kw->min, UINT32_MAX,
+			   &value, err);
 	if (ret == 0)
 		*field = (uint32_t)value;
 	return ret < 0 ? -EINVAL : 0;
@@ -597,40 +491,44 @@ static int parse_lifebytes(const struct keyword *kw, char **args, int count, voi
 	return ret < 0 ? -EINVAL : 0;
 }
 
-static int parse_reqid(const struct keyword *kw, char **args, int count, void *model,
-		       struct errmsg *err)
-{
-	struct words *w = model;
-
-	(void)count;
-	return parse_u32(kw->name, args[0], 0, UINT32_MAX, &w->t.reqid, err);
-}
+#define PATH(f)		KEYWORD_FIELD(struct words, t.f, char[TUNNEL_PATH_MAX + 1]), \
+			.parse = parse_path
+#define DURATION(f, lo)	KEYWORD_FIELD(struct words, t.f, uint32_t), .min = (lo), \
+			.parse = parse_duration
 
 static const struct keyword keywords[KW_COUNT] = {
-	[KW_LOCAL]	  = { "local", "ADDR", 1, false, parse_local },
-	[KW_REMOTE]	  = { "remote", "ADDR or %any", 1, false, parse_remote },
-	[KW_LOCAL_TS]	  = { "local-ts", "PREFIX[,PREFIX...]", 1, false, parse_ts },
-	[KW_REMOTE_TS]	  = { "remote-ts", "PREFIX[,PREFIX...]", 1, false, parse_ts },
-	[KW_AUTH]	  = { "auth", "psk or cert", 1, false, parse_auth },
-	[KW_PSK]	  = { "psk", "SECRET", 1, false, parse_psk },
-	[KW_CERT]	  = { "cert", "PATH", 1, false, parse_path },
-	[KW_KEY]	  = { "key", "PATH", 1, false, parse_path },
-	[KW_CA]		  = { "ca", "PATH", 1, false, parse_path },
-	[KW_LOCAL_ID]	  = { "local-id", "ID", 1, false, parse_id },
-	[KW_REMOTE_ID]	  = { "remote-id", "ID", 1, false, parse_id },
-	[KW_IKE]	  = { "ike", "PROPOSALS", 1, false, parse_later },
-	[KW_ESP]	  = { "esp", "PROPOSALS", 1, false, parse_later },
-	[KW_PFS]	  = { "pfs", "GROUP or no", 1, false, parse_later },
-	[KW_MODE]	  = { "mode", "main or aggressive", 1, false, parse_mode },
-	[KW_ENCAP]	  = { "encap", "tunnel or transport", 1, false, parse_encap },
-	[KW_IKE_LIFETIME] = { "ike-lifetime", "DURATION", 1, false, parse_duration },
-	[KW_LIFETIME]	  = { "lifetime", "DURATION", 1, false, parse_duration },
-	[KW_LIFEBYTES]	  = { "lifebytes", "SIZE", 1, false, parse_lifebytes },
-	[KW_REKEY_MARGIN] = { "rekey-margin", "DURATION", 1, false, parse_duration },
-	[KW_AUTO]	  = { "auto", "trap, start or none", 1, false, parse_auto },
-	[KW_WEAK_GROUPS]  = { "weak-groups", "yes or no", 1, false, parse_yes_no },
-	[KW_ALLOW_SHA1]	  = { "allow-sha1", "yes or no", 1, false, parse_yes_no },
-	[KW_REQID]	  = { "reqid", "a number", 1, false, parse_reqid },
+	[KW_LOCAL]	  = { "local", "ADDR", 1, .parse = parse_local },
+	[KW_REMOTE]	  = { "remote", "ADDR or %any", 1, .parse = parse_remote },
+	[KW_LOCAL_TS]	  = { "local-ts", "PREFIX[,PREFIX...]", 1, .parse = parse_ts },
+	[KW_REMOTE_TS]	  = { "remote-ts", "PREFIX[,PREFIX...]", 1, .parse = parse_ts },
+	[KW_AUTH]	  = { "auth", "psk or cert", 1,
+			      INTO_NAME(struct words, t.auth, auth_names) },
+	[KW_PSK]	  = { "psk", "SECRET", 1, .parse = parse_psk },
+	[KW_CERT]	  = { "cert", "PATH", 1, PATH(cert) },
+	[KW_KEY]	  = { "key", "PATH", 1, PATH(key) },
+	[KW_CA]		  = { "ca", "PATH", 1, PATH(ca) },
+	[KW_LOCAL_ID]	  = { "local-id", "ID", 1, .parse = parse_id },
+	[KW_REMOTE_ID]	  = { "remote-id", "ID", 1, .parse = parse_id },
+	/* ike, esp and pfs: read in tunnel_finish() */
+	[KW_IKE]	  = { "ike", "PROPOSALS", 1, INTO_WORD(struct words, ike) },
+	[KW_ESP]	  = { "esp", "PROPOSALS", 1, INTO_WORD(struct words, esp) },
+	[KW_PFS]	  = { "pfs", "GROUP or no", 1, INTO_WORD(struct words, pfs) },
+	[KW_MODE]	  = { "mode", "main or aggressive", 1,
+			      INTO_BOOL(struct words, t.aggressive, exchange_names) },
+	[KW_ENCAP]	  = { "encap", "tunnel or transport", 1,
+			      INTO_NAME(struct words, t.encap, mode_names) },
+	[KW_IKE_LIFETIME] = { "ike-lifetime", "DURATION", 1, DURATION(ike_lifetime, 1) },
+	[KW_LIFETIME]	  = { "lifetime", "DURATION", 1, DURATION(lifetime, 1) },
+	[KW_LIFEBYTES]	  = { "lifebytes", "SIZE", 1, .parse = parse_lifebytes },
+	[KW_REKEY_MARGIN] = { "rekey-margin", "DURATION", 1, DURATION(rekey_margin, 0) },
+	[KW_AUTO]	  = { "auto", "trap, start or none", 1,
+			      INTO_NAME(struct words, t.auto_mode, auto_names) },
+	[KW_WEAK_GROUPS]  = { "weak-groups", "yes or no", 1,
+			      INTO_BOOL(struct words, t.weak_groups, yes_no_names) },
+	[KW_ALLOW_SHA1]	  = { "allow-sha1", "yes or no", 1,
+			      INTO_BOOL(struct words, t.allow_sha1, yes_no_names) },
+	[KW_REQID]	  = { "reqid", "a number", 1,
+			      INTO_U32(struct words, t.reqid, 0, UINT32_MAX) },
 };
 
 /* --- the words together --------------------------------------------------------------- */
@@ -985,12 +883,21 @@ static int tunnel_finish(struct words *w, struct errmsg *err)
 	return 0;
 }
 
-static int name_parse(char **words, int count, char *name, struct errmsg *err)
+int tunnel_name_check(const char *name, struct errmsg *err)
 {
 	static const char name_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 					 "0123456789_.-";
-	size_t n;
+	size_t n = strlen(name);
 
+	if (n > 0 && n <= TUNNEL_NAME_MAX && strspn(name, name_chars) == n)
+		return 0;
+	errmsg_set(err, "invalid tunnel name \"%s\": 1 to %d of A-Z a-z 0-9 _ . -", name,
+		   TUNNEL_NAME_MAX);
+	return -EINVAL;
+}
+
+static int name_parse(char **words, int count, char *name, struct errmsg *err)
+{
 	if (count < 1)
 		return need("a NAME", err);
 	for (unsigned int i = 0; i < KW_COUNT; i++) {
@@ -999,13 +906,9 @@ static int name_parse(char **words, int count, char *name, struct errmsg *err)
 			return -EINVAL;
 		}
 	}
-	n = strlen(words[0]);
-	if (n == 0 || n > TUNNEL_NAME_MAX || strspn(words[0], name_chars) != n) {
-		errmsg_set(err, "invalid tunnel name \"%s\": 1 to %d of A-Z a-z 0-9 _ . -",
-			   words[0], TUNNEL_NAME_MAX);
+	if (tunnel_name_check(words[0], err) < 0)
 		return -EINVAL;
-	}
-	memcpy(name, words[0], n + 1);
+	strcpy(name, words[0]);
 	return 0;
 }
 

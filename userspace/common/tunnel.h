@@ -129,6 +129,12 @@ struct tunnel {
 };
 
 /*
+ * A tunnel's NAME as tunnel_parse() takes it: 0, or -EINVAL with "invalid tunnel name
+ * \"N\": ..." in err. A name goes into a control socket request line as it is.
+ */
+int tunnel_name_check(const char *name, struct errmsg *err);
+
+/*
  * words[0..count-1], NAME first, into *t with every default filled in and checked
  * against each other. 0, or -EINVAL with a message in err naming the bad word (never
  * the secret); *t is untouched then.

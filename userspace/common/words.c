@@ -27,6 +27,9 @@ static const struct proto protos[] = {
 
 const char proto_needs[] = "one of tcp, udp, sctp, icmp, icmpv6, esp, ah, any or a number "
 			   "0..255";
+const char prefix_needs[] = "a prefix, ADDR[/LEN] or any";
+const char ports_needs[] = "a port or a range PORT-PORT";
+const char addr_needs[] = "an address";
 
 const struct proto *proto_find(uint8_t number)
 {
@@ -141,8 +144,9 @@ int endpoint_parse(const char *what, const char *word, struct endpoint *e,
 	return addr_parse(what, word, &e->family, e->addr, err);
 }
 
-int port_range_parse(const char *what, const char *word, uint16_t *range,
-		     struct errmsg *err)
+/* "PORT" or "PORT-PORT" (inclusive) into range[0..1]; what names it in messages. */
+static int port_range_parse(const char *what, const char *word, uint16_t *range,
+			    struct errmsg *err)
 {
 	const char *dash = strchr(word, '-');
 	size_t n = dash ? (size_t)(dash - word) : strlen(word);
@@ -173,8 +177,12 @@ err_invalid:
 	return -EINVAL;
 }
 
-int ports_parse(const char *what, const char *word, uint16_t *range, const char **first,
-		struct errmsg *err)
+/*
+ * port_range_parse() for the port keyword what ("sport"), and *first set to what unless
+ * an earlier port keyword is there already: the one a "needs proto" message names.
+ */
+static int ports_parse(const char *what, const char *word, uint16_t *range,
+		       const char **first, struct errmsg *err)
 {
 	int ret = port_range_parse(what, word, range, err);
 
@@ -256,7 +264,7 @@ void selector_json_members(struct json *j, const struct nfsec_selector *sel)
 	ports_json(j, "dport", sel->dport_min, sel->dport_max);
 }
 
-static const char *const mode_names[] = {
+const char *const mode_names[NFSEC_MODE_MAX + 1] = {
 	[NFSEC_MODE_TRANSPORT] = "transport",
 	[NFSEC_MODE_TUNNEL]    = "tunnel",
 };
@@ -265,16 +273,127 @@ const char mode_needs[] = "one of transport, tunnel";
 
 const char *mode_name(unsigned int mode)
 {
-	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "unknown";
+	return name_of(mode_names, ARRAY_SIZE(mode_names), mode);
 }
 
-int mode_parse(const char *word, uint8_t *mode)
+/* --- keywords ------------------------------------------------------------------------- */
+
+int name_lookup(const char *const *names, size_t n, const char *word)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(mode_names); i++) {
-		if (!strcmp(word, mode_names[i])) {
-			*mode = (uint8_t)i;
-			return 0;
-		}
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(word, names[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *name_of(const char *const *names, size_t n, unsigned int value)
+{
+	return value < n ? names[value] : "unknown";
+}
+
+int keyword_bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
+{
+	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);
+	return -EINVAL;
+}
+
+/* args[0] into the field of kw in model, as its kind says. */
+static int keyword_store(const struct keyword *kw, char **args, void *model,
+			 struct errmsg *err)
+{
+	void *field = keyword_field(kw, model);
+	int i;
+
+	switch (kw->kind) {
+	case KEYWORD_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case KEYWORD_U32:
+		return parse_u32(kw->name, args[0], (uint32_t)kw->min, (uint32_t)kw->max, field,
+				 err);
+	case KEYWORD_U64:
+		return parse_u64(kw->name, args[0], kw->min, kw->max, field, err);
+	case KEYWORD_NAME:
+	case KEYWORD_BOOL:
+		i = name_lookup(kw->names, kw->n_names, args[0]);
+		if (i < 0)
+			return keyword_bad_value(kw, args[0], err);
+		if (kw->kind == KEYWORD_BOOL)
+			*(bool *)field = i;
+		else
+			*(uint8_t *)field = (uint8_t)i;
+		return 0;
+	case KEYWORD_PROTO:
+		if (proto_parse(args[0], field) < 0)
+			return keyword_bad_value(kw, args[0], err);
+		return 0;
+	case KEYWORD_PREFIX:
+		return prefix_parse(args[0], field, err);
+	case KEYWORD_ENDPOINT:
+		return endpoint_parse(kw->name, args[0], field, err);
+	case KEYWORD_PORTS:
+		return ports_parse(kw->name, args[0], field,
+				   (const char **)((char *)model + kw->aux), err);
+	case KEYWORD_WORD:
+		*(const char **)field = args[0];
+		return 0;
+	case KEYWORD_CUSTOM:
+		break;
 	}
 	return -EINVAL;
+}
+
+static const struct keyword *keyword_find(const struct keyword *table, unsigned int n,
+					  const char *word)
+{
+	for (unsigned int id = 0; id < n; id++)
+		if (!strcmp(word, table[id].name))
+			return &table[id];
+	return NULL;
+}
+
+/* How many values kw takes at argv[i + 1..]: its own, and an optional one if it is there. */
+static int keyword_values(const struct keyword *kw, const struct keyword *table,
+			  unsigned int n, int i, int argc, char **argv, struct errmsg *err)
+{
+	int count = (int)kw->values;
+
+	if (argc - i - 1 < count) {
+		errmsg_set(err, "\"%s\" needs %s", kw->name, kw->needs);
+		return -EINVAL;
+	}
+	if (kw->optional && i + 1 + count < argc && !keyword_find(table, n, argv[i + 1 + count]))
+		count++;
+	return count;
+}
+
+int keywords_parse(const char *cmd, const struct keyword *table, unsigned int n,
+		   unsigned int allowed, int argc, char **argv, void *model, unsigned int *seen,
+		   struct errmsg *err)
+{
+	for (int i = 0; i < argc;) {
+		const struct keyword *kw = keyword_find(table, n, argv[i]);
+		unsigned int bit;
+		int count, ret;
+
+		if (!kw || !(allowed & KW(kw - table))) {
+			errmsg_set(err, "unknown word \"%s\" in %s", argv[i], cmd);
+			return -EINVAL;
+		}
+		bit = KW(kw - table);
+		if (*seen & bit) {
+			errmsg_set(err, "\"%s\" given twice", kw->name);
+			return -EINVAL;
+		}
+		count = keyword_values(kw, table, n, i, argc, argv, err);
+		if (count < 0)
+			return count;
+		ret = kw->kind == KEYWORD_CUSTOM ? kw->parse(kw, argv + i + 1, count, model, err) :
+			keyword_store(kw, argv + i + 1, model, err);
+		if (ret < 0)
+			return ret;
+		*seen |= bit;
+		i += 1 + count;
+	}
+	return 0;
 }
