@@ -241,7 +241,10 @@ static void put_policy(struct nl_msg *msg, const struct nfsec_policy *p)
 /* The fake SPD in index order, each policy through libnfsec's parser of dump replies. */
 int __wrap_nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *arg)
 {
-	struct nfsec_policy_reply reply = { .op = "list policies", .cb = cb, .arg = arg };
+	struct nfsec_reply reply = {
+		.op = "list policies", .object = NFSEC_REPLY_POLICY, .cb.policy = cb,
+		.arg = arg,
+	};
 	bool done[SPD_MAX] = { false };
 
 	if (fake.dump_err)
@@ -257,7 +260,7 @@ int __wrap_nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *a
 		done[min] = true;
 		msg = reply_new(NFSEC_CMD_POLICY_GET);
 		put_policy(msg, &fake.spd[min]);
-		ret = nfsec_policy_parse(h, nlmsg_hdr(msg), &reply);
+		ret = nfsec_reply_parse(h, nlmsg_hdr(msg), &reply);
 		nlmsg_free(msg);
 		if (ret < 0)
 			return ret;

@@ -1115,11 +1115,13 @@ static struct nl_msg *reply_build(const struct reply_spec *s)
 static int parse_one(struct nfsec_handle *h, struct nl_msg *msg, struct nfsec_policy *out,
 		     unsigned int *count)
 {
-	struct nfsec_policy_reply reply = { .op = "get policy", .one = out };
+	struct nfsec_reply reply = {
+		.op = "get policy", .object = NFSEC_REPLY_POLICY, .one = out,
+	};
 	int ret;
 
 	memset(out, SENTINEL, sizeof(*out));
-	ret = nfsec_policy_parse(h, nlmsg_hdr(msg), &reply);
+	ret = nfsec_reply_parse(h, nlmsg_hdr(msg), &reply);
 	*count = reply.count;
 	nlmsg_free(msg);
 	return ret;
@@ -1421,11 +1423,11 @@ static int record(const struct nfsec_policy *p, void *arg)
 	return seen->calls == (unsigned int)seen->fail_at ? -EINTR : 0;
 }
 
-static int parse_dump(struct nfsec_handle *h, struct nfsec_policy_reply *reply,
+static int parse_dump(struct nfsec_handle *h, struct nfsec_reply *reply,
 		      const struct reply_spec *s)
 {
 	struct nl_msg *msg = reply_build(s);
-	int ret = nfsec_policy_parse(h, nlmsg_hdr(msg), reply);
+	int ret = nfsec_reply_parse(h, nlmsg_hdr(msg), reply);
 
 	nlmsg_free(msg);
 	return ret;
@@ -1436,7 +1438,10 @@ static void test_dump_callback(void **state)
 {
 	struct nfsec_handle h = { .family = FAMILY };
 	struct seen seen = { .fail_at = 2 };
-	struct nfsec_policy_reply reply = { .op = "list policies", .cb = record, .arg = &seen };
+	struct nfsec_reply reply = {
+		.op = "list policies", .object = NFSEC_REPLY_POLICY, .cb.policy = record,
+		.arg = &seen,
+	};
 	struct reply_spec a = spec_of(sample_v4()), b = spec_of(sample_v6());
 
 	(void)state;

@@ -1050,11 +1050,11 @@ static struct nl_msg *reply_build(const struct nfsec_sa *sa, struct sa_spoil s)
 static int parse_one(struct nfsec_handle *h, struct nl_msg *msg, struct nfsec_sa *out,
 		     unsigned int *count)
 {
-	struct nfsec_sa_reply reply = { .op = "get SA", .one = out };
+	struct nfsec_reply reply = { .op = "get SA", .object = NFSEC_REPLY_SA, .one = out };
 	int ret;
 
 	memset(out, SENTINEL, sizeof(*out));
-	ret = nfsec_sa_parse(h, nlmsg_hdr(msg), &reply);
+	ret = nfsec_reply_parse(h, nlmsg_hdr(msg), &reply);
 	*count = reply.count;
 	nlmsg_free(msg);
 	return ret;
@@ -1266,11 +1266,11 @@ static int record(const struct nfsec_sa *sa, void *arg)
 	return seen->calls == seen->fail_at ? -EINTR : 0;
 }
 
-static int parse_dump(struct nfsec_handle *h, struct nfsec_sa_reply *reply,
+static int parse_dump(struct nfsec_handle *h, struct nfsec_reply *reply,
 		      const struct nfsec_sa *sa, struct sa_spoil s)
 {
 	struct nl_msg *msg = reply_build(sa, s);
-	int ret = nfsec_sa_parse(h, nlmsg_hdr(msg), reply);
+	int ret = nfsec_reply_parse(h, nlmsg_hdr(msg), reply);
 
 	nlmsg_free(msg);
 	return ret;
@@ -1281,7 +1281,9 @@ static void test_dump_callback(void **state)
 {
 	struct nfsec_handle h = { .family = FAMILY };
 	struct seen seen = { .fail_at = 2 };
-	struct nfsec_sa_reply reply = { .op = "list SAs", .cb = record, .arg = &seen };
+	struct nfsec_reply reply = {
+		.op = "list SAs", .object = NFSEC_REPLY_SA, .cb.sa = record, .arg = &seen,
+	};
 	struct nfsec_sa out = sample_sa_out(), in = sample_sa_in();
 
 	(void)state;

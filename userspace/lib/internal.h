@@ -66,6 +66,43 @@ int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 		  nfsec_parse_fn parse, void *arg);
 
 /*
+ * The replies of the commands that give objects back, one object a message, to a "do"
+ * GET or a dump: nfsec_reply_parse() is the one collector of them, the parse function of
+ * nfsec_request() with a struct nfsec_reply. Each reply must be of the object's GET
+ * command and hold its nest, which the object's strict decoder reads.
+ */
+enum nfsec_reply_object {
+	NFSEC_REPLY_POLICY,		/* NFSEC_CMD_POLICY_GET: NFSEC_A_POLICY, nfsec_policy */
+	NFSEC_REPLY_SA,			/* NFSEC_CMD_SA_GET: NFSEC_A_SA, nfsec_sa */
+};
+
+/*
+ * One request's replies: the first object into *one when one is set (a "do" GET), else
+ * each object to the callback of its type (a dump), with arg; count, the objects seen.
+ * A callback's negative errno stops the request.
+ */
+struct nfsec_reply {
+	const char *op;
+	enum nfsec_reply_object object;
+	void *one;
+	union {
+		nfsec_policy_fn policy;
+		nfsec_sa_fn sa;
+	} cb;
+	void *arg;
+	unsigned int count;
+};
+
+int nfsec_reply_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
+
+/*
+ * nfsec_request() of a "do" GET: its one object into out, or -EBADMSG when the kernel
+ * gave back no object or more than one.
+ */
+int nfsec_request_one(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		      enum nfsec_reply_object object, void *out);
+
+/*
  * Reads the errno of an NLMSG_ERROR or NLMSG_DONE message. When it is an error, sets the
  * handle's message from it (extack text, missing attribute) and returns it; returns 0 for
  * an ack or a clean end of dump, -EBADMSG when the message is truncated.
@@ -153,22 +190,9 @@ int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
 int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp);
 
 /*
- * The parse function of NFSEC_CMD_POLICY_GET replies, "do" or dump; arg is a struct
- * nfsec_policy_reply. Each policy goes to cb when it is set, else the first into *one.
- */
-struct nfsec_policy_reply {
-	const char *op;
-	nfsec_policy_fn cb;
-	void *arg;
-	struct nfsec_policy *one;
-	unsigned int count;		/* policies seen */
-};
-int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
-
-/*
- * The strict decoders behind nfsec_policy_parse(), for the events: a policy nest with
- * every attribute, as a dump gives it, into *p; or a flush's nest, which must name a
- * direction, into *dir. *p and *dir are only written on success.
+ * The strict decoders of policies (for nfsec_reply_parse() and the events): a
+ * policy nest with every attribute, as a dump gives it, into *p; or a flush's nest, which
+ * must name a direction, into *dir. *p and *dir are only written on success.
  */
 int nfsec_policy_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 			struct nfsec_policy *p);
@@ -185,21 +209,9 @@ int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t 
 		    const uint8_t *dst, uint8_t proto, struct nl_msg **msgp);
 
 /*
- * The parse function of NFSEC_CMD_SA_GET replies, "do" or dump; arg is a struct
- * nfsec_sa_reply. Each SA goes to cb when it is set, else the first into *one.
- */
-struct nfsec_sa_reply {
-	const char *op;
-	nfsec_sa_fn cb;
-	void *arg;
-	struct nfsec_sa *one;
-	unsigned int count;		/* SAs seen */
-};
-int nfsec_sa_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
-
-/*
- * The strict decoder behind nfsec_sa_parse(), for the events: an SA nest as a dump gives it
- * into *sa, only written on success. A key in it is refused: the kernel never sends one.
+ * The strict decoder of SAs (for nfsec_reply_parse() and the events): an SA nest as a
+ * dump gives it into *sa, only written on success. A key in it is refused: the kernel
+ * never sends one.
  */
 int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 		    struct nfsec_sa *sa);

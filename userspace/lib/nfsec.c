@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libnfsec: the handle, the one request/reply loop every command goes through, the strict
- * attribute parser every reply goes through, and the version command. Each object's commands
- * live in their own file (policy.c, sa.c, stats.c), the selector nest they share in
- * selector.c, the events in monitor.c.
+ * attribute parser every reply goes through, the one collector of the replies that carry
+ * policies and SAs, and the version command. Each object's commands live in their own file
+ * (policy.c, sa.c, stats.c), the selector nest they share in selector.c, the events in
+ * monitor.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -378,6 +379,95 @@ out_put_cb:
 out_free_msg:
 	nfsec_msg_free(msg);
 	return ret;
+}
+
+/* What the replies of each object are. */
+struct reply_kind {
+	uint8_t cmd;
+	int attr;
+	const char *attr_name;
+	size_t size;
+};
+
+static const struct reply_kind reply_kinds[] = {
+	[NFSEC_REPLY_POLICY] = { NFSEC_CMD_POLICY_GET, NFSEC_A_POLICY, "NFSEC_A_POLICY",
+				 sizeof(struct nfsec_policy) },
+	[NFSEC_REPLY_SA]     = { NFSEC_CMD_SA_GET, NFSEC_A_SA, "NFSEC_A_SA",
+				 sizeof(struct nfsec_sa) },
+};
+
+union reply_object {
+	struct nfsec_policy policy;
+	struct nfsec_sa sa;
+};
+
+static int reply_decode(struct nfsec_handle *h, const struct nfsec_reply *reply,
+			struct nlattr *nest, union reply_object *obj)
+{
+	if (reply->object == NFSEC_REPLY_SA)
+		return nfsec_sa_decode(h, reply->op, nest, &obj->sa);
+	return nfsec_policy_decode(h, reply->op, nest, &obj->policy);
+}
+
+/* obj to the reply's callback, if it has one. */
+static int reply_call(const struct nfsec_reply *reply, const union reply_object *obj)
+{
+	if (reply->object == NFSEC_REPLY_SA)
+		return reply->cb.sa ? reply->cb.sa(&obj->sa, reply->arg) : 0;
+	return reply->cb.policy ? reply->cb.policy(&obj->policy, reply->arg) : 0;
+}
+
+int nfsec_reply_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
+{
+	struct nfsec_reply *reply = arg;
+	const struct reply_kind *o = &reply_kinds[reply->object];
+	struct nla_policy policy[NFSEC_A_MAX + 1];
+	struct nlattr *tb[NFSEC_A_MAX + 1];
+	const struct genlmsghdr *gnlh;
+	union reply_object obj;
+	int ret;
+
+	memset(policy, 0, sizeof(policy));
+	policy[o->attr].type = NLA_NESTED;
+	ret = nfsec_attrs_parse(h, reply->op, nlh, tb, NFSEC_A_MAX, policy);
+	if (ret < 0)
+		return ret;
+	gnlh = nlmsg_data(nlh);
+	if (gnlh->cmd != o->cmd)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply to command %u, expected %u",
+				    reply->op, gnlh->cmd, o->cmd);
+	if (!tb[o->attr])
+		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s", reply->op, o->attr_name);
+	ret = reply_decode(h, reply, tb[o->attr], &obj);
+	if (ret < 0)
+		return ret;
+
+	reply->count++;
+	if (reply->one) {
+		if (reply->count == 1)
+			memcpy(reply->one, &obj, o->size);
+		return 0;
+	}
+	ret = reply_call(reply, &obj);
+	if (ret < 0)
+		return nfsec_seterr(h, ret, "%s: stopped by the caller: %s", reply->op,
+				    strerror(-ret));
+	return 0;
+}
+
+int nfsec_request_one(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		      enum nfsec_reply_object object, void *out)
+{
+	struct nfsec_reply reply = { .op = op, .object = object, .one = out };
+	int ret;
+
+	ret = nfsec_request(h, op, msg, nfsec_reply_parse, &reply);
+	if (ret < 0)
+		return ret;
+	if (reply.count != 1)
+		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1", op,
+				    reply.count);
+	return 0;
 }
 
 /*

@@ -132,10 +132,6 @@ int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp
 	return 0;
 }
 
-static const struct nla_policy reply_policy[NFSEC_A_MAX + 1] = {
-	[NFSEC_A_POLICY] = { .type = NLA_NESTED },
-};
-
 static const struct nla_policy policy_policy[NFSEC_POLICY_A_MAX + 1] = {
 	[NFSEC_POLICY_A_INDEX]	  = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NFSEC_POLICY_A_DIR]	  = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
@@ -310,39 +306,6 @@ int nfsec_policy_dir_decode(struct nfsec_handle *h, const char *op, struct nlatt
 	return 0;
 }
 
-int nfsec_policy_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
-{
-	struct nfsec_policy_reply *reply = arg;
-	struct nlattr *tb[NFSEC_A_MAX + 1];
-	const struct genlmsghdr *gnlh;
-	struct nfsec_policy p;
-	int ret;
-
-	ret = nfsec_attrs_parse(h, reply->op, nlh, tb, NFSEC_A_MAX, reply_policy);
-	if (ret < 0)
-		return ret;
-	gnlh = nlmsg_data(nlh);
-	if (gnlh->cmd != NFSEC_CMD_POLICY_GET)
-		return nfsec_seterr(h, -EBADMSG, "%s: reply to command %u, expected %u",
-				    reply->op, gnlh->cmd, NFSEC_CMD_POLICY_GET);
-	if (!tb[NFSEC_A_POLICY])
-		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_A_POLICY", reply->op);
-	ret = nfsec_policy_decode(h, reply->op, tb[NFSEC_A_POLICY], &p);
-	if (ret < 0)
-		return ret;
-
-	reply->count++;
-	if (reply->cb) {
-		ret = reply->cb(&p, reply->arg);
-		if (ret < 0)
-			return nfsec_seterr(h, ret, "%s: stopped by the caller: %s", reply->op,
-					    strerror(-ret));
-	} else if (reply->one && reply->count == 1) {
-		*reply->one = p;
-	}
-	return 0;
-}
-
 int nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p)
 {
 	struct nl_msg *msg;
@@ -368,19 +331,15 @@ int nfsec_policy_del(struct nfsec_handle *h, uint32_t index)
 int nfsec_policy_get(struct nfsec_handle *h, uint32_t index, struct nfsec_policy *out)
 {
 	struct nfsec_policy p;
-	struct nfsec_policy_reply reply = { .op = get_op, .one = &p };
 	struct nl_msg *msg;
 	int ret;
 
 	ret = nfsec_policy_index_msg(h, NFSEC_CMD_POLICY_GET, index, &msg);
 	if (ret < 0)
 		return ret;
-	ret = nfsec_request(h, get_op, msg, nfsec_policy_parse, &reply);
+	ret = nfsec_request_one(h, get_op, msg, NFSEC_REPLY_POLICY, &p);
 	if (ret < 0)
 		return ret;
-	if (reply.count != 1)
-		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1",
-				    get_op, reply.count);
 	if (p.index != index)
 		return nfsec_seterr(h, -EBADMSG, "%s: the kernel answered with index %u for %u",
 				    get_op, p.index, index);
@@ -390,14 +349,16 @@ int nfsec_policy_get(struct nfsec_handle *h, uint32_t index, struct nfsec_policy
 
 int nfsec_policy_dump(struct nfsec_handle *h, nfsec_policy_fn cb, void *arg)
 {
-	struct nfsec_policy_reply reply = { .op = dump_op, .cb = cb, .arg = arg };
+	struct nfsec_reply reply = {
+		.op = dump_op, .object = NFSEC_REPLY_POLICY, .cb.policy = cb, .arg = arg,
+	};
 	struct nl_msg *msg;
 	int ret;
 
 	ret = nfsec_msg_new(h, dump_op, NFSEC_CMD_POLICY_GET, NLM_F_DUMP, &msg);
 	if (ret < 0)
 		return ret;
-	return nfsec_request(h, dump_op, msg, nfsec_policy_parse, &reply);
+	return nfsec_request(h, dump_op, msg, nfsec_reply_parse, &reply);
 }
 
 int nfsec_policy_flush(struct nfsec_handle *h, int dir)

@@ -216,10 +216,6 @@ int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t 
 	return 0;
 }
 
-static const struct nla_policy reply_policy[NFSEC_A_MAX + 1] = {
-	[NFSEC_A_SA] = { .type = NLA_NESTED },
-};
-
 static const struct nla_policy sa_policy[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_SPI]	   = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 	[NFSEC_SA_A_DIR]	   = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
@@ -470,39 +466,6 @@ int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 	return 0;
 }
 
-int nfsec_sa_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
-{
-	struct nfsec_sa_reply *reply = arg;
-	struct nlattr *tb[NFSEC_A_MAX + 1];
-	const struct genlmsghdr *gnlh;
-	struct nfsec_sa sa;
-	int ret;
-
-	ret = nfsec_attrs_parse(h, reply->op, nlh, tb, NFSEC_A_MAX, reply_policy);
-	if (ret < 0)
-		return ret;
-	gnlh = nlmsg_data(nlh);
-	if (gnlh->cmd != NFSEC_CMD_SA_GET)
-		return nfsec_seterr(h, -EBADMSG, "%s: reply to command %u, expected %u",
-				    reply->op, gnlh->cmd, NFSEC_CMD_SA_GET);
-	if (!tb[NFSEC_A_SA])
-		return nfsec_seterr(h, -EBADMSG, "%s: reply lacks NFSEC_A_SA", reply->op);
-	ret = nfsec_sa_decode(h, reply->op, tb[NFSEC_A_SA], &sa);
-	if (ret < 0)
-		return ret;
-
-	reply->count++;
-	if (reply->cb) {
-		ret = reply->cb(&sa, reply->arg);
-		if (ret < 0)
-			return nfsec_seterr(h, ret, "%s: stopped by the caller: %s", reply->op,
-					    strerror(-ret));
-	} else if (reply->one && reply->count == 1) {
-		*reply->one = sa;
-	}
-	return 0;
-}
-
 int nfsec_sa_add(struct nfsec_handle *h, const struct nfsec_sa *sa)
 {
 	struct nl_msg *msg;
@@ -544,19 +507,15 @@ int nfsec_sa_get(struct nfsec_handle *h, uint32_t spi, uint16_t family, const ui
 		 uint8_t proto, struct nfsec_sa *out)
 {
 	struct nfsec_sa sa;
-	struct nfsec_sa_reply reply = { .op = get_op, .one = &sa };
 	struct nl_msg *msg;
 	int ret;
 
 	ret = nfsec_sa_id_msg(h, NFSEC_CMD_SA_GET, spi, family, dst, proto, &msg);
 	if (ret < 0)
 		return ret;
-	ret = nfsec_request(h, get_op, msg, nfsec_sa_parse, &reply);
+	ret = nfsec_request_one(h, get_op, msg, NFSEC_REPLY_SA, &sa);
 	if (ret < 0)
 		return ret;
-	if (reply.count != 1)
-		return nfsec_seterr(h, -EBADMSG, "%s: %u replies from the kernel, expected 1",
-				    get_op, reply.count);
 	ret = same_sa(h, &sa, spi, family, dst, proto);
 	if (ret < 0)
 		return ret;
@@ -566,14 +525,16 @@ int nfsec_sa_get(struct nfsec_handle *h, uint32_t spi, uint16_t family, const ui
 
 int nfsec_sa_dump(struct nfsec_handle *h, nfsec_sa_fn cb, void *arg)
 {
-	struct nfsec_sa_reply reply = { .op = dump_op, .cb = cb, .arg = arg };
+	struct nfsec_reply reply = {
+		.op = dump_op, .object = NFSEC_REPLY_SA, .cb.sa = cb, .arg = arg,
+	};
 	struct nl_msg *msg;
 	int ret;
 
 	ret = nfsec_msg_new(h, dump_op, NFSEC_CMD_SA_GET, NLM_F_DUMP, &msg);
 	if (ret < 0)
 		return ret;
-	return nfsec_request(h, dump_op, msg, nfsec_sa_parse, &reply);
+	return nfsec_request(h, dump_op, msg, nfsec_reply_parse, &reply);
 }
 
 int nfsec_sa_flush(struct nfsec_handle *h)
