@@ -125,6 +125,12 @@ my %seen;
 print "$_\n" for grep { !$seen{$_}++ } @w;
 EOF
 
+# man_pages.sh --words FILE KIND NAME: only print those words (tests/unit/completion.sh).
+if [ "${1:-}" = --words ]; then
+	perl -e "$WORDS_PL" "$src/$2" "$3" "$4"
+	exit
+fi
+
 # missing: the words (one a line on fd 3) that the rendered page (on stdin) has in no
 # bold run.
 read -r -d '' MISSING_PL <<'EOF'
