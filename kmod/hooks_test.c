@@ -76,21 +76,12 @@ static bool sa_add(struct kunit *test, struct nfsec_net *nn, struct nfsec_sa *sa
 {
 	int ret;
 
-	if (sa->cfg.dir == NFSEC_SA_DIR_IN) {
-		ret = nfsec_secpath_state_new(sa, nn->net);
-		if (ret) {
-			nfsec_sa_put(sa);
-			KUNIT_FAIL(test, "no stand-in state: %d", ret);
-			return false;
-		}
-	}
 	mutex_lock(&nn->lock);
-	sa->nn = nn;
-	ret = nfsec_sa_insert(&nn->sad, sa);
+	ret = nfsec_sa_add(nn, sa);
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		nfsec_sa_put(sa);
-		KUNIT_FAIL(test, "SA insert: %d", ret);
+		KUNIT_FAIL(test, "SA add: %d", ret);
 		return false;
 	}
 	return true;

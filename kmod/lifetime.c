@@ -8,7 +8,7 @@
  *
  * The work holds a reference on the SA while it is pending or running: whoever makes it
  * pending from idle hands it one (schedule_now(), schedule_at()); removal cancels a
- * pending work and drops that reference (nfsec_sa_remove()).
+ * pending work and drops that reference (nfsec_lifetime_stop()).
  */
 
 #include <linux/ktime.h>
@@ -155,7 +155,7 @@ static void expire_locked(struct nfsec_net *nn, struct nfsec_sa *sa)
 		schedule_at(sa, next);
 }
 
-void nfsec_sa_expire_work(struct work_struct *work)
+static void expire_work(struct work_struct *work)
 {
 	struct nfsec_sa *sa = container_of(to_delayed_work(work), struct nfsec_sa,
 					   expire_work);
@@ -169,4 +169,17 @@ void nfsec_sa_expire_work(struct work_struct *work)
 		mutex_unlock(&nn->lock);
 	}
 	nfsec_sa_put(sa);
+}
+
+/* The SA's expire work, before it can be scheduled. */
+void nfsec_lifetime_init(struct nfsec_sa *sa)
+{
+	INIT_DELAYED_WORK(&sa->expire_work, expire_work);
+}
+
+/* At removal (nfsec_sa_remove()): a pending run will not come; its reference goes. */
+void nfsec_lifetime_stop(struct nfsec_sa *sa)
+{
+	if (cancel_delayed_work(&sa->expire_work))
+		nfsec_sa_put(sa);
 }

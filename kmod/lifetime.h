@@ -7,7 +7,8 @@
 /* Packets before an outbound SA without ESN runs out of sequence numbers: soft EXPIRE. */
 #define NFSEC_SEQ_SOFT_MARGIN	BIT_ULL(26)
 
-void nfsec_sa_expire_work(struct work_struct *work);
+void nfsec_lifetime_init(struct nfsec_sa *sa);
+void nfsec_lifetime_stop(struct nfsec_sa *sa);
 void nfsec_lifetime_start(struct nfsec_sa *sa);
 bool nfsec_lifetime_account(struct nfsec_sa *sa, unsigned int bytes);
 void nfsec_lifetime_kill(struct nfsec_sa *sa);

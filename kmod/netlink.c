@@ -10,10 +10,8 @@
 
 #include "acquire.h"
 #include "ike_socket.h"
-#include "lifetime.h"
 #include "nfsec.h"
 #include "netlink.h"
-#include "secpath.h"
 
 static const struct nla_policy get_version_policy[NFSEC_A_MAX + 1] = {
 	[NFSEC_A_FAMILY_VERSION] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -303,14 +301,18 @@ static int put_policy_attrs(struct sk_buff *skb, const struct nfsec_policy *pol)
 	return 0;
 }
 
-static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 portid,
-		      u32 seq, int flags, u8 cmd)
+/* Attributes of a message, put from @arg. */
+typedef int (*msg_fill_t)(struct sk_buff *msg, const void *arg);
+
+/* One message of @cmd, its attributes put by @fill (none without it). */
+static int put_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
+		   msg_fill_t fill, const void *arg)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
 
 	if (!hdr)
 		return -EMSGSIZE;
-	if (put_policy_attrs(skb, pol)) {
+	if (fill && fill(skb, arg)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -318,56 +320,54 @@ static int put_policy(struct sk_buff *skb, const struct nfsec_policy *pol, u32 p
 	return 0;
 }
 
-/* Events: best effort, as for XFRM; a listener that misses one sees ENOBUFS. */
-static void event_send(struct net *net, struct sk_buff *msg)
+static int fill_policy(struct sk_buff *msg, const void *pol)
 {
-	genlmsg_multicast_netns(&nfsec_genl_family, net, msg, 0, 0, GFP_KERNEL);
+	return put_policy_attrs(msg, pol);
+}
+
+/* Events: best effort, as for XFRM; a listener that misses one sees ENOBUFS. */
+static void event_send(struct nfsec_net *nn, u8 cmd, msg_fill_t fill, const void *arg,
+		       gfp_t gfp)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!msg)
+		return;
+	if (put_msg(msg, 0, 0, 0, cmd, fill, arg)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&nfsec_genl_family, nn->net, msg, 0, 0, gfp);
 }
 
 /* Announces @pol being added or deleted (@cmd), under nn->lock. */
 static void policy_event(struct nfsec_net *nn, const struct nfsec_policy *pol, u8 cmd)
 {
-	struct sk_buff *msg;
-
 	lockdep_assert_held(&nn->lock);
-	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (put_policy(msg, pol, 0, 0, 0, cmd)) {
-		nlmsg_free(msg);
-		return;
-	}
-	event_send(nn->net, msg);
+	event_send(nn, cmd, fill_policy, pol, GFP_KERNEL);
 }
 
+static int fill_flush_dir(struct sk_buff *msg, const void *arg)
+{
+	const int *dir = arg;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, NFSEC_A_POLICY);
+	if (!nest || nla_put_u8(msg, NFSEC_POLICY_A_DIR, *dir))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Policies of direction @dir (all when < 0) were flushed, under nn->lock. */
 static void flush_event(struct nfsec_net *nn, int dir)
 {
-	struct sk_buff *msg;
-	struct nlattr *nest;
-	void *hdr;
-
-	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0, NFSEC_CMD_POLICY_FLUSH);
-	if (!hdr)
-		goto err_free;
-	if (dir >= 0) {
-		nest = nla_nest_start(msg, NFSEC_A_POLICY);
-		if (!nest || nla_put_u8(msg, NFSEC_POLICY_A_DIR, dir))
-			goto err_free;
-		nla_nest_end(msg, nest);
-	}
-	genlmsg_end(msg, hdr);
-	event_send(nn->net, msg);
-	return;
-
-err_free:
-	nlmsg_free(msg);
+	lockdep_assert_held(&nn->lock);
+	event_send(nn, NFSEC_CMD_POLICY_FLUSH, dir >= 0 ? fill_flush_dir : NULL, &dir,
+		   GFP_KERNEL);
 }
 
 static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
@@ -486,7 +486,8 @@ static int nfsec_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	pol = policy_by_index(nn, info, tb);
 	ret = IS_ERR(pol) ? PTR_ERR(pol) :
-	      put_policy(msg, pol, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_POLICY_GET);
+	      put_msg(msg, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_POLICY_GET,
+		      fill_policy, pol);
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -517,8 +518,8 @@ static int nfsec_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb
 	cb->seq = nn->policy_gen;
 	xa_for_each_start(&nn->policies, index, pol, next) {
 		len = skb->len;
-		ret = put_policy(skb, pol, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				 NLM_F_MULTI, NFSEC_CMD_POLICY_GET);
+		ret = put_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			      NFSEC_CMD_POLICY_GET, fill_policy, pol);
 		if (ret)
 			break;
 		dump_mark(cb, skb, len);
@@ -624,7 +625,7 @@ static int parse_sa_id(struct nlattr *nest, struct nlattr **tb, struct nfsec_sa_
 	return parse_addr(tb[NFSEC_SA_A_DST], id->family, &id->daddr, extack);
 }
 
-/* One algorithm nest; @icv_default applies without NFSEC_ALG_A_ICV_BITS. */
+/* One algorithm nest; @icv_len is left as it is without NFSEC_ALG_A_ICV_BITS. */
 static int parse_alg(struct nlattr *nest, const char **name, const u8 **key,
 		     unsigned int *key_len, unsigned int *icv_len,
 		     struct netlink_ext_ack *extack)
@@ -649,9 +650,9 @@ static int parse_alg(struct nlattr *nest, const char **name, const u8 **key,
 					    "encryption takes no ICV length");
 			return -EINVAL;
 		}
-		if (bits % 8) {
+		if (!bits || bits % 8) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_ALG_A_ICV_BITS],
-					    "ICV length must be whole bytes");
+					    "ICV length must be whole bytes, not 0");
 			return -EINVAL;
 		}
 		*icv_len = bits / 8;
@@ -659,23 +660,10 @@ static int parse_alg(struct nlattr *nest, const char **name, const u8 **key,
 	return 0;
 }
 
-/* The HMACs' ICV is half the hash (RFC 4868, RFC 2404 for SHA-1); AEADs' is 16 bytes. */
-static unsigned int default_icv(const char *auth)
-{
-	if (!strcmp(auth, "hmac(sha384)"))
-		return 24;
-	if (!strcmp(auth, "hmac(sha512)"))
-		return 32;
-	if (!strcmp(auth, "hmac(sha1)"))
-		return 12;
-	return 16;
-}
-
+/* The transforms; an ICV length left out is left 0, for sad.c's default. */
 static int parse_sa_alg(struct nlattr **tb, struct nfsec_sa_alg *alg,
 			struct netlink_ext_ack *extack)
 {
-	const u8 *unused_key;
-	unsigned int unused;
 	int ret;
 
 	memset(alg, 0, sizeof(*alg));
@@ -685,7 +673,6 @@ static int parse_sa_alg(struct nlattr **tb, struct nfsec_sa_alg *alg,
 					    "an AEAD takes no separate encryption or authentication");
 			return -EINVAL;
 		}
-		alg->icv_len = 16;
 		return parse_alg(tb[NFSEC_SA_A_AEAD], &alg->aead, &alg->key, &alg->key_len,
 				 &alg->icv_len, extack);
 	}
@@ -697,10 +684,6 @@ static int parse_sa_alg(struct nlattr **tb, struct nfsec_sa_alg *alg,
 	ret = parse_alg(tb[NFSEC_SA_A_ENC], &alg->enc, &alg->key, &alg->key_len, NULL, extack);
 	if (ret)
 		return ret;
-	ret = parse_alg(tb[NFSEC_SA_A_AUTH], &alg->auth, &unused_key, &unused, &unused, extack);
-	if (ret)
-		return ret;
-	alg->icv_len = default_icv(alg->auth);
 	return parse_alg(tb[NFSEC_SA_A_AUTH], &alg->auth, &alg->auth_key, &alg->auth_key_len,
 			 &alg->icv_len, extack);
 }
@@ -773,7 +756,7 @@ static int put_alg(struct sk_buff *skb, int type, const char *name, u32 icv_bits
 {
 	struct nlattr *nest;
 
-	if (!*name)
+	if (!name)
 		return 0;
 	nest = nla_nest_start(skb, type);
 	if (!nest || nla_put_string(skb, NFSEC_ALG_A_NAME, name) ||
@@ -854,41 +837,33 @@ static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
 	return 0;
 }
 
-static int put_sa(struct sk_buff *skb, struct nfsec_sa *sa, u32 portid, u32 seq, int flags,
-		  u8 cmd, bool hard)
-{
-	void *hdr = genlmsg_put(skb, portid, seq, &nfsec_genl_family, flags, cmd);
+/* An SA in a message: get, dump and events; @hard for an EXPIRE. */
+struct sa_msg {
+	struct nfsec_sa *sa;
+	bool hard;
+};
 
-	if (!hdr)
+static int fill_sa(struct sk_buff *msg, const void *arg)
+{
+	const struct sa_msg *e = arg;
+
+	if (put_sa_attrs(msg, e->sa) || (e->hard && nla_put_flag(msg, NFSEC_A_EXPIRE_HARD)))
 		return -EMSGSIZE;
-	if (put_sa_attrs(skb, sa) || (hard && nla_put_flag(skb, NFSEC_A_EXPIRE_HARD))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
 	return 0;
 }
 
-static void sa_event(struct nfsec_net *nn, const struct nfsec_sa *sa, u8 cmd, bool hard)
+/* Announces @sa added, deleted or expiring (@cmd), under nn->lock. */
+static void sa_event(struct nfsec_net *nn, struct nfsec_sa *sa, u8 cmd, bool hard)
 {
-	struct sk_buff *msg;
+	struct sa_msg e = { .sa = sa, .hard = hard };
 
-	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (put_sa(msg, (struct nfsec_sa *)sa, 0, 0, 0, cmd, hard)) {
-		nlmsg_free(msg);
-		return;
-	}
-	event_send(nn->net, msg);
+	lockdep_assert_held(&nn->lock);
+	event_send(nn, cmd, fill_sa, &e, GFP_KERNEL);
 }
 
 /* A soft or hard lifetime of @sa ran out (under nn->lock). */
-void nfsec_expire_event(struct nfsec_net *nn, const struct nfsec_sa *sa, bool hard)
+void nfsec_expire_event(struct nfsec_net *nn, struct nfsec_sa *sa, bool hard)
 {
-	lockdep_assert_held(&nn->lock);
 	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
 }
 
@@ -905,26 +880,26 @@ static int put_flow(struct sk_buff *skb, const struct nfsec_flow *fl)
 	return put_selector(skb, NFSEC_A_FLOW, &sel);
 }
 
+struct acquire_event_arg {
+	const struct nfsec_policy *pol;
+	const struct nfsec_flow *fl;
+};
+
+static int fill_acquire(struct sk_buff *msg, const void *arg)
+{
+	const struct acquire_event_arg *e = arg;
+
+	return put_policy_attrs(msg, e->pol) ?: put_flow(msg, e->fl);
+}
+
 /* No SA serves @pol for @fl. Any context, under RCU (for @pol). */
 void nfsec_acquire_event(struct nfsec_net *nn, const struct nfsec_policy *pol,
 			 const struct nfsec_flow *fl)
 {
-	struct sk_buff *msg;
-	void *hdr;
+	struct acquire_event_arg e = { .pol = pol, .fl = fl };
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
-	if (!genl_has_listeners(&nfsec_genl_family, nn->net, 0))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0, NFSEC_CMD_ACQUIRE);
-	if (!hdr || put_policy_attrs(msg, pol) || put_flow(msg, fl)) {
-		nlmsg_free(msg);
-		return;
-	}
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&nfsec_genl_family, nn->net, msg, 0, 0, GFP_ATOMIC);
+	event_send(nn, NFSEC_CMD_ACQUIRE, fill_acquire, &e, GFP_ATOMIC);
 }
 
 static int nfsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
@@ -947,23 +922,11 @@ static int nfsec_nl_sa_new(struct sk_buff *skb, struct genl_info *info)
 	sa = nfsec_sa_new(&cfg, &alg, info->extack);
 	if (IS_ERR(sa))
 		return PTR_ERR(sa);
-	if (cfg.dir == NFSEC_SA_DIR_IN) {
-		ret = nfsec_secpath_state_new(sa, nn->net);
-		if (ret) {
-			nfsec_sa_put(sa);
-			return ret;
-		}
-	}
 
 	mutex_lock(&nn->lock);
-	sa->nn = nn;
-	ret = nfsec_sa_insert(&nn->sad, sa);
-	if (!ret) {
-		nfsec_lifetime_start(sa);
+	ret = nfsec_sa_add(nn, sa);
+	if (!ret)
 		sa_event(nn, sa, NFSEC_CMD_SA_NEW, false);
-		if (cfg.dir == NFSEC_SA_DIR_OUT)
-			nfsec_acquire_sa_added(nn);
-	}
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		if (ret == -EEXIST)
@@ -1036,7 +999,8 @@ static int nfsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	sa = sa_by_id(nn, info, tb);
 	ret = IS_ERR(sa) ? PTR_ERR(sa) :
-	      put_sa(msg, sa, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_SA_GET, false);
+	      put_msg(msg, info->snd_portid, info->snd_seq, 0, NFSEC_CMD_SA_GET, fill_sa,
+		      &(struct sa_msg){ .sa = sa });
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -1058,8 +1022,8 @@ static int nfsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->seq = nn->sad.gen;
 	xa_for_each_start(&nn->sad.by_seq, index, sa, next) {
 		len = skb->len;
-		ret = put_sa(skb, sa, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			     NLM_F_MULTI, NFSEC_CMD_SA_GET, false);
+		ret = put_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			      NFSEC_CMD_SA_GET, fill_sa, &(struct sa_msg){ .sa = sa });
 		if (ret)
 			break;
 		dump_mark(cb, skb, len);
@@ -1073,22 +1037,10 @@ static int nfsec_nl_sa_dump(struct sk_buff *skb, struct netlink_callback *cb)
 static int nfsec_nl_sa_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
-	struct sk_buff *msg;
-	void *hdr;
 
 	mutex_lock(&nn->lock);
 	nfsec_sad_flush(&nn->sad);
-	if (genl_has_listeners(&nfsec_genl_family, nn->net, 0)) {
-		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-		hdr = msg ? genlmsg_put(msg, 0, 0, &nfsec_genl_family, 0,
-					NFSEC_CMD_SA_FLUSH) : NULL;
-		if (hdr) {
-			genlmsg_end(msg, hdr);
-			event_send(nn->net, msg);
-		} else {
-			nlmsg_free(msg);
-		}
-	}
+	event_send(nn, NFSEC_CMD_SA_FLUSH, NULL, NULL, GFP_KERNEL);
 	mutex_unlock(&nn->lock);
 	return 0;
 }

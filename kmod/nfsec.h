@@ -64,10 +64,6 @@ static inline void nfsec_crypto_end(struct nfsec_net *nn)
 		wake_up_var(&nn->in_crypto);
 }
 
-int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol);
-void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol);
-void nfsec_policies_flush(struct nfsec_net *nn, int dir);
-
 extern unsigned int nfsec_net_id;
 extern struct workqueue_struct *nfsec_wq;
 

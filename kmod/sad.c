@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "nfsec.h"
+#include "acquire.h"
 #include "lifetime.h"
 #include "sad.h"
 #include "secpath.h"
@@ -76,7 +77,18 @@ static bool len_ok(const u8 *lens, unsigned int len)
 	return false;
 }
 
-static int alg_check(const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack)
+/* Without a length asked for, the longest ICV the algorithm has (RFC 4106, 4868, 2404). */
+static unsigned int icv_default(const struct aead_desc *d)
+{
+	return max3(d->icv_lens[0], d->icv_lens[1], d->icv_lens[2]);
+}
+
+/*
+ * Checks @alg against the tables; on success @names gets the tables' names (aead, enc,
+ * auth; NULL when unused) and @icv_len the ICV length, the default when @alg leaves it 0.
+ */
+static int alg_check(const struct nfsec_sa_alg *alg, const char **names,
+		     unsigned int *icv_len, struct netlink_ext_ack *extack)
 {
 	const struct aead_desc *d;
 
@@ -91,9 +103,8 @@ static int alg_check(const struct nfsec_sa_alg *alg, struct netlink_ext_ack *ext
 		}
 		if (!len_ok(d->key_lens, alg->key_len))
 			goto err_key;
-		if (!len_ok(d->icv_lens, alg->icv_len))
-			goto err_icv;
-		return 0;
+		names[0] = d->name;
+		goto icv;
 	}
 	if (!alg->enc || !alg->auth) {
 		NL_SET_ERR_MSG(extack,
@@ -105,6 +116,7 @@ static int alg_check(const struct nfsec_sa_alg *alg, struct netlink_ext_ack *ext
 		goto err_alg;
 	if (!len_ok(d->key_lens, alg->key_len))
 		goto err_key;
+	names[1] = d->name;
 	d = desc_find(auth_descs, ARRAY_SIZE(auth_descs), alg->auth);
 	if (!d)
 		goto err_alg;
@@ -112,8 +124,13 @@ static int alg_check(const struct nfsec_sa_alg *alg, struct netlink_ext_ack *ext
 		NL_SET_ERR_MSG(extack, "authentication key length does not fit the algorithm");
 		return -EINVAL;
 	}
-	if (!len_ok(d->icv_lens, alg->icv_len))
-		goto err_icv;
+	names[2] = d->name;
+icv:
+	*icv_len = alg->icv_len ?: icv_default(d);
+	if (!len_ok(d->icv_lens, *icv_len)) {
+		NL_SET_ERR_MSG(extack, "ICV length does not fit the algorithm");
+		return -EINVAL;
+	}
 	return 0;
 
 err_alg:
@@ -121,9 +138,6 @@ err_alg:
 	return -ENOENT;
 err_key:
 	NL_SET_ERR_MSG(extack, "key length does not fit the algorithm");
-	return -EINVAL;
-err_icv:
-	NL_SET_ERR_MSG(extack, "ICV length does not fit the algorithm");
 	return -EINVAL;
 }
 
@@ -153,7 +167,7 @@ static int authenc_setkey(struct crypto_aead *aead, const struct nfsec_sa_alg *a
 	return ret;
 }
 
-static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
+static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg, unsigned int icv_len,
 				    struct netlink_ext_ack *extack)
 {
 	char name[CRYPTO_MAX_ALG_NAME];
@@ -175,7 +189,7 @@ static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
 	ret = alg->aead ? crypto_aead_setkey(aead, alg->key, alg->key_len) :
 			  authenc_setkey(aead, alg);
 	if (!ret)
-		ret = crypto_aead_setauthsize(aead, alg->icv_len);
+		ret = crypto_aead_setauthsize(aead, icv_len);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "the kernel refused the key or ICV length");
 		crypto_free_aead(aead);
@@ -184,23 +198,16 @@ static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg,
 	return aead;
 }
 
-static void sa_set_names(struct nfsec_sa *sa, const struct nfsec_sa_alg *alg)
-{
-	const char *names[3] = { alg->aead, alg->enc, alg->auth };
-	int i;
-
-	for (i = 0; i < 3; i++)
-		strscpy(sa->alg_names[i], names[i] ?: "", sizeof(sa->alg_names[i]));
-}
-
 /* A new SA with one reference, not in any SAD. */
 struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack)
 {
+	const char *names[3] = {};
+	unsigned int icv_len;
 	struct nfsec_sa *sa;
 	int ret;
 
-	ret = alg_check(alg, extack);
+	ret = alg_check(alg, names, &icv_len, extack);
 	if (ret)
 		return ERR_PTR(ret);
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
@@ -215,7 +222,7 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 			goto err_free;
 		}
 	}
-	sa->aead = aead_new(alg, extack);
+	sa->aead = aead_new(alg, icv_len, extack);
 	if (IS_ERR(sa->aead)) {
 		ret = PTR_ERR(sa->aead);
 		goto err_replay;
@@ -227,13 +234,13 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 	sa->okey.reqid = cfg->reqid;
 	sa->okey.family = cfg->id.family;
 	sa->okey.mode = cfg->mode;
-	sa_set_names(sa, alg);
-	sa->icv_len = alg->icv_len;
+	memcpy(sa->alg_names, names, sizeof(sa->alg_names));
+	sa->icv_len = icv_len;
 	sa->iv_len = crypto_aead_ivsize(sa->aead);
 	sa->align = max(crypto_aead_blocksize(sa->aead), 4U);
 	sa->iv_from_seq = alg->aead;
 	spin_lock_init(&sa->lock);
-	INIT_DELAYED_WORK(&sa->expire_work, nfsec_sa_expire_work);
+	nfsec_lifetime_init(sa);
 	refcount_set(&sa->refcnt, 1);
 	return sa;
 
@@ -318,6 +325,33 @@ err_table:
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_insert);
 
+/*
+ * The namespace's view of a new SA, as nfsec_policy_add() for policies: @sa (the caller's
+ * reference, taken on success) gets the stand-in state its decrypted packets carry when
+ * inbound, goes into the SAD, has its time limits armed, and when outbound releases the
+ * packets held for it. -EEXIST when its id is taken; @sa is then still the caller's.
+ */
+int nfsec_sa_add(struct nfsec_net *nn, struct nfsec_sa *sa)
+{
+	int ret;
+
+	lockdep_assert_held(&nn->lock);
+	if (sa->cfg.dir == NFSEC_SA_DIR_IN) {
+		ret = nfsec_secpath_state_new(sa, nn->net);
+		if (ret)
+			return ret;
+	}
+	sa->nn = nn;
+	ret = nfsec_sa_insert(&nn->sad, sa);
+	if (ret)
+		return ret;
+	nfsec_lifetime_start(sa);
+	if (sa->cfg.dir == NFSEC_SA_DIR_OUT)
+		nfsec_acquire_sa_added(nn);
+	return 0;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_add);
+
 /* Unhashes @sa and drops the SAD's reference; lookups in flight may still hold theirs. */
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 {
@@ -326,8 +360,7 @@ void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 	WARN_ON_ONCE(rhashtable_remove_fast(&sad->table, &sa->node, sad_params));
 	if (sa->cfg.dir == NFSEC_SA_DIR_OUT)
 		WARN_ON_ONCE(rhltable_remove(&sad->out, &sa->out_node, out_params));
-	if (cancel_delayed_work(&sa->expire_work))
-		nfsec_sa_put(sa);		/* the pending work's reference */
+	nfsec_lifetime_stop(sa);
 	xa_erase(&sad->by_seq, sa->add_seq);
 	list_del(&sa->list);
 	sad->count--;

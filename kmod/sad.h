@@ -45,7 +45,7 @@ struct nfsec_sa_alg {
 	unsigned int key_len;
 	const u8 *auth_key;
 	unsigned int auth_key_len;
-	unsigned int icv_len;		/* bytes; for auth, the RFC 4868 truncation */
+	unsigned int icv_len;		/* bytes (0: the algorithm's default) */
 	bool esn;
 };
 
@@ -97,7 +97,7 @@ struct nfsec_sa {
 	struct nfsec_sa_config cfg;
 	struct nfsec_sa_id id;		/* cfg.id with its padding zeroed */
 	struct crypto_aead *aead;
-	char alg_names[3][CRYPTO_MAX_ALG_NAME];	/* aead, enc, auth ("" when unused) */
+	const char *alg_names[3];	/* aead, enc, auth (NULL when unused): sad.c's */
 	unsigned int icv_len;
 	unsigned int iv_len;
 	unsigned int align;		/* ESP payload alignment: cipher block, at least 4 */
@@ -110,7 +110,7 @@ struct nfsec_sa {
 	spinlock_t lock;
 	struct nfsec_replay *replay;	/* inbound */
 	struct xfrm_state *xs;		/* inbound: what its packets carry (secpath.c) */
-	struct nfsec_net *nn;		/* set by nfsec_sa_insert() */
+	struct nfsec_net *nn;		/* set by nfsec_sa_add() */
 	struct delayed_work expire_work;
 	refcount_t refcnt;
 	struct rcu_work free_work;
@@ -135,6 +135,7 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack);
 void nfsec_sa_put(struct nfsec_sa *sa);
 int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa);
+int nfsec_sa_add(struct nfsec_net *nn, struct nfsec_sa *sa);
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa);
 struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id *id);
 struct nfsec_sa *nfsec_sa_lookup_out(struct nfsec_sad *sad, const struct nfsec_sa_okey *key);

@@ -26,6 +26,7 @@ struct alg_case {
 	unsigned int key_len, auth_key_len, icv_len;
 	int error;		/* 0: made */
 	const char *extack;
+	unsigned int icv_made;	/* made with icv_len 0: the algorithm's default */
 };
 
 static const struct alg_case alg_cases[] = {
@@ -38,6 +39,11 @@ static const struct alg_case alg_cases[] = {
 	{ "aes-cbc-192-sha512", NULL, "cbc(aes)", "hmac(sha512)", 24, 64, 32 },
 	{ "aes-cbc-128-sha1", NULL, "cbc(aes)", "hmac(sha1)", 16, 20, 12 },
 	{ "null-sha256", NULL, "ecb(cipher_null)", "hmac(sha256)", 0, 32, 16 },
+	{ .name = "gcm default icv", .aead = "rfc4106(gcm(aes))", .key_len = 20, .icv_made = 16 },
+	{ .name = "sha384 default icv", .enc = "cbc(aes)", .auth = "hmac(sha384)", .key_len = 16,
+	  .auth_key_len = 48, .icv_made = 24 },
+	{ .name = "sha1 default icv", .enc = "cbc(aes)", .auth = "hmac(sha1)", .key_len = 16,
+	  .auth_key_len = 20, .icv_made = 12 },
 	{ "unknown aead", "gcm(des)", NULL, NULL, 20, 0, 16, -ENOENT,
 	  "unknown or unsupported algorithm" },
 	{ "gcm without salt", "rfc4106(gcm(aes))", NULL, NULL, 16, 0, 16, -EINVAL,
@@ -105,8 +111,12 @@ static void sa_algorithms(struct kunit *test)
 	}
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
 	KUNIT_EXPECT_NULL(test, extack._msg);
-	KUNIT_EXPECT_EQ(test, crypto_aead_authsize(sa->aead), c->icv_len);
-	KUNIT_EXPECT_EQ(test, sa->icv_len, c->icv_len);
+	KUNIT_EXPECT_EQ(test, crypto_aead_authsize(sa->aead), c->icv_len ?: c->icv_made);
+	KUNIT_EXPECT_EQ(test, sa->icv_len, c->icv_len ?: c->icv_made);
+	/* The names are the tables', not the caller's (whose buffer goes with the request). */
+	KUNIT_EXPECT_STREQ(test, sa->alg_names[0] ?: "", c->aead ?: "");
+	KUNIT_EXPECT_PTR_NE(test, sa->alg_names[0] ?: "", c->aead ?: "-");
+	KUNIT_EXPECT_STREQ(test, sa->alg_names[2] ?: "", c->auth ?: "");
 	/* ESP's IV: 8 bytes for GCM and ChaCha20-Poly1305, the block for CBC, none for null. */
 	KUNIT_EXPECT_EQ(test, sa->iv_len, c->aead ? 8U : c->key_len ? 16U : 0U);
 	nfsec_sa_put(sa);

@@ -91,4 +91,10 @@ struct nfsec_policy *nfsec_spd_find_exact(struct nfsec_spd *spd, const struct nf
 int nfsec_selector_check(const struct nfsec_selector *sel);
 bool nfsec_selector_match(const struct nfsec_selector *sel, const struct nfsec_flow *fl);
 
+/* A namespace's policies, under its lock: in its SPDs and by index. */
+struct nfsec_net;
+int nfsec_policy_add(struct nfsec_net *nn, struct nfsec_policy *pol);
+void nfsec_policy_del(struct nfsec_net *nn, struct nfsec_policy *pol);
+void nfsec_policies_flush(struct nfsec_net *nn, int dir);
+
 #endif /* _NFSEC_SPD_H */
