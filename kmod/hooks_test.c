@@ -201,6 +201,62 @@ static void input_holds_device(struct kunit *test)
 	nfsec_sa_put(out);
 }
 
+/* @skb through the input hook as from the loopback device; dropped at once, or taken. */
+static void input_one(struct kunit *test, struct nfsec_net *nn, struct sk_buff *skb)
+{
+	unsigned int verdict;
+
+	skb->dev = init_net.loopback_dev;
+	local_bh_disable();
+	rcu_read_lock();
+	verdict = nfsec_input(nn, skb, sizeof(struct iphdr));
+	rcu_read_unlock();
+	local_bh_enable();
+	if (verdict == NF_DROP)
+		kfree_skb(skb);
+	else
+		KUNIT_EXPECT_EQ(test, verdict, NF_STOLEN);
+	crypto_drained(nn);
+}
+
+/* A drop an SA causes is counted by the namespace and by the SA, which get shows. */
+static void input_drops_counted_by_sa(struct kunit *test)
+{
+	struct nfsec_net *nn = nfsec_net(&init_net);
+	struct sk_buff *skb, *again, *bad;
+	struct nfsec_sa *out, *in;
+	u64 replay, auth;
+	int drop;
+
+	out = sa_make(test, NFSEC_SA_DIR_OUT, NFSEC_MODE_TUNNEL);
+	in = sa_make(test, NFSEC_SA_DIR_IN, NFSEC_MODE_TUNNEL);
+	if (!sa_add(test, nn, in)) {
+		nfsec_sa_put(out);
+		return;
+	}
+	replay = stat_sum(nn, NFSEC_STAT_A_IN_REPLAY);
+	auth = stat_sum(nn, NFSEC_STAT_A_IN_AUTH_FAIL);
+	skb = esp_packet(test, out);
+	again = skb_copy(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	bad = esp_packet(test, out);
+	bad->data[bad->len - 1] ^= 1;		/* the ICV's last byte */
+
+	input_one(test, nn, skb);
+	input_one(test, nn, again);
+	input_one(test, nn, bad);
+	KUNIT_EXPECT_EQ(test, stat_sum(nn, NFSEC_STAT_A_IN_REPLAY) - replay, 1ULL);
+	KUNIT_EXPECT_EQ(test, stat_sum(nn, NFSEC_STAT_A_IN_AUTH_FAIL) - auth, 1ULL);
+	for (drop = 0; drop <= NFSEC_SA_DROP_A_MAX; drop++)
+		KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&in->drops[drop]),
+				    drop == NFSEC_SA_DROP_A_REPLAY ||
+				    drop == NFSEC_SA_DROP_A_AUTH_FAIL ? 1LL : 0LL,
+				    "drop reason %d", drop);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&in->packets), 1LL);
+	sa_del(nn, in);
+	nfsec_sa_put(out);
+}
+
 /*
  * An outbound packet in crypto holds its route, though the socket lent it (noref). UDP
  * 127.0.0.1:4000 -> 127.0.0.1:4001 through a transport-mode protect policy.
@@ -287,6 +343,7 @@ out_pol:
 static struct kunit_case hooks_cases[] = {
 	KUNIT_CASE(input_holds_device),
 	KUNIT_CASE(output_holds_route),
+	KUNIT_CASE(input_drops_counted_by_sa),
 	{}
 };
 

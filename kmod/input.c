@@ -168,7 +168,7 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	return;
 
 drop:
-	nfsec_stat_inc(nn, stat);
+	nfsec_sa_drop(nn, sa, stat);
 	nfsec_sa_put(sa);
 	kfree_skb(skb);
 }
@@ -249,7 +249,7 @@ unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int
 	 * decryption and decapsulation move and pull these bytes in place.
 	 */
 	if (!pskb_may_pull(skb, off + nfsec_esp_head_len(sa))) {
-		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_MALFORMED);
+		nfsec_sa_drop(nn, sa, NFSEC_STAT_A_IN_MALFORMED);
 		nfsec_sa_put(sa);
 		return NF_DROP;
 	}
@@ -261,7 +261,7 @@ unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int
 		   nfsec_replay_check(sa->replay, seq) != NFSEC_REPLAY_OK;
 	spin_unlock_bh(&sa->lock);
 	if (replayed) {
-		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_REPLAY);
+		nfsec_sa_drop(nn, sa, NFSEC_STAT_A_IN_REPLAY);
 		nfsec_sa_put(sa);
 		return NF_DROP;
 	}

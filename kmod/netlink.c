@@ -795,6 +795,20 @@ static int put_lifetime(struct sk_buff *skb, const struct nfsec_sa *sa)
 	return 0;
 }
 
+static int put_drops(struct sk_buff *skb, const struct nfsec_sa *sa)
+{
+	struct nlattr *nest = nla_nest_start(skb, NFSEC_SA_A_DROPS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = NFSEC_SA_DROP_A_PAD + 1; i <= NFSEC_SA_DROP_A_MAX; i++)
+		if (nla_put_u64_64bit(skb, i, atomic64_read(&sa->drops[i]), NFSEC_SA_DROP_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static u64 sa_seq(struct nfsec_sa *sa)
 {
 	u64 seq;
@@ -830,7 +844,7 @@ static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
 	     nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, cfg->replay_window)) ||
 	    (cfg->esn && nla_put_flag(skb, NFSEC_SA_A_ESN)) ||
 	    (cfg->has_sel && put_selector(skb, NFSEC_SA_A_SELECTOR, &cfg->sel)) ||
-	    put_lifetime(skb, sa) ||
+	    put_lifetime(skb, sa) || put_drops(skb, sa) ||
 	    nla_put_u64_64bit(skb, NFSEC_SA_A_SEQ, sa_seq(sa), NFSEC_SA_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

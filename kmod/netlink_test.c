@@ -102,8 +102,8 @@ static void parse_sa_reply(struct kunit *test, const struct nlmsghdr *nlh,
 			   struct nl_result *res)
 {
 	struct nlattr *tb[NFSEC_A_MAX + 1], *stb[NFSEC_SA_A_MAX + 1];
-	struct nlattr *atb[NFSEC_ALG_A_MAX + 1];
-	int alg;
+	struct nlattr *atb[NFSEC_ALG_A_MAX + 1], *dtb[NFSEC_SA_DROP_A_MAX + 1];
+	int alg, drop;
 
 	KUNIT_ASSERT_EQ(test, 0, genlmsg_parse(nlh, &nfsec_genl_family, tb, NFSEC_A_MAX,
 					       NULL, NULL));
@@ -111,6 +111,14 @@ static void parse_sa_reply(struct kunit *test, const struct nlmsghdr *nlh,
 	KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(stb, NFSEC_SA_A_MAX, tb[NFSEC_A_SA],
 						  NULL, NULL));
 	KUNIT_ASSERT_NOT_NULL(test, stb[NFSEC_SA_A_SPI]);
+	/* Every reason an SA drops for, each there, none yet on a new SA. */
+	KUNIT_ASSERT_NOT_NULL(test, stb[NFSEC_SA_A_DROPS]);
+	KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(dtb, NFSEC_SA_DROP_A_MAX, stb[NFSEC_SA_A_DROPS],
+						  NULL, NULL));
+	for (drop = NFSEC_SA_DROP_A_PAD + 1; drop <= NFSEC_SA_DROP_A_MAX; drop++) {
+		KUNIT_ASSERT_NOT_NULL(test, dtb[drop]);
+		KUNIT_EXPECT_EQ(test, nla_get_u64(dtb[drop]), 0ULL);
+	}
 	res->sas++;
 	for (alg = NFSEC_SA_A_AEAD; alg <= NFSEC_SA_A_AUTH; alg++) {
 		if (!stb[alg])

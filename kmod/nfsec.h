@@ -47,6 +47,13 @@ static inline void nfsec_stat_inc(struct nfsec_net *nn, int stat)
 	nfsec_stat_add(nn, stat, 1);
 }
 
+/* A packet @sa dropped: counted as @stat in the namespace and by the SA itself. */
+static inline void nfsec_sa_drop(struct nfsec_net *nn, struct nfsec_sa *sa, int stat)
+{
+	nfsec_stat_inc(nn, stat);
+	nfsec_sa_count_drop(sa, stat);
+}
+
 /*
  * A packet in crypto may complete in a crypto thread (cryptd), after the hook that sent it
  * there has returned: the namespace's state must stay until it has. nfsec_crypto_begin()

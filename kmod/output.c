@@ -100,8 +100,7 @@ static unsigned int inner_mtu(const struct nfsec_sa *sa, unsigned int mtu, unsig
  * smaller route. Only when the inner route is not the outer one (tunnel mode to another
  * address): a route shared with the ESP packets would be lowered again by each of them.
  */
-static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu,
-		    bool feedback)
+static bool too_big(struct sk_buff *skb, unsigned int mtu, bool feedback)
 {
 	if (nfsec_is_v4(skb)) {
 		bool df = ip_hdr(skb)->frag_off & htons(IP_DF);
@@ -127,7 +126,6 @@ static bool too_big(struct nfsec_net *nn, struct sk_buff *skb, unsigned int mtu,
 		}
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max_t(unsigned int, mtu, IPV6_MIN_MTU));
 	}
-	nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_TOO_BIG);
 	return true;
 }
 
@@ -189,13 +187,12 @@ static void out_drop(struct nfsec_net *nn, struct sk_buff *skb, struct nfsec_sa 
 		stat = NFSEC_STAT_A_OUT_NO_ROUTE;
 		break;
 	case -EMSGSIZE:
-		stat = 0;		/* counted by too_big() */
+		stat = NFSEC_STAT_A_OUT_TOO_BIG;	/* too_big(): ICMP sent */
 		break;
 	default:
 		stat = NFSEC_STAT_A_OUT_ERROR;
 	}
-	if (stat)
-		nfsec_stat_inc(nn, stat);
+	nfsec_sa_drop(nn, sa, stat);
 	nfsec_sa_put(sa);
 	kfree_skb(skb);
 }
@@ -294,7 +291,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 	}
 	mtu = dst_mtu(dst);
 	if (outer + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
-	    too_big(nn, skb, inner_mtu(sa, mtu, outer, off), tunnel && !same_daddr(skb, sa))) {
+	    too_big(skb, inner_mtu(sa, mtu, outer, off), tunnel && !same_daddr(skb, sa))) {
 		dst_release(dst);
 		err = -EMSGSIZE;
 		goto err;
@@ -342,7 +339,7 @@ static void xmit(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *skb)
 	}
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
-		nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_ERROR);
+		nfsec_sa_drop(nn, sa, NFSEC_STAT_A_OUT_ERROR);
 		nfsec_sa_put(sa);
 		kfree_skb(skb);
 		return;

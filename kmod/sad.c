@@ -369,6 +369,30 @@ void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_remove);
 
+/* The SA's own count of a packet it dropped, which the namespace counts as @stat. */
+void nfsec_sa_count_drop(struct nfsec_sa *sa, int stat)
+{
+	static const u8 drop_of_stat[NFSEC_STAT_A_MAX + 1] = {
+		[NFSEC_STAT_A_IN_REPLAY] = NFSEC_SA_DROP_A_REPLAY,
+		[NFSEC_STAT_A_IN_AUTH_FAIL] = NFSEC_SA_DROP_A_AUTH_FAIL,
+		[NFSEC_STAT_A_IN_MALFORMED] = NFSEC_SA_DROP_A_MALFORMED,
+		[NFSEC_STAT_A_IN_SELECTOR] = NFSEC_SA_DROP_A_SELECTOR,
+		[NFSEC_STAT_A_IN_DUMMY] = NFSEC_SA_DROP_A_DUMMY,
+		[NFSEC_STAT_A_IN_EXPIRED] = NFSEC_SA_DROP_A_EXPIRED,
+		[NFSEC_STAT_A_OUT_EXPIRED] = NFSEC_SA_DROP_A_EXPIRED,
+		[NFSEC_STAT_A_OUT_SEQ_OVERFLOW] = NFSEC_SA_DROP_A_SEQ_OVERFLOW,
+		[NFSEC_STAT_A_OUT_NO_ROUTE] = NFSEC_SA_DROP_A_NO_ROUTE,
+		[NFSEC_STAT_A_OUT_TOO_BIG] = NFSEC_SA_DROP_A_TOO_BIG,
+		[NFSEC_STAT_A_IN_ERROR] = NFSEC_SA_DROP_A_ERROR,
+		[NFSEC_STAT_A_OUT_ERROR] = NFSEC_SA_DROP_A_ERROR,
+	};
+
+	if (WARN_ON_ONCE(stat < 0 || stat > NFSEC_STAT_A_MAX || !drop_of_stat[stat]))
+		return;
+	atomic64_inc(&sa->drops[drop_of_stat[stat]]);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_count_drop);
+
 void nfsec_sad_flush(struct nfsec_sad *sad)
 {
 	struct nfsec_sa *sa, *tmp;

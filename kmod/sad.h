@@ -106,6 +106,7 @@ struct nfsec_sa {
 	time64_t add_time;		/* ktime_get_seconds() at insertion */
 	atomic64_t seq_out;		/* the last sequence number sent */
 	atomic64_t bytes, packets;
+	atomic64_t drops[NFSEC_SA_DROP_A_MAX + 1];	/* by enum nfsec_sa_drop_attr */
 	unsigned long flags;		/* enum nfsec_sa_flags */
 	spinlock_t lock;
 	struct nfsec_replay *replay;	/* inbound */
@@ -137,6 +138,7 @@ void nfsec_sa_put(struct nfsec_sa *sa);
 int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa);
 int nfsec_sa_add(struct nfsec_net *nn, struct nfsec_sa *sa);
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa);
+void nfsec_sa_count_drop(struct nfsec_sa *sa, int stat);
 struct nfsec_sa *nfsec_sa_lookup(struct nfsec_sad *sad, const struct nfsec_sa_id *id);
 struct nfsec_sa *nfsec_sa_lookup_out(struct nfsec_sad *sad, const struct nfsec_sa_okey *key);
 

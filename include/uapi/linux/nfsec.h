@@ -97,6 +97,8 @@
  *                           accepted
  *     NFSEC_SA_A_LIFETIME { NFSEC_LT_A_BYTES, NFSEC_LT_A_PACKETS: so far;
  *                           NFSEC_LT_A_AGE_SECONDS: since it was added }
+ *     NFSEC_SA_A_DROPS { one u64 per enum nfsec_sa_drop_attr }: the packets it dropped,
+ *                           by reason (each also counted in the namespace's stats)
  * NFSEC_CMD_SA_FLUSH (CAP_NET_ADMIN): remove every SA.
  * NFSEC_CMD_STATS_GET: NFSEC_A_STATS { one u64 per enum nfsec_stat_attr }, the namespace's
  *   counters (packets and bytes through nfsec, and every reason a packet was dropped).
@@ -258,6 +260,7 @@ enum nfsec_sa_attr {
 	NFSEC_SA_A_SELECTOR,
 	NFSEC_SA_A_LIFETIME,
 	NFSEC_SA_A_SEQ,
+	NFSEC_SA_A_DROPS,
 	__NFSEC_SA_A_LAST
 };
 
@@ -289,6 +292,25 @@ enum nfsec_lifetime_attr {
 };
 
 #define NFSEC_LT_A_MAX (__NFSEC_LT_A_LAST - 1)
+
+/* Packets one SA dropped, by reason: each a u64 in NFSEC_SA_A_DROPS (get only). */
+enum nfsec_sa_drop_attr {
+	NFSEC_SA_DROP_A_UNSPEC,
+	NFSEC_SA_DROP_A_PAD,
+	NFSEC_SA_DROP_A_REPLAY,		/* in: replayed or behind the window */
+	NFSEC_SA_DROP_A_AUTH_FAIL,	/* in: ICV check failed */
+	NFSEC_SA_DROP_A_MALFORMED,	/* in: too short, bad padding or inner header */
+	NFSEC_SA_DROP_A_SELECTOR,	/* in: outside the SA's selector */
+	NFSEC_SA_DROP_A_DUMMY,		/* in: dummy packets (next header 59), discarded */
+	NFSEC_SA_DROP_A_EXPIRED,	/* hard lifetime reached */
+	NFSEC_SA_DROP_A_SEQ_OVERFLOW,	/* out: sequence numbers used up */
+	NFSEC_SA_DROP_A_NO_ROUTE,	/* out: no route to the tunnel endpoint */
+	NFSEC_SA_DROP_A_TOO_BIG,	/* out: over the path MTU, ICMP sent */
+	NFSEC_SA_DROP_A_ERROR,		/* out of memory, GSO or crypto failure */
+	__NFSEC_SA_DROP_A_LAST
+};
+
+#define NFSEC_SA_DROP_A_MAX (__NFSEC_SA_DROP_A_LAST - 1)
 
 /* The namespace's counters, each a u64 in NFSEC_A_STATS. */
 enum nfsec_stat_attr {
