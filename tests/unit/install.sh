@@ -48,11 +48,13 @@ fi
 # The installed pieces work: the unit names the installed programs, the module is one.
 grep -q "^ExecStart=/usr/local/sbin/nfsec-iked -f -c /etc/nfsec/iked.conf$" \
 	"$dest/usr/local/lib/systemd/system/nfsec-iked.service" &&
+	grep -q "^ExecReload=/usr/local/sbin/nfsec tunnel reload$" \
+	"$dest/usr/local/lib/systemd/system/nfsec-iked.service" &&
 	modinfo -F name "$dest/lib/modules/$kver/extra/nfsec.ko" > "$tmp/out" 2>&1 &&
 	grep -qx nfsec "$tmp/out" &&
 	"$dest/usr/local/sbin/nfsec-iked" -n -c "$dest/etc/nfsec/iked.conf" > "$tmp/out" 2>&1
 if [ $? -eq 0 ]; then
-	ok "the unit runs /usr/local/sbin/nfsec-iked; nfsec.ko is a module; iked.conf checks"
+	ok "the unit runs /usr/local/sbin/nfsec-iked (reload: nfsec tunnel reload); nfsec.ko is a module; iked.conf checks"
 else
 	not_ok "the installed files"
 fi
