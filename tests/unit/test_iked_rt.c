@@ -1409,10 +1409,20 @@ static void test_cli_against_server(void **state)
 	unsetenv(CONTROL_SOCKET_ENV);
 }
 
+/* A run that must end with status, out on stdout and err on stderr (NULL: any). */
+static void run_check(struct run r, int status, const char *out, const char *err)
+{
+	assert_int_equal(r.status, status);
+	if (out)
+		assert_string_equal(r.out, out);
+	if (err)
+		assert_string_equal(r.err, err);
+	run_free(&r);
+}
+
 /* nfsec tunnel reload: the daemon's one line, or JSON, or its error and exit status 1. */
 static void test_cli_reload(void **state)
 {
-	struct run r;
 	pid_t pid;
 
 	(void)state;
@@ -1420,30 +1430,17 @@ static void test_cli_reload(void **state)
 	control_set_reload(fake_reload);
 	pid = server_fork();
 	setenv(CONTROL_SOCKET_ENV, sock_path, 1);
-
-	r = RUN("nfsec", "tunnel", "reload");
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "reloaded: 1 added, 1 changed, 1 removed, 3 unchanged\n");
-	assert_string_equal(r.err, "");
-	run_free(&r);
-
-	r = RUN("nfsec", "-j", "tunnel", "reload");
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.out, "{\"added\":1,\"changed\":1,\"removed\":1,\"unchanged\":3}\n");
-	run_free(&r);
-
-	r = RUN("nfsec", "tunnel", "reload", "moon");
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "tunnel reload takes no argument"));
-	run_free(&r);
-
-	r = RUN("nfsec", "tunnel", "reload");
-	assert_int_equal(r.status, 1);
-	assert_string_equal(r.out, "");
-	assert_string_equal(r.err, "nfsec: /etc/nfsec/iked.conf:3: unknown word \"bogus\" in "
-			    "tunnel; nothing changed\n");
-	run_free(&r);
-
+	run_check(RUN("nfsec", "tunnel", "reload"), 0,
+		  "reloaded: 1 added, 1 changed, 1 removed, 3 unchanged\n", "");
+	run_check(RUN("nfsec", "-j", "tunnel", "reload"), 0,
+		  "{\"added\":1,\"changed\":1,\"removed\":1,\"unchanged\":3}\n", "");
+	run_check(RUN("nfsec", "tunnel", "reload", "moon"), 1, "",
+		  "nfsec: tunnel reload takes no argument (got \"moon\"), try \"nfsec help "
+		  "tunnel\"\n");
+	/* the daemon's third reload fails */
+	run_check(RUN("nfsec", "tunnel", "reload"), 1, "",
+		  "nfsec: /etc/nfsec/iked.conf:3: unknown word \"bogus\" in tunnel; nothing "
+		  "changed\n");
 	server_kill(pid);
 	unsetenv(CONTROL_SOCKET_ENV);
 	control_set_reload(NULL);
