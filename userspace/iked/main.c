@@ -72,8 +72,8 @@ static int harden(void)
  * socket exemption), which need it to read as to change. Every other goes, from the
  * bounding set too (so nothing the daemon could be made to run gets one back), and no new
  * privileges on exec. Files read later (a tunnel added over the control socket, a reload
- * of the configuration file) are read as their owner reads them: without CAP_DAC_OVERRIDE, another user's 0600 file is
- * refused (auth.c and conf.c refuse one others could read).
+ * of the configuration file) are read as their owner reads them: without CAP_DAC_OVERRIDE,
+ * another user's 0600 file is refused (auth.c and conf.c refuse one others could read).
  */
 static int drop_capabilities(void)
 {

@@ -236,9 +236,10 @@ static int plan_make(struct conf_file *cf, struct conf_reload_result *r, char *e
 	for (int i = 0; i < cf->count; i++) {
 		t = registry_find(cf->t[i].name);
 		if (t && !t->from_conf) {
-			snprintf(err, errlen, "%s:%lu: tunnel %s: a tunnel of that name was added "
-				 "with \"nfsec tunnel add\", which a reload leaves alone: delete it "
-				 "or rename this one", cf->path, cf->line[i], cf->t[i].name);
+			snprintf(err, errlen, "%s:%lu: tunnel %s: a tunnel of that name was "
+				 "added with \"nfsec tunnel add\", which a reload leaves alone: "
+				 "delete it or rename this one", cf->path, cf->line[i],
+				 cf->t[i].name);
 			return -EEXIST;
 		}
 		cf->fate[i] = !t ? FATE_ADD : definition_same(t, cf, i) ? FATE_KEEP : FATE_REPLACE;
