@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(err, 0x55, sizeof(err));
 	ret = tunnel_conf_parse_settings(f, "fuzz.conf", out, TUNNELS_MAX, &count, &settings,
-					 err, sizeof(err));
+					 NULL, err, sizeof(err));
 	fclose(f);
 	CHECK(ret == 0 || ret == -EINVAL || ret == -ENOSPC || ret == -EIO);
 	CHECK(count >= 0 && count <= TUNNELS_MAX);

@@ -46,7 +46,7 @@ expect() {
 	fi
 }
 
-echo "1..14"
+echo "1..15"
 expect "objects" $(words cli/commands.c table nfsec_commands) -- ""
 expect "policy commands" add delete get show flush -- policy ""
 expect "policy add: cli/policy.c keywords" $(words cli/policy.c table keywords | grep -vx index) \
@@ -61,6 +61,8 @@ expect "policy add mode: common/words.c mode_names" $(words common/words.c table
 	-- policy add mode ""
 expect "sa add: cli/sa.c keywords" $(words cli/sa.c table keywords) -- sa add ""
 expect "sa add dir: cli/sa.c dir_names" $(words cli/sa.c table dir_names) -- sa add dir ""
+expect "tunnel commands: cli/tunnel.c tunnel_commands but aliases" \
+	$(words cli/tunnel.c table tunnel_commands | grep -vx -e list -e help) -- tunnel ""
 expect "tunnel add: common/tunnel.c keywords" $(words common/tunnel.c table keywords) \
 	-- tunnel add t ""
 expect "tunnel add auto: common/tunnel.c auto_names" $(words common/tunnel.c table auto_names) \

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; sed 's/^/# /' "$tmp/out"; }
 # the tree under DIR: mode and path of each file, sorted
 tree() { (cd "$1" && find . -type f -printf '%m %p\n' | sort); }
@@ -48,11 +48,14 @@ fi
 # The installed pieces work: the unit names the installed programs, the module is one.
 grep -q "^ExecStart=/usr/local/sbin/nfsec-iked -f -c /etc/nfsec/iked.conf$" \
 	"$dest/usr/local/lib/systemd/system/nfsec-iked.service" &&
+	grep -q "^ExecReload=/usr/local/sbin/nfsec tunnel reload$" \
+	"$dest/usr/local/lib/systemd/system/nfsec-iked.service" &&
 	modinfo -F name "$dest/lib/modules/$kver/extra/nfsec.ko" > "$tmp/out" 2>&1 &&
 	grep -qx nfsec "$tmp/out" &&
 	"$dest/usr/local/sbin/nfsec-iked" -n -c "$dest/etc/nfsec/iked.conf" > "$tmp/out" 2>&1
 if [ $? -eq 0 ]; then
-	ok "the unit runs /usr/local/sbin/nfsec-iked; nfsec.ko is a module; iked.conf checks"
+	ok "the unit runs /usr/local/sbin/nfsec-iked (reload: nfsec tunnel reload);" \
+		"nfsec.ko is a module; iked.conf checks"
 else
 	not_ok "the installed files"
 fi

@@ -533,6 +533,27 @@ static void test_load_ca_file_of_two(void **state)
 	auth_creds_free(c);
 }
 
+/*
+ * What a reload compares: the same files read again are the same; another ca file, or
+ * another certificate, is not.
+ */
+static void test_creds_same(void **state)
+{
+	struct tunnel t = moon_conf;
+	struct auth_creds *again = creds_load(&moon_conf), *other_ca;
+
+	(void)state;
+	assert_true(auth_creds_same(moon_creds, again));
+	assert_true(auth_creds_same(NULL, NULL));
+	assert_false(auth_creds_same(moon_creds, NULL));
+	assert_false(auth_creds_same(moon_creds, sun_creds));
+	snprintf(t.ca, sizeof(t.ca), "%s", path("ca2.pem"));
+	other_ca = creds_load(&t);
+	assert_false(auth_creds_same(moon_creds, other_ca));
+	auth_creds_free(other_ca);
+	auth_creds_free(again);
+}
+
 static void test_load_wrong_key(void **state)
 {
 	struct tunnel t = moon_conf;
@@ -1090,6 +1111,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_ca_file_of_two),
+		cmocka_unit_test(test_creds_same),
 		cmocka_unit_test(test_load_wrong_key),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_not_pem),

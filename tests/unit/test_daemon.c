@@ -16,8 +16,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -30,6 +32,7 @@
 #include "net.h"
 #include "quick.h"
 #include "registry.h"
+#include "reload.h"
 
 /* --- Fakes: the UDP sockets --------------------------------------------------------- */
 
@@ -1260,6 +1263,352 @@ static void test_any_stale_reqids(void **state)
 	ike_sa_free(p);
 }
 
+/* --- The configuration file read again (reload.c) ----------------------------------------- */
+
+static char conf_dir[64], conf_path[128], psk_path[128];
+
+/* moon's secret from a file, which the reload reads again */
+#define F_MOON "tunnel moon local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 " \
+	       "remote-ts 10.0.2.0/24 auth psk psk file:%1$s auto none\n"
+#define F_GONE "tunnel gone local 192.168.1.1 remote 192.168.1.3 local-ts 10.0.1.0/24 " \
+	       "remote-ts 10.0.3.0/24 auth psk psk sesame auto none\n"
+#define F_CHG  "tunnel chg local 192.168.1.1 remote 192.168.1.4 local-ts 10.0.1.0/24 " \
+	       "remote-ts 10.0.4.0/24 auth psk psk sesame"
+#define F_NEW  "tunnel new local 192.168.1.1 remote 192.168.1.5 local-ts 10.0.1.0/24 " \
+	       "remote-ts 10.0.5.0/24 auth psk psk sesame\n"
+/* added over the control socket: a reload never touches it */
+#define RT "rt local 192.168.1.1 remote 192.168.1.6 local-ts 10.0.1.0/24 " \
+	   "remote-ts 10.0.6.0/24 auth psk psk sesame auto none"
+
+static void file_put(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* The configuration file from fmt, in which %1$s is the psk file's path. */
+static void conf_put(const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	file_put(conf_path, text, 0600);
+}
+
+static int reload_setup(void **state)
+{
+	strcpy(conf_dir, "/tmp/nfsec-reload.XXXXXX");
+	if (!mkdtemp(conf_dir))
+		return -1;
+	snprintf(conf_path, sizeof(conf_path), "%s/iked.conf", conf_dir);
+	snprintf(psk_path, sizeof(psk_path), "%s/moon.psk", conf_dir);
+	file_put(psk_path, "sesame\n", 0600);
+	return test_setup(state);
+}
+
+static int reload_teardown(void **state)
+{
+	unlink(conf_path);
+	unlink(psk_path);
+	rmdir(conf_dir);
+	return test_teardown(state);
+}
+
+/* The peer at 192.168.1.N of the daemon's tunnel to it (10.0.N.0/24 behind it). */
+static void peer_conf(struct tunnel *t, unsigned int n)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "p%u local 192.168.1.%u remote 192.168.1.1 local-ts "
+		 "10.0.%u.0/24 remote-ts 10.0.1.0/24 auth psk psk sesame", n, n, n);
+	conf(t, text);
+}
+
+/* Phase 1 and one phase 2 from the peer at 192.168.1.N, its inbound SPI 0x5000 + N. */
+struct peer {
+	struct tunnel conf;
+	char addr[16];
+	struct ike_sa *p1;
+	struct qm *qm;
+};
+
+static void peer_up_with(struct peer *p, unsigned int n)
+{
+	peer_conf(&p->conf, n);
+	snprintf(p->addr, sizeof(p->addr), "192.168.1.%u", n);
+	p->p1 = phase1_from(&p->conf, p->addr, false);
+	p->qm = quick_from(p->p1, &p->conf, p->addr, 0x5000 + n, NULL, NULL);
+}
+
+static void peer_free(struct peer *p)
+{
+	qm_free(p->qm);
+	ike_sa_free(p->p1);
+}
+
+/* Live SAs, and policies, from or to addr. */
+static unsigned int sas_live_with(const char *addr)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < k.nsa; i++)
+		n += k.sa[i].live && (addr_eq(&k.sa[i].src, addr) || addr_eq(&k.sa[i].dst, addr));
+	return n;
+}
+
+static unsigned int policies_live_with(const char *addr)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < k.npol; i++)
+		n += k.pol[i].live && (addr_eq(&k.pol[i].tmpl_src, addr) ||
+				       addr_eq(&k.pol[i].tmpl_dst, addr));
+	return n;
+}
+
+/* Datagrams to addr among those sent since the from-th. */
+static unsigned int sent_to(const char *addr, unsigned int from)
+{
+	struct sockaddr_storage ss;
+	unsigned int n = 0;
+
+	sockaddr4(&ss, addr);
+	for (unsigned int i = from; i < nsent; i++)
+		n += !memcmp(&sent[i % SENT_MAX].to, &ss, sizeof(struct sockaddr_in));
+	return n;
+}
+
+/*
+ * Unchanged, changed, gone, new, and one added at runtime: moon (unchanged) keeps its
+ * phase 1 and SAs and hears nothing; gone loses its SAs (the peer told) and policies;
+ * chg is taken down and added again with its new esp, auto start now, so it initiates;
+ * new is added (auto trap: its policies in); rt, not the file's, is left as it was.
+ */
+static void test_reload_applies(void **state)
+{
+	struct iked_tunnel *moon, *chg, *rt;
+	struct conf_reload_result r;
+	struct tunnel_status st;
+	struct iked_settings s;
+	struct peer sun2, p3, p4, p6;
+	uint32_t spi_in, spi_out;
+	char err[512] = "";
+	unsigned int before;
+
+	(void)state;
+	conf_put(F_MOON F_GONE F_CHG " auto none\n", psk_path);
+	assert_int_equal(conf_load(conf_path, &s), 3);
+	rt = add(RT);
+	moon = registry_find("moon");
+	chg = registry_find("chg");
+	assert_true(moon->from_conf);
+	assert_false(rt->from_conf);
+	assert_int_equal(moon->conf.psk_len, 6);
+	peer_up_with(&sun2, 2);
+	peer_up_with(&p3, 3);
+	peer_up_with(&p4, 4);
+	peer_up_with(&p6, 6);
+	assert_int_equal(sas_live(), 8);
+	assert_int_equal(policies_live(), 8);
+	status(moon, &st);
+	assert_true(st.phase1.established);
+	assert_true(st.sa[0].established);
+	spi_in = st.sa[0].spi_in;
+	spi_out = st.sa[0].spi_out;
+
+	conf_put("# moon as it was, chg with another esp and auto start, gone gone\n"
+		 F_MOON F_CHG " esp aes256gcm16 auto start\n" F_NEW, psk_path);
+	before = nsent;
+	assert_int_equal(conf_reload(conf_path, &r, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(r.added, 1);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.unchanged, 1);
+	assert_non_null(strstr(logged, "reloaded: 1 added, 1 changed, 1 removed, 1 unchanged"));
+
+	/* moon: the same tunnel, its phase 1 and SAs as they were, not a word to the peer */
+	assert_ptr_equal(registry_find("moon"), moon);
+	status(moon, &st);
+	assert_true(st.phase1.established);
+	assert_true(st.sa[0].established);
+	assert_int_equal(st.sa[0].spi_in, spi_in);
+	assert_int_equal(st.sa[0].spi_out, spi_out);
+	assert_true(spi_live(spi_in));
+	assert_true(spi_live(spi_out));
+	assert_int_equal(sas_live_with("192.168.1.2"), 2);
+	assert_int_equal(policies_live_with("192.168.1.2"), 2);
+	assert_int_equal(sent_to("192.168.1.2", before), 0);
+
+	/* gone: no SA, no policy, the peer told */
+	assert_null(registry_find("gone"));
+	assert_int_equal(sas_live_with("192.168.1.3"), 0);
+	assert_int_equal(policies_live_with("192.168.1.3"), 0);
+	assert_true(sent_to("192.168.1.3", before) >= 1);
+
+	/* chg: its old SAs deleted (the peer told), back with the new words, initiating */
+	assert_non_null(registry_find("chg"));
+	assert_true(registry_find("chg")->from_conf);
+	assert_int_equal(registry_find("chg")->conf.esp.count, 1);
+	assert_int_equal(registry_find("chg")->conf.auto_mode, TUNNEL_AUTO_START);
+	assert_int_equal(sas_live_with("192.168.1.4"), 0);
+	assert_int_equal(policies_live_with("192.168.1.4"), 2);
+	assert_true(sent_to("192.168.1.4", before) >= 2);	/* deletes, then message 1 */
+	status(registry_find("chg"), &st);
+	assert_false(st.phase1.established);
+	(void)chg;
+
+	/* new: in, auto trap */
+	assert_non_null(registry_find("new"));
+	assert_true(registry_find("new")->from_conf);
+	assert_int_equal(policies_live_with("192.168.1.5"), 2);
+
+	/* rt: untouched */
+	assert_ptr_equal(registry_find("rt"), rt);
+	assert_false(rt->from_conf);
+	assert_int_equal(sas_live_with("192.168.1.6"), 2);
+	assert_int_equal(sent_to("192.168.1.6", before), 0);
+
+	/* the same file again: nothing changes */
+	before = nsent;
+	assert_int_equal(conf_reload(conf_path, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.added + r.changed + r.removed, 0);
+	assert_int_equal(r.unchanged, 3);
+	assert_int_equal(sent_to("192.168.1.2", before), 0);
+	assert_int_equal(sas_live_with("192.168.1.2"), 2);
+
+	/* a new secret in moon's psk file is a change */
+	file_put(psk_path, "open sesame\n", 0600);
+	assert_int_equal(conf_reload(conf_path, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.unchanged, 2);
+	assert_int_equal(sas_live_with("192.168.1.2"), 0);
+	assert_int_equal(registry_find("moon")->conf.psk_len, 11);
+
+	peer_free(&sun2);
+	peer_free(&p3);
+	peer_free(&p4);
+	peer_free(&p6);
+}
+
+/* reload fails with want in its message, and leaves the registry, SAs and peers alone. */
+static void reload_refused(const char *want)
+{
+	struct iked_tunnel *moon = registry_find("moon"), *gone = registry_find("gone");
+	unsigned int before = nsent, sas = sas_live(), policies = policies_live();
+	unsigned int count = registry_count();
+	struct conf_reload_result r;
+	char err[512] = "";
+
+	assert_true(conf_reload(conf_path, &r, err, sizeof(err)) < 0);
+	if (!strstr(err, want))
+		fail_msg("reload said \"%s\", not \"%s\"", err, want);
+	assert_non_null(strstr(err, "; nothing changed"));
+	assert_non_null(strstr(logged, want));
+	assert_int_equal(r.added + r.changed + r.removed + r.unchanged, 0);
+	assert_int_equal(registry_count(), count);
+	assert_ptr_equal(registry_find("moon"), moon);
+	assert_ptr_equal(registry_find("gone"), gone);
+	assert_null(registry_find("new"));
+	assert_int_equal(nsent, before);
+	assert_int_equal(sas_live(), sas);
+	assert_int_equal(policies_live(), policies);
+	logged[0] = '\0';
+}
+
+/*
+ * Any error in the file, or in a file it names, or a clash with a tunnel that stays:
+ * nothing changes, and the message names the file and the line.
+ */
+static void test_reload_error_changes_nothing(void **state)
+{
+	struct iked_settings s;
+	struct peer sun2;
+	struct iked_tunnel *rt;
+	char want[512];
+
+	(void)state;
+	conf_put(F_MOON F_GONE, psk_path);
+	assert_int_equal(conf_load(conf_path, &s), 2);
+	rt = add(RT);
+	peer_up_with(&sun2, 2);
+	assert_int_equal(sas_live(), 2);
+
+	/* a bad word on line 4, after a removal and an addition that would have been fine */
+	conf_put(F_MOON "# gone's line had a typo\n\n" F_CHG " bogus x\n" F_NEW, psk_path);
+	snprintf(want, sizeof(want), "%s:4: unknown word \"bogus\"", conf_path);
+	reload_refused(want);
+
+	/* moon's psk file readable by others */
+	conf_put(F_NEW F_MOON, psk_path);
+	assert_int_equal(chmod(psk_path, 0644), 0);
+	snprintf(want, sizeof(want), "%s:2: tunnel moon: psk file %s: readable by group or "
+		 "others", conf_path, psk_path);
+	reload_refused(want);
+	assert_int_equal(chmod(psk_path, 0600), 0);
+
+	/* a name of a tunnel added at runtime */
+	conf_put(F_MOON "tunnel rt local 192.168.1.1 remote 192.168.1.7 local-ts 10.0.1.0/24 "
+		 "remote-ts 10.0.7.0/24 auth psk psk sesame\n", psk_path);
+	snprintf(want, sizeof(want), "%s:2: tunnel rt: a tunnel of that name was added with "
+		 "\"nfsec tunnel add\"", conf_path);
+	reload_refused(want);
+
+	/* the reqid of one that stays */
+	conf_put(F_MOON "tunnel x local 192.168.1.1 remote 192.168.1.7 local-ts 10.0.1.0/24 "
+		 "remote-ts 10.0.7.0/24 auth psk psk sesame reqid %2$u\n", psk_path, rt->reqid);
+	snprintf(want, sizeof(want), "%s:2: tunnel x: reqid %u is tunnel \"rt\"'s, which stays",
+		 conf_path, rt->reqid);
+	reload_refused(want);
+
+	/* the same reqid twice in the file */
+	conf_put(F_NEW "tunnel x local 192.168.1.1 remote 192.168.1.7 local-ts 10.0.1.0/24 "
+		 "remote-ts 10.0.7.0/24 auth psk psk sesame reqid 77\n"
+		 "tunnel y local 192.168.1.1 remote 192.168.1.8 local-ts 10.0.1.0/24 "
+		 "remote-ts 10.0.8.0/24 auth psk psk sesame reqid 77\n", psk_path);
+	snprintf(want, sizeof(want), "%s:3: tunnel y: reqid 77 is tunnel \"x\"'s already, on "
+		 "line 2", conf_path);
+	reload_refused(want);
+
+	/* no file */
+	unlink(conf_path);
+	snprintf(want, sizeof(want), "%s: No such file or directory", conf_path);
+	reload_refused(want);
+	peer_free(&sun2);
+}
+
+/*
+ * SIGHUP reloads the file conf_reload_init() was given, from the loop (which is where
+ * "nfsec tunnel reload" runs it too).
+ */
+static void test_reload_on_sighup(void **state)
+{
+	struct conf_reload_result r;
+	struct iked_settings s;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(conf_reload(NULL, &r, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "without a configuration file"));
+	conf_put(F_GONE, psk_path);
+	assert_int_equal(conf_load(conf_path, &s), 1);
+	conf_put(F_NEW, psk_path);
+	assert_int_equal(conf_reload_init(conf_path), 0);
+	assert_int_equal(kill(getpid(), SIGHUP), 0);
+	for (int i = 0; i < 100 && !registry_find("new"); i++)
+		assert_true(loop_run_once(10) >= 0);
+	assert_non_null(registry_find("new"));
+	assert_null(registry_find("gone"));
+	assert_non_null(strstr(logged, "reloaded: 1 added, 0 changed, 1 removed, 0 unchanged"));
+}
+
 /*
  * Stopping leaves the policies in place (traffic waits, never in clear): a tunnel's, and
  * a remote %any tunnel's peer's; the SAs go.
@@ -1321,6 +1670,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_any_selectors_held, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_stale_reqids, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_applies, reload_setup,
+						reload_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_error_changes_nothing, reload_setup,
+						reload_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_on_sighup, reload_setup,
+						reload_teardown),
 		/* last: it stops the daemon */
 		cmocka_unit_test_setup_teardown(test_stop_keeps_policies, test_setup,
 						test_teardown),

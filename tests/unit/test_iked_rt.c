@@ -34,6 +34,7 @@
 #include "loop.h"
 #include "net.h"
 #include "registry.h"
+#include "reload.h"
 #include "tunnel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1079,6 +1080,37 @@ static void test_control_up_down_del(void **state)
 	assert_int_equal(registry_count(), 1);
 }
 
+/* What "reload" runs: calls 1 and 2 do fine, 3 on fail as a bad file does. */
+static int reload_calls;
+
+static int fake_reload(struct conf_reload_result *r, char *err, size_t errlen)
+{
+	if (++reload_calls >= 3) {
+		snprintf(err, errlen, "/etc/nfsec/iked.conf:3: unknown word \"bogus\" in tunnel; "
+			 "nothing changed");
+		return -EINVAL;
+	}
+	*r = (struct conf_reload_result){ .added = 1, .changed = 1, .removed = 1,
+					  .unchanged = 3 };
+	return 0;
+}
+
+static void test_control_reload(void **state)
+{
+	(void)state;
+	reload_calls = 0;
+	control_set_reload(NULL);
+	ASKS("reload\n", "error this nfsec-iked cannot reload\n");
+	control_set_reload(fake_reload);
+	ASKS("reload\n", "ok\nreloaded: 1 added, 1 changed, 1 removed, 3 unchanged\n");
+	ASKS("reload-json\n", "ok\n{\"added\":1,\"changed\":1,\"removed\":1,\"unchanged\":3}\n");
+	ASKS("reload moon\n", "error \"reload\" takes no NAME\n");
+	assert_int_equal(reload_calls, 2);
+	ASKS("reload\n", "error /etc/nfsec/iked.conf:3: unknown word \"bogus\" in tunnel; "
+	     "nothing changed\n");
+	control_set_reload(NULL);
+}
+
 static void test_control_garbage(void **state)
 {
 	static const char nul[] = "show\0venus\n";
@@ -1377,6 +1409,43 @@ static void test_cli_against_server(void **state)
 	unsetenv(CONTROL_SOCKET_ENV);
 }
 
+/* A run that must end with status, out on stdout and err on stderr (NULL: any). */
+static void run_check(struct run r, int status, const char *out, const char *err)
+{
+	assert_int_equal(r.status, status);
+	if (out)
+		assert_string_equal(r.out, out);
+	if (err)
+		assert_string_equal(r.err, err);
+	run_free(&r);
+}
+
+/* nfsec tunnel reload: the daemon's one line, or JSON, or its error and exit status 1. */
+static void test_cli_reload(void **state)
+{
+	pid_t pid;
+
+	(void)state;
+	reload_calls = 0;
+	control_set_reload(fake_reload);
+	pid = server_fork();
+	setenv(CONTROL_SOCKET_ENV, sock_path, 1);
+	run_check(RUN("nfsec", "tunnel", "reload"), 0,
+		  "reloaded: 1 added, 1 changed, 1 removed, 3 unchanged\n", "");
+	run_check(RUN("nfsec", "-j", "tunnel", "reload"), 0,
+		  "{\"added\":1,\"changed\":1,\"removed\":1,\"unchanged\":3}\n", "");
+	run_check(RUN("nfsec", "tunnel", "reload", "moon"), 1, "",
+		  "nfsec: tunnel reload takes no argument (got \"moon\"), try \"nfsec help "
+		  "tunnel\"\n");
+	/* the daemon's third reload fails */
+	run_check(RUN("nfsec", "tunnel", "reload"), 1, "",
+		  "nfsec: /etc/nfsec/iked.conf:3: unknown word \"bogus\" in tunnel; nothing "
+		  "changed\n");
+	server_kill(pid);
+	unsetenv(CONTROL_SOCKET_ENV);
+	control_set_reload(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1409,6 +1478,8 @@ int main(void)
 						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_up_down_del, control_setup,
 						control_teardown),
+		cmocka_unit_test_setup_teardown(test_control_reload, control_setup,
+						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_garbage, control_setup,
 						control_teardown),
 		cmocka_unit_test_setup_teardown(test_control_oversize, control_setup,
@@ -1420,6 +1491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_stale, control_setup,
 						control_teardown),
 		cmocka_unit_test(test_cli_add_bad_word),
+		cmocka_unit_test_setup_teardown(test_cli_reload, control_setup, control_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_against_server, control_setup,
 						control_teardown),
 	};

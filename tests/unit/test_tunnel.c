@@ -1526,6 +1526,7 @@ static void test_conf_settings(void **state)
 		"half-open-per-peer 2\n";
 	struct tunnel *out = calloc(CONF_MAX, sizeof(*out));
 	struct iked_settings st;
+	unsigned long lines[CONF_MAX];
 	char err[256] = "";
 	int count;
 	FILE *f;
@@ -1534,20 +1535,21 @@ static void test_conf_settings(void **state)
 	assert_non_null(out);
 	f = fmemopen((void *)text, strlen(text), "r");
 	assert_int_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count, &st,
-						    err, sizeof(err)), 0);
+						    lines, err, sizeof(err)), 0);
 	fclose(f);
 	assert_int_equal(count, 1);
+	assert_int_equal(lines[0], 2);
 	assert_int_equal(st.half_open_max, 100);
 	assert_int_equal(st.half_open_per_peer, 2);
 	f = fmemopen((void *)"# none\n", 7, "r");
 	assert_int_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count, &st,
-						    err, sizeof(err)), 0);
+						    NULL, err, sizeof(err)), 0);
 	fclose(f);
 	assert_int_equal(st.half_open_max, IKED_HALF_OPEN_MAX_DEFAULT);
 	assert_int_equal(st.half_open_per_peer, IKED_HALF_OPEN_PER_PEER_DEFAULT);
 	f = fmemopen((void *)"\nhalf-open-max 0\n", 17, "r");
 	assert_int_not_equal(tunnel_conf_parse_settings(f, "test.conf", out, CONF_MAX, &count,
-							&st, err, sizeof(err)), 0);
+							&st, NULL, err, sizeof(err)), 0);
 	fclose(f);
 	assert_non_null(strstr(err, "test.conf:2: "));
 	conf_fails(text, CONF_MAX, "test.conf:1: a line starts with \"tunnel NAME\", not "

@@ -5,7 +5,8 @@
 # mode and aggressive mode with pre-shared keys, main mode with certificates, AES-GCM and
 # AES-CBC/HMAC ESP, with and without PFS; the first ping from a brings the tunnel up and
 # traffic passes both ways; a proposal mismatch and a wrong key leave both down, each
-# saying why, with no SA.
+# saying why, with no SA; a configuration reloaded in place changes one tunnel and not
+# the other.
 #
 #   91-ike-nfsec.sh case NAME    one case (namespaces already set up)
 # vm: cost 8
@@ -224,6 +225,55 @@ case_lost_qm3() {
 	up
 }
 
+# The configuration edited under running tunnels, then "nfsec tunnel reload" in a: t (to
+# 192.168.1.2, for 10.0.2.0/24) unchanged keeps its SAs, SPIs and all; u (to b's second
+# address, 192.168.1.3, for 10.0.3.0/24) changes its esp proposal and auto word, so it is
+# taken down (b told) and comes up again with the new proposal. A file with an error then
+# changes nothing and says where.
+case_reload() {
+	local w="$P ike aes128-sha256-modp2048" u spis
+	$B ip addr add 192.168.1.3/24 dev vb
+	$B ip addr add 10.0.3.1/24 dev inner
+	$A ip route add 10.0.3.0/24 via 192.168.1.3
+	u="local 192.168.1.1 remote 192.168.1.3 local-ts 10.0.1.0/24 remote-ts 10.0.3.0/24 $w"
+	mkdir -p $IKE_DIR/a $IKE_DIR/b
+	printf 'tunnel t %s\ntunnel u %s\n' "$IKE_B $w esp aes128gcm16" \
+		"local 192.168.1.3 remote 192.168.1.1 local-ts 10.0.3.0/24 remote-ts 10.0.1.0/24 \
+$w esp aes256gcm16,aes128gcm16" > $IKE_DIR/b/iked.conf
+	printf 'tunnel t %s\ntunnel u %s\n' "$IKE_A $w esp aes128gcm16" "$u esp aes128gcm16" \
+		> $IKE_DIR/a/iked.conf
+	iked_run b
+	iked_run a
+	ike_up a 10.0.1.1 10.0.2.1
+	ike_up a 10.0.1.1 10.0.3.1
+	sas_are a 4
+	spis=$(tunnel a -j tunnel show t | jq -c '[.[0].phase2[0].spi_in, .[0].phase2[0].spi_out]')
+
+	printf 'tunnel t %s\ntunnel u %s\n' "$IKE_A $w esp aes128gcm16" \
+		"$u esp aes256gcm16 auto start" > $IKE_DIR/a/iked.conf
+	expect_eq "nfsec tunnel reload" "$(tunnel a tunnel reload)" \
+		"reloaded: 0 added, 1 changed, 0 removed, 1 unchanged"
+	wait_until 30 "u up again with aes256gcm16" u_is "ESTABLISHED.* aes256gcm16"
+	expect_eq "t's SPIs" "$(tunnel a -j tunnel show t | \
+		jq -c '[.[0].phase2[0].spi_in, .[0].phase2[0].spi_out]')" "$spis"
+	ike_traffic 10.0.1.1 10.0.3.1
+	ike_traffic 10.0.1.1 10.0.2.1
+	sas_are b 4
+
+	echo "tunnel v bogus" >> $IKE_DIR/a/iked.conf
+	if tunnel a tunnel reload > $IKE_DIR/reload.txt 2>&1; then
+		fail "a reload of a bad file succeeded"
+	fi
+	grep -q "iked.conf:3: .*; nothing changed" $IKE_DIR/reload.txt ||
+		fail "the failed reload says: $(cat $IKE_DIR/reload.txt)"
+	expect_eq "t's SPIs after the failed reload" "$(tunnel a -j tunnel show t | \
+		jq -c '[.[0].phase2[0].spi_in, .[0].phase2[0].spi_out]')" "$spis"
+	shows a "aes256gcm16"
+}
+
+# u_is REGEX: a's tunnel u shows a phase 2 line matching REGEX.
+u_is() { tunnel a tunnel show u | grep -q "phase 2: .*$1"; }
+
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || { tail -n 30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
 		diagnose; }; iked_stop_all; $B nfsec sa flush; $B nfsec policy flush; flush;
@@ -237,7 +287,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact two_pairs transport_chacha lost_qm3 crossed_rekey rekey}; do
+	initial_contact two_pairs transport_chacha lost_qm3 reload crossed_rekey rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -147,10 +147,16 @@ swanctl_conf() {
 # $IKE_DIR/NS/.
 IKEDS=()
 iked_start() {  # iked_start NS WORDS...
-	local ns=$1 d=$IKE_DIR/$1 pid
+	local ns=$1
 	shift
-	mkdir -p "$d"
-	echo "tunnel t $*" > "$d/iked.conf"
+	mkdir -p "$IKE_DIR/$ns"
+	echo "tunnel t $*" > "$IKE_DIR/$ns/iked.conf"
+	iked_run "$ns"
+}
+
+# iked_run NS: nfsec-iked in NS on the configuration file written in $IKE_DIR/NS/iked.conf.
+iked_run() {
+	local ns=$1 d=$IKE_DIR/$1 pid
 	rm -f "$d/iked.sock"
 	nsenter --net="/run/netns/$ns" nfsec-iked -f -d -c "$d/iked.conf" -S "$d/iked.sock" \
 		> "$d/iked.log" 2>&1 &

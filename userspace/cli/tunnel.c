@@ -28,7 +28,7 @@ enum {
 };
 
 const char tunnel_usage[] =
-	"Usage: nfsec [-j] tunnel { add | delete | up | down | show } ...\n"
+	"Usage: nfsec [-j] tunnel { add | delete | up | down | show | reload } ...\n"
 	"\n"
 	"  nfsec tunnel add NAME local ADDR remote { ADDR | %any }\n"
 	"                   [local-ts TS[,TS...]] [remote-ts TS[,TS...]]\n"
@@ -43,6 +43,7 @@ const char tunnel_usage[] =
 	"  nfsec tunnel up NAME\n"
 	"  nfsec tunnel down NAME\n"
 	"  nfsec [-j] tunnel show [NAME]\n"
+	"  nfsec [-j] tunnel reload\n"
 	"\n"
 	"  NAME      := 1 to 32 of A-Z a-z 0-9 _ . -\n"
 	"  TS        := PREFIX[[PROTO[/PORT]]], as 10.0.1.0/24 or 10.0.1.0/24[tcp/80];\n"
@@ -143,8 +144,20 @@ const char tunnel_usage[] =
 	"      \"down_reason\":null,\"half_open\":0,\"drops\":{\"undecryptable\":0,\n"
 	"        \"replayed\":0,\"half_open_refused\":0,\"refused\":0,\"qm_refused\":0}}]\n"
 	"\n"
-	"\"nfsec tunnel\" alone is \"nfsec tunnel show\". add, delete, up and down need root\n"
-	"(or the daemon's user); show needs access to the socket.\n"
+	"reload: nfsec-iked reads its configuration file again (-c FILE), as SIGHUP makes\n"
+	"it: the whole file and every PSK, certificate and key file it names first; on any\n"
+	"error nothing changes, and the error names FILE:LINE. Else the file's tunnels gone\n"
+	"from it are removed as delete removes them, those whose words or files changed are\n"
+	"removed and added again, new ones added (each as at start: auto start negotiates),\n"
+	"and those unchanged keep their SAs. Tunnels added with \"nfsec tunnel add\" are\n"
+	"left alone. Prints\n"
+	"\n"
+	"    reloaded: 1 added, 1 changed, 0 removed, 3 unchanged\n"
+	"\n"
+	"or with -j {\"added\":1,\"changed\":1,\"removed\":0,\"unchanged\":3}.\n"
+	"\n"
+	"\"nfsec tunnel\" alone is \"nfsec tunnel show\". add, delete, up, down and reload need\n"
+	"root (or the daemon's user); show needs access to the socket.\n"
 	"\n"
 	"Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n";
 
@@ -375,6 +388,19 @@ static int tunnel_show(const struct cli_opts *opts, int argc, char **argv)
 	return name_request("show", opts->json ? "show-json" : "show", true, argc, argv);
 }
 
+static int tunnel_reload(const struct cli_opts *opts, int argc, char **argv)
+{
+	static const char text[] = "reload\n", json[] = "reload-json\n";
+
+	if (argc > 1) {
+		fprintf(stderr, "nfsec: tunnel reload takes no argument (got \"%s\"), try \"nfsec "
+			"help tunnel\"\n", argv[1]);
+		return 1;
+	}
+	return opts->json ? run_request(json, sizeof(json) - 1) :
+			    run_request(text, sizeof(text) - 1);
+}
+
 static const struct command tunnel_commands[] = {
 	{ "add", tunnel_add, "add a tunnel to nfsec-iked", tunnel_usage },
 	{ "delete", tunnel_delete, "remove a tunnel", tunnel_usage },
@@ -382,6 +408,7 @@ static const struct command tunnel_commands[] = {
 	{ "down", tunnel_down, "tear a tunnel's SAs down", tunnel_usage },
 	{ "show", tunnel_show, "show the tunnels and their state", tunnel_usage },
 	{ "list", tunnel_show, "show the tunnels and their state", tunnel_usage },
+	{ "reload", tunnel_reload, "read nfsec-iked's configuration file again", tunnel_usage },
 	{ "help", NULL, "show how to use nfsec tunnel", tunnel_usage },
 	{ NULL, NULL, NULL, NULL },
 };

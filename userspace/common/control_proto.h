@@ -10,12 +10,15 @@
  *   down NAME
  *   show [NAME]       every tunnel, or one, as text
  *   show-json [NAME]  the same as a JSON array
+ *   reload            the daemon's configuration file read again (iked/reload.h):
+ *                     "reloaded: A added, C changed, R removed, U unchanged\n"
+ *   reload-json       the same as {"added":A,"changed":C,"removed":R,"unchanged":U}
  *
- *   reply:  "ok\n" BODY      (BODY empty but for show)
+ *   reply:  "ok\n" BODY      (BODY empty but for show and reload)
  *      or:  "error MESSAGE\n"
  *
- * A request is at most CONTROL_REQUEST_MAX bytes, its newline included. add, del, up and
- * down need the client to run as root or as the daemon's user; show is for anyone who
+ * A request is at most CONTROL_REQUEST_MAX bytes, its newline included. add, del, up,
+ * down and reload need the client to run as root or as the daemon's user; show is for anyone who
  * can connect. Both ends build on this header: the daemon's server is iked/control.c, the
  * client cli/tunnel.c.
  */

@@ -52,6 +52,7 @@ struct auth_creds {
 	size_t cert_len;
 	unsigned int nca;
 	struct ca_dn *ca_dn;		/* subjects of the ca file's certificates, for CR */
+	uint8_t ca_digest[32];		/* SHA-256 of the ca file: auth_creds_same() */
 	uint8_t id_type;		/* our ID payload */
 	size_t id_len;
 	uint8_t id[AUTH_ID_MAX];
@@ -515,7 +516,7 @@ static int ca_load(struct auth_creds *c, const char *path, char *err, size_t len
 	if (file_read("ca", path, false, &buf, &n, err, len))
 		return -EINVAL;
 	bio = BIO_new_mem_buf(buf, (int)n);
-	if (!bio)
+	if (!bio || !EVP_Digest(buf, n, c->ca_digest, NULL, EVP_sha256(), NULL))
 		ret = -ENOMEM;
 	while (!ret && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
 		ret = ca_add(c, x);
@@ -688,6 +689,17 @@ void auth_creds_free(struct auth_creds *c)
 		OPENSSL_free(c->ca_dn[i].der);
 	free(c->ca_dn);
 	free(c);
+}
+
+bool auth_creds_same(const struct auth_creds *a, const struct auth_creds *b)
+{
+	if (!a || !b)
+		return a == b;
+	/* the key matches the certificate (creds_check()), so the certificate stands for it */
+	return a->cert_len == b->cert_len && !memcmp(a->cert_der, b->cert_der, a->cert_len) &&
+	       !memcmp(a->ca_digest, b->ca_digest, sizeof(a->ca_digest)) &&
+	       a->id_type == b->id_type && a->id_len == b->id_len &&
+	       !memcmp(a->id, b->id, a->id_len);
 }
 
 void auth_our_cert_der(const struct auth_creds *c, const uint8_t **der, size_t *len)

@@ -62,6 +62,12 @@ struct auth_creds *auth_creds_load(const struct tunnel *conf, char *err, size_t 
 /* Frees, the private key with it (EVP_PKEY_free() wipes it); NULL is fine. */
 void auth_creds_free(struct auth_creds *creds);
 
+/*
+ * Whether a and b were loaded from files that hold the same: our certificate (and so
+ * our key), the same ca file, and the same ID. Two NULLs are the same.
+ */
+bool auth_creds_same(const struct auth_creds *a, const struct auth_creds *b);
+
 /* Our certificate in DER, for a CERT payload of encoding ISAKMP_CERT_X509_SIG. */
 void auth_our_cert_der(const struct auth_creds *creds, const uint8_t **der, size_t *len);
 

@@ -141,15 +141,16 @@ static int conf_setting(struct conf *c, struct iked_settings *settings, struct e
 int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, int *count,
 		      char *err, size_t errlen)
 {
-	return tunnel_conf_parse_settings(f, path, out, max, count, NULL, err, errlen);
+	return tunnel_conf_parse_settings(f, path, out, max, count, NULL, NULL, err, errlen);
 }
 
 int tunnel_conf_parse_settings(FILE *f, const char *path, struct tunnel *out, int max,
-			       int *count, struct iked_settings *settings, char *err,
-			       size_t errlen)
+			       int *count, struct iked_settings *settings, unsigned long *lines,
+			       char *err, size_t errlen)
 {
 	struct conf *c = calloc(1, sizeof(*c));
-	unsigned long *starts = calloc(max > 0 ? (size_t)max : 1, sizeof(*starts));
+	unsigned long *starts = lines ? lines : calloc(max > 0 ? (size_t)max : 1,
+						       sizeof(*starts));
 	struct errmsg e = { "" };
 	int ret = -ENOMEM;
 
@@ -182,7 +183,8 @@ out:
 		explicit_bzero(c, sizeof(*c));
 	}
 	free(c);
-	free(starts);
+	if (starts != lines)
+		free(starts);
 	return ret < 0 ? ret : 0;
 }
 

@@ -44,10 +44,13 @@ void iked_settings_default(struct iked_settings *s);
 int tunnel_conf_parse(FILE *f, const char *path, struct tunnel *out, int max, int *count,
 		      char *err, size_t errlen);
 
-/* As tunnel_conf_parse(), with the settings lines taken into *settings (defaults first). */
+/*
+ * As tunnel_conf_parse(), with the settings lines taken into *settings (defaults first),
+ * and when lines is not NULL, the first line of out[i] into lines[i] (max of them).
+ */
 int tunnel_conf_parse_settings(FILE *f, const char *path, struct tunnel *out, int max,
-			       int *count, struct iked_settings *settings, char *err,
-			       size_t errlen);
+			       int *count, struct iked_settings *settings, unsigned long *lines,
+			       char *err, size_t errlen);
 
 /*
  * auth psk with psk file:PATH: the secret read into t->psk (a line end at its end

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "loop.h"
 #include "registry.h"
+#include "reload.h"
 #include "words.h"
 
 enum {
@@ -63,7 +64,13 @@ static struct {
 	struct timer resume;		/* accepting again after running out of descriptors */
 	struct client *clients;
 	unsigned int count;
+	control_reload_fn reload;
 } ctl = { .fd = -1 };
+
+void control_set_reload(control_reload_fn fn)
+{
+	ctl.reload = fn;
+}
 
 /* --- what a request does ----------------------------------------------------------------- */
 
@@ -398,6 +405,47 @@ static int do_down(const char *name, FILE *f, char *err, size_t errlen)
 	return registry_down(name, err, errlen);
 }
 
+/* "reloaded: 1 added, ..." or {"added":1,...} into f. */
+static int do_reload(FILE *f, bool json, char *err, size_t errlen)
+{
+	struct conf_reload_result r;
+	struct json j;
+	int ret;
+
+	if (!ctl.reload)
+		return fail(err, errlen, -EOPNOTSUPP, "this nfsec-iked cannot reload");
+	ret = ctl.reload(&r, err, errlen);
+	if (ret)
+		return ret;
+	if (!json) {
+		fprintf(f, "reloaded: %u added, %u changed, %u removed, %u unchanged\n", r.added,
+			r.changed, r.removed, r.unchanged);
+		return 0;
+	}
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_u64(&j, "added", r.added);
+	json_u64(&j, "changed", r.changed);
+	json_u64(&j, "removed", r.removed);
+	json_u64(&j, "unchanged", r.unchanged);
+	json_object_end(&j);
+	if (json_finish(&j) < 0)
+		return fail(err, errlen, -EIO, "cannot write the JSON");
+	return 0;
+}
+
+static int do_reload_text(const char *name, FILE *f, char *err, size_t errlen)
+{
+	(void)name;
+	return do_reload(f, false, err, errlen);
+}
+
+static int do_reload_json(const char *name, FILE *f, char *err, size_t errlen)
+{
+	(void)name;
+	return do_reload(f, true, err, errlen);
+}
+
 static int do_show_text(const char *name, FILE *f, char *err, size_t errlen)
 {
 	return do_show(f, name, false, err, errlen);
@@ -412,16 +460,24 @@ static int do_show_json(const char *name, FILE *f, char *err, size_t errlen)
 struct request {
 	const char *verb;
 	bool admin;			/* changes things */
-	bool name_needed;		/* else optional: one NAME at most either way */
+	enum { NAME_NONE, NAME_OPTIONAL, NAME_NEEDED } name;	/* one NAME at most */
 	int (*run)(const char *name, FILE *f, char *err, size_t errlen);
 };
 
 static const struct request requests[] = {
-	{ "del", true, true, do_del },
-	{ "up", true, true, do_up },
-	{ "down", true, true, do_down },
-	{ "show", false, false, do_show_text },
-	{ "show-json", false, false, do_show_json },
+	{ "del", true, NAME_NEEDED, do_del },
+	{ "up", true, NAME_NEEDED, do_up },
+	{ "down", true, NAME_NEEDED, do_down },
+	{ "show", false, NAME_OPTIONAL, do_show_text },
+	{ "show-json", false, NAME_OPTIONAL, do_show_json },
+	{ "reload", true, NAME_NONE, do_reload_text },
+	{ "reload-json", true, NAME_NONE, do_reload_json },
+};
+
+static const char *const name_words[] = {
+	[NAME_NONE] = "no NAME",
+	[NAME_OPTIONAL] = "one NAME at most",
+	[NAME_NEEDED] = "one NAME",
 };
 
 static const struct request *request_find(const char *verb)
@@ -478,9 +534,9 @@ static int request_run(const struct client *c, char *line, FILE *f, char *err,
 	r = request_find(args[0]);
 	if (!r)
 		return fail(err, errlen, -EINVAL, "unknown request \"%.32s\"", args[0]);
-	if (n > 2 || (r->name_needed && n < 2))
+	if (n > (r->name == NAME_NONE ? 1 : 2) || (r->name == NAME_NEEDED && n < 2))
 		return fail(err, errlen, -EINVAL, "\"%s\" takes %s", r->verb,
-			    r->name_needed ? "one NAME" : "one NAME at most");
+			    name_words[r->name]);
 	if (r->admin && !c->admin)
 		return denied(c, r->verb, err, errlen);
 	log_debug("control: uid %u (pid %d): %s%s%s", (unsigned int)c->uid, (int)c->pid,

@@ -22,6 +22,14 @@ enum {
  */
 int control_init(const char *path, char *err, size_t errlen);
 
+/*
+ * What "reload" runs (reload.c's conf_reload() on the daemon's file): 0 with *r filled
+ * in, or a negative errno with err set. Until one is set, "reload" is refused.
+ */
+struct conf_reload_result;
+typedef int (*control_reload_fn)(struct conf_reload_result *r, char *err, size_t errlen);
+void control_set_reload(control_reload_fn fn);
+
 /* Every client dropped, the socket closed and its file removed (if it is still ours). */
 void control_fini(void);
 

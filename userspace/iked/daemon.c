@@ -1858,6 +1858,13 @@ static void tun_removing(struct iked_tunnel *t)
 	t->ike = NULL;
 }
 
+const struct auth_creds *daemon_tunnel_creds(const struct iked_tunnel *t)
+{
+	const struct tun *tun = t->ike;
+
+	return tun ? tun->creds : NULL;
+}
+
 static int tun_up(struct iked_tunnel *t, char *err, size_t errlen)
 {
 	struct tun *tun = t->ike;

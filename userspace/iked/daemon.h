@@ -24,6 +24,8 @@
 #include "kernel.h"
 #include "registry.h"
 
+struct auth_creds;
+
 enum {
 	DAEMON_RETRANSMIT_MS = 2000,	/* first retransmission; doubled each time */
 	DAEMON_RETRANSMIT_TRIES = 5,
@@ -46,6 +48,9 @@ int daemon_init(struct kernel *k, char *err, size_t errlen);
 
 /* The caps on half-open responder phase 1s (iked_settings_default() until called). */
 void daemon_settings_set(const struct iked_settings *s);
+
+/* auth cert: the certificates tunnel t was added with (reload.c compares them); else NULL. */
+const struct auth_creds *daemon_tunnel_creds(const struct iked_tunnel *t);
 
 /*
  * Every tunnel removed: its SAs deleted (and the peer told). Its protect policies (remote

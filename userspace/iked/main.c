@@ -18,14 +18,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
-#include "registry.h"
-
-enum { CONF_TUNNELS_MAX = 256 };
+#include "reload.h"
 
 static void usage(FILE *f)
 {
@@ -37,7 +34,7 @@ static void usage(FILE *f)
 		"             also \"half-open-max N\" (default %d) and \"half-open-per-peer N\"\n"
 		"             (default %d): responder phase 1s waiting for the peer and first\n"
 		"             messages refused in the last 30 s, of remote %%any tunnels in all,\n"
-		"             and per address)\n"
+		"             and per address); read again on SIGHUP and \"nfsec tunnel reload\"\n"
 		"  -S SOCKET  the control socket (default " CONTROL_SOCKET_DEFAULT ")\n"
 		"  --flush-on-exit\n"
 		"             remove the tunnels' policies (remote %%any: each peer's) when\n"
@@ -74,9 +71,9 @@ static int harden(void)
  * capability: CAP_NET_ADMIN, for the module's netlink commands (SAs, policies, the IKE
  * socket exemption), which need it to read as to change. Every other goes, from the
  * bounding set too (so nothing the daemon could be made to run gets one back), and no new
- * privileges on exec. Key and PSK files read later (a tunnel added over the control socket)
- * are read as their owner reads them: without CAP_DAC_OVERRIDE, another user's 0600 file is
- * refused (auth.c and conf.c refuse one others could read).
+ * privileges on exec. Files read later (a tunnel added over the control socket, a reload
+ * of the configuration file) are read as their owner reads them: without CAP_DAC_OVERRIDE,
+ * another user's 0600 file is refused (auth.c and conf.c refuse one others could read).
  */
 static int drop_capabilities(void)
 {
@@ -117,78 +114,6 @@ static int drop_capabilities(void)
 	if (!data[i].permitted)
 		log_warn("no CAP_NET_ADMIN: the module will refuse every request");
 	return 0;
-}
-
-/*
- * The tunnels of @path into the registry (whose ops, once the daemon is up, load each
- * tunnel's secrets and install its policies); @settings its settings. Returns how many.
- */
-static int conf_load(const char *path, struct iked_settings *settings)
-{
-	struct tunnel *tunnels = calloc(CONF_TUNNELS_MAX, sizeof(*tunnels));
-	char err[512];
-	int count = 0, i, ret = 0;
-	FILE *f;
-
-	if (!tunnels)
-		return -ENOMEM;
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		log_err("%s: %m", path);
-		goto out;
-	}
-	if (tunnel_conf_parse_settings(f, path, tunnels, CONF_TUNNELS_MAX, &count, settings,
-				       err, sizeof(err))) {
-		log_err("%s", err);
-		ret = -EINVAL;
-	}
-	fclose(f);
-	for (i = 0; !ret && i < count; i++)
-		if (registry_add(&tunnels[i], NULL, err, sizeof(err))) {
-			log_err("%s: tunnel %s: %s", path, tunnels[i].name, err);
-			ret = -EINVAL;
-		}
-	for (i = 0; i < count; i++)
-		tunnel_wipe(&tunnels[i]);
-out:
-	free(tunnels);
-	return ret ? ret : count;
-}
-
-/* -n: what a start would read, read and let go; the registry has no ops yet. */
-static int conf_check(const char *path)
-{
-	struct iked_settings settings;
-	struct iked_tunnel *t;
-	struct auth_creds *creds;
-	char err[512];
-	int count, ret = 0;
-
-	count = conf_load(path, &settings);
-	if (count < 0)
-		return count;
-	for (t = registry_first(); t && !ret; t = registry_next(t)) {
-		err[0] = '\0';
-		ret = tunnel_psk_load(&t->conf, err, sizeof(err));
-		if (!ret && t->conf.auth == TUNNEL_AUTH_CERT) {
-			creds = auth_creds_load(&t->conf, err, sizeof(err));
-			if (!creds)
-				ret = -EINVAL;
-			else if (err[0])
-				log_ctx_warn(t->conf.name, "%s", err);
-			auth_creds_free(creds);
-			if (!ret)
-				err[0] = '\0';
-		}
-		if (ret)
-			log_err("%s: tunnel %s: %s", path, t->conf.name, err);
-	}
-	registry_flush();
-	if (!ret)
-		printf("%s: %d tunnel(s), settings half-open-max %u half-open-per-peer %u: OK\n",
-		       path, count, settings.half_open_max, settings.half_open_per_peer);
-	return ret;
 }
 
 enum { OPT_FLUSH_ON_EXIT = 256 };
@@ -238,7 +163,7 @@ int main(int argc, char **argv)
 	}
 	ret = loop_init();
 	if (!ret)
-		ret = loop_signals(NULL, NULL);
+		ret = conf_reload_init(conf);	/* SIGHUP and "nfsec tunnel reload" */
 	if (ret) {
 		log_err("event loop: %s", strerror(-ret));
 		return 1;

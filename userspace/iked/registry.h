@@ -26,6 +26,7 @@ struct iked_tunnel {
 	uint32_t reqid;			/* conf.reqid, or the lowest one free from 1 up */
 	void *ike;			/* the IKE layer's, set in ops->added */
 	struct iked_tunnel *parent;	/* an instance's tunnel; NULL for a tunnel */
+	bool from_conf;			/* the configuration file's: reload.h */
 	struct iked_tunnel *prev, *next;	/* the registry's */
 };
 
