@@ -232,9 +232,9 @@ case_lost_qm3() {
 # changes nothing and says where.
 case_reload() {
 	local w="$P ike aes128-sha256-modp2048" u spis
-	$B ip addr add 192.168.1.3/24 dev vb
-	$B ip addr add 10.0.3.1/24 dev inner
-	$A ip route add 10.0.3.0/24 via 192.168.1.3
+	$B ip addr replace 192.168.1.3/24 dev vb
+	$B ip addr replace 10.0.3.1/24 dev inner
+	$A ip route replace 10.0.3.0/24 via 192.168.1.3
 	u="local 192.168.1.1 remote 192.168.1.3 local-ts 10.0.1.0/24 remote-ts 10.0.3.0/24 $w"
 	mkdir -p $IKE_DIR/a $IKE_DIR/b
 	printf 'tunnel t %s\ntunnel u %s\n' "$IKE_B $w esp aes128gcm16" \
