@@ -87,6 +87,21 @@ static bool sa_add(struct kunit *test, struct nfsec_net *nn, struct nfsec_sa *sa
 	return true;
 }
 
+/*
+ * A tunnel's two SAs: @in added to @nn's SAD, @out kept aside to make its packets; false
+ * (neither left) when the add failed.
+ */
+static bool tunnel_pair(struct kunit *test, struct nfsec_net *nn, struct nfsec_sa **out,
+			struct nfsec_sa **in)
+{
+	*out = sa_make(test, NFSEC_SA_DIR_OUT, NFSEC_MODE_TUNNEL);
+	*in = sa_make(test, NFSEC_SA_DIR_IN, NFSEC_MODE_TUNNEL);
+	if (sa_add(test, nn, *in))
+		return true;
+	nfsec_sa_put(*out);
+	return false;
+}
+
 static void sa_del(struct nfsec_net *nn, struct nfsec_sa *sa)
 {
 	mutex_lock(&nn->lock);
@@ -174,12 +189,8 @@ static void input_holds_device(struct kunit *test)
 	u64 delivered;
 	int refs;
 
-	out = sa_make(test, NFSEC_SA_DIR_OUT, NFSEC_MODE_TUNNEL);
-	in = sa_make(test, NFSEC_SA_DIR_IN, NFSEC_MODE_TUNNEL);
-	if (!sa_add(test, nn, in)) {
-		nfsec_sa_put(out);
+	if (!tunnel_pair(test, nn, &out, &in))
 		return;
-	}
 	skb = esp_packet(test, out);
 	skb->dev = dev;
 	delivered = stat_sum(nn, NFSEC_STAT_A_IN_PACKETS);
@@ -228,12 +239,8 @@ static void input_drops_counted_by_sa(struct kunit *test)
 	u64 replay, auth;
 	int drop;
 
-	out = sa_make(test, NFSEC_SA_DIR_OUT, NFSEC_MODE_TUNNEL);
-	in = sa_make(test, NFSEC_SA_DIR_IN, NFSEC_MODE_TUNNEL);
-	if (!sa_add(test, nn, in)) {
-		nfsec_sa_put(out);
+	if (!tunnel_pair(test, nn, &out, &in))
 		return;
-	}
 	replay = stat_sum(nn, NFSEC_STAT_A_IN_REPLAY);
 	auth = stat_sum(nn, NFSEC_STAT_A_IN_AUTH_FAIL);
 	skb = esp_packet(test, out);
@@ -425,12 +432,8 @@ static void input_every_allocation(struct kunit *test)
 	unsigned int nth, dropped = 0, i;
 	struct nfsec_sa *out, *in;
 
-	out = sa_make(test, NFSEC_SA_DIR_OUT, NFSEC_MODE_TUNNEL);
-	in = sa_make(test, NFSEC_SA_DIR_IN, NFSEC_MODE_TUNNEL);
-	if (!sa_add(test, nn, in)) {
-		nfsec_sa_put(out);
+	if (!tunnel_pair(test, nn, &out, &in))
 		return;
-	}
 	for (nth = 1; nth < 1000; nth++) {
 		struct sk_buff *skb = esp_packet(test, out);
 		unsigned int verdict;
