@@ -39,9 +39,19 @@ wire() {
 	{ tcpdump -tt -r /tmp/esp-a.pcap -n "$1"; tcpdump -tt -r /tmp/esp-b.pcap -n "$1"; } \
 		2> /dev/null | sort -n -k1,1 | cut -d' ' -f2-
 }
-monitor_says() { grep -q "$1" /tmp/demo-monitor.txt; }
-# monitor_listens: a flush in a shows in the monitor's output.
-monitor_listens() { $A nfsec policy flush dir fwd && monitor_says 'flush dir fwd'; }
+monitor_says() { grep -q "$2" "/tmp/demo-monitor-$1.txt"; }
+# monitor_listens NS: a flush in NS shows in its monitor's output.
+monitor_listens() {
+	nsenter --net="/run/netns/$1" nfsec policy flush dir fwd && monitor_says "$1" 'flush dir fwd'
+}
+# soft_expires: the soft expires the two sites' modules raised, each line after its site.
+soft_expires() {
+	local ns
+	for ns in a b; do
+		grep '^expire soft' "/tmp/demo-monitor-$ns.txt" | sed "s/^/$ns: /" || true
+	done
+}
+soft_expired() { soft_expires | grep -q .; }
 # sa_ups_over N: a's daemon logged more than N phase-2 SAs up.
 sa_ups_over() { [ "$(grep -c 'phase 2 SA up' $IKE_DIR/a/iked.log)" -gt "$1" ]; }
 
@@ -61,9 +71,15 @@ say "Site A (namespace a) holds 10.0.1.0/24 behind its gateway 192.168.1.1, site
 nfsec-iked daemon with one tunnel, t:"
 echo "    tunnel t local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24" \
 	"remote-ts 10.0.2.0/24" $WORDS | fold -s -w 88 | sed '2,$s/^/        /'
-$A nfsec monitor > /tmp/demo-monitor.txt &
-MONITOR=$!
-wait_until 30 "nfsec monitor in a listening" monitor_listens
+# Whatever step fails, the daemons and monitors go (a daemon's IKE socket holds the module).
+MONITORS=()
+trap 'st=$?; set +e; trap - ERR; [ ${#MONITORS[@]} -eq 0 ] || kill "${MONITORS[@]}" 2> /dev/null
+	iked_stop_all; cleanup; exit $st' EXIT
+for ns in a b; do
+	nsenter --net="/run/netns/$ns" nfsec monitor > "/tmp/demo-monitor-$ns.txt" &
+	MONITORS+=($!)
+	wait_until 30 "nfsec monitor in $ns listening" monitor_listens "$ns"
+done
 capture_start
 iked_start b $IKE_B $WORDS
 iked_start a $IKE_A $WORDS
@@ -78,8 +94,8 @@ n=$($A nfsec -j policy show | jq '[.[] | select(.action == "protect")] | length'
 say "The first ping from 10.0.1.1 to 10.0.2.1 finds no SA: the module holds it and \
 raises ACQUIRE, which nfsec-iked hears and starts IKE. What nfsec monitor printed:"
 $A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 || true
-wait_until 30 "an ACQUIRE in a" monitor_says '^acquire'
-grep '^acquire' /tmp/demo-monitor.txt | sed -n 1,1p | sed 's/^/    /'
+wait_until 30 "an ACQUIRE in a" monitor_says a '^acquire'
+grep '^acquire' /tmp/demo-monitor-a.txt | sed -n 1,1p | sed 's/^/    /'
 done_step "1 interesting traffic" "$n protect policies; ACQUIRE for 10.0.1.1 -> 10.0.2.1"
 
 step "2: IKE phase 1 (main mode)"
@@ -143,7 +159,9 @@ sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' /tmp/demo-ping.txt)
 got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' /tmp/demo-ping.txt)
 # SIGINT can come while the last ping is on its way: it may count as lost.
 [ "$got" -ge $((sent - 1)) ] || fail "$((sent - got)) of $sent pings lost across the rekey"
-grep '^expire soft' /tmp/demo-monitor.txt | sed -n 1,2p | sed 's/^/    monitor: /'
+# The site whose soft expire came first made the new pair; the other's SAs went by delete.
+wait_until 10 "a soft expire in either site's monitor" soft_expired
+soft_expires | sed -n 1,2p | sed 's/^/    monitor in /'
 new=$($A nfsec -j sa show | jq -r --argjson old "$spi" \
 	'.[] | select(.dir == "out" and .spi != $old) | .spi')
 [ -n "$new" ] || fail "no new outbound SA in a after the rekey"
@@ -159,8 +177,9 @@ grep -i 'delete' $IKE_DIR/b/iked.log | tail -n 2 | sed 's/^/    b: /'
 on b sa show
 done_step "5 termination" "rekeyed with $got/$sent pings answered; tunnel down: 0 SAs"
 
-kill $MONITOR 2> /dev/null || true
-wait $MONITOR 2> /dev/null || true
+kill "${MONITORS[@]}" 2> /dev/null || true
+wait "${MONITORS[@]}" 2> /dev/null || true
+MONITORS=()
 iked_stop_all
 module_unload
 

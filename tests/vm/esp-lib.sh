@@ -195,7 +195,7 @@ diagnose() {
 # sides for the inner networks (tunnel) or the veth addresses (transport), of family INNER
 # inside OUTER (4 or 6), at priority 100. Sets IA and IB, the addresses to talk between,
 # and SEL_A and SEL_B, the prefixes the policies protect. $ESP_OUT_EXTRA
-# goes to the end of nfsec's outbound "sa add" (lifetimes).
+# goes to the end of nfsec's outbound "sa add" (lifetimes), $ESP_IN_EXTRA to the inbound's.
 esp_up() {
 	local alg=$1 mode=$2 inner=$3 outer=$4
 	local oa ob ia ib sel_a sel_b tmpl_a tmpl_b
@@ -236,7 +236,7 @@ esp_up() {
 	EOF
 	$A nfsec -batch - <<-EOF || fail "nfsec in a refused the SAs or policies"
 	sa add spi 0x1001 dir out src $oa dst $ob mode $mode reqid 1 $NF ${ESP_OUT_EXTRA:-}
-	sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF
+	sa add spi 0x2001 dir in src $ob dst $oa mode $mode reqid 1 $NF ${ESP_IN_EXTRA:-}
 	policy add dir out priority 100 src $sel_a dst $sel_b $tmpl_a
 	policy add dir in priority 100 src $sel_b dst $sel_a $tmpl_b
 	EOF
