@@ -91,6 +91,7 @@ struct nfsec_sa sample_sa_out(void)
 		.mode = NFSEC_MODE_TUNNEL, .reqid = 1,
 		.aead = { .name = "rfc4106(gcm(aes))", .icv_bits = 128 },
 		.replay_window = 64, .seq = 12, .bytes = 3400, .packets = 12, .age_seconds = 5,
+		.drops = { [NFSEC_SA_DROP_A_REPLAY] = 3, [NFSEC_SA_DROP_A_AUTH_FAIL] = 1 },
 	};
 
 	return sa;
@@ -114,6 +115,7 @@ struct nfsec_sa sample_sa_in(void)
 			      .hard_packets = 20, .soft_seconds = 3600,
 			      .hard_seconds = UINT64_MAX },
 		.seq = (uint64_t)1 << 40, .bytes = UINT64_MAX, .packets = 0, .age_seconds = 0,
+		.drops = { [NFSEC_SA_DROP_A_MALFORMED] = 7, [NFSEC_SA_DROP_A_ERROR] = UINT64_MAX },
 	};
 
 	return sa;
@@ -160,6 +162,7 @@ void expect_sa(const struct nfsec_sa *got, const struct nfsec_sa *want)
 	assert_int_equal(got->bytes, want->bytes);
 	assert_int_equal(got->packets, want->packets);
 	assert_int_equal(got->age_seconds, want->age_seconds);
+	assert_memory_equal(got->drops, want->drops, sizeof(got->drops));
 }
 
 void put_selector_nest(struct nl_msg *msg, int type, const struct nfsec_selector *sel)
@@ -232,6 +235,19 @@ static void put_lifetime(struct nl_msg *msg, const struct nfsec_sa *sa, struct s
 	assert_int_equal(nla_nest_end(msg, nest), 0);
 }
 
+static void put_drops(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
+{
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_SA_A_DROPS | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	for (int type = NFSEC_SA_DROP_A_PAD + 1; type <= NFSEC_SA_DROP_A_MAX; type++)
+		if (type != s.drop_reason)
+			put_u64(msg, type, sa->drops[type], NFSEC_SA_DROP_A_PAD, s.pad);
+	if (s.newer)
+		put_u64(msg, NFSEC_SA_DROP_A_MAX + 1, 1, NFSEC_SA_DROP_A_PAD, s.pad);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
 static void put_algs(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
 {
 	if (sa->aead.name[0] && s.drop != NFSEC_SA_A_AEAD)
@@ -280,6 +296,8 @@ void put_sa(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
 		put_selector_nest(msg, NFSEC_SA_A_SELECTOR, &sa->sel);
 	if (s.drop != NFSEC_SA_A_LIFETIME)
 		put_lifetime(msg, sa, s);
+	if (s.drop != NFSEC_SA_A_DROPS)
+		put_drops(msg, sa, s);
 	if (s.drop != NFSEC_SA_A_SEQ)
 		put_u64(msg, NFSEC_SA_A_SEQ, sa->seq, NFSEC_SA_A_PAD, s.pad);
 	if (s.newer)

@@ -34,6 +34,7 @@ struct sa_spoil {
 	bool key;		/* a key in every transform, which the kernel never sends */
 	bool enc_icv;		/* an ICV length in the enc transform */
 	bool newer;		/* an attribute from a newer module in each nest */
+	int drop_reason;	/* an NFSEC_SA_DROP_A_* to leave out of the drops */
 };
 
 /*

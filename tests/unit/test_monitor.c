@@ -919,7 +919,8 @@ static struct nfsec_event acquire_ev(struct nfsec_policy p, struct nfsec_selecto
 
 static const char sa_out_line[] =
 	"spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
-	"aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12 age 5s\n";
+	"aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12 age 5s "
+	"drop-replay 3 drop-auth-fail 1\n";
 
 static void test_print_sa_text(void **state)
 {
@@ -980,7 +981,9 @@ static void test_print_sa_json(void **state)
 	ev = sa_ev(NFSEC_CMD_SA_NEW, sample_sa_out(), false);
 	got = print(true, &ev, 0);
 	starts_with(got, "{\"event\":\"sa-add\",\"sa\":{\"spi\":4096,\"dir\":\"out\",");
-	assert_non_null(strstr(got, "\"age_seconds\":5}}\n"));
+	assert_non_null(strstr(got, "\"age_seconds\":5,\"seconds_left\":null,"
+				"\"kilobytes_left\":null,\"drops\":{\"replay\":3,\"auth_fail\":1,"));
+	assert_non_null(strstr(got, "\"error\":0}}}\n"));
 	assert_null(strstr(got, "key"));
 	free(got);
 	ev = sa_ev(NFSEC_CMD_SA_DEL, sample_sa_out(), false);
@@ -1052,7 +1055,7 @@ static void test_decode_then_print(void **state)
 						  (struct sa_spoil){ 0 }, false), &ev), 1);
 	prints(false, &ev, "sa add spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp "
 			   "mode tunnel reqid 1 aead rfc4106(gcm(aes)) icv 128 replay-window 64 "
-			   "seq 12 bytes 3400 packets 12 age 5s\n");
+			   "seq 12 bytes 3400 packets 12 age 5s drop-replay 3 drop-auth-fail 1\n");
 }
 
 /* --- nfsec monitor: the command, without netlink --------------------------------------- */

@@ -637,7 +637,8 @@ static void prints(const struct nfsec_sa *sa, const char *want)
 
 static const char out_line[] =
 	"spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
-	"aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12 age 5s\n";
+	"aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12 age 5s "
+	"drop-replay 3 drop-auth-fail 1\n";
 
 static const char in_line[] =
 	"spi 0xfffffffe dir in src 2001:db8::1 dst 2001:db8::2 proto esp mode transport "
@@ -645,7 +646,8 @@ static const char in_line[] =
 	"sel-src 2001:db8::1/128 sel-dst 2001:db8::2/128 sel-proto udp sel-sport 500 "
 	"soft-bytes 1000000 hard-bytes 2000000 soft-packets 10 hard-packets 20 "
 	"soft-seconds 3600 hard-seconds 18446744073709551615 seq 1099511627776 "
-	"bytes 18446744073709551615 packets 0 age 0s\n";
+	"bytes 18446744073709551615 packets 0 age 0s seconds-left 18446744073709551615 "
+	"kilobytes-left 0 drop-malformed 7 drop-error 18446744073709551615\n";
 
 static void test_print_text(void **state)
 {
@@ -670,7 +672,38 @@ static void test_print_text(void **state)
 					  .sport_max = 65535, .dport_max = 65535 };
 	prints(&sa, "spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
 		    "aead rfc4106(gcm(aes)) icv 128 sel-src 10.1.0.0/16 sel-dst 0.0.0.0/0 "
-		    "hard-packets 5 seq 12 bytes 3400 packets 12 age 5s\n");
+		    "hard-packets 5 seq 12 bytes 3400 packets 12 age 5s drop-replay 3 "
+		    "drop-auth-fail 1\n");
+
+	/* what the hard limits leave: none left once reached; no drops, no words */
+	sa = sample_sa_out();
+	memset(sa.drops, 0, sizeof(sa.drops));
+	sa.lifetime.hard_seconds = 60;
+	sa.lifetime.hard_bytes = 3400 + 2047;
+	prints(&sa, "spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
+		    "aead rfc4106(gcm(aes)) icv 128 replay-window 64 hard-bytes 5447 "
+		    "hard-seconds 60 seq 12 bytes 3400 packets 12 age 5s seconds-left 55 "
+		    "kilobytes-left 1\n");
+	sa.age_seconds = 61;
+	sa.bytes = 5447;
+	prints(&sa, "spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1 "
+		    "aead rfc4106(gcm(aes)) icv 128 replay-window 64 hard-bytes 5447 "
+		    "hard-seconds 60 seq 12 bytes 5447 packets 12 age 61s seconds-left 0 "
+		    "kilobytes-left 0\n");
+}
+
+static void test_drop_names(void **state)
+{
+	(void)state;
+	assert_null(nfsec_sa_drop_name(NFSEC_SA_DROP_A_UNSPEC));
+	assert_null(nfsec_sa_drop_name(NFSEC_SA_DROP_A_PAD));
+	assert_null(nfsec_sa_drop_name(NFSEC_SA_DROP_A_MAX + 1));
+	assert_null(nfsec_sa_drop_name(-1));
+	assert_string_equal(nfsec_sa_drop_name(NFSEC_SA_DROP_A_REPLAY), "replay");
+	assert_string_equal(nfsec_sa_drop_name(NFSEC_SA_DROP_A_AUTH_FAIL), "auth-fail");
+	assert_string_equal(nfsec_sa_drop_name(NFSEC_SA_DROP_A_ERROR), "error");
+	for (int attr = NFSEC_SA_DROP_A_PAD + 1; attr <= NFSEC_SA_DROP_A_MAX; attr++)
+		assert_non_null(nfsec_sa_drop_name(attr));
 }
 
 static const char out_json[] =
@@ -679,7 +712,9 @@ static const char out_json[] =
 	"\"aead\":{\"name\":\"rfc4106(gcm(aes))\",\"icv_bits\":128},\"replay_window\":64,"
 	"\"esn\":false,\"lifetime\":{\"soft_bytes\":0,\"hard_bytes\":0,\"soft_packets\":0,"
 	"\"hard_packets\":0,\"soft_seconds\":0,\"hard_seconds\":0},\"seq\":12,\"bytes\":3400,"
-	"\"packets\":12,\"age_seconds\":5}";
+	"\"packets\":12,\"age_seconds\":5,\"seconds_left\":null,\"kilobytes_left\":null,"
+	"\"drops\":{\"replay\":3,\"auth_fail\":1,\"malformed\":0,\"selector\":0,\"dummy\":0,"
+	"\"expired\":0,\"seq_overflow\":0,\"no_route\":0,\"too_big\":0,\"error\":0}}";
 
 static const char in_json[] =
 	"{\"spi\":4294967294,\"dir\":\"in\",\"family\":\"inet6\",\"src\":\"2001:db8::1\","
@@ -690,7 +725,11 @@ static const char in_json[] =
 	"\"sport\":[500,500],\"dport\":[0,65535]},\"lifetime\":{\"soft_bytes\":1000000,"
 	"\"hard_bytes\":2000000,\"soft_packets\":10,\"hard_packets\":20,\"soft_seconds\":3600,"
 	"\"hard_seconds\":18446744073709551615},\"seq\":1099511627776,"
-	"\"bytes\":18446744073709551615,\"packets\":0,\"age_seconds\":0}";
+	"\"bytes\":18446744073709551615,\"packets\":0,\"age_seconds\":0,"
+	"\"seconds_left\":18446744073709551615,\"kilobytes_left\":0,"
+	"\"drops\":{\"replay\":0,\"auth_fail\":0,\"malformed\":7,\"selector\":0,\"dummy\":0,"
+	"\"expired\":0,\"seq_overflow\":0,\"no_route\":0,\"too_big\":0,"
+	"\"error\":18446744073709551615}}";
 
 static void test_print_json(void **state)
 {
@@ -1148,7 +1187,13 @@ static void test_reply_missing(void **state)
 		{ NFSEC_SA_A_DST, "NFSEC_SA_A_DST" }, { NFSEC_SA_A_PROTO, "NFSEC_SA_A_PROTO" },
 		{ NFSEC_SA_A_MODE, "NFSEC_SA_A_MODE" }, { NFSEC_SA_A_REQID, "NFSEC_SA_A_REQID" },
 		{ NFSEC_SA_A_LIFETIME, "NFSEC_SA_A_LIFETIME" },
-		{ NFSEC_SA_A_SEQ, "NFSEC_SA_A_SEQ" },
+		{ NFSEC_SA_A_SEQ, "NFSEC_SA_A_SEQ" }, { NFSEC_SA_A_DROPS, "NFSEC_SA_A_DROPS" },
+	};
+	static const char *const drop_names[] = {
+		NULL, NULL, "NFSEC_SA_DROP_A_REPLAY", "NFSEC_SA_DROP_A_AUTH_FAIL",
+		"NFSEC_SA_DROP_A_MALFORMED", "NFSEC_SA_DROP_A_SELECTOR", "NFSEC_SA_DROP_A_DUMMY",
+		"NFSEC_SA_DROP_A_EXPIRED", "NFSEC_SA_DROP_A_SEQ_OVERFLOW",
+		"NFSEC_SA_DROP_A_NO_ROUTE", "NFSEC_SA_DROP_A_TOO_BIG", "NFSEC_SA_DROP_A_ERROR",
 	};
 	static const char *const lt_names[] = {
 		NULL, NULL, "NFSEC_LT_A_SOFT_BYTES", "NFSEC_LT_A_HARD_BYTES",
@@ -1169,6 +1214,12 @@ static void test_reply_missing(void **state)
 	for (int type = NFSEC_LT_A_SOFT_BYTES; type <= NFSEC_LT_A_MAX; type++) {
 		snprintf(want, sizeof(want), "get SA: reply lacks %s", lt_names[type]);
 		reply_fails(&out, (struct sa_spoil){ .drop_lt = type, .pad = true }, want);
+	}
+	assert_int_equal(sizeof(drop_names) / sizeof(drop_names[0]), NFSEC_SA_DROP_A_MAX + 1);
+	for (int type = NFSEC_SA_DROP_A_PAD + 1; type <= NFSEC_SA_DROP_A_MAX; type++) {
+		snprintf(want, sizeof(want), "get SA: reply lacks %s in NFSEC_SA_A_DROPS",
+			 drop_names[type]);
+		reply_fails(&in, (struct sa_spoil){ .drop_reason = type, .pad = true }, want);
 	}
 	reply_fails(&in, (struct sa_spoil){ .drop = NFSEC_SA_A_REPLAY_WINDOW },
 		    "get SA: reply lacks NFSEC_SA_A_REPLAY_WINDOW for an inbound SA");
@@ -1319,6 +1370,7 @@ int main(void)
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_print_text),
+		cmocka_unit_test(test_drop_names),
 		cmocka_unit_test(test_print_json),
 		cmocka_unit_test(test_run_refusals),
 		cmocka_unit_test(test_run_help),

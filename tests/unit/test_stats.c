@@ -25,6 +25,8 @@
 #include "commands.h"
 #include "internal.h"
 #include "nlwalk.h"
+#include "prometheus.h"
+#include "samples.h"
 #include "stats.h"
 
 enum { FAMILY = TEST_FAMILY, COUNT = NFSEC_STAT_A_MAX + 1, FIRST = NFSEC_STAT_A_PAD + 1 };
@@ -242,6 +244,144 @@ static void test_print(void **state)
 	free(got);
 }
 
+static char *prometheus(const uint64_t *stats, const struct nfsec_sa *sas, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(prometheus_print(f, stats, sas, n), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void has_line(const char *text, const char *line)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "\n%s\n", line);
+	if (!strstr(text, want))
+		fail_msg("no line \"%s\" in:\n%s", line, text);
+}
+
+/*
+ * Each family's HELP and TYPE once, its samples right after them and named for it, every
+ * line a comment or "name[{labels}] value": what a scraper takes. The families in order.
+ */
+static void families_are(const char *text, const char *const *want, size_t count)
+{
+	char *copy = strdup(text), *save = NULL, family[128] = "";
+	size_t seen = 0;
+
+	assert_non_null(copy);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[128], type[16];
+
+		if (sscanf(line, "# TYPE %127s %15s", name, type) == 2) {
+			assert_true(seen < count);
+			assert_string_equal(name, want[seen]);
+			assert_true(!strcmp(type, "counter") || !strcmp(type, "gauge"));
+			snprintf(family, sizeof(family), "%s", name);
+			seen++;
+			continue;
+		}
+		if (!strncmp(line, "# HELP ", 7)) {
+			assert_true(seen < count);
+			assert_int_equal(strncmp(line + 7, want[seen], strlen(want[seen])), 0);
+			continue;
+		}
+		assert_int_equal(strncmp(line, family, strlen(family)), 0);
+		assert_true(line[strlen(family)] == '{' || line[strlen(family)] == ' ');
+		assert_non_null(strrchr(line, ' '));
+		assert_true(strspn(strrchr(line, ' ') + 1, "0123456789") ==
+			    strlen(strrchr(line, ' ') + 1));
+	}
+	assert_int_equal(seen, count);
+	free(copy);
+}
+
+static void test_prometheus(void **state)
+{
+	static const char *const families[] = {
+		"nfsec_packets_total", "nfsec_bytes_total", "nfsec_drops_total",
+		"nfsec_acquires_total", "nfsec_sa_packets_total", "nfsec_sa_bytes_total",
+		"nfsec_sa_drops_total", "nfsec_sa_age_seconds", "nfsec_sa_seconds_left",
+		"nfsec_sa_bytes_left",
+	};
+	struct nfsec_sa sas[2] = { sample_sa_out(), sample_sa_in() };
+	uint64_t stats[COUNT] = { 0 };
+	char *got;
+
+	(void)state;
+	for (int attr = FIRST; attr < COUNT; attr++)
+		stats[attr] = (uint64_t)attr * 3;
+	stats[NFSEC_STAT_A_IN_BYTES] = UINT64_MAX;
+	got = prometheus(stats, sas, 2);
+	families_are(got, families, sizeof(families) / sizeof(families[0]));
+	has_line(got, "# TYPE nfsec_packets_total counter");
+	has_line(got, "nfsec_packets_total{dir=\"out\"} 6");
+	has_line(got, "nfsec_packets_total{dir=\"in\"} 12");
+	has_line(got, "nfsec_bytes_total{dir=\"in\"} 18446744073709551615");
+	has_line(got, "nfsec_drops_total{reason=\"out-no-sa\"} 18");
+	has_line(got, "nfsec_drops_total{reason=\"in-replay\"} 48");
+	has_line(got, "nfsec_drops_total{reason=\"in-dummy\"} 78");
+	has_line(got, "nfsec_acquires_total 69");
+	/* every drop counter as a reason, and not the packets, bytes or acquires */
+	for (int attr = FIRST; attr < COUNT; attr++) {
+		char line[128];
+		bool traffic = attr == NFSEC_STAT_A_OUT_PACKETS || attr == NFSEC_STAT_A_OUT_BYTES ||
+			       attr == NFSEC_STAT_A_IN_PACKETS || attr == NFSEC_STAT_A_IN_BYTES ||
+			       attr == NFSEC_STAT_A_ACQUIRES;
+
+		snprintf(line, sizeof(line), "nfsec_drops_total{reason=\"%s\"}",
+			 nfsec_stat_name(attr));
+		assert_int_equal(strstr(got, line) != NULL, !traffic);
+	}
+	has_line(got, "nfsec_sa_packets_total{spi=\"0x00001000\",dir=\"out\",src=\"10.0.0.1\","
+		      "dst=\"10.0.0.2\",reqid=\"1\"} 12");
+	has_line(got, "nfsec_sa_bytes_total{spi=\"0xfffffffe\",dir=\"in\",src=\"2001:db8::1\","
+		      "dst=\"2001:db8::2\",reqid=\"4294967295\"} 18446744073709551615");
+	has_line(got, "nfsec_sa_drops_total{spi=\"0x00001000\",dir=\"out\",src=\"10.0.0.1\","
+		      "dst=\"10.0.0.2\",reqid=\"1\",reason=\"replay\"} 3");
+	has_line(got, "nfsec_sa_drops_total{spi=\"0x00001000\",dir=\"out\",src=\"10.0.0.1\","
+		      "dst=\"10.0.0.2\",reqid=\"1\",reason=\"auth-fail\"} 1");
+	has_line(got, "nfsec_sa_drops_total{spi=\"0xfffffffe\",dir=\"in\",src=\"2001:db8::1\","
+		      "dst=\"2001:db8::2\",reqid=\"4294967295\",reason=\"error\"} "
+		      "18446744073709551615");
+	has_line(got, "nfsec_sa_age_seconds{spi=\"0x00001000\",dir=\"out\",src=\"10.0.0.1\","
+		      "dst=\"10.0.0.2\",reqid=\"1\"} 5");
+	/* the limits only of the SA that has them: the inbound one, its bytes used up */
+	has_line(got, "nfsec_sa_seconds_left{spi=\"0xfffffffe\",dir=\"in\",src=\"2001:db8::1\","
+		      "dst=\"2001:db8::2\",reqid=\"4294967295\"} 18446744073709551615");
+	has_line(got, "nfsec_sa_bytes_left{spi=\"0xfffffffe\",dir=\"in\",src=\"2001:db8::1\","
+		      "dst=\"2001:db8::2\",reqid=\"4294967295\"} 0");
+	assert_null(strstr(got, "nfsec_sa_seconds_left{spi=\"0x00001000\""));
+	assert_null(strstr(got, "nfsec_sa_bytes_left{spi=\"0x00001000\""));
+	free(got);
+
+	/* no SA: the families still there, without samples */
+	got = prometheus(stats, NULL, 0);
+	families_are(got, families, sizeof(families) / sizeof(families[0]));
+	assert_null(strstr(got, "nfsec_sa_packets_total{"));
+	free(got);
+}
+
+static void test_label_escape(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	prometheus_label_value(f, "a\\b\"c\nd");
+	prometheus_label_value(f, "");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "\"a\\\\b\\\"c\\nd\"\"\"");
+	free(buf);
+}
+
 static void test_run(void **state)
 {
 	struct run a = RUN("nfsec", "stats", "all");
@@ -268,6 +408,17 @@ static void test_run(void **state)
 	run_free(&a);
 	run_free(&b);
 	run_free(&c);
+	/* prometheus has its own format: -j with it is refused */
+	a = RUN("nfsec", "-j", "stats", "prometheus");
+	assert_int_equal(a.status, 1);
+	assert_string_equal(a.out, "");
+	assert_string_equal(a.err, "nfsec: stats prometheus has a format of its own: no -j\n");
+	run_free(&a);
+	a = RUN("nfsec", "stats", "prometheus", "now");
+	assert_int_equal(a.status, 1);
+	assert_string_equal(a.err, "nfsec: stats takes no arguments (got \"prometheus\"), "
+				   "try \"nfsec help stats\"\n");
+	run_free(&a);
 }
 
 int main(void)
@@ -279,6 +430,8 @@ int main(void)
 		cmocka_unit_test(test_reply_malformed),
 		cmocka_unit_test(test_handle_not_open),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_label_escape),
 		cmocka_unit_test(test_run),
 	};
 

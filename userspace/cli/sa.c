@@ -646,6 +646,25 @@ static void lifetime_print(FILE *out, const struct nfsec_lifetime *lt)
 			fprintf(out, " %s %" PRIu64, limits[i].word, limits[i].value);
 }
 
+/* What the hard lifetime leaves, when there is one. */
+static void left_print(FILE *out, const struct nfsec_sa *sa)
+{
+	uint64_t left;
+
+	if (nfsec_sa_seconds_left(sa, &left))
+		fprintf(out, " seconds-left %" PRIu64, left);
+	if (nfsec_sa_kilobytes_left(sa, &left))
+		fprintf(out, " kilobytes-left %" PRIu64, left);
+}
+
+/* The packets dropped, for each reason there are any: " drop-replay 3". */
+static void drops_print(FILE *out, const struct nfsec_sa *sa)
+{
+	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++)
+		if (nfsec_sa_drop_name(attr) && sa->drops[attr])
+			fprintf(out, " drop-%s %" PRIu64, nfsec_sa_drop_name(attr), sa->drops[attr]);
+}
+
 void sa_print(FILE *out, const struct nfsec_sa *sa)
 {
 	char src[ADDR_TEXT_LEN], dst[ADDR_TEXT_LEN];
@@ -663,8 +682,11 @@ void sa_print(FILE *out, const struct nfsec_sa *sa)
 	if (sa->has_selector)
 		selector_print(out, "sel-", &sa->sel);
 	lifetime_print(out, &sa->lifetime);
-	fprintf(out, " seq %" PRIu64 " bytes %" PRIu64 " packets %" PRIu64 " age %" PRIu64 "s\n",
+	fprintf(out, " seq %" PRIu64 " bytes %" PRIu64 " packets %" PRIu64 " age %" PRIu64 "s",
 		sa->seq, sa->bytes, sa->packets, sa->age_seconds);
+	left_print(out, sa);
+	drops_print(out, sa);
+	fputc('\n', out);
 }
 
 static void alg_json(struct json *j, const char *key, const struct nfsec_alg *alg, bool icv)
@@ -687,6 +709,38 @@ static void lifetime_json(struct json *j, const struct nfsec_lifetime *lt)
 	json_u64(j, "hard_packets", lt->hard_packets);
 	json_u64(j, "soft_seconds", lt->soft_seconds);
 	json_u64(j, "hard_seconds", lt->hard_seconds);
+	json_object_end(j);
+}
+
+/* seconds_left and kilobytes_left: null without that hard limit. */
+static void left_json(struct json *j, const struct nfsec_sa *sa)
+{
+	uint64_t left;
+
+	if (nfsec_sa_seconds_left(sa, &left))
+		json_u64(j, "seconds_left", left);
+	else
+		json_string(j, "seconds_left", NULL);
+	if (nfsec_sa_kilobytes_left(sa, &left))
+		json_u64(j, "kilobytes_left", left);
+	else
+		json_string(j, "kilobytes_left", NULL);
+}
+
+/* Every reason, its name with underscores: "drops":{"replay":0,"auth_fail":0,...}. */
+static void drops_json(struct json *j, const struct nfsec_sa *sa)
+{
+	char key[32];
+
+	json_object_begin(j, "drops");
+	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
+		const char *name = nfsec_sa_drop_name(attr);
+
+		if (!name)
+			continue;
+		json_key(key, sizeof(key), name);
+		json_u64(j, key, sa->drops[attr]);
+	}
 	json_object_end(j);
 }
 
@@ -720,6 +774,8 @@ void sa_json(struct json *j, const char *key, const struct nfsec_sa *sa)
 	json_u64(j, "bytes", sa->bytes);
 	json_u64(j, "packets", sa->packets);
 	json_u64(j, "age_seconds", sa->age_seconds);
+	left_json(j, sa);
+	drops_json(j, sa);
 	json_object_end(j);
 }
 
@@ -792,11 +848,6 @@ static int sa_get(const struct cli_opts *opts, int argc, char **argv)
 	return json_finish(&j) < 0 ? 1 : 0;
 }
 
-struct sa_list {
-	struct nfsec_sa *v;
-	size_t n, cap;
-};
-
 static int sa_collect(const struct nfsec_sa *sa, void *arg)
 {
 	struct sa_list *l = arg;
@@ -812,6 +863,17 @@ static int sa_collect(const struct nfsec_sa *sa, void *arg)
 	}
 	l->v[l->n++] = *sa;
 	return 0;
+}
+
+int sa_list_read(struct nfsec_handle *h, struct sa_list *l)
+{
+	int ret = -EAGAIN;
+
+	for (int tries = 0; tries < 3 && ret == -EAGAIN; tries++) {
+		l->n = 0;
+		ret = nfsec_sa_dump(h, sa_collect, l);
+	}
+	return ret;
 }
 
 static int list_print(const struct cli_opts *opts, const struct sa_list *l)
@@ -853,13 +915,7 @@ static int sa_show(const struct cli_opts *opts, int argc, char **argv)
 	h = cli_handle_open();
 	if (!h)
 		return 1;
-	/* SAs that came or went while the list was read: read it again, a few times. */
-	for (int tries = 0; tries < 3; tries++) {
-		l.n = 0;
-		ret = nfsec_sa_dump(h, sa_collect, &l);
-		if (ret != -EAGAIN)
-			break;
-	}
+	ret = sa_list_read(h, &l);
 	if (ret < 0) {
 		free(l.v);
 		return cli_handle_done(h, ret);

@@ -58,4 +58,18 @@ void sa_id_print(FILE *out, const struct nfsec_sa *sa);
 /* One JSON object, with the same fields: the value of key, or with a NULL key any other. */
 void sa_json(struct json *j, const char *key, const struct nfsec_sa *sa);
 
+/* Every SA of a dump, in a growing array; free v after use. */
+struct sa_list {
+	struct nfsec_sa *v;
+	size_t n, cap;
+};
+
+struct nfsec_handle;
+
+/*
+ * Dumps the SAs into *l (emptied first), again up to three times while SAs come or go as
+ * it reads (-EAGAIN): 0 or the dump's negative errno.
+ */
+int sa_list_read(struct nfsec_handle *h, struct sa_list *l);
+
 #endif /* NFSEC_CLI_SA_H */

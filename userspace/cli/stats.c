@@ -2,15 +2,19 @@
 /* nfsec stats: the namespace's counters, each with the name libnfsec gives it. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <nfsec.h>
 
 #include "commands.h"
 #include "json.h"
+#include "prometheus.h"
+#include "sa.h"
 #include "stats.h"
 
 const char stats_usage[] =
-	"Usage: nfsec [-j] stats\n"
+	"Usage: nfsec [-j] stats [prometheus]\n"
 	"\n"
 	"Print the counters of nfsec in the network namespace, one \"name value\" line each:\n"
 	"the packets and bytes it protected and accepted, and each reason it dropped one.\n"
@@ -49,16 +53,25 @@ const char stats_usage[] =
 	"\n"
 	"    {\"out_packets\":12,\"out_bytes\":3400,...,\"acquires\":0}\n"
 	"\n"
+	"With prometheus (or --prometheus), the same counters and every SA's in the text\n"
+	"format Prometheus scrapes (for node_exporter's textfile collector, or served as\n"
+	"it is), one family after another with its HELP and TYPE lines:\n"
+	"\n"
+	"    nfsec_packets_total{dir=\"out\"} 12\n"
+	"    nfsec_drops_total{reason=\"in-replay\"} 0\n"
+	"    nfsec_acquires_total 0\n"
+	"    nfsec_sa_packets_total{spi=\"0x00001000\",dir=\"out\",src=\"10.0.0.1\",\n"
+	"      dst=\"10.0.0.2\",reqid=\"1\"} 12\n"
+	"    nfsec_sa_drops_total{spi=...,reason=\"replay\"} 0\n"
+	"\n"
+	"nfsec_packets_total and nfsec_bytes_total by dir, nfsec_drops_total by reason (the\n"
+	"names above), nfsec_acquires_total; per SA nfsec_sa_packets_total,\n"
+	"nfsec_sa_bytes_total, nfsec_sa_drops_total by reason (those of nfsec sa show:\n"
+	"replay, auth-fail, malformed, selector, dummy, expired, seq-overflow, no-route,\n"
+	"too-big, error), and the gauges nfsec_sa_age_seconds, nfsec_sa_seconds_left and\n"
+	"nfsec_sa_bytes_left (the last two for SAs with such a hard lifetime).\n"
+	"\n"
 	"Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n";
-
-/* name with its dashes as underscores, into key (at least as long). */
-static void json_key(char *key, size_t size, const char *name)
-{
-	snprintf(key, size, "%s", name);
-	for (char *c = key; *c; c++)
-		if (*c == '-')
-			*c = '_';
-}
 
 int stats_print(FILE *out, bool json, const uint64_t *stats)
 {
@@ -86,12 +99,43 @@ int stats_print(FILE *out, bool json, const uint64_t *stats)
 	return json_finish(&j);
 }
 
+/* The counters and every SA's, for Prometheus. */
+static int prometheus_main(void)
+{
+	uint64_t stats[NFSEC_STAT_A_MAX + 1];
+	struct sa_list l = { 0 };
+	struct nfsec_handle *h;
+	int ret, status;
+
+	h = cli_handle_open();
+	if (!h)
+		return 1;
+	ret = nfsec_stats_get(h, stats);
+	if (!ret)
+		ret = sa_list_read(h, &l);
+	if (ret < 0) {
+		free(l.v);
+		return cli_handle_done(h, ret);
+	}
+	nfsec_close(h);
+	status = prometheus_print(stdout, stats, l.v, l.n) < 0 ? 1 : 0;
+	free(l.v);
+	return status;
+}
+
 int stats_main(const struct cli_opts *opts, int argc, char **argv)
 {
 	uint64_t stats[NFSEC_STAT_A_MAX + 1];
 	struct nfsec_handle *h;
 	int ret, status;
 
+	if (argc == 2 && (!strcmp(argv[1], "prometheus") || !strcmp(argv[1], "--prometheus"))) {
+		if (opts->json) {
+			fprintf(stderr, "nfsec: stats prometheus has a format of its own: no -j\n");
+			return 1;
+		}
+		return prometheus_main();
+	}
 	status = command_no_arguments("stats", stats_usage, argc, argv);
 	if (status >= 0)
 		return status;

@@ -154,6 +154,14 @@ void json_string(struct json *j, const char *key, const char *value)
 	value_end(j);
 }
 
+void json_key(char *key, size_t size, const char *word)
+{
+	snprintf(key, size, "%s", word);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
 void json_u64(struct json *j, const char *key, uint64_t value)
 {
 	if (!value_begin(j, key))

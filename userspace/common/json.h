@@ -38,6 +38,9 @@ void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, uint64_t value);
 void json_bool(struct json *j, const char *key, bool value);
 
+/* A word with dashes ("auth-fail") as a key, its dashes as underscores, into key. */
+void json_key(char *key, size_t size, const char *word);
+
 /* Ends the document with a newline: 0, or -1 on misuse, unclosed levels or write error. */
 int json_finish(struct json *j);
 

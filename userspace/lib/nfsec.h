@@ -169,6 +169,8 @@ struct nfsec_sa {
 	uint64_t seq;			/* out: the last number sent; in: the highest accepted */
 	uint64_t bytes, packets;	/* so far */
 	uint64_t age_seconds;		/* since it was added */
+	/* packets dropped, by enum nfsec_sa_drop_attr (UNSPEC and PAD stay 0) */
+	uint64_t drops[NFSEC_SA_DROP_A_MAX + 1];
 };
 
 /*
@@ -192,6 +194,19 @@ typedef int (*nfsec_sa_fn)(const struct nfsec_sa *sa, void *arg);
 
 /* NFSEC_CMD_SA_GET as a dump: cb for every SA, without keys. */
 int nfsec_sa_dump(struct nfsec_handle *h, nfsec_sa_fn cb, void *arg);
+
+/*
+ * The name of an SA's drop reason attr, lower case with dashes ("auth-fail"), or NULL for
+ * NFSEC_SA_DROP_A_UNSPEC, NFSEC_SA_DROP_A_PAD and anything above NFSEC_SA_DROP_A_MAX.
+ */
+const char *nfsec_sa_drop_name(int attr);
+
+/*
+ * What sa's hard lifetime leaves of its time (seconds) and of its bytes (whole kilobytes
+ * of 1024 bytes), 0 once reached: false when it sets no such limit.
+ */
+bool nfsec_sa_seconds_left(const struct nfsec_sa *sa, uint64_t *left);
+bool nfsec_sa_kilobytes_left(const struct nfsec_sa *sa, uint64_t *left);
 
 /* NFSEC_CMD_SA_FLUSH: removes every SA. */
 int nfsec_sa_flush(struct nfsec_handle *h);

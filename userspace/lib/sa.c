@@ -233,6 +233,7 @@ static const struct nla_policy sa_policy[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_SELECTOR]	   = { .type = NLA_NESTED },
 	[NFSEC_SA_A_LIFETIME]	   = { .type = NLA_NESTED },
 	[NFSEC_SA_A_SEQ]	   = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
+	[NFSEC_SA_A_DROPS]	   = { .type = NLA_NESTED },
 };
 
 static const char *const sa_names[NFSEC_SA_A_MAX + 1] = {
@@ -252,13 +253,14 @@ static const char *const sa_names[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_SELECTOR]	   = "NFSEC_SA_A_SELECTOR",
 	[NFSEC_SA_A_LIFETIME]	   = "NFSEC_SA_A_LIFETIME",
 	[NFSEC_SA_A_SEQ]	   = "NFSEC_SA_A_SEQ",
+	[NFSEC_SA_A_DROPS]	   = "NFSEC_SA_A_DROPS",
 };
 
 /* The transforms, the replay window (inbound), ESN and the selector are checked apart. */
 static const int sa_required[] = {
 	NFSEC_SA_A_SPI, NFSEC_SA_A_DIR, NFSEC_SA_A_FAMILY, NFSEC_SA_A_SRC, NFSEC_SA_A_DST,
 	NFSEC_SA_A_PROTO, NFSEC_SA_A_MODE, NFSEC_SA_A_REQID, NFSEC_SA_A_LIFETIME,
-	NFSEC_SA_A_SEQ,
+	NFSEC_SA_A_SEQ, NFSEC_SA_A_DROPS,
 };
 
 static const struct nla_policy alg_policy[NFSEC_ALG_A_MAX + 1] = {
@@ -303,6 +305,96 @@ static const int lt_required[] = {
 	NFSEC_LT_A_HARD_PACKETS, NFSEC_LT_A_SOFT_SECONDS, NFSEC_LT_A_HARD_SECONDS,
 	NFSEC_LT_A_BYTES, NFSEC_LT_A_PACKETS, NFSEC_LT_A_AGE_SECONDS,
 };
+
+#define COUNTER { .type = NLA_U64, .maxlen = sizeof(uint64_t) }
+
+static const struct nla_policy drop_policy[NFSEC_SA_DROP_A_MAX + 1] = {
+	[NFSEC_SA_DROP_A_REPLAY]       = COUNTER,
+	[NFSEC_SA_DROP_A_AUTH_FAIL]    = COUNTER,
+	[NFSEC_SA_DROP_A_MALFORMED]    = COUNTER,
+	[NFSEC_SA_DROP_A_SELECTOR]     = COUNTER,
+	[NFSEC_SA_DROP_A_DUMMY]	       = COUNTER,
+	[NFSEC_SA_DROP_A_EXPIRED]      = COUNTER,
+	[NFSEC_SA_DROP_A_SEQ_OVERFLOW] = COUNTER,
+	[NFSEC_SA_DROP_A_NO_ROUTE]     = COUNTER,
+	[NFSEC_SA_DROP_A_TOO_BIG]      = COUNTER,
+	[NFSEC_SA_DROP_A_ERROR]	       = COUNTER,
+};
+
+#undef COUNTER
+
+static const char *const drop_attr_names[NFSEC_SA_DROP_A_MAX + 1] = {
+	[NFSEC_SA_DROP_A_REPLAY]       = "NFSEC_SA_DROP_A_REPLAY",
+	[NFSEC_SA_DROP_A_AUTH_FAIL]    = "NFSEC_SA_DROP_A_AUTH_FAIL",
+	[NFSEC_SA_DROP_A_MALFORMED]    = "NFSEC_SA_DROP_A_MALFORMED",
+	[NFSEC_SA_DROP_A_SELECTOR]     = "NFSEC_SA_DROP_A_SELECTOR",
+	[NFSEC_SA_DROP_A_DUMMY]	       = "NFSEC_SA_DROP_A_DUMMY",
+	[NFSEC_SA_DROP_A_EXPIRED]      = "NFSEC_SA_DROP_A_EXPIRED",
+	[NFSEC_SA_DROP_A_SEQ_OVERFLOW] = "NFSEC_SA_DROP_A_SEQ_OVERFLOW",
+	[NFSEC_SA_DROP_A_NO_ROUTE]     = "NFSEC_SA_DROP_A_NO_ROUTE",
+	[NFSEC_SA_DROP_A_TOO_BIG]      = "NFSEC_SA_DROP_A_TOO_BIG",
+	[NFSEC_SA_DROP_A_ERROR]	       = "NFSEC_SA_DROP_A_ERROR",
+};
+
+/* Lower case with dashes: the words "nfsec sa show" prints. */
+static const char *const drop_names[NFSEC_SA_DROP_A_MAX + 1] = {
+	[NFSEC_SA_DROP_A_REPLAY]       = "replay",
+	[NFSEC_SA_DROP_A_AUTH_FAIL]    = "auth-fail",
+	[NFSEC_SA_DROP_A_MALFORMED]    = "malformed",
+	[NFSEC_SA_DROP_A_SELECTOR]     = "selector",
+	[NFSEC_SA_DROP_A_DUMMY]	       = "dummy",
+	[NFSEC_SA_DROP_A_EXPIRED]      = "expired",
+	[NFSEC_SA_DROP_A_SEQ_OVERFLOW] = "seq-overflow",
+	[NFSEC_SA_DROP_A_NO_ROUTE]     = "no-route",
+	[NFSEC_SA_DROP_A_TOO_BIG]      = "too-big",
+	[NFSEC_SA_DROP_A_ERROR]	       = "error",
+};
+
+/* The first reason: UNSPEC and PAD come before it. */
+enum { DROP_FIRST = NFSEC_SA_DROP_A_PAD + 1 };
+
+const char *nfsec_sa_drop_name(int attr)
+{
+	if (attr < DROP_FIRST || attr > NFSEC_SA_DROP_A_MAX)
+		return NULL;
+	return drop_names[attr];
+}
+
+bool nfsec_sa_seconds_left(const struct nfsec_sa *sa, uint64_t *left)
+{
+	uint64_t hard = sa->lifetime.hard_seconds;
+
+	*left = sa->age_seconds < hard ? hard - sa->age_seconds : 0;
+	return hard != 0;
+}
+
+bool nfsec_sa_kilobytes_left(const struct nfsec_sa *sa, uint64_t *left)
+{
+	uint64_t hard = sa->lifetime.hard_bytes;
+
+	*left = sa->bytes < hard ? (hard - sa->bytes) / 1024 : 0;
+	return hard != 0;
+}
+
+/* Every reason this version knows, each a count; those of a newer module are skipped. */
+static int drops_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			struct nfsec_sa *sa)
+{
+	struct nlattr *tb[NFSEC_SA_DROP_A_MAX + 1];
+	int ret;
+
+	ret = nfsec_nest_parse_padded(h, op, sa_names[NFSEC_SA_A_DROPS], nest, tb,
+				      NFSEC_SA_DROP_A_MAX, drop_policy, NFSEC_SA_DROP_A_PAD);
+	if (ret < 0)
+		return ret;
+	for (int attr = DROP_FIRST; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
+		if (!tb[attr])
+			return nfsec_seterr(h, -EBADMSG, "%s: reply lacks %s in %s", op,
+					    drop_attr_names[attr], sa_names[NFSEC_SA_A_DROPS]);
+		sa->drops[attr] = nla_get_u64(tb[attr]);
+	}
+	return 0;
+}
 
 /*
  * One transform, nest type of the SA: a name always, the ICV length for an AEAD and for
@@ -455,6 +547,8 @@ int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 		ret = algs_decode(h, op, tb, &sa);
 	if (!ret)
 		ret = lifetime_decode(h, op, tb[NFSEC_SA_A_LIFETIME], &sa);
+	if (!ret)
+		ret = drops_decode(h, op, tb[NFSEC_SA_A_DROPS], &sa);
 	if (!ret && tb[NFSEC_SA_A_SELECTOR]) {
 		sa.has_selector = true;
 		ret = nfsec_selector_decode(h, op, sa_names[NFSEC_SA_A_SELECTOR],
