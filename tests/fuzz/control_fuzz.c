@@ -61,6 +61,20 @@ static size_t reply_len;
 
 /* --- the fake IKE layer ----------------------------------------------------------------- */
 
+/*
+ * lib/sa.c's names of the drop reasons, without netlink under it: one word each, with a
+ * quote and a backslash so the JSON must escape them.
+ */
+const char *nfsec_sa_drop_name(int attr)
+{
+	static char names[NFSEC_SA_DROP_A_MAX + 1][16];
+
+	if (attr <= NFSEC_SA_DROP_A_PAD || attr > NFSEC_SA_DROP_A_MAX)
+		return NULL;
+	snprintf(names[attr], sizeof(names[attr]), "r\"%d\\", attr);
+	return names[attr];
+}
+
 static int fake_added(struct iked_tunnel *t, char *err, size_t errlen)
 {
 	if (strncmp(t->conf.name, "fail", 4))
@@ -110,8 +124,12 @@ static void fake_status(const struct iked_tunnel *t, struct tunnel_status *st)
 			s->spi_out = 0x100 + n;
 			snprintf(s->algs, sizeof(s->algs), "aes128-sha256-modp2048-esn");
 			s->seconds_left = v & 8 ? 86400 * 3 + n : n;
-			s->bytes_in = v & 2 ? UINT64_MAX : (uint64_t)n << 20;
-			s->bytes_out = (uint64_t)1 << (10 * (n % 7));
+			s->in.bytes = v & 2 ? UINT64_MAX : (uint64_t)n << 20;
+			s->out.bytes = (uint64_t)1 << (10 * (n % 7));
+			s->in.packets = v;
+			s->in.drops[NFSEC_SA_DROP_A_REPLAY] = v & 16 ? UINT64_MAX : n;
+			s->out.kb_limited = v & 32;
+			s->out.kb_left = v;
 		}
 	st->sa_count = n;
 	snprintf(st->down_reason, sizeof(st->down_reason), "NO-PROPOSAL-CHOSEN from \\%u\\",
@@ -320,7 +338,8 @@ static void reply_check(const uint8_t *line, size_t len, bool admin)
 		return;
 	}
 	CHECK(reply_len >= 3 && !memcmp(reply, "ok\n", 3));
-	CHECK(admin || !strcmp(verb, "show") || !strcmp(verb, "show-json"));
+	CHECK(admin || !strcmp(verb, "show") || !strcmp(verb, "show-json") ||
+	      !strcmp(verb, "show-stats"));
 	if (!strcmp(verb, "show-json")) {
 		CHECK(json_array_ok(reply + 3, reply_len - 3));
 	} else {

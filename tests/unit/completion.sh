@@ -46,7 +46,7 @@ expect() {
 	fi
 }
 
-echo "1..15"
+echo "1..19"
 expect "objects" $(words cli/commands.c table nfsec_commands) -- ""
 expect "policy commands" add delete get show flush -- policy ""
 expect "policy add: cli/policy.c keywords" $(words cli/policy.c table keywords | grep -vx index) \
@@ -79,4 +79,16 @@ printf '#!/bin/sh\n[ "$1 $2" = "tunnel show" ] && printf "%%s\\n" "moon-sun: 1.2
 	> "$fake/nfsec"
 chmod +x "$fake/nfsec"
 PATH=$fake:$PATH expect "tunnel down: the daemon's tunnel names" moon-sun branch.2 -- tunnel down ""
+PATH=$fake:$PATH expect "tunnel show -s: the names" moon-sun branch.2 -- tunnel show -s ""
+expect "tunnel show: -s" -s -- tunnel show -
+expect "stats: prometheus" prometheus -- stats ""
+# what is not offered: a second name to show, -s twice
+n=$((n + 1))
+if [ -z "$(PATH=$fake:$PATH offered tunnel show moon-sun "")" ] &&
+	[ -z "$(offered tunnel show -s -)" ]; then
+	echo "ok $n - tunnel show: one name, -s once"
+else
+	failed=1
+	echo "not ok $n - tunnel show: one name, -s once"
+fi
 exit $failed

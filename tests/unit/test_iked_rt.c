@@ -660,8 +660,14 @@ static void fake_status(const struct iked_tunnel *t, struct tunnel_status *st)
 	sa->spi_out = 0x01020304;
 	snprintf(sa->algs, sizeof(sa->algs), "aes128gcm16");
 	sa->seconds_left = 59 * 60 + 30;
-	sa->bytes_in = 1258291;		/* 1.2 MB */
-	sa->bytes_out = 3565158;	/* 3.4 MB */
+	sa->in.bytes = 1258291;		/* 1.2 MB */
+	sa->out.bytes = 3565158;	/* 3.4 MB */
+	sa->in.packets = 900;
+	sa->out.packets = 2500;
+	sa->in.drops[NFSEC_SA_DROP_A_REPLAY] = 2;
+	sa->in.drops[NFSEC_SA_DROP_A_AUTH_FAIL] = 1;
+	sa->out.kb_limited = true;
+	sa->out.kb_left = 1432;
 }
 
 static const struct registry_ops fake_ops = {
@@ -985,6 +991,13 @@ static void test_control_show(void **state)
 	snprintf(want, sizeof(want), "ok\n%s", venus_block);
 	ASKS("show venus\n", want);
 	ASKS("show mars\n", "error no tunnel \"mars\"\n");
+	/* with the counters: a line each way below each established SA */
+	snprintf(want, sizeof(want), "ok\n%s%s%s", moon_block,
+		 "    in: 900 packets, 1258291 bytes; dropped: 2 replay, 1 auth-fail\n"
+		 "    out: 2500 packets, 3565158 bytes, 1432 KB left; dropped: none\n",
+		 venus_block);
+	ASKS("show-stats\n", want);
+	ASKS("show-stats mars\n", "error no tunnel \"mars\"\n");
 }
 
 /* A remote %any tunnel with two peers, one up: each listed with its own state. */
@@ -1052,7 +1065,15 @@ static void test_control_show_json(void **state)
 		 "\"phase2\":[{\"local_ts\":\"10.0.1.0/24\",\"remote_ts\":\"10.0.2.0/24\","
 		 "\"state\":\"ESTABLISHED\",\"established\":true,\"spi_in\":3248665540,"
 		 "\"spi_out\":16909060,\"algorithms\":\"aes128gcm16\",\"seconds_left\":3570,"
-		 "\"bytes_in\":1258291,\"bytes_out\":3565158}],\"down_reason\":null,"
+		 "\"bytes_in\":1258291,\"bytes_out\":3565158,"
+		 "\"in\":{\"packets\":900,\"bytes\":1258291,\"kilobytes_left\":null,"
+		 "\"drops\":{\"replay\":2,\"auth_fail\":1,\"malformed\":0,\"selector\":0,"
+		 "\"dummy\":0,\"expired\":0,\"seq_overflow\":0,\"no_route\":0,\"too_big\":0,"
+		 "\"error\":0}},"
+		 "\"out\":{\"packets\":2500,\"bytes\":3565158,\"kilobytes_left\":1432,"
+		 "\"drops\":{\"replay\":0,\"auth_fail\":0,\"malformed\":0,\"selector\":0,"
+		 "\"dummy\":0,\"expired\":0,\"seq_overflow\":0,\"no_route\":0,\"too_big\":0,"
+		 "\"error\":0}}}],\"down_reason\":null,"
 		 "\"half_open\":0,\"drops\":{\"undecryptable\":0,\"replayed\":0,"
 		 "\"half_open_refused\":0,\"refused\":0,\"qm_refused\":0}}]\n", config);
 	assert_non_null(strstr(config, "psk <hidden>"));
@@ -1375,6 +1396,24 @@ static void test_cli_against_server(void **state)
 	assert_int_equal(r.status, 0);
 	snprintf(want, sizeof(want), "%s%s", moon_block, venus_block);
 	assert_string_equal(r.out, want);
+	run_free(&r);
+
+	/* -s before or after the name: the counters below each established SA */
+	snprintf(want, sizeof(want), "%s%s", moon_block,
+		 "    in: 900 packets, 1258291 bytes; dropped: 2 replay, 1 auth-fail\n"
+		 "    out: 2500 packets, 3565158 bytes, 1432 KB left; dropped: none\n");
+	r = RUN("nfsec", "tunnel", "show", "-s", "moon-sun");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, want);
+	run_free(&r);
+	r = RUN("nfsec", "tunnel", "show", "moon-sun", "-stats");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, want);
+	run_free(&r);
+	r = RUN("nfsec", "tunnel", "show", "-s", "moon-sun", "venus");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "nfsec: tunnel show takes at most one NAME (got \"venus\" "
+				   "too), try \"nfsec help tunnel\"\n");
 	run_free(&r);
 
 	r = RUN("nfsec", "-j", "tunnel", "show", "venus");

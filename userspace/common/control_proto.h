@@ -9,7 +9,8 @@
  *   up NAME
  *   down NAME
  *   show [NAME]       every tunnel, or one, as text
- *   show-json [NAME]  the same as a JSON array
+ *   show-stats [NAME] the same with each phase-2 SA's counters (nfsec tunnel show -s)
+ *   show-json [NAME]  the same as a JSON array, the counters in
  *   reload            the daemon's configuration file read again (iked/reload.h):
  *                     "reloaded: A added, C changed, R removed, U unchanged\n"
  *   reload-json       the same as {"added":A,"changed":C,"removed":R,"unchanged":U}

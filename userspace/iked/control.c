@@ -28,6 +28,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <nfsec.h>
+
 #include "control.h"
 #include "json.h"
 #include "log.h"
@@ -149,7 +151,31 @@ static void phase1_print(FILE *f, const char *ind, const struct tunnel_status *s
 	fputc('\n', f);
 }
 
-static void sa_print(FILE *f, const char *ind, const struct tunnel_sa_status *sa)
+/*
+ * One way of an SA's counters (show -s), on a line of its own below the phase 2 line:
+ * "in: 176 packets, 19272 bytes, 1953 KB left; dropped: 2 replay, 1 auth-fail".
+ */
+static void traffic_print(FILE *f, const char *ind, const char *way,
+			  const struct tunnel_sa_traffic *tr)
+{
+	const char *sep = "";
+
+	fprintf(f, "%s  %s: %" PRIu64 " packets, %" PRIu64 " bytes", ind, way, tr->packets,
+		tr->bytes);
+	if (tr->kb_limited)
+		fprintf(f, ", %" PRIu64 " KB left", tr->kb_left);
+	fputs("; dropped:", f);
+	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
+		if (!nfsec_sa_drop_name(attr) || !tr->drops[attr])
+			continue;
+		fprintf(f, "%s %" PRIu64 " %s", sep, tr->drops[attr], nfsec_sa_drop_name(attr));
+		sep = ",";
+	}
+	fputs(*sep ? "\n" : " none\n", f);
+}
+
+static void sa_print(FILE *f, const char *ind, const struct tunnel_sa_status *sa,
+		     bool counters)
 {
 	char local[PREFIX_TEXT_LEN + 16], remote[PREFIX_TEXT_LEN + 16];
 	char left[32], in[32], out[32];
@@ -164,11 +190,15 @@ static void sa_print(FILE *f, const char *ind, const struct tunnel_sa_status *sa
 		fprintf(f, " %s", sa->algs);
 	if (sa->established) {
 		duration_text(left, sizeof(left), sa->seconds_left);
-		bytes_text(in, sizeof(in), sa->bytes_in);
-		bytes_text(out, sizeof(out), sa->bytes_out);
+		bytes_text(in, sizeof(in), sa->in.bytes);
+		bytes_text(out, sizeof(out), sa->out.bytes);
 		fprintf(f, ", %s left, %s in, %s out", left, in, out);
 	}
 	fputc('\n', f);
+	if (counters && sa->established) {
+		traffic_print(f, ind, "in", &sa->in);
+		traffic_print(f, ind, "out", &sa->out);
+	}
 }
 
 /* Half-open responder phase 1s and the messages dropped, when there are any. */
@@ -185,12 +215,12 @@ static void drops_print(FILE *f, const char *ind, const struct tunnel_status *st
 		dr->replayed, dr->half_open_refused, dr->qm_refused, dr->refused);
 }
 
-/* A tunnel's SAs, or a peer's: phase 1, each phase 2, why down, drops. */
-static void sas_print(FILE *f, const char *ind, const struct tunnel_status *st)
+/* A tunnel's SAs, or a peer's: phase 1, each phase 2 (with its counters), why down, drops. */
+static void sas_print(FILE *f, const char *ind, const struct tunnel_status *st, bool counters)
 {
 	phase1_print(f, ind, st);
 	for (unsigned int i = 0; i < st->sa_count; i++)
-		sa_print(f, ind, &st->sa[i]);
+		sa_print(f, ind, &st->sa[i], counters);
 	if (st->down_reason[0])
 		fprintf(f, "%sdown: %s\n", ind, st->down_reason);
 	drops_print(f, ind, st);
@@ -205,7 +235,7 @@ static void sas_print(FILE *f, const char *ind, const struct tunnel_status *st)
  *     phase 2: 10.0.1.0/24 === 10.0.2.0/24 ESTABLISHED ...
  */
 static void peers_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st,
-			struct tunnel_status *pst)
+			struct tunnel_status *pst, bool counters)
 {
 	char addr[ADDR_TEXT_LEN];
 
@@ -216,7 +246,7 @@ static void peers_print(FILE *f, const struct iked_tunnel *t, const struct tunne
 	for (unsigned int i = 0; !registry_peer_status(t, i, pst); i++) {
 		addr_format(addr, pst->peer.family, pst->peer.addr);
 		fprintf(f, "  peer %s: %s\n", addr, pst->up ? "up" : "down");
-		sas_print(f, "    ", pst);
+		sas_print(f, "    ", pst, counters);
 	}
 }
 
@@ -228,7 +258,7 @@ static void peers_print(FILE *f, const struct iked_tunnel *t, const struct tunne
  *   half-open: 0; dropped: 3 undecryptable, 0 replayed, 0 over the half-open caps
  */
 static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunnel_status *st,
-			 struct tunnel_status *pst)
+			 struct tunnel_status *pst, bool counters)
 {
 	char local[ADDR_TEXT_LEN], remote[ADDR_TEXT_LEN];
 
@@ -237,10 +267,10 @@ static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunn
 		t->conf.aggressive ? "aggressive" : "main",
 		t->conf.encap == NFSEC_MODE_TRANSPORT ? "transport, " : "", auth_text(&t->conf));
 	if (!t->conf.remote_any) {
-		sas_print(f, "  ", st);
+		sas_print(f, "  ", st, counters);
 		return;
 	}
-	peers_print(f, t, st, pst);
+	peers_print(f, t, st, pst, counters);
 	if (st->down_reason[0])
 		fprintf(f, "  down: %s\n", st->down_reason);
 	drops_print(f, "  ", st);
@@ -249,6 +279,29 @@ static void tunnel_print(FILE *f, const struct iked_tunnel *t, const struct tunn
 static void opt_string(struct json *j, const char *key, const char *s)
 {
 	json_string(j, key, s[0] ? s : NULL);
+}
+
+/* "in" or "out": {"packets","bytes","kilobytes_left" (null: no limit),"drops":{...}}. */
+static void traffic_json(struct json *j, const char *way, const struct tunnel_sa_traffic *tr)
+{
+	char key[32];
+
+	json_object_begin(j, way);
+	json_u64(j, "packets", tr->packets);
+	json_u64(j, "bytes", tr->bytes);
+	if (tr->kb_limited)
+		json_u64(j, "kilobytes_left", tr->kb_left);
+	else
+		json_string(j, "kilobytes_left", NULL);
+	json_object_begin(j, "drops");
+	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
+		if (!nfsec_sa_drop_name(attr))
+			continue;
+		json_key(key, sizeof(key), nfsec_sa_drop_name(attr));
+		json_u64(j, key, tr->drops[attr]);
+	}
+	json_object_end(j);
+	json_object_end(j);
 }
 
 static void sa_json(struct json *j, const struct tunnel_sa_status *sa)
@@ -266,8 +319,10 @@ static void sa_json(struct json *j, const struct tunnel_sa_status *sa)
 	json_u64(j, "spi_out", sa->spi_out);
 	opt_string(j, "algorithms", sa->algs);
 	json_u64(j, "seconds_left", sa->seconds_left);
-	json_u64(j, "bytes_in", sa->bytes_in);
-	json_u64(j, "bytes_out", sa->bytes_out);
+	json_u64(j, "bytes_in", sa->in.bytes);
+	json_u64(j, "bytes_out", sa->out.bytes);
+	traffic_json(j, "in", &sa->in);
+	traffic_json(j, "out", &sa->out);
 	json_object_end(j);
 }
 
@@ -338,8 +393,9 @@ static void tunnel_json(struct json *j, const struct iked_tunnel *t,
 	json_object_end(j);
 }
 
-/* Every tunnel, or the one named, as text or JSON into f. */
-static int do_show(FILE *f, const char *name, bool json, char *err, size_t errlen)
+/* Every tunnel, or the one named, as text (with the SAs' counters) or JSON into f. */
+static int do_show(FILE *f, const char *name, bool json, bool counters, char *err,
+		   size_t errlen)
 {
 	struct tunnel_status *st, *pst;
 	struct iked_tunnel *one = NULL;
@@ -361,7 +417,7 @@ static int do_show(FILE *f, const char *name, bool json, char *err, size_t errle
 		if (json)
 			tunnel_json(&j, t, st, pst);
 		else
-			tunnel_print(f, t, st, pst);
+			tunnel_print(f, t, st, pst, counters);
 	}
 	if (json) {
 		json_array_end(&j);
@@ -448,12 +504,17 @@ static int do_reload_json(const char *name, FILE *f, char *err, size_t errlen)
 
 static int do_show_text(const char *name, FILE *f, char *err, size_t errlen)
 {
-	return do_show(f, name, false, err, errlen);
+	return do_show(f, name, false, false, err, errlen);
+}
+
+static int do_show_stats(const char *name, FILE *f, char *err, size_t errlen)
+{
+	return do_show(f, name, false, true, err, errlen);
 }
 
 static int do_show_json(const char *name, FILE *f, char *err, size_t errlen)
 {
-	return do_show(f, name, true, err, errlen);
+	return do_show(f, name, true, true, err, errlen);
 }
 
 /* The requests but add, whose one argument is a whole tunnel. */
@@ -469,6 +530,7 @@ static const struct request requests[] = {
 	{ "up", true, NAME_NEEDED, do_up },
 	{ "down", true, NAME_NEEDED, do_down },
 	{ "show", false, NAME_OPTIONAL, do_show_text },
+	{ "show-stats", false, NAME_OPTIONAL, do_show_stats },
 	{ "show-json", false, NAME_OPTIONAL, do_show_json },
 	{ "reload", true, NAME_NONE, do_reload_text },
 	{ "reload-json", true, NAME_NONE, do_reload_json },

@@ -1904,6 +1904,15 @@ static bool peer_up(const struct tun *peer)
 	return false;
 }
 
+static void traffic_set(struct tunnel_sa_traffic *tr, const struct kernel_sa_stats *ks)
+{
+	tr->packets = ks->packets;
+	tr->bytes = ks->bytes;
+	memcpy(tr->drops, ks->drops, sizeof(tr->drops));
+	tr->kb_limited = ks->kb_limited;
+	tr->kb_left = ks->kb_left;
+}
+
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	const struct tun *tun = t->ike;
@@ -1965,9 +1974,9 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 		proposal_esp_format(&one, s->algs, sizeof(s->algs));
 		s->seconds_left = left(p->cur.added_ms, p->cur.lifetime);
 		if (!kernel_sa_stats(d.k, p->cur.spi_in, &t->conf.local, &ks, NULL, 0))
-			s->bytes_in = ks.bytes;
+			traffic_set(&s->in, &ks);
 		if (!kernel_sa_stats(d.k, p->cur.spi_out, &t->conf.remote, &ks, NULL, 0))
-			s->bytes_out = ks.bytes;
+			traffic_set(&s->out, &ks);
 	}
 }
 

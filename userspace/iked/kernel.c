@@ -670,6 +670,8 @@ int kernel_sa_stats(struct kernel *k, uint32_t spi, const struct tunnel_addr *ds
 	st->packets = sa.packets;
 	st->age_seconds = sa.age_seconds;
 	st->seq = sa.seq;
+	memcpy(st->drops, sa.drops, sizeof(st->drops));
+	st->kb_limited = nfsec_sa_kilobytes_left(&sa, &st->kb_left);
 	return 0;
 }
 

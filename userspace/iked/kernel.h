@@ -191,6 +191,9 @@ struct kernel_sa_stats {
 	uint64_t bytes, packets;	/* inner bytes and packets so far */
 	uint64_t age_seconds;		/* since it was added (the module keeps no add time) */
 	uint64_t seq;			/* out: the last number sent; in: the highest accepted */
+	uint64_t drops[NFSEC_SA_DROP_A_MAX + 1];	/* by enum nfsec_sa_drop_attr */
+	bool kb_limited;		/* a hard byte lifetime, which leaves kb_left KiB */
+	uint64_t kb_left;
 };
 
 int kernel_sa_stats(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/nfsec.h>
+
 #include "tunnel.h"
 
 struct iked_tunnel {
@@ -40,6 +42,14 @@ enum {
 };
 
 /* One phase-2 SA (or one being negotiated) of a tunnel. */
+/* One way of an established phase-2 SA, as the module counts it. */
+struct tunnel_sa_traffic {
+	uint64_t packets, bytes;
+	uint64_t drops[NFSEC_SA_DROP_A_MAX + 1];	/* by enum nfsec_sa_drop_attr */
+	bool kb_limited;			/* the SA has a hard byte lifetime, */
+	uint64_t kb_left;			/* which leaves this many KiB */
+};
+
 struct tunnel_sa_status {
 	struct tunnel_ts local_ts, remote_ts;
 	char state[TUNNEL_STATUS_STATE_MAX];	/* "ESTABLISHED", "QM_I1", ... */
@@ -47,7 +57,7 @@ struct tunnel_sa_status {
 	uint32_t spi_in, spi_out;		/* 0 until known */
 	char algs[TUNNEL_STATUS_ALGS_MAX];	/* "aes128gcm16", as esp proposals say */
 	uint32_t seconds_left;			/* until it expires */
-	uint64_t bytes_in, bytes_out;
+	struct tunnel_sa_traffic in, out;
 };
 
 /* Messages of a tunnel's peer (or of someone posing as it) dropped, by reason. */
