@@ -43,6 +43,16 @@ wait_for() {
 	fail "no event matching $2"
 }
 
+# sa_drop REASON: what a's inbound SA (0x2001) counted for REASON (JSON name).
+sa_drop() {
+	$A nfsec -j sa get spi 0x2001 dst 192.168.1.1 | jq -r ".drops.$1"
+}
+
+# prom_sa_drop REASON: the same as nfsec stats prometheus gives it to a scraper.
+prom_sa_drop() {
+	$A nfsec stats prometheus | sed -n "s/^nfsec_sa_drops_total{spi=\"0x00002001\",dir=\"in\",src=\"192.168.1.2\",dst=\"192.168.1.1\",reqid=\"1\",reason=\"$1\"} //p"
+}
+
 case_replay() {
 	esp_up gcm128 tunnel 4 4
 	capture b /tmp/replay.pcap 2 esp
@@ -54,6 +64,15 @@ case_replay() {
 	wait_stat in_replay $((replay + 2))
 	expect_eq "replays counted" "$(stat in_replay)" $((replay + 2))
 	expect_eq "replays accepted" "$(stat in_packets)" "$in"
+	# The SA counted them too (it was new: nothing before), and said so to each reader.
+	expect_eq "replays counted by the SA" "$(sa_drop replay)" 2
+	expect_eq "auth failures counted by the SA" "$(sa_drop auth_fail)" 0
+	grep -q " drop-replay 2\$" <<< "$($A nfsec sa get spi 0x2001 dst 192.168.1.1)" ||
+		fail "nfsec sa get does not say drop-replay 2"
+	expect_eq "replays in the Prometheus output" "$(prom_sa_drop replay)" 2
+	grep -qx "nfsec_drops_total{reason=\"in-replay\"} $((replay + 2))" \
+		<<< "$($A nfsec stats prometheus)" ||
+		fail "nfsec stats prometheus: no nfsec_drops_total of in-replay $((replay + 2))"
 }
 
 case_tamper() {
@@ -71,6 +90,9 @@ case_tamper() {
 	expect_eq "tampered packets counted" "$(stat in_auth_fail)" $((auth + 3))
 	expect_eq "tampered packets accepted" "$(stat in_packets)" "$in"
 	expect_eq "replay counter" "$(stat in_replay)" "$replay"
+	expect_eq "tampered packets counted by the SA" "$(sa_drop auth_fail)" 3
+	expect_eq "replays counted by the SA" "$(sa_drop replay)" 0
+	expect_eq "tampered packets in the Prometheus output" "$(prom_sa_drop auth-fail)" 3
 	# The window did not move: the genuine next packet still passes.
 	$B ping -c 1 -W 3 -I $IB $IA > /dev/null || fail "ping after tampering"
 }

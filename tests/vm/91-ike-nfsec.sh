@@ -43,11 +43,33 @@ down() {  # down WHY_A WHY_B
 P="auth psk psk sesame"
 
 case_main_psk_gcm() {
-	both $P ike aes128-sha256-modp2048 esp aes128gcm16 -- $P ike aes128-sha256-modp2048 \
-		esp aes128gcm16
+	both $P ike aes128-sha256-modp2048 esp aes128gcm16 lifebytes 100M -- \
+		$P ike aes128-sha256-modp2048 esp aes128gcm16 lifebytes 100M
 	up
 	iked_caps a
 	iked_caps b
+	counters_shown
+}
+
+# counters_shown: a's tunnel show -s gives each way of its SA pair the module's counts
+# (the pings and TCP of up() went through it), nothing dropped, what its 100M lifebytes
+# leave; and the same as the SAs' own.
+counters_shown() {
+	local show in out sa_in
+	show=$(tunnel a tunnel show -s t)
+	echo "$show"
+	in=$(sed -n 's/^    in: \([0-9]*\) packets, [0-9]* bytes, [0-9]* KB left; dropped: none$/\1/p' \
+		<<< "$show")
+	out=$(sed -n 's/^    out: \([0-9]*\) packets, [0-9]* bytes, [0-9]* KB left; dropped: none$/\1/p' \
+		<<< "$show")
+	[ -n "$in" ] && [ "$in" -gt 0 ] || fail "tunnel show -s: no \"in: N packets\" line"
+	[ -n "$out" ] && [ "$out" -gt 0 ] || fail "tunnel show -s: no \"out: N packets\" line"
+	sa_in=$($A nfsec -j sa show | jq '[.[] | select(.dir == "in")][0]')
+	[ "$(jq .packets <<< "$sa_in")" -ge "$in" ] || fail "the SA counted fewer packets"
+	expect_eq "kilobytes left of 100M" "$(jq '.kilobytes_left < 102400 and .kilobytes_left > 100000' <<< "$sa_in")" true
+	tunnel a -j tunnel show t | jq -e '.[0].phase2[0].in.drops.replay == 0 and
+		.[0].phase2[0].out.packets > 0' > /dev/null ||
+		fail "tunnel show -j lacks the counters"
 }
 
 case_main_psk_cbc_pfs() {
