@@ -46,7 +46,7 @@ expect() {
 	fi
 }
 
-echo "1..19"
+echo "1..21"
 expect "objects" $(words cli/commands.c table nfsec_commands) -- ""
 expect "policy commands" add delete get show flush -- policy ""
 expect "policy add: cli/policy.c keywords" $(words cli/policy.c table keywords | grep -vx index) \
@@ -71,6 +71,10 @@ expect "tunnel add auth: common/tunnel.c auth_names" \
 	$(words common/tunnel.c table auth_names) -- tunnel add t auth ""
 expect "tunnel add pfs: common/proposal.c groups but aliases" \
 	$(words common/proposal.c table groups | grep -vx x25519) -- tunnel add t pfs ""
+expect "tunnel add dpd-mode: common/tunnel.c dpd_mode_names" \
+	$(words common/tunnel.c table dpd_mode_names) -- tunnel add t dpd-mode ""
+expect "tunnel add dpd-action: common/tunnel.c dpd_action_names" \
+	$(words common/tunnel.c table dpd_action_names) -- tunnel add t dpd-action ""
 # Tunnel names come from the daemon: a fake nfsec on PATH answers "tunnel show".
 mkdir -p "${TMPDIR:-/tmp}/nfsec-completion.$$"
 fake=${TMPDIR:-/tmp}/nfsec-completion.$$

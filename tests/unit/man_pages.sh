@@ -58,11 +58,15 @@ nfsec.8            common/tunnel.c   table     auth_names
 nfsec.8            common/tunnel.c   table     auto_names
 nfsec.8            common/tunnel.c   table     exchange_names
 nfsec.8            common/tunnel.c   table     yes_no_names
+nfsec.8            common/tunnel.c   table     dpd_mode_names
+nfsec.8            common/tunnel.c   table     dpd_action_names
 nfsec-iked.conf.5  common/tunnel.c   table     keywords
 nfsec-iked.conf.5  common/tunnel.c   table     auth_names
 nfsec-iked.conf.5  common/tunnel.c   table     auto_names
 nfsec-iked.conf.5  common/tunnel.c   table     exchange_names
 nfsec-iked.conf.5  common/tunnel.c   table     yes_no_names
+nfsec-iked.conf.5  common/tunnel.c   table     dpd_mode_names
+nfsec-iked.conf.5  common/tunnel.c   table     dpd_action_names
 nfsec-iked.conf.5  iked/conf.c       table     names
 nfsec-iked.conf.5  common/tunnel.c   literals  -
 nfsec-iked.conf.5  iked/conf.c       literals  -

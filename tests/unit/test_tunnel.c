@@ -704,6 +704,52 @@ static void test_tunnel_defaults(void **state)
 	assert_false(t.weak_groups);
 	assert_false(t.allow_sha1);
 	assert_int_equal(t.reqid, 0);
+	assert_int_equal(t.dpd, 0);
+	assert_int_equal(t.dpd_timeout, 30);
+	assert_false(t.dpd_periodic);
+	assert_int_equal(t.dpd_action, TUNNEL_DPD_CLEAR);
+}
+
+/* Dead peer detection's words: on with dpd, the others only with it, and written back. */
+static void test_tunnel_dpd(void **state)
+{
+	struct tunnel t = TUNNEL_OK(PSK_BASE, "dpd", "10s", "dpd-timeout", "1m", "dpd-mode",
+				    "periodic", "dpd-action", "restart");
+	char buf[TUNNEL_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(t.dpd, 10);
+	assert_int_equal(t.dpd_timeout, 60);
+	assert_true(t.dpd_periodic);
+	assert_int_equal(t.dpd_action, TUNNEL_DPD_RESTART);
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " auto trap dpd 10s dpd-timeout 1m dpd-mode periodic "
+				    "dpd-action restart"));
+	assert_true(tunnel_serialize(&t, buf, sizeof(buf)) > 0);
+	t = TUNNEL_OK(PSK_BASE, "dpd", "5", "dpd-action", "hold");
+	assert_int_equal(t.dpd_action, TUNNEL_DPD_HOLD);
+	assert_false(t.dpd_periodic);
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " dpd 5s dpd-timeout 30s dpd-mode on-demand "
+				    "dpd-action hold"));
+	/* off: no dpd word written */
+	t = TUNNEL_OK(PSK_BASE, "dpd", "0");
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "dpd"));
+	TUNNEL_FAILS("\"dpd-timeout\" needs \"dpd\" (a delay above 0)", PSK_BASE,
+		     "dpd-timeout", "10s");
+	TUNNEL_FAILS("\"dpd-action\" needs \"dpd\" (a delay above 0)", PSK_BASE, "dpd", "0",
+		     "dpd-action", "restart");
+	TUNNEL_FAILS("\"dpd-mode\" needs \"dpd\" (a delay above 0)", PSK_BASE,
+		     "dpd-mode", "periodic");
+	TUNNEL_FAILS("invalid dpd-timeout \"0\": must be more than 0", PSK_BASE,
+		     "dpd", "1", "dpd-timeout", "0");
+	TUNNEL_FAILS("\"dpd-action\" needs clear, hold or restart, not \"stop\"", PSK_BASE,
+		     "dpd", "1", "dpd-action", "stop");
+	TUNNEL_FAILS("\"dpd-action restart\" needs a remote address: a tunnel to %any only "
+		     "answers", "t1", "local", "192.0.2.1", "remote", "%any", "local-ts",
+		     "10.0.1.0/24", "auth", "psk", "psk", "s3cret", "dpd", "10", "dpd-action",
+		     "restart");
 }
 
 static void test_tunnel_transport(void **state)
@@ -1361,6 +1407,8 @@ static void test_round_trips(void **state)
 
 	(void)state;
 	round_trip(TUNNEL_OK(PSK_BASE));
+	round_trip(TUNNEL_OK(PSK_BASE, "dpd", "15s", "dpd-timeout", "45s", "dpd-mode", "periodic",
+			     "dpd-action", "hold"));
 	round_trip(TUNNEL_OK("v6", "auth", "cert", "cert", "/etc/nfsec/my cert.pem",
 			     "key", "/etc/nfsec/moon.key\\", "ca", "/etc/nfsec/#ca.pem",
 			     "local", "2001:db8::1", "remote", "2001:db8::2",
@@ -1657,6 +1705,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel_pfs),
 		cmocka_unit_test(test_tunnel_durations),
 		cmocka_unit_test(test_tunnel_sizes),
+		cmocka_unit_test(test_tunnel_dpd),
 		cmocka_unit_test(test_tunnel_word_errors),
 		cmocka_unit_test(test_tunnel_names),
 		cmocka_unit_test(test_tunnel_ids),

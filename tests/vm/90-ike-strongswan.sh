@@ -190,6 +190,46 @@ case_initial_contact() {
 	up
 }
 
+# Dead peer detection (RFC 3706) against charon, each way in a case of its own (either
+# side's R-U-THEREs are proof of life to the other, which then never needs to ask).
+# Peer: strongSwan's charon 5.9.8, IKEv1.
+a_log_has() { [ "$(grep -c "$2" $IKE_DIR/a/iked.log)" -ge "$1" ]; }
+dead_in_a() { grep -q "declared dead" $IKE_DIR/a/iked.log; }
+
+# charon asks (dpd_delay 2s), nfsec answers, for longer than charon waits for an answer
+# (dpd_timeout 6s): charon keeps its SAs. nfsec announced DPD, or charon would not ask.
+case_dpd_answer() {
+	peer "proposals = aes128-sha256-modp2048
+	dpd_delay = 2s
+	dpd_timeout = 6s" "esp_proposals = aes128gcm16
+	dpd_action = clear"
+	iked_start a $IKE_A auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+	up
+	wait_until 30 "nfsec answering five of charon's R-U-THEREs" a_log_has 5 "R-U-THERE-ACK"
+	swanctl b --list-sas > $IKE_DIR/b/sas.txt
+	grep -q "INSTALLED" $IKE_DIR/b/sas.txt || fail "charon let its SAs go"
+	shows a ESTABLISHED
+}
+
+# nfsec asks (dpd 2s, periodic) and charon answers, past nfsec's 6 s timeout; then charon
+# is killed with b's XFRM state (a reboot): nfsec declares it dead within 2 s + 6 s and a
+# retry, its SAs gone.
+case_dpd() {
+	peer "proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start a $IKE_A auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16 \
+		dpd 2s dpd-timeout 6s dpd-mode periodic
+	up
+	wait_until 30 "charon answering four of nfsec's R-U-THEREs (8 s)" \
+		a_log_has 4 "R-U-THERE-ACK [0-9]*: the peer is alive"
+	dead_in_a && fail "nfsec declared charon dead while it answered"
+	shows a ESTABLISHED
+	charon_crash b b
+	wait_until 16 "nfsec declaring charon dead" dead_in_a
+	grep "declared dead" $IKE_DIR/a/iked.log
+	sas_are a 0
+	shows a "down: dead peer at"
+}
+
 # Road warrior: nfsec-iked answers "remote %any", charon initiates (main mode, PSK) for
 # 10.0.1.0/24 <-> 10.0.2.0/24. nfsec must key its SAs to b's real address, put in the
 # tunnel's policies for that peer (tunnel-mode templates between the real endpoints), so
@@ -271,7 +311,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	transport delete initial_contact roadwarrior rekey rekey_bytes}; do
+	transport delete initial_contact dpd_answer dpd roadwarrior rekey rekey_bytes}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -6,7 +6,7 @@
 # AES-CBC/HMAC ESP, with and without PFS; the first ping from a brings the tunnel up and
 # traffic passes both ways; a proposal mismatch and a wrong key leave both down, each
 # saying why, with no SA; a configuration reloaded in place changes one tunnel and not
-# the other.
+# the other; dead peer detection declares a killed peer dead and clears or restarts.
 #
 #   91-ike-nfsec.sh case NAME    one case (namespaces already set up)
 # vm: cost 8
@@ -124,6 +124,63 @@ case_initial_contact() {
 	sas_are a 2
 	grep -q "INITIAL-CONTACT: 1 phase-1 and 1 phase-2 SAs of before deleted" \
 		$IKE_DIR/a/iked.log || fail "a did not act on b's INITIAL-CONTACT"
+	up
+}
+
+# Dead peer detection (RFC 3706) between two nfsec-iked, a asking every 2 s of silence
+# (periodic: no traffic needed) and b answering. b_answers N: b sent N R-U-THERE-ACKs.
+DPD="dpd 2s dpd-timeout 6s dpd-mode periodic"
+b_answers() { [ "$(grep -c 'R-U-THERE-ACK' $IKE_DIR/b/iked.log)" -ge "$1" ]; }
+dead_in_a() { grep -q "declared dead" $IKE_DIR/a/iked.log; }
+# since_dead REGEX: a's log after it declared b dead has a line matching REGEX.
+since_dead() { grep -q "$1" <<< "$(sed -n '/declared dead/,$p' $IKE_DIR/a/iked.log)"; }
+
+# dpd_alive_then_dead: answered R-U-THEREs keep the tunnel up past dpd-timeout; then b is
+# killed with its SAs (a reboot) and a declares it dead within dpd + dpd-timeout and a
+# retry, its SAs gone, "tunnel show" saying why.
+dpd_alive_then_dead() {
+	wait_until 30 "b answering four of a's R-U-THEREs (8 s, past the 6 s timeout)" b_answers 4
+	grep -q "R-U-THERE-ACK [0-9]*: the peer is alive" $IKE_DIR/a/iked.log ||
+		fail "a took none of b's answers"
+	dead_in_a && fail "a declared b dead while b answered"
+	shows a ESTABLISHED
+	iked_crash b
+	wait_until 16 "a declaring b dead (2 s + 6 s + a retry)" dead_in_a
+	grep "declared dead" $IKE_DIR/a/iked.log
+	sas_are a 0
+	shows a "down: dead peer at [0-9:]*: no answer to R-U-THERE in [0-9]* s"
+}
+
+# dpd-action clear: after the death, traffic does not negotiate (it is dropped, never sent
+# in clear); "tunnel up" does, once b is back.
+case_dpd_clear() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16"
+	both $w $DPD -- $w
+	up
+	dpd_alive_then_dead
+	grep -q "dpd-action clear" $IKE_DIR/a/iked.log || fail "the log does not name the action"
+	iked_start b $IKE_B $w
+	$A ping -c 2 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null && fail "a ping passed with no SA"
+	wait_until 10 "a's traffic held back" grep -q "waiting for \"nfsec tunnel up\"" \
+		$IKE_DIR/a/iked.log
+	since_dead "starting phase 1" && fail "a negotiated again after clear"
+	sas_are a 0
+	tunnel a tunnel up t
+	sas_are a 2
+	up
+}
+
+# dpd-action restart: a negotiates again at once, and keeps at it until b is back (b comes
+# back a few seconds later): up again without a packet of traffic.
+case_dpd_restart() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16"
+	both $w $DPD dpd-action restart -- $w
+	up
+	dpd_alive_then_dead
+	wait_until 10 "a negotiating again" since_dead "starting phase 1"
+	sleep 3		# b stays away a little: a's first tries go unanswered
+	iked_start b $IKE_B $w
+	wait_until 60 "a's tunnel back by itself" sas_count_is a 2
 	up
 }
 
@@ -309,7 +366,8 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact two_pairs transport_chacha lost_qm3 reload crossed_rekey rekey}; do
+	initial_contact two_pairs transport_chacha lost_qm3 reload dpd_clear dpd_restart \
+	crossed_rekey rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -50,6 +50,10 @@ enum keyword_id {
 	KW_WEAK_GROUPS,
 	KW_ALLOW_SHA1,
 	KW_REQID,
+	KW_DPD,
+	KW_DPD_TIMEOUT,
+	KW_DPD_MODE,
+	KW_DPD_ACTION,
 	KW_COUNT
 };
 
@@ -60,6 +64,7 @@ enum {
 	DEFAULT_IKE_LIFETIME = 8 * 3600,
 	DEFAULT_LIFETIME = 3600,
 	DEFAULT_REKEY_MARGIN = 9 * 60,
+	DEFAULT_DPD_TIMEOUT = 30,
 };
 
 static const char hidden[] = "<hidden>";
@@ -89,6 +94,13 @@ static const char *const auto_names[] = {
 	[TUNNEL_AUTO_NONE]  = "none",
 };
 
+static const char *const dpd_action_names[] = {
+	[TUNNEL_DPD_CLEAR]   = "clear",
+	[TUNNEL_DPD_HOLD]    = "hold",
+	[TUNNEL_DPD_RESTART] = "restart",
+};
+
+static const char *const dpd_mode_names[] = { "on-demand", "periodic" };
 static const char *const exchange_names[] = { "main", "aggressive" };
 static const char *const yes_no_names[] = { "no", "yes" };
 
@@ -529,6 +541,12 @@ static const struct keyword keywords[KW_COUNT] = {
 			      INTO_BOOL(struct words, t.allow_sha1, yes_no_names) },
 	[KW_REQID]	  = { "reqid", "a number", 1,
 			      INTO_U32(struct words, t.reqid, 0, UINT32_MAX) },
+	[KW_DPD]	  = { "dpd", "DURATION", 1, DURATION(dpd, 0) },
+	[KW_DPD_TIMEOUT]  = { "dpd-timeout", "DURATION", 1, DURATION(dpd_timeout, 1) },
+	[KW_DPD_MODE]	  = { "dpd-mode", "on-demand or periodic", 1,
+			      INTO_BOOL(struct words, t.dpd_periodic, dpd_mode_names) },
+	[KW_DPD_ACTION]	  = { "dpd-action", "clear, hold or restart", 1,
+			      INTO_NAME(struct words, t.dpd_action, dpd_action_names) },
 };
 
 /* --- the words together --------------------------------------------------------------- */
@@ -855,6 +873,26 @@ static int proposals_check(struct words *w, struct errmsg *err)
 }
 
 /* The defaults of the words not given, and the words checked against each other. */
+/* The other dpd words need dpd; a tunnel that only answers cannot restart. */
+static int dpd_check(const struct words *w, struct errmsg *err)
+{
+	static const enum keyword_id others[] = { KW_DPD_TIMEOUT, KW_DPD_MODE, KW_DPD_ACTION };
+
+	for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+		if (has(w, others[i]) && !w->t.dpd) {
+			errmsg_set(err, "\"%s\" needs \"dpd\" (a delay above 0)",
+				   keywords[others[i]].name);
+			return -EINVAL;
+		}
+	}
+	if (w->t.dpd && w->t.remote_any && w->t.dpd_action == TUNNEL_DPD_RESTART) {
+		errmsg_set(err, "\"dpd-action restart\" needs a remote address: a tunnel to "
+			   "%%any only answers");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int tunnel_finish(struct words *w, struct errmsg *err)
 {
 	struct tunnel *t = &w->t;
@@ -870,6 +908,8 @@ static int tunnel_finish(struct words *w, struct errmsg *err)
 		ret = auto_check(w, err);
 	if (!ret)
 		ret = lifetimes_check(t, err);
+	if (!ret)
+		ret = dpd_check(w, err);
 	if (!ret)
 		ret = proposals_check(w, err);
 	if (ret)
@@ -923,6 +963,7 @@ static int words_parse(char **words, int count, struct words *w, struct errmsg *
 	t->ike_lifetime = DEFAULT_IKE_LIFETIME;
 	t->lifetime = DEFAULT_LIFETIME;
 	t->rekey_margin = DEFAULT_REKEY_MARGIN;
+	t->dpd_timeout = DEFAULT_DPD_TIMEOUT;
 
 	ret = name_parse(words, count, t->name, err);
 	if (!ret)
@@ -1158,6 +1199,22 @@ static void lifetimes_put(struct strbuf *o, const struct tunnel *t)
 	strbuf_put(o, " rekey-margin %s", text);
 }
 
+/* Dead peer detection, when it is on. */
+static void dpd_put(struct strbuf *o, const struct tunnel *t)
+{
+	char text[24];
+
+	if (!t->dpd)
+		return;
+	duration_format(text, sizeof(text), t->dpd);
+	strbuf_put(o, " dpd %s", text);
+	duration_format(text, sizeof(text), t->dpd_timeout);
+	strbuf_put(o, " dpd-timeout %s dpd-mode %s dpd-action %s", text,
+		   dpd_mode_names[t->dpd_periodic],
+		   t->dpd_action < ARRAY_SIZE(dpd_action_names) ?
+		   dpd_action_names[t->dpd_action] : "?");
+}
+
 static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 {
 	struct strbuf o = STRBUF(buf, len);
@@ -1188,6 +1245,7 @@ static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 		strbuf_put(&o, " allow-sha1 yes");
 	if (t->reqid)
 		strbuf_put(&o, " reqid %" PRIu32, t->reqid);
+	dpd_put(&o, t);
 	return strbuf_end(&o);
 }
 

@@ -64,6 +64,13 @@ enum tunnel_auto {
 	TUNNEL_AUTO_NONE,		/* only on "nfsec tunnel up" (or as responder) */
 };
 
+/* What a tunnel does when dead peer detection declares its peer dead. */
+enum tunnel_dpd_action {
+	TUNNEL_DPD_CLEAR,		/* its SAs go; it waits for "tunnel up" or the peer */
+	TUNNEL_DPD_HOLD,		/* its SAs go; its next packet negotiates again */
+	TUNNEL_DPD_RESTART,		/* its SAs go and it negotiates again at once */
+};
+
 /* IPsec DOI identification types (RFC 2407 4.6.2.1); ANY takes whatever the peer says. */
 enum tunnel_id_type {
 	TUNNEL_ID_ANY = 0,
@@ -126,6 +133,10 @@ struct tunnel {
 	uint32_t ike_lifetime, lifetime, rekey_margin;	/* seconds */
 	uint64_t lifebytes;		/* phase 2, 0 for none */
 	uint32_t reqid;			/* 0: the daemon picks one */
+	/* dead peer detection (RFC 3706): every dpd seconds (0: off), answered in dpd_timeout */
+	uint32_t dpd, dpd_timeout;
+	bool dpd_periodic;		/* else on demand: only while we send and hear nothing */
+	uint8_t dpd_action;		/* enum tunnel_dpd_action */
 };
 
 /*

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/nfsec.h>
@@ -25,6 +27,7 @@
 
 #include "auth.h"
 #include "daemon.h"
+#include "dpd.h"
 #include "ike.h"
 #include "info.h"
 #include "log.h"
@@ -101,6 +104,8 @@ struct p1 {
 	struct timer life;		/* rekey (initiator) or expiry */
 	uint64_t established_ms;
 	struct xchg *qms;
+	struct timer dpd_timer;		/* dead peer detection, when the tunnel and peer do it */
+	struct dpd dpd;
 	struct p1 *next;
 };
 
@@ -132,6 +137,10 @@ struct tun {
 	char label[TUNNEL_NAME_MAX + INET6_ADDRSTRLEN + 3];	/* a peer's: "NAME[ADDR]" */
 	struct refusal *refusals;	/* oldest first; a tunnel's, never a peer's */
 	struct refusal **refusals_tail;
+	/* its peer declared dead: dpd-action clear waits for "tunnel up" or the peer */
+	bool dpd_cleared;
+	bool restarting;		/* dpd-action restart: phase 1 again until it is up */
+	struct timer restart;
 };
 
 static struct {
@@ -269,6 +278,8 @@ static void p1_dead(struct p1 *p1)
 	log_ctx_err(name_of(tun), "phase 1 failed: %s", p1->sa->why);
 	snprintf(tun->why, sizeof(tun->why), "%s", p1->sa->why);
 	p1_free(p1);
+	if (tun->restarting)
+		timer_arm(&tun->restart, DAEMON_RESTART_MS);
 }
 
 static void p1_retransmit(struct timer *t, void *arg)
@@ -305,6 +316,8 @@ static void p1_retransmit(struct timer *t, void *arg)
 }
 
 static void p1_expired(struct timer *t, void *arg);
+static void dpd_check(struct timer *t, void *arg);
+static void dpd_begin(struct p1 *p1);
 
 static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 			 const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
@@ -319,6 +332,7 @@ static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 	p1->remote = *remote;
 	timer_init(&p1->retx, p1_retransmit, p1);
 	timer_init(&p1->life, p1_expired, p1);
+	timer_init(&p1->dpd_timer, dpd_check, p1);
 	p1->next = d.p1s;
 	d.p1s = p1;
 	return p1;
@@ -345,6 +359,7 @@ static void p1_free(struct p1 *p1)
 		timer_arm(&p1->tun->reap, 0);
 	timer_cancel(&p1->retx);
 	timer_cancel(&p1->life);
+	timer_cancel(&p1->dpd_timer);
 	ike_sa_free(p1->sa);
 	free(p1);
 }
@@ -411,7 +426,11 @@ static void p1_established(struct p1 *p1)
 	old = tun->p1 != p1 ? tun->p1 : NULL;
 	tun->p1 = p1;
 	tun->why[0] = '\0';
+	tun->dpd_cleared = false;
+	tun->restarting = false;
+	timer_cancel(&tun->restart);
 	p1->established_ms = loop_now_ms();
+	dpd_begin(p1);
 	/* Initiators renew phase 1 a margin before it ends; responders let it end. */
 	if (p1->sa->initiator && c->lifetime > tun->t->conf.rekey_margin)
 		timer_arm(&p1->life, (uint64_t)(c->lifetime - tun->t->conf.rekey_margin) * 1000);
@@ -1072,6 +1091,151 @@ static struct p1 *p1_of_cookies(const struct tun *tun, const uint8_t *cookies)
 	return NULL;
 }
 
+/* --- Dead peer detection (RFC 3706; the state machine is dpd.c's) -------------------- */
+
+static void tun_down(struct tun *tun);
+static void peer_end(struct tun *peer);
+
+/* The packets the tunnel's SA pairs carried in and out, as the module counts them. */
+static void tun_packets(const struct tun *tun, uint64_t *in, uint64_t *out)
+{
+	struct kernel_sa_stats ks;
+	unsigned int i;
+
+	*in = *out = 0;
+	for (i = 0; i < tun->npairs; i++) {
+		const struct child *c = &tun->pairs[i].cur;
+
+		if (!c->used)
+			continue;
+		if (!kernel_sa_stats(d.k, c->spi_in, &tun->t->conf.local, &ks, NULL, 0))
+			*in += ks.packets;
+		if (!kernel_sa_stats(d.k, c->spi_out, &tun->t->conf.remote, &ks, NULL, 0))
+			*out += ks.packets;
+	}
+}
+
+/* Phase 1 is up: DPD starts when the tunnel has it and the peer announced it. */
+static void dpd_begin(struct p1 *p1)
+{
+	const struct tunnel *conf = &p1->tun->t->conf;
+	uint64_t in, out;
+	uint32_t seq;
+
+	if (!conf->dpd)
+		return;
+	if (!p1->sa->peer_dpd) {
+		log_ctx_warn(name_of(p1->tun), "the peer does not announce dead peer detection: "
+			     "it is off with this phase 1");
+		return;
+	}
+	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
+		seq = (uint32_t)loop_now_ms();
+	seq &= 0x7fffffff;		/* RFC 3706 5.5: room before it wraps */
+	tun_packets(p1->tun, &in, &out);
+	dpd_start(&p1->dpd, conf, loop_now_ms(), seq, in, out);
+	timer_arm(&p1->dpd_timer, dpd_next_ms(&p1->dpd));
+}
+
+static void dpd_send(struct p1 *p1, uint16_t type, uint32_t seq)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	if (info_dpd_build(p1->sa, type, seq, buf, &len)) {
+		log_ctx_warn(name_of(p1->tun), "cannot build %s", isakmp_notify_name(type));
+		return;
+	}
+	log_ctx_debug(name_of(p1->tun), "%s %u", isakmp_notify_name(type), seq);
+	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len))
+		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
+}
+
+/* No answer within dpd-timeout: the tunnel's phase 1 and SAs go, then its dpd-action. */
+static void dpd_dead(struct p1 *p1)
+{
+	struct tun *tun = p1->tun;
+	const struct tunnel *conf = &tun->t->conf;
+	char addr[INET6_ADDRSTRLEN], when[16], why[IKE_WHY_MAX - INET6_ADDRSTRLEN - 8];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&now, &tm));
+	inet_ntop(conf->remote.family, conf->remote.addr, addr, sizeof(addr));
+	snprintf(why, sizeof(why), "dead peer at %s: no answer to R-U-THERE in %u s", when,
+		 dpd_silent_s(&p1->dpd, loop_now_ms()));
+	log_ctx_warn(name_of(tun), "peer %s declared dead: no answer to R-U-THERE in %u s "
+		     "(dpd-action %s)", addr, dpd_silent_s(&p1->dpd, loop_now_ms()),
+		     conf->dpd_action == TUNNEL_DPD_RESTART ? "restart" :
+		     conf->dpd_action == TUNNEL_DPD_HOLD ? "hold" : "clear");
+	if (parent_of(tun)) {
+		/* a peer of remote %any: forgotten, its SAs and policies with it */
+		snprintf(parent_of(tun)->why, sizeof(parent_of(tun)->why), "peer %s: %s", addr,
+			 why);
+		peer_end(tun);
+		return;
+	}
+	tun_down(tun);			/* p1 is gone */
+	snprintf(tun->why, sizeof(tun->why), "%s", why);
+	if (conf->dpd_action == TUNNEL_DPD_CLEAR) {
+		tun->dpd_cleared = true;
+	} else if (conf->dpd_action == TUNNEL_DPD_RESTART) {
+		unsigned int i;
+
+		tun->restarting = true;
+		for (i = 0; i < tun->npairs; i++)
+			tun->pairs[i].pending = true;
+		tun_ensure(tun);
+	}
+}
+
+static void dpd_check(struct timer *t, void *arg)
+{
+	struct p1 *p1 = arg;
+	uint64_t in, out;
+
+	(void)t;
+	tun_packets(p1->tun, &in, &out);
+	switch (dpd_tick(&p1->dpd, loop_now_ms(), in, out)) {
+	case DPD_DEAD:
+		dpd_dead(p1);
+		return;
+	case DPD_ASK:
+		dpd_send(p1, ISAKMP_N_R_U_THERE, p1->dpd.seq);
+		break;
+	case DPD_WAIT:
+		break;
+	}
+	timer_arm(&p1->dpd_timer, dpd_next_ms(&p1->dpd));
+}
+
+/* dpd-action restart: phase 1 once more. */
+static void tun_restart(struct timer *t, void *arg)
+{
+	struct tun *tun = arg;
+
+	(void)t;
+	if (tun->restarting && !tun->p1) {
+		log_ctx_info(name_of(tun), "dpd-action restart: negotiating again");
+		tun_ensure(tun);
+	}
+}
+
+/* An R-U-THERE of the peer's is answered; its ACK to ours is proof of life. */
+static void dpd_notify(struct p1 *p1, const struct info_notify *n)
+{
+	if (n->type == ISAKMP_N_R_U_THERE) {
+		dpd_send(p1, ISAKMP_N_R_U_THERE_ACK, n->dpd_seq);
+		return;
+	}
+	if (timer_armed(&p1->dpd_timer) && dpd_ack(&p1->dpd, n->dpd_seq, loop_now_ms()))
+		log_ctx_debug(name_of(p1->tun), "R-U-THERE-ACK %u: the peer is alive",
+			      n->dpd_seq);
+	else
+		log_ctx_debug(name_of(p1->tun), "R-U-THERE-ACK %u answers nothing we asked",
+			      n->dpd_seq);
+}
+
 static void info_input(struct p1 *p1, const struct ike_msg *msg)
 {
 	struct tun *tun = p1->tun;
@@ -1095,9 +1259,17 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(tun), "informational dropped: %s", why);
 		return;
 	}
-	for (i = 0; i < info.nnotifies; i++)
+	/* authenticated by HASH(1): the peer is alive */
+	if (timer_armed(&p1->dpd_timer))
+		dpd_heard(&p1->dpd, loop_now_ms());
+	for (i = 0; i < info.nnotifies; i++) {
+		if (info.notifies[i].dpd_ok) {
+			dpd_notify(p1, &info.notifies[i]);
+			continue;
+		}
 		log_ctx_info(name_of(tun), "the peer notifies %s",
 			     isakmp_notify_name(info.notifies[i].type));
+	}
 	for (i = 0; i < info.ndeletes; i++) {
 		const struct info_delete *del = &info.deletes[i];
 
@@ -1388,6 +1560,11 @@ static void on_acquire(const struct kernel_acquire *acq, void *arg)
 	(void)arg;
 	if (!pair)
 		return;
+	if (pair->tun->dpd_cleared) {
+		log_ctx_debug(name_of(pair->tun), "traffic for pair %u: the peer was declared "
+			      "dead (dpd-action clear): waiting for \"nfsec tunnel up\"", pair->idx);
+		return;
+	}
 	log_ctx_info(name_of(pair->tun), "traffic for pair %u: negotiating", pair->idx);
 	pair->pending = true;
 	tun_ensure(pair->tun);
@@ -1523,6 +1700,7 @@ static struct tun *peer_new(struct tun *parent, const struct sockaddr_storage *r
 	peer->creds = parent->creds;	/* the tunnel's, which outlives its peers */
 	snprintf(peer->label, sizeof(peer->label), "%s[%s]", parent->t->conf.name, addr);
 	timer_init(&peer->reap, peer_reap, peer);
+	timer_init(&peer->restart, tun_restart, peer);
 	pairs_make(peer);
 	for (pp = &parent->peers; *pp; pp = &(*pp)->peer_next)
 		;
@@ -1551,6 +1729,7 @@ static void peer_end(struct tun *peer)
 		log_ctx_info(name_of(peer), "stopping: its %u policies stay, its traffic waits "
 			     "for the daemon", kept);
 	timer_cancel(&peer->reap);
+	timer_cancel(&peer->restart);
 	for (pp = &parent->peers; *pp; pp = &(*pp)->peer_next)
 		if (*pp == peer) {
 			*pp = peer->peer_next;
@@ -1751,6 +1930,7 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 	if (!tun)
 		return -ENOMEM;
 	tun->refusals_tail = &tun->refusals;
+	timer_init(&tun->restart, tun_restart, tun);
 	ret = tunnel_psk_load(&t->conf, err, errlen);
 	if (ret) {
 		free(tun);
@@ -1844,6 +2024,8 @@ static void tun_removing(struct iked_tunnel *t)
 
 	if (!tun)
 		return;
+	tun->restarting = false;
+	timer_cancel(&tun->restart);
 	tun_down(tun);
 	if (d.keep_policies && tun->pol.count)
 		log_ctx_info(t->conf.name, "stopping: its %u policies stay, its traffic waits "
@@ -1874,6 +2056,7 @@ static int tun_up(struct iked_tunnel *t, char *err, size_t errlen)
 		snprintf(err, errlen, "a tunnel to %%any only answers");
 		return -EINVAL;
 	}
+	tun->dpd_cleared = false;
 	for (i = 0; i < tun->npairs; i++)
 		tun->pairs[i].pending = true;
 	tun_ensure(tun);
@@ -1882,9 +2065,13 @@ static int tun_up(struct iked_tunnel *t, char *err, size_t errlen)
 
 static int tun_down_op(struct iked_tunnel *t, char *err, size_t errlen)
 {
+	struct tun *tun = t->ike;
+
 	(void)err;
 	(void)errlen;
-	tun_down(t->ike);
+	tun->restarting = false;
+	timer_cancel(&tun->restart);
+	tun_down(tun);
 	return 0;
 }
 

@@ -41,6 +41,8 @@ enum {
 	 */
 	DAEMON_HALF_OPEN_MS = 30000,
 	DAEMON_DROP_LOG_MS = 10000,	/* a drop line per tunnel, at most, this often */
+	/* dpd-action restart: a failed phase 1 is tried again this much later */
+	DAEMON_RESTART_MS = 3000,
 };
 
 /* Sets up the daemon on an open kernel; the registry's ops are ours from here on. */

@@ -533,6 +533,21 @@ static void put_cert_requests(const struct ike_sa *sa, struct isakmp_buf *b)
 }
 
 /*
+ * RFC 3706's vendor ID (version 1.0): we answer R-U-THERE, and send it when the tunnel
+ * has dpd on. Every phase 1 carries it in its first message each way, as strongSwan's and
+ * Cisco's do: a peer sends R-U-THERE only to one that announced it.
+ */
+static const uint8_t dpd_vid[] = {
+	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
+};
+
+static void put_dpd_vid(struct isakmp_buf *b)
+{
+	isakmp_put_vid(b, dpd_vid, sizeof(dpd_vid));
+}
+
+/*
  * INITIAL-CONTACT (RFC 2407 4.6.3.3) after an initiator's proof, protected with it: we
  * hold no other SA with the peer, so whatever it holds with us is stale.
  */
@@ -750,6 +765,19 @@ static int auth_check(struct ike_sa *sa, const struct in *in)
 	return 0;
 }
 
+/* The peer's first message: whether it announced DPD among its vendor IDs. */
+static void dpd_vid_take(struct ike_sa *sa, const struct in *in)
+{
+	const struct isakmp_payload *p;
+	struct isakmp_bytes vid;
+	struct isakmp_err err;
+
+	for (unsigned int i = 0; (p = isakmp_chain_find(&in->chain, ISAKMP_PL_VID, i)); i++)
+		if (!isakmp_vid_decode(p, &vid, &err) && vid.len == sizeof(dpd_vid) &&
+		    !memcmp(vid.data, dpd_vid, sizeof(dpd_vid)))
+			sa->peer_dpd = true;
+}
+
 /* An INITIAL-CONTACT among the notifies that came with the peer's (verified) proof. */
 static void initial_contact_take(struct ike_sa *sa, const struct in *in)
 {
@@ -886,6 +914,7 @@ static int mm_i1(struct ike_sa *sa)
 	msg_begin(sa, &b, false);
 	if (put_sa_offer(sa, &b))
 		return fail(sa, -ENOBUFS, "our offer does not fit");
+	put_dpd_vid(&b);
 	ike_state_set(sa, IKE_MM_I1);
 	return msg_end(sa, &b, false);
 }
@@ -900,6 +929,7 @@ static int mm_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	ret = choice_take(sa, in);
 	if (ret)
 		return fail(sa, ret, "%s", sa->why);
+	dpd_vid_take(sa, in);
 	ret = ke_nonce_make(sa, &sa->gxi, &sa->ni);
 	if (ret)
 		return fail(sa, ret, "no DH key for %s", isakmp_group_name(sa->chosen.group));
@@ -965,9 +995,11 @@ static int mm_r1(struct ike_sa *sa, const struct in *in)
 	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
 		return ret;
+	dpd_vid_take(sa, in);
 	msg_begin(sa, &b, false);
 	put_sa_choice(&b, &offer->proposals[0], (unsigned int)choice);
 	free(offer);
+	put_dpd_vid(&b);
 	ike_state_set(sa, IKE_MM_R1);
 	return msg_end(sa, &b, false);
 }
@@ -1044,6 +1076,7 @@ static int am_i1(struct ike_sa *sa)
 		return fail(sa, -ENOBUFS, "our offer does not fit");
 	put_ke_nonce(&b, &sa->gxi, &sa->ni);
 	put_id_body(&b, id_b, id_len);
+	put_dpd_vid(&b);
 	ike_state_set(sa, IKE_AM_I1);
 	return msg_end(sa, &b, false);
 }
@@ -1060,6 +1093,7 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	ret = choice_take(sa, in);
 	if (ret)
 		return fail(sa, ret, "%s", sa->why);
+	dpd_vid_take(sa, in);
 	ret = peer_ke_nonce_take(sa, in);
 	if (ret)
 		return ret;
@@ -1092,6 +1126,7 @@ static int am_r1(struct ike_sa *sa, const struct in *in)
 	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
 		return ret;
+	dpd_vid_take(sa, in);
 	ret = peer_ke_nonce_take(sa, in);
 	if (!ret)
 		ret = peer_id_take(sa, in);
@@ -1108,6 +1143,7 @@ static int am_r1(struct ike_sa *sa, const struct in *in)
 	free(offer);
 	put_ke_nonce(&b, &sa->gxr, &sa->nr);
 	put_auth(sa, &b);
+	put_dpd_vid(&b);
 	ike_state_set(sa, IKE_AM_R1);
 	return msg_end(sa, &b, false);
 }

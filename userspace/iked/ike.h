@@ -82,6 +82,7 @@ struct ike_sa {
 	bool initial_contact;		/* initiator: announce INITIAL-CONTACT with our proof
 					 * (the caller sets it: we hold no SA with the peer) */
 	bool peer_initial_contact;	/* the peer announced it: it holds none with us */
+	bool peer_dpd;			/* the peer's vendor ID says it does RFC 3706 DPD */
 	enum ike_state state;
 	char why[IKE_WHY_MAX];		/* why DEAD, for logs and "nfsec tunnel show" */
 	char peer[IKE_PEER_TEXT_MAX];	/* the peer's ID once it proved it, as text */

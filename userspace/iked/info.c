@@ -81,6 +81,29 @@ int info_delete_build(const struct ike_sa *p1, const uint32_t *spis, unsigned in
 	return seal(p1, &b, h, msgid, len);
 }
 
+int info_dpd_build(const struct ike_sa *p1, uint16_t type, uint32_t seq, uint8_t *out,
+		   size_t *len)
+{
+	uint8_t cookies[2 * ISAKMP_COOKIE_LEN];
+	uint32_t be = htonl(seq);
+	struct isakmp_notify n = {
+		.doi = ISAKMP_DOI_IPSEC, .proto = ISAKMP_PROTO_ISAKMP, .type = type,
+		.spi_size = sizeof(cookies), .spi = cookies,
+		.data = (const uint8_t *)&be, .len = sizeof(be),
+	};
+	struct isakmp_buf b;
+	uint32_t msgid;
+	size_t h;
+
+	if (msgid_make(&msgid))
+		return -EIO;
+	memcpy(cookies, p1->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(cookies + ISAKMP_COOKIE_LEN, p1->cky_r, ISAKMP_COOKIE_LEN);
+	h = begin(p1, &b, out, msgid);
+	isakmp_put_notify(&b, &n);
+	return seal(p1, &b, h, msgid, len);
+}
+
 int info_notify_build(const struct ike_sa *p1, uint16_t type, uint8_t proto, uint32_t spi,
 		      uint8_t *out, size_t *len)
 {
@@ -133,7 +156,8 @@ static void delete_take(const struct isakmp_delete *d, struct info *info)
 	out->count = i;
 }
 
-static void notify_take(const struct isakmp_notify *n, struct info *info)
+static void notify_take(const struct isakmp_notify *n, const struct ike_sa *p1,
+			struct info *info)
 {
 	struct info_notify *out;
 
@@ -149,11 +173,23 @@ static void notify_take(const struct isakmp_notify *n, struct info *info)
 		memcpy(&be, n->spi, 4);
 		out->spi = ntohl(be);
 	}
+	/* DPD: only for this ISAKMP SA (its cookies), with a sequence number */
+	out->dpd_ok = false;
+	if ((n->type == ISAKMP_N_R_U_THERE || n->type == ISAKMP_N_R_U_THERE_ACK) &&
+	    n->proto == ISAKMP_PROTO_ISAKMP && n->spi_size == 2 * ISAKMP_COOKIE_LEN &&
+	    !memcmp(n->spi, p1->cky_i, ISAKMP_COOKIE_LEN) &&
+	    !memcmp(n->spi + ISAKMP_COOKIE_LEN, p1->cky_r, ISAKMP_COOKIE_LEN) && n->len == 4) {
+		uint32_t be;
+
+		memcpy(&be, n->data, 4);
+		out->dpd_seq = ntohl(be);
+		out->dpd_ok = true;
+	}
 }
 
 /* The N and D payloads after HASH(1). */
-static int payloads_take(const struct isakmp_chain *chain, struct info *info, char *why,
-			 size_t len)
+static int payloads_take(const struct isakmp_chain *chain, const struct ike_sa *p1,
+			 struct info *info, char *why, size_t len)
 {
 	struct isakmp_err err;
 	unsigned int i;
@@ -171,7 +207,7 @@ static int payloads_take(const struct isakmp_chain *chain, struct info *info, ch
 		} else if (p->type == ISAKMP_PL_N) {
 			if (isakmp_notify_decode(p, &n, &err))
 				goto bad;
-			notify_take(&n, info);
+			notify_take(&n, p1, info);
 		}
 	}
 	return 0;
@@ -221,7 +257,7 @@ int info_parse(const struct ike_sa *p1, const struct ike_msg *msg, struct info *
 		ret = -EACCES;
 		goto out;
 	}
-	ret = payloads_take(&chain, info, why, len);
+	ret = payloads_take(&chain, p1, info, why, len);
 out:
 	OPENSSL_cleanse(plain, body);
 	free(plain);

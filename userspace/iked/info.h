@@ -26,6 +26,9 @@ struct info_notify {
 	uint16_t type;
 	uint8_t proto;
 	uint32_t spi;			/* ESP's, host order; 0 otherwise */
+	/* R-U-THERE and its ACK: for p1's cookies, with a 4-byte sequence number */
+	bool dpd_ok;
+	uint32_t dpd_seq;
 };
 
 /* What a received informational said. */
@@ -43,6 +46,13 @@ int info_delete_build(const struct ike_sa *p1, const uint32_t *spis, unsigned in
 		      uint8_t *out, size_t *len);
 int info_notify_build(const struct ike_sa *p1, uint16_t type, uint8_t proto, uint32_t spi,
 		      uint8_t *out, size_t *len);
+
+/*
+ * RFC 3706: an R-U-THERE (ISAKMP_N_R_U_THERE) or its ACK (ISAKMP_N_R_U_THERE_ACK) for p1,
+ * the ISAKMP SA's cookies as SPI and seq as the notification data.
+ */
+int info_dpd_build(const struct ike_sa *p1, uint16_t type, uint32_t seq, uint8_t *out,
+		   size_t *len);
 
 /*
  * A received informational on p1: decrypted, HASH(1) checked, its N and D payloads
