@@ -11,7 +11,8 @@
  * The input:
  *   byte 0  the setup: bits 0-1 the tunnels (setups[]: one selector pair; two; PFS and
  *           SHA-512; the daemon's tunnel to remote %any, a peer instance once phase 1 is
- *           up); bit 2: the daemon starts phase 1 ("nfsec tunnel up"), else the peer does;
+ *           up; the second and fourth with dead peer detection, which the peer never
+ *           answers: time moving on kills it, restarts the second); bit 2: the daemon starts phase 1 ("nfsec tunnel up"), else the peer does;
  *           bits 3-4: how many quick modes the peer then runs (its pairs in turn, the
  *           third a rekey of the first)
  *   then events, [kind][length][that many bytes] each, EVENTS_MAX at most; kind bit 7:
@@ -52,7 +53,7 @@
  * fuzz-sources: userspace/iked/ike.c userspace/iked/quick.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c userspace/iked/log.c userspace/iked/registry.c
- * fuzz-sources: userspace/iked/conf.c
+ * fuzz-sources: userspace/iked/conf.c userspace/iked/dpd.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
  * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
@@ -102,14 +103,15 @@ static const char *const setups[SETUPS][2] = {
 	{ MOON_EP "local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 auto none " PSK,
 	  SUN_EP "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 " PSK },
 	{ MOON_EP "local-ts 10.0.1.0/24,10.0.3.0/24 remote-ts 10.0.2.0/24 auto none "
-	  "ike-lifetime 10m rekey-margin 1m lifetime 5m " PSK,
+	  "ike-lifetime 10m rekey-margin 1m lifetime 5m dpd 20s dpd-timeout 30s "
+	  "dpd-mode periodic dpd-action restart " PSK,
 	  SUN_EP "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24,10.0.3.0/24 " PSK },
 	{ MOON_EP "local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 auto none auth psk psk sesame "
 	  "ike aes256-sha512-curve25519 esp aes256-sha512 pfs curve25519",
 	  SUN_EP "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 auth psk psk sesame "
 	  "ike aes256-sha512-curve25519 esp aes256-sha512 pfs curve25519" },
 	{ "moon local 192.168.1.1 remote %any local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24 "
-	  "remote-id %any " PSK,
+	  "remote-id %any dpd 30s " PSK,
 	  SUN_EP "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 " PSK },
 };
 
