@@ -8,6 +8,9 @@
 #   make install         nfsec.ko into /lib/modules/<release>/extra (depmod unless DESTDIR),
 #                        and what userspace/Makefile installs, under $(DESTDIR)
 #   make uninstall       all of it again, but for /etc/nfsec
+#   make dkms-install    the module's sources to DKMS, which builds it for this kernel
+#                        (KVER=release for another) and each one installed later
+#   make dkms-uninstall  DKMS's builds, the registration and the sources again
 #
 # Objects for each kernel go to build/<kernel release>/ so one tree serves several kernels.
 
@@ -19,7 +22,7 @@ KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/gen
 MOD_OUT = build/$(KVER)
 PREFIX ?= /usr/local
 
-.PHONY: all module userspace check bench unit kunit vm style install uninstall dkms-install clean
+.PHONY: all module userspace check bench unit kunit vm style install uninstall dkms-install dkms-uninstall clean
 
 all: module userspace
 
@@ -66,7 +69,10 @@ uninstall:
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX)
 
 dkms-install:
-	scripts/dkms-install
+	scripts/dkms-install $(if $(filter command line,$(origin KVER)),$(KVER))
+
+dkms-uninstall:
+	scripts/dkms-uninstall
 
 clean:
 	rm -rf build
