@@ -1192,9 +1192,16 @@ static void dpd_dead(struct p1 *p1)
 static void dpd_check(struct timer *t, void *arg)
 {
 	struct p1 *p1 = arg;
+	const struct p1 *newest = p1->tun->p1;
 	uint64_t in, out;
 
 	(void)t;
+	/*
+	 * A phase 1 renewed: the new one asks (dpd_begin()), the old one lives out its time
+	 * silently, or a peer that dropped it early would be declared dead through it.
+	 */
+	if (newest && newest != p1 && newest->sa->state == IKE_ESTABLISHED)
+		return;
 	tun_packets(p1->tun, &in, &out);
 	switch (dpd_tick(&p1->dpd, loop_now_ms(), in, out)) {
 	case DPD_DEAD:
