@@ -184,6 +184,28 @@ case_dpd_restart() {
 	up
 }
 
+# dpd-action hold, on demand (the default): a quiet tunnel asks nothing; once b is killed,
+# a's pings (sending, hearing nothing) make it ask and declare b dead, its SAs gone; its
+# policies hold the traffic, and the pings negotiate again when b is back.
+case_dpd_hold() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" ping
+	both $w dpd 2s dpd-timeout 6s dpd-action hold -- $w
+	up
+	sleep 5		# quiet: on demand, nothing to ask
+	expect_eq "R-U-THEREs a sent on a quiet tunnel" \
+		"$(grep -c 'R-U-THERE [0-9]' $IKE_DIR/a/iked.log || true)" 0
+	iked_crash b
+	$A ping -i 0.5 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 &
+	ping=$!
+	wait_until 20 "a declaring b dead (asked while sending)" dead_in_a
+	grep -q "dpd-action hold" $IKE_DIR/a/iked.log || fail "the log does not name the action"
+	iked_start b $IKE_B $w
+	wait_until 60 "a's pings negotiating again" sas_count_is a 2
+	kill $ping
+	wait $ping || true
+	up
+}
+
 # Rekeying under a steady ping and TCP stream (rekey_traffic in ike-lib.sh) with both
 # ends on the same lifetimes, so that both start quick modes for the pair at about the
 # same moment: crossed rekeys must cost no packet and leave one SA pair.
@@ -366,7 +388,7 @@ module_load
 setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
-	initial_contact two_pairs transport_chacha lost_qm3 reload dpd_clear dpd_restart \
+	initial_contact two_pairs transport_chacha lost_qm3 reload dpd_clear dpd_restart dpd_hold \
 	crossed_rekey rekey}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
