@@ -18,6 +18,10 @@
 # setup (scripts/deps) installs.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.0-*-amd64))))
+# make dkms-install's kernel: a KVER given to make (KVER=release on its command line or in
+# the environment), else scripts/dkms-install's own default, the running kernel. Read
+# before the line below, which overrides one from the environment.
+DKMS_KVER := $(if $(filter command line environment,$(origin KVER)),$(KVER))
 KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MOD_OUT = build/$(KVER)
 PREFIX ?= /usr/local
@@ -69,7 +73,7 @@ uninstall:
 	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX)
 
 dkms-install:
-	scripts/dkms-install $(if $(filter command line,$(origin KVER)),$(KVER))
+	scripts/dkms-install $(DKMS_KVER)
 
 dkms-uninstall:
 	scripts/dkms-uninstall

@@ -7,8 +7,20 @@
 # loads and answers, and it unloads again; and the first nfsec command with the module
 # absent loads it (the kernel asks modprobe for the genl family's alias). The rest of the
 # run must not: a test of the module absent would find DKMS's loaded, and the shared tests
-# load build/'s. So this file ends with the alias blacklisted in the guest's own /run.
+# load build/'s. So this file ends, whatever happened in it, with the module unloaded and
+# the alias blacklisted in the guest's own /run (the kernel's modprobe reads that one).
 . "$(dirname "$0")/lib.sh"
+
+blacklist() {
+	mkdir -p /run/modprobe.d
+	echo "blacklist nfsec" > /run/modprobe.d/nfsec-dkms-test.conf
+}
+leave() {
+	blacklist
+	if module_loaded; then rmmod nfsec || echo "FAIL: rmmod nfsec on the way out" >&2; fi
+	cleanup
+}
+trap 'st=$?; leave; exit $st' EXIT
 
 ver=$(cat VERSION)
 dkms status -m nfsec -v "$ver" -k "$KVER" | grep -q ": installed" ||
@@ -28,7 +40,6 @@ modprobe -r nfsec || fail "modprobe -r nfsec"
 expect_eq "the module nfsec version loaded" "$(nfsec -j version | json_get module)" "$ver"
 [ -d /sys/module/nfsec ] || fail "nfsec version did not load the module"
 modprobe -r nfsec || fail "modprobe -r nfsec"
-mkdir -p /run/modprobe.d
-echo "blacklist nfsec" > /run/modprobe.d/nfsec-dkms-test.conf
+blacklist
 nfsec version > /dev/null 2>&1 && fail "nfsec version still loads the module by its alias"
 [ ! -d /sys/module/nfsec ] || fail "the blacklisted alias loaded nfsec"
