@@ -145,7 +145,8 @@ policy_set() {
 				}
 				if (i % 3 == 0)
 					extra = sprintf(" proto udp dport %d", 1024 + int(rand() * 60000))
-				key = src " " dst extra " " prio
+				# XFRM takes one policy per selector, whatever the priority
+				key = src " " dst extra
 				if (key in seen) { i--; continue }
 				seen[key] = 1
 			}
