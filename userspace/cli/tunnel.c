@@ -399,19 +399,15 @@ static int tunnel_down(const struct cli_opts *opts, int argc, char **argv)
 /* show [-s] [NAME]: -s (or -stats) adds each SA's counters; JSON always has them. */
 static int tunnel_show(const struct cli_opts *opts, int argc, char **argv)
 {
-	char *args[3] = { argv[0] };
+	char *args[3] = { argv[0] };	/* a third word: name_request() refuses it */
 	bool counters = false;
 	int n = 1;
 
 	for (int i = 1; i < argc; i++) {
-		if (!counters && (!strcmp(argv[i], "-s") || !strcmp(argv[i], "-stats"))) {
+		if (!counters && (!strcmp(argv[i], "-s") || !strcmp(argv[i], "-stats")))
 			counters = true;
-			continue;
-		}
-		if (n == 2)
-			return name_request("show", "show", true, 3,
-					    (char *[]){ argv[0], args[1], argv[i] });
-		args[n++] = argv[i];
+		else if (n < 3)
+			args[n++] = argv[i];
 	}
 	return name_request("show", opts->json ? "show-json" : counters ? "show-stats" : "show",
 			    true, n, args);

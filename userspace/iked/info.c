@@ -81,6 +81,28 @@ int info_delete_build(const struct ike_sa *p1, const uint32_t *spis, unsigned in
 	return seal(p1, &b, h, msgid, len);
 }
 
+/* A notify for p1, n as it is, in a message of its own. */
+static int notify_build(const struct ike_sa *p1, const struct isakmp_notify *n, uint8_t *out,
+			size_t *len)
+{
+	struct isakmp_buf b;
+	uint32_t msgid;
+	size_t h;
+
+	if (msgid_make(&msgid))
+		return -EIO;
+	h = begin(p1, &b, out, msgid);
+	isakmp_put_notify(&b, n);
+	return seal(p1, &b, h, msgid, len);
+}
+
+/* RFC 2408 3.14: the ISAKMP SA's cookies as its SPI. */
+static void cookies_of(const struct ike_sa *p1, uint8_t *cookies)
+{
+	memcpy(cookies, p1->cky_i, ISAKMP_COOKIE_LEN);
+	memcpy(cookies + ISAKMP_COOKIE_LEN, p1->cky_r, ISAKMP_COOKIE_LEN);
+}
+
 int info_dpd_build(const struct ike_sa *p1, uint16_t type, uint32_t seq, uint8_t *out,
 		   size_t *len)
 {
@@ -91,17 +113,9 @@ int info_dpd_build(const struct ike_sa *p1, uint16_t type, uint32_t seq, uint8_t
 		.spi_size = sizeof(cookies), .spi = cookies,
 		.data = (const uint8_t *)&be, .len = sizeof(be),
 	};
-	struct isakmp_buf b;
-	uint32_t msgid;
-	size_t h;
 
-	if (msgid_make(&msgid))
-		return -EIO;
-	memcpy(cookies, p1->cky_i, ISAKMP_COOKIE_LEN);
-	memcpy(cookies + ISAKMP_COOKIE_LEN, p1->cky_r, ISAKMP_COOKIE_LEN);
-	h = begin(p1, &b, out, msgid);
-	isakmp_put_notify(&b, &n);
-	return seal(p1, &b, h, msgid, len);
+	cookies_of(p1, cookies);
+	return notify_build(p1, &n, out, len);
 }
 
 int info_notify_build(const struct ike_sa *p1, uint16_t type, uint8_t proto, uint32_t spi,
@@ -112,25 +126,16 @@ int info_notify_build(const struct ike_sa *p1, uint16_t type, uint8_t proto, uin
 	struct isakmp_notify n = {
 		.doi = ISAKMP_DOI_IPSEC, .proto = proto, .type = type,
 	};
-	struct isakmp_buf b;
-	uint32_t msgid;
-	size_t h;
 
-	if (msgid_make(&msgid))
-		return -EIO;
 	if (spi) {
 		n.spi_size = 4;
 		n.spi = (const uint8_t *)&be;
 	} else if (proto == ISAKMP_PROTO_ISAKMP) {
-		/* RFC 2408 3.14: the ISAKMP SA's cookies as its SPI. */
-		memcpy(cookies, p1->cky_i, ISAKMP_COOKIE_LEN);
-		memcpy(cookies + ISAKMP_COOKIE_LEN, p1->cky_r, ISAKMP_COOKIE_LEN);
+		cookies_of(p1, cookies);
 		n.spi_size = sizeof(cookies);
 		n.spi = cookies;
 	}
-	h = begin(p1, &b, out, msgid);
-	isakmp_put_notify(&b, &n);
-	return seal(p1, &b, h, msgid, len);
+	return notify_build(p1, &n, out, len);
 }
 
 static void delete_take(const struct isakmp_delete *d, struct info *info)
