@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c). ESP for an
- * inbound SA (or ESP in UDP, from encap.c) is replay-checked, authenticated, decrypted and
- * re-injected with netif_rx(),
- * carrying its SA's mark in a secpath (secpath.c); ESP for an SA of XFRM's is left to
- * XFRM. Any other packet meets the "in" or "fwd" policies: a protect policy lets through
- * only what an SA its template names decrypted, and IKE to the daemon's own socket
- * (ike_socket.c).
+ * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c), and ESP in UDP
+ * from the daemon's socket (encap.c). ESP for an inbound SA is replay-checked,
+ * authenticated, decrypted and re-injected with netif_rx(), carrying its SA's mark in a
+ * secpath (secpath.c); ESP for an SA of XFRM's is left to XFRM. Any other packet meets
+ * the "in" or "fwd" policies: a protect policy lets through only what an SA its template
+ * names decrypted, and IKE to the daemon's own socket (ike_socket.c).
  */
 
 #include <linux/netfilter.h>
