@@ -10,10 +10,12 @@
  *  - on output, a packet whose socket is marked passes the "out" policies;
  *  - on input, cleartext UDP that a policy would refuse passes when the socket it is for
  *    is marked (a lookup, made only then).
- * Forwarded packets get no exemption. The mark lasts as long as the socket, and each marked
- * socket holds the module (its encap_destroy lets go; a socket the daemon then turns into
- * XFRM's with UDP_ENCAP loses the mark, and one turned to 0 holds the module until it is
- * marked again and closed). XFRM exempts sockets the same way
+ * On every port but 500 a marked socket also hands the module ESP in UDP (RFC 3948) for
+ * the SAs with encapsulation, and NAT keepalives (encap.c): a socket of the daemon's, so
+ * per namespace. Forwarded packets get no exemption. The mark lasts as long as the socket,
+ * and each marked socket holds the module (its encap_destroy lets go; a socket the daemon
+ * then turns into XFRM's with UDP_ENCAP loses the mark, and one turned to 0 holds the
+ * module until it is marked again and closed). XFRM exempts sockets the same way
  * (per-socket bypass policies; OpenBSD iked's socket_bypass()).
  */
 
@@ -25,13 +27,17 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 
+#include "encap.h"
 #include "ike_socket.h"
 #include "nfsec.h"
 
-/* A datagram for a marked socket: delivered to it as any other. */
+/*
+ * A datagram for a marked socket: IKE is delivered to it as any other datagram; ESP in
+ * UDP and NAT keepalives are the module's (encap.c).
+ */
 static int ike_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	return 1;
+	return nfsec_encap_rcv(sk, skb);
 }
 
 /* The socket is going: it no longer holds the module. */

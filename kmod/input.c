@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c). ESP for an
- * inbound SA is replay-checked, authenticated, decrypted and re-injected with netif_rx(),
- * carrying its SA's mark in a secpath (secpath.c); ESP for an SA of XFRM's is left to
- * XFRM. Any other packet meets the "in" or "fwd" policies: a protect policy lets through
- * only what an SA its template names decrypted, and IKE to the daemon's own socket
- * (ike_socket.c).
+ * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c), and ESP in UDP
+ * from the daemon's socket (encap.c). ESP for an inbound SA is replay-checked,
+ * authenticated, decrypted and re-injected with netif_rx(), carrying its SA's mark in a
+ * secpath (secpath.c); ESP for an SA of XFRM's is left to XFRM. Any other packet meets
+ * the "in" or "fwd" policies: a protect policy lets through only what an SA its template
+ * names decrypted, and IKE to the daemon's own socket (ike_socket.c).
  */
 
 #include <linux/netfilter.h>
@@ -208,8 +208,14 @@ static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
 	return true;
 }
 
-/* ESP to this host, at @off (nfsec_esp_offset()): ours if an inbound SA has its SPI. */
-unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
+/*
+ * ESP to this host, at @off (nfsec_esp_offset()): ours if an inbound SA has its SPI. @udp:
+ * it came inside UDP (encap.c), which only an SA with encapsulation takes; such an SA
+ * takes nothing else. Either way a packet in the wrong carriage is malformed for the SA
+ * (dropped; XFRM's states are not asked about ESP in UDP, which came through our socket).
+ */
+static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off,
+			      bool udp)
 {
 	struct nfsec_sa_id id = {};
 	struct ip_esp_hdr *esph;
@@ -238,9 +244,17 @@ unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int
 	if (!sa || sa->cfg.dir != NFSEC_SA_DIR_IN) {
 		if (sa)
 			nfsec_sa_put(sa);
-		else if (xfrm_has_sa(nn, skb, &id))
+		else if (!udp && xfrm_has_sa(nn, skb, &id))
 			return NF_ACCEPT;
 		nfsec_stat_inc(nn, NFSEC_STAT_A_IN_NO_SA);
+		return NF_DROP;
+	}
+	if (!!sa->cfg.encap.type != udp) {
+		net_dbg_ratelimited("nfsec: ESP %s UDP for SPI 0x%x, which has %s\n",
+				    udp ? "in" : "outside", ntohl(id.spi),
+				    udp ? "no encapsulation" : "UDP encapsulation");
+		nfsec_sa_drop(nn, sa, NFSEC_STAT_A_IN_MALFORMED);
+		nfsec_sa_put(sa);
 		return NF_DROP;
 	}
 	/*
@@ -280,7 +294,20 @@ unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int
 		in_finish(skb, err);
 	return NF_STOLEN;
 }
+
+/* Plain ESP, from the LOCAL_IN hook. */
+unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
+{
+	return esp_input(nn, skb, off, false);
+}
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input);
+
+/* ESP that came inside UDP, the UDP header taken out (encap.c); never NF_ACCEPT. */
+unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
+{
+	return esp_input(nn, skb, off, true);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input_udp);
 
 /* Cleartext against the "in" or "fwd" policies. */
 unsigned int nfsec_check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir)

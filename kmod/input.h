@@ -7,6 +7,7 @@
 struct nfsec_net;
 
 unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off);
+unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off);
 unsigned int nfsec_check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir);
 
 #endif /* _NFSEC_INPUT_H */

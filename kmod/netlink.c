@@ -568,6 +568,12 @@ static const struct nla_policy lifetime_policy[NFSEC_LT_A_MAX + 1] = {
 	[NFSEC_LT_A_HARD_SECONDS] = { .type = NLA_U64 },
 };
 
+static const struct nla_policy encap_policy[NFSEC_ENCAP_A_MAX + 1] = {
+	[NFSEC_ENCAP_A_TYPE] = NLA_POLICY_RANGE(NLA_U8, NFSEC_ENCAP_ESPINUDP, NFSEC_ENCAP_MAX),
+	[NFSEC_ENCAP_A_SPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NFSEC_ENCAP_A_DPORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 static const struct nla_policy sa_attr_policy[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_SPI] = NLA_POLICY_MIN(NLA_U32, 256),
 	[NFSEC_SA_A_DIR] = NLA_POLICY_MAX(NLA_U8, NFSEC_SA_DIR_MAX),
@@ -584,6 +590,7 @@ static const struct nla_policy sa_attr_policy[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_ESN] = { .type = NLA_FLAG },
 	[NFSEC_SA_A_SELECTOR] = NLA_POLICY_NESTED(selector_policy),
 	[NFSEC_SA_A_LIFETIME] = NLA_POLICY_NESTED(lifetime_policy),
+	[NFSEC_SA_A_ENCAP] = NLA_POLICY_NESTED(encap_policy),
 };
 
 static const struct nla_policy sa_cmd_policy[NFSEC_A_MAX + 1] = {
@@ -714,6 +721,35 @@ static int parse_lifetime(struct nlattr *nest, struct nfsec_lifetime *lt,
 	return 0;
 }
 
+/* UDP encapsulation: IPv4 only, for now (nothing strips it from IPv6 yet). */
+static int parse_encap(struct nlattr *nest, u8 family, struct nfsec_sa_encap *encap,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NFSEC_ENCAP_A_MAX + 1];
+	int ret;
+
+	memset(encap, 0, sizeof(*encap));
+	if (!nest)
+		return 0;
+	ret = nla_parse_nested(tb, NFSEC_ENCAP_A_MAX, nest, encap_policy, extack);
+	if (ret)
+		return ret;
+	if (attr_missing(extack, nest, tb, NFSEC_ENCAP_A_TYPE, "encapsulation needs a type") ||
+	    attr_missing(extack, nest, tb, NFSEC_ENCAP_A_SPORT,
+			 "encapsulation needs a source port") ||
+	    attr_missing(extack, nest, tb, NFSEC_ENCAP_A_DPORT,
+			 "encapsulation needs a destination port"))
+		return -EINVAL;
+	if (family != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "UDP encapsulation is IPv4 only for now");
+		return -EOPNOTSUPP;
+	}
+	encap->type = nla_get_u8(tb[NFSEC_ENCAP_A_TYPE]);
+	encap->sport = htons(nla_get_u16(tb[NFSEC_ENCAP_A_SPORT]));
+	encap->dport = htons(nla_get_u16(tb[NFSEC_ENCAP_A_DPORT]));
+	return 0;
+}
+
 static int parse_sa_config(struct nlattr *nest, struct nlattr **tb,
 			   struct nfsec_sa_config *cfg, struct netlink_ext_ack *extack)
 {
@@ -749,6 +785,9 @@ static int parse_sa_config(struct nlattr *nest, struct nlattr **tb,
 			return ret;
 		cfg->has_sel = true;
 	}
+	ret = parse_encap(tb[NFSEC_SA_A_ENCAP], cfg->id.family, &cfg->encap, extack);
+	if (ret)
+		return ret;
 	return parse_lifetime(tb[NFSEC_SA_A_LIFETIME], &cfg->lt, extack);
 }
 
@@ -809,6 +848,21 @@ static int put_drops(struct sk_buff *skb, const struct nfsec_sa *sa)
 	return 0;
 }
 
+static int put_encap(struct sk_buff *skb, const struct nfsec_sa_encap *encap)
+{
+	struct nlattr *nest;
+
+	if (!encap->type)
+		return 0;
+	nest = nla_nest_start(skb, NFSEC_SA_A_ENCAP);
+	if (!nest || nla_put_u8(skb, NFSEC_ENCAP_A_TYPE, encap->type) ||
+	    nla_put_u16(skb, NFSEC_ENCAP_A_SPORT, ntohs(encap->sport)) ||
+	    nla_put_u16(skb, NFSEC_ENCAP_A_DPORT, ntohs(encap->dport)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static u64 sa_seq(struct nfsec_sa *sa)
 {
 	u64 seq;
@@ -844,6 +898,7 @@ static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
 	     nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, cfg->replay_window)) ||
 	    (cfg->esn && nla_put_flag(skb, NFSEC_SA_A_ESN)) ||
 	    (cfg->has_sel && put_selector(skb, NFSEC_SA_A_SELECTOR, &cfg->sel)) ||
+	    put_encap(skb, &cfg->encap) ||
 	    put_lifetime(skb, sa) || put_drops(skb, sa) ||
 	    nla_put_u64_64bit(skb, NFSEC_SA_A_SEQ, sa_seq(sa), NFSEC_SA_A_PAD))
 		return -EMSGSIZE;

@@ -29,6 +29,7 @@ struct nl_result {
 	unsigned int policies;		/* NFSEC_CMD_POLICY_GET replies */
 	unsigned int sas;		/* NFSEC_CMD_SA_GET replies */
 	unsigned int keys;		/* ... with a key in them: must stay 0 */
+	u16 encap_ports[2];		/* the last SA's UDP encapsulation, 0 without */
 	u32 last_index;
 	u32 family_version;
 	char module_version[NFSEC_MODULE_VERSION_LEN];
@@ -120,6 +121,19 @@ static void parse_sa_reply(struct kunit *test, const struct nlmsghdr *nlh,
 		KUNIT_EXPECT_EQ(test, nla_get_u64(dtb[drop]), 0ULL);
 	}
 	res->sas++;
+	memset(res->encap_ports, 0, sizeof(res->encap_ports));
+	if (stb[NFSEC_SA_A_ENCAP]) {
+		struct nlattr *etb[NFSEC_ENCAP_A_MAX + 1];
+
+		KUNIT_ASSERT_EQ(test, 0, nla_parse_nested(etb, NFSEC_ENCAP_A_MAX,
+							  stb[NFSEC_SA_A_ENCAP], NULL, NULL));
+		KUNIT_ASSERT_NOT_NULL(test, etb[NFSEC_ENCAP_A_TYPE]);
+		KUNIT_ASSERT_NOT_NULL(test, etb[NFSEC_ENCAP_A_SPORT]);
+		KUNIT_ASSERT_NOT_NULL(test, etb[NFSEC_ENCAP_A_DPORT]);
+		KUNIT_EXPECT_EQ(test, nla_get_u8(etb[NFSEC_ENCAP_A_TYPE]), NFSEC_ENCAP_ESPINUDP);
+		res->encap_ports[0] = nla_get_u16(etb[NFSEC_ENCAP_A_SPORT]);
+		res->encap_ports[1] = nla_get_u16(etb[NFSEC_ENCAP_A_DPORT]);
+	}
 	for (alg = NFSEC_SA_A_AEAD; alg <= NFSEC_SA_A_AUTH; alg++) {
 		if (!stb[alg])
 			continue;
@@ -536,6 +550,11 @@ enum {
 	SA_ENC_ONLY = BIT(7),
 	SA_NO_KEY = BIT(8),
 	SA_NAME_NOT_STRING = BIT(9),
+	SA_ENCAP = BIT(10),		/* UDP encapsulation, ports 4500 and 4501 */
+	SA_ENCAP_NO_DPORT = BIT(11),
+	SA_ENCAP_SPORT0 = BIT(12),
+	SA_ENCAP_TYPE2 = BIT(13),
+	SA_V6 = BIT(14),		/* family AF_INET6 (give addr_len 16) */
 };
 
 struct sa_req {
@@ -570,6 +589,23 @@ static int put_test_alg(struct sk_buff *skb, int type, const char *name, u8 key_
 	return 0;
 }
 
+static int put_test_encap(struct sk_buff *skb, u16 flags)
+{
+	struct nlattr *nest;
+
+	if (!(flags & SA_ENCAP))
+		return 0;
+	nest = nla_nest_start(skb, NFSEC_SA_A_ENCAP);
+	if (!nest ||
+	    nla_put_u8(skb, NFSEC_ENCAP_A_TYPE,
+		       flags & SA_ENCAP_TYPE2 ? 2 : NFSEC_ENCAP_ESPINUDP) ||
+	    nla_put_u16(skb, NFSEC_ENCAP_A_SPORT, flags & SA_ENCAP_SPORT0 ? 0 : 4500) ||
+	    (!(flags & SA_ENCAP_NO_DPORT) && nla_put_u16(skb, NFSEC_ENCAP_A_DPORT, 4501)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int fill_sa(struct sk_buff *skb, const struct sa_req *r)
 {
 	const u8 src[16] = { 192, 168, 1, 2 }, dst[16] = { 192, 168, 1, 1 };
@@ -582,12 +618,13 @@ static int fill_sa(struct sk_buff *skb, const struct sa_req *r)
 	if (!sa ||
 	    (!(r->flags & SA_NO_SPI) && nla_put_u32(skb, NFSEC_SA_A_SPI, r->spi ?: 0x1000)) ||
 	    (!(r->flags & SA_NO_DIR) && nla_put_u8(skb, NFSEC_SA_A_DIR, r->dir)) ||
-	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, AF_INET) ||
+	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, r->flags & SA_V6 ? AF_INET6 : AF_INET) ||
 	    (!(r->flags & SA_NO_SRC) && nla_put(skb, NFSEC_SA_A_SRC, len, src)) ||
 	    nla_put(skb, NFSEC_SA_A_DST, len, dst) ||
 	    (!(r->flags & SA_NO_MODE) && nla_put_u8(skb, NFSEC_SA_A_MODE, r->mode ?: 1)) ||
 	    (r->replay && nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, r->replay)) ||
-	    (r->proto && nla_put_u8(skb, NFSEC_SA_A_PROTO, r->proto)))
+	    (r->proto && nla_put_u8(skb, NFSEC_SA_A_PROTO, r->proto)) ||
+	    put_test_encap(skb, r->flags))
 		return -EMSGSIZE;
 	if (r->flags & (SA_ENC_ONLY | SA_AEAD_AND_ENC)) {
 		if (put_test_alg(skb, NFSEC_SA_A_ENC, "cbc(aes)", 16, 0, 0))
@@ -651,6 +688,29 @@ static void sa_new_get_del(struct kunit *test)
 	sa_request(test, NFSEC_CMD_SA_DEL, 0, &ok, &res);
 	KUNIT_EXPECT_EQ(test, res.error, -ENOENT);
 	KUNIT_EXPECT_STREQ(test, res.extack, "no SA has this SPI, destination and protocol");
+}
+
+/* An SA's UDP encapsulation is given back as it was given; one without has none. */
+static void sa_encap_given_back(struct kunit *test)
+{
+	const struct sa_req encap = { .name = "encap", .flags = SA_ENCAP };
+	const struct sa_req plain = { .name = "plain", .spi = 0x1001 };
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &encap, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &plain, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &encap, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.sas, 1U);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 4500);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[1], 4501);
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &plain, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 0);
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
 }
 
 /* One datagram of a dump: its SAs' SPIs into @spis (from *@n on), flags seen, the end. */
@@ -786,6 +846,12 @@ static const struct sa_req bad_sas[] = {
 	  NFSEC_SA_DIR_OUT, 0, 0, NULL, 0, 0, 32 },
 	{ "protocol AH", -ERANGE, NULL, 0, 0, NFSEC_SA_DIR_IN, 0, 0, NULL, 0, 0, 0,
 	  IPPROTO_AH },
+	{ "encap without dport", -EINVAL, "encapsulation needs a destination port",
+	  SA_ENCAP | SA_ENCAP_NO_DPORT },
+	{ "encap sport 0", -ERANGE, NULL, SA_ENCAP | SA_ENCAP_SPORT0 },
+	{ "encap type 2", -ERANGE, NULL, SA_ENCAP | SA_ENCAP_TYPE2 },
+	{ "encap IPv6", -EOPNOTSUPP, "UDP encapsulation is IPv4 only for now", SA_ENCAP | SA_V6,
+	  0, NFSEC_SA_DIR_IN, 0, 16 },
 };
 
 static void bad_sa_desc(const struct sa_req *r, char *desc)
@@ -997,6 +1063,7 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
 	KUNIT_CASE(sa_new_get_del),
 	KUNIT_CASE(sa_dump_parts),
+	KUNIT_CASE(sa_encap_given_back),
 	KUNIT_CASE_PARAM(sa_new_refuses, bad_sa_gen_params),
 	{}
 };

@@ -6,7 +6,9 @@
  * sent again with ip_local_out()/ip6_local_out(), marked as transformed so that the hook
  * lets it pass. With no SA it is held and ACQUIRE raised. IKE's own sockets pass
  * (ike_socket.c). Tunnel mode routes the outer packet as XFRM does; a packet too big once
- * encapsulated is fragmented after ESP or, forwarded with DF, answered with ICMP.
+ * encapsulated is fragmented after ESP or, forwarded with DF, answered with ICMP. An SA
+ * with UDP encapsulation puts its UDP header in front of ESP last (encap.c), and counts
+ * it in the MTU.
  */
 
 #include <linux/icmpv6.h>
@@ -22,6 +24,7 @@
 
 #include "acquire.h"
 #include "conntrack.h"
+#include "encap.h"
 #include "esp.h"
 #include "flow.h"
 #include "ike_socket.h"
@@ -201,6 +204,7 @@ static void out_drop(struct nfsec_net *nn, struct sk_buff *skb, struct nfsec_sa 
 static void out_send(struct nfsec_net *nn, struct sk_buff *skb, int err)
 {
 	struct nfsec_sa *sa = NFSEC_SKB_CB(skb)->sa;
+	bool udp = sa->cfg.encap.type;
 	unsigned int len = skb->len;
 
 	if (err) {
@@ -209,11 +213,19 @@ static void out_send(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	}
 	nf_reset_ct(skb);
 	skb_reset_network_header(skb);
+	if (udp) {
+		err = nfsec_encap_push(skb, sa);
+		if (err) {
+			out_drop(nn, skb, sa, err);
+			return;
+		}
+	}
 	nfsec_stat_inc(nn, NFSEC_STAT_A_OUT_PACKETS);
 	nfsec_stat_add(nn, NFSEC_STAT_A_OUT_BYTES, len);
 	nfsec_sa_put(sa);
 	if (nfsec_is_v4(skb)) {
-		ip_hdr(skb)->protocol = IPPROTO_ESP;
+		if (!udp)
+			ip_hdr(skb)->protocol = IPPROTO_ESP;
 		IPCB(skb)->flags |= IPSKB_XFRM_TRANSFORMED;
 		ip_local_out(nn->net, skb->sk, skb);
 	} else {
@@ -252,7 +264,7 @@ static void out_done(struct sk_buff *skb, int err)
 static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *skb)
 {
 	bool tunnel = sa->cfg.mode == NFSEC_MODE_TUNNEL;
-	unsigned int off, outer = 0, mtu;
+	unsigned int off, outer = 0, udp, mtu;
 	struct dst_entry *dst;
 	u8 nexthdr;
 	int err;
@@ -290,8 +302,10 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		nexthdr = *prevhdr;
 	}
 	mtu = dst_mtu(dst);
-	if (outer + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
-	    too_big(skb, inner_mtu(sa, mtu, outer, off), tunnel && !same_daddr(skb, sa))) {
+	udp = nfsec_encap_len(sa);
+	if (outer + udp + off + nfsec_esp_len(sa, skb->len - off) > mtu &&
+	    too_big(skb, inner_mtu(sa, mtu, outer + udp, off),
+		    tunnel && !same_daddr(skb, sa))) {
 		dst_release(dst);
 		err = -EMSGSIZE;
 		goto err;
@@ -317,7 +331,7 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		goto err;
 	}
 	nfsec_crypto_begin(nn);
-	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev),
+	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev) + udp,
 			      out_done);
 	if (err == -EINPROGRESS)
 		return;

@@ -56,6 +56,12 @@ struct nfsec_lifetime {
 	u64 soft_seconds, hard_seconds;
 };
 
+/* ESP in UDP (RFC 3948): the UDP ports of the SA's packets, network order. */
+struct nfsec_sa_encap {
+	u8 type;			/* enum nfsec_encap_type; NFSEC_ENCAP_UNSPEC: plain ESP */
+	__be16 sport, dport;
+};
+
 /* Everything about an SA but its keys; what netlink gives and takes. */
 struct nfsec_sa_config {
 	struct nfsec_sa_id id;
@@ -68,6 +74,7 @@ struct nfsec_sa_config {
 	u32 replay_window;		/* inbound: 0 means no replay check */
 	struct nfsec_selector sel;	/* inner traffic allowed, when has_sel */
 	struct nfsec_lifetime lt;
+	struct nfsec_sa_encap encap;
 };
 
 enum nfsec_sa_flags {

@@ -152,6 +152,9 @@ void expect_sa(const struct nfsec_sa *got, const struct nfsec_sa *want)
 
 		expect_policy(&gp, &wp);
 	}
+	assert_int_equal(got->encap, want->encap);
+	assert_int_equal(got->encap_sport, want->encap_sport);
+	assert_int_equal(got->encap_dport, want->encap_dport);
 	assert_int_equal(g->soft_bytes, w->soft_bytes);
 	assert_int_equal(g->hard_bytes, w->hard_bytes);
 	assert_int_equal(g->soft_packets, w->soft_packets);
@@ -281,6 +284,23 @@ static void put_head(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_sp
 		assert_int_equal(nla_put_u32(msg, NFSEC_SA_A_REQID, sa->reqid), 0);
 }
 
+static void put_encap(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
+{
+	struct nlattr *nest = nla_nest_start(msg, NFSEC_SA_A_ENCAP | NLA_F_NESTED);
+
+	assert_non_null(nest);
+	if (s.drop_encap != NFSEC_ENCAP_A_TYPE)
+		assert_int_equal(nla_put_u8(msg, NFSEC_ENCAP_A_TYPE,
+					    s.encap_type ? s.encap_type : NFSEC_ENCAP_ESPINUDP), 0);
+	if (s.drop_encap != NFSEC_ENCAP_A_SPORT)
+		assert_int_equal(nla_put_u16(msg, NFSEC_ENCAP_A_SPORT, sa->encap_sport), 0);
+	if (s.drop_encap != NFSEC_ENCAP_A_DPORT)
+		assert_int_equal(nla_put_u16(msg, NFSEC_ENCAP_A_DPORT, sa->encap_dport), 0);
+	if (s.newer)
+		assert_int_equal(nla_put_u32(msg, NFSEC_ENCAP_A_MAX + 1, 1), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+}
+
 void put_sa(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
 {
 	struct nlattr *nest = nla_nest_start(msg, NFSEC_A_SA | NLA_F_NESTED);
@@ -294,6 +314,8 @@ void put_sa(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s)
 		assert_int_equal(nla_put_flag(msg, NFSEC_SA_A_ESN), 0);
 	if (sa->has_selector && s.drop != NFSEC_SA_A_SELECTOR)
 		put_selector_nest(msg, NFSEC_SA_A_SELECTOR, &sa->sel);
+	if (sa->encap && s.drop != NFSEC_SA_A_ENCAP)
+		put_encap(msg, sa, s);
 	if (s.drop != NFSEC_SA_A_LIFETIME)
 		put_lifetime(msg, sa, s);
 	if (s.drop != NFSEC_SA_A_DROPS)

@@ -35,11 +35,14 @@ struct sa_spoil {
 	bool enc_icv;		/* an ICV length in the enc transform */
 	bool newer;		/* an attribute from a newer module in each nest */
 	int drop_reason;	/* an NFSEC_SA_DROP_A_* to leave out of the drops */
+	int drop_encap;		/* an NFSEC_ENCAP_A_* to leave out of the encapsulation */
+	uint8_t encap_type;	/* 0: NFSEC_ENCAP_ESPINUDP */
 };
 
 /*
  * NFSEC_A_SA for sa as a dump gives it: every attribute, the transforms without keys,
- * the replay window of every SA, the selector when it has one, unless spoilt.
+ * the replay window of every SA, the selector and the encapsulation when it has them,
+ * unless spoilt.
  */
 void put_sa(struct nl_msg *msg, const struct nfsec_sa *sa, struct sa_spoil s);
 

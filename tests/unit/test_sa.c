@@ -291,6 +291,30 @@ static void test_add_every_word(void **state)
 	assert_int_equal(sa.replay_window, 0);
 }
 
+/* "encap udp sport N dport M": IPv4 only, ports 1..65535, the words in their order. */
+static void test_add_encap(void **state)
+{
+	struct nfsec_sa sa;
+
+	(void)state;
+	sa = ADD_OK(OUT4, AEAD, "encap", "udp", "sport", "4500", "dport", "0x1194");
+	assert_true(sa.encap);
+	assert_int_equal(sa.encap_sport, 4500);
+	assert_int_equal(sa.encap_dport, 4500);
+	sa = ADD_OK(OUT4, AEAD);
+	assert_false(sa.encap);
+	ADD_FAILS("\"encap\" is IPv4 only for now (src \"2001:db8::1\" is IPv6)", IN6, AEAD,
+		  "encap", "udp", "sport", "4500", "dport", "4500");
+	ADD_FAILS("invalid encap \"tcp sport 1 dport 2\": expected udp sport PORT dport PORT "
+		  "(ports 1..65535)", OUT4, AEAD, "encap", "tcp", "sport", "1", "dport", "2");
+	ADD_FAILS("invalid encap \"udp dport 1 sport 2\": expected udp sport PORT dport PORT "
+		  "(ports 1..65535)", OUT4, AEAD, "encap", "udp", "dport", "1", "sport", "2");
+	ADD_RANGE("invalid encap sport \"0\": out of range 1..65535", OUT4, AEAD,
+		  "encap", "udp", "sport", "0", "dport", "4500");
+	ADD_RANGE("invalid encap dport \"65536\": out of range 1..65535", OUT4, AEAD,
+		  "encap", "udp", "sport", "4500", "dport", "65536");
+}
+
 static void test_add_required(void **state)
 {
 	(void)state;
@@ -710,7 +734,7 @@ static const char out_json[] =
 	"{\"spi\":4096,\"dir\":\"out\",\"family\":\"inet\",\"src\":\"10.0.0.1\","
 	"\"dst\":\"10.0.0.2\",\"proto\":50,\"mode\":\"tunnel\",\"reqid\":1,"
 	"\"aead\":{\"name\":\"rfc4106(gcm(aes))\",\"icv_bits\":128},\"replay_window\":64,"
-	"\"esn\":false,\"lifetime\":{\"soft_bytes\":0,\"hard_bytes\":0,\"soft_packets\":0,"
+	"\"esn\":false,\"encap\":null,\"lifetime\":{\"soft_bytes\":0,\"hard_bytes\":0,\"soft_packets\":0,"
 	"\"hard_packets\":0,\"soft_seconds\":0,\"hard_seconds\":0},\"seq\":12,\"bytes\":3400,"
 	"\"packets\":12,\"age_seconds\":5,\"seconds_left\":null,\"kilobytes_left\":null,"
 	"\"drops\":{\"replay\":3,\"auth_fail\":1,\"malformed\":0,\"selector\":0,\"dummy\":0,"
@@ -722,7 +746,8 @@ static const char in_json[] =
 	"\"enc\":{\"name\":\"cbc(aes)\"},\"auth\":{\"name\":\"hmac(sha256)\",\"icv_bits\":128},"
 	"\"replay_window\":4096,\"esn\":true,\"selector\":{\"family\":\"inet6\","
 	"\"src\":\"2001:db8::1/128\",\"dst\":\"2001:db8::2/128\",\"proto\":17,"
-	"\"sport\":[500,500],\"dport\":[0,65535]},\"lifetime\":{\"soft_bytes\":1000000,"
+	"\"sport\":[500,500],\"dport\":[0,65535]},\"encap\":null,"
+	"\"lifetime\":{\"soft_bytes\":1000000,"
 	"\"hard_bytes\":2000000,\"soft_packets\":10,\"hard_packets\":20,\"soft_seconds\":3600,"
 	"\"hard_seconds\":18446744073709551615},\"seq\":1099511627776,"
 	"\"bytes\":18446744073709551615,\"packets\":0,\"age_seconds\":0,"
@@ -730,6 +755,32 @@ static const char in_json[] =
 	"\"drops\":{\"replay\":0,\"auth_fail\":0,\"malformed\":7,\"selector\":0,\"dummy\":0,"
 	"\"expired\":0,\"seq_overflow\":0,\"no_route\":0,\"too_big\":0,"
 	"\"error\":18446744073709551615}}";
+
+static void test_print_encap(void **state)
+{
+	struct nfsec_sa sa = sample_sa_out();
+	char *buf = NULL, *got;
+	size_t len = 0;
+	FILE *f;
+	struct json j;
+
+	(void)state;
+	sa.encap = true;
+	sa.encap_sport = 4500;
+	sa.encap_dport = 4501;
+	got = print_text(&sa);
+	assert_non_null(strstr(got, " replay-window 64 encap udp sport 4500 dport 4501 seq 12 "));
+	free(got);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	json_init(&j, f);
+	sa_json(&j, NULL, &sa);
+	assert_int_equal(json_finish(&j), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, ",\"esn\":false,\"encap\":{\"type\":\"udp\",\"sport\":4500,"
+				    "\"dport\":4501},\"lifetime\":{"));
+	free(buf);
+}
 
 static void test_print_json(void **state)
 {
@@ -892,6 +943,44 @@ static void test_new_request_out(void **state)
 	next_lifetime(&w, &sa.lifetime);
 	walk_end(&w);
 	nlmsg_free(msg);
+}
+
+static void new_refused(const struct nfsec_sa *sa, const char *want);
+
+/* The encapsulation after the transforms, every attribute of it. */
+static void test_new_request_encap(void **state)
+{
+	struct nfsec_sa sa = with_keys(sample_sa_out());
+	struct walk top, w, enc;
+	struct nl_msg *msg;
+
+	(void)state;
+	sa.replay_window = 0;
+	sa.encap = true;
+	sa.encap_sport = 4500;
+	sa.encap_dport = 1;
+	msg = new_msg(&sa);
+	top = walk_msg(msg);
+	w = walk_nest(next_attr(&top, NFSEC_A_SA | NLA_F_NESTED, -1));
+	for (int i = 0; i < 8; i++)
+		next_attr(&w, (uint16_t)(NFSEC_SA_A_SPI + i), -1);
+	next_attr(&w, NFSEC_SA_A_AEAD | NLA_F_NESTED, -1);
+	enc = walk_nest(next_attr(&w, NFSEC_SA_A_ENCAP | NLA_F_NESTED, -1));
+	next_u8(&enc, NFSEC_ENCAP_A_TYPE, NFSEC_ENCAP_ESPINUDP);
+	next_u16(&enc, NFSEC_ENCAP_A_SPORT, 4500);
+	next_u16(&enc, NFSEC_ENCAP_A_DPORT, 1);
+	walk_end(&enc);
+	next_lifetime(&w, &sa.lifetime);
+	walk_end(&w);
+	walk_end(&top);
+	nlmsg_free(msg);
+
+	sa.encap_dport = 0;
+	new_refused(&sa, "add SA: UDP encapsulation needs both ports, not 0");
+	sa = sample_sa_in();
+	sa.encap = true;
+	sa.encap_sport = sa.encap_dport = 4500;
+	new_refused(&sa, "add SA: UDP encapsulation is IPv4 only for now");
 }
 
 /* The replay window in, ESN, the selector; enc without an ICV, auth's left to the kernel. */
@@ -1162,6 +1251,27 @@ static void test_reply(void **state)
 }
 
 /* nla_put_u64_64bit() pads each u64 where the platform needs it: any number of pads. */
+/* The encapsulation given back; strict about its type, ports and attributes. */
+static void test_reply_encap(void **state)
+{
+	struct nfsec_sa out = sample_sa_out();
+
+	(void)state;
+	out.encap = true;
+	out.encap_sport = 4500;
+	out.encap_dport = 65535;
+	reply_ok(&out, (struct sa_spoil){ 0 });
+	reply_ok(&out, (struct sa_spoil){ .newer = true });
+	reply_fails(&out, (struct sa_spoil){ .drop_encap = NFSEC_ENCAP_A_DPORT },
+		    "get SA: reply lacks NFSEC_ENCAP_A_DPORT");
+	reply_fails(&out, (struct sa_spoil){ .drop_encap = NFSEC_ENCAP_A_TYPE },
+		    "get SA: reply lacks NFSEC_ENCAP_A_TYPE");
+	reply_fails(&out, (struct sa_spoil){ .encap_type = 2 },
+		    "get SA: reply has encapsulation type 2, unknown here");
+	out.encap_sport = 0;
+	reply_fails(&out, (struct sa_spoil){ 0 }, "get SA: reply has port 0 in NFSEC_SA_A_ENCAP");
+}
+
 static void test_reply_padding(void **state)
 {
 	struct nfsec_sa out = sample_sa_out(), in = sample_sa_in();
@@ -1362,6 +1472,7 @@ int main(void)
 		cmocka_unit_test(test_add_alg_names_bad),
 		cmocka_unit_test(test_add_icv),
 		cmocka_unit_test(test_add_every_word),
+		cmocka_unit_test(test_add_encap),
 		cmocka_unit_test(test_add_required),
 		cmocka_unit_test(test_add_bad_values),
 		cmocka_unit_test(test_add_checked_together),
@@ -1371,15 +1482,18 @@ int main(void)
 		cmocka_unit_test(test_parse_id),
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_drop_names),
+		cmocka_unit_test(test_print_encap),
 		cmocka_unit_test(test_print_json),
 		cmocka_unit_test(test_run_refusals),
 		cmocka_unit_test(test_run_help),
 		cmocka_unit_test(test_new_request_out),
+		cmocka_unit_test(test_new_request_encap),
 		cmocka_unit_test(test_new_request_in),
 		cmocka_unit_test(test_new_request_refused),
 		cmocka_unit_test(test_id_requests),
 		cmocka_unit_test(test_handle_not_open),
 		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_reply_encap),
 		cmocka_unit_test(test_reply_padding),
 		cmocka_unit_test(test_reply_newer_attributes),
 		cmocka_unit_test(test_reply_missing),

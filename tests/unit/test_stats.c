@@ -37,7 +37,7 @@ static const char *const names[] = {
 	"out-discard", "out-seq-overflow", "out-expired", "out-no-route", "out-too-big",
 	"out-error", "in-no-sa", "in-malformed", "in-replay", "in-auth-fail", "in-selector",
 	"in-not-protected", "in-discard", "in-expired", "in-error", "acquires", "out-hdr-error",
-	"in-hdr-error", "in-dummy",
+	"in-hdr-error", "in-dummy", "in-keepalive",
 };
 
 static void test_names(void **state)
@@ -239,7 +239,7 @@ static void test_print(void **state)
 			    "\"out_hold_full\":21,");
 	assert_non_null(strstr(got, ",\"in_not_protected\":57,"));
 	assert_non_null(strstr(got, ",\"acquires\":69,\"out_hdr_error\":72,\"in_hdr_error\":75,"
-				    "\"in_dummy\":78}\n"));
+				    "\"in_dummy\":78,\"in_keepalive\":81}\n"));
 	assert_null(strchr(got, '-'));
 	free(got);
 }

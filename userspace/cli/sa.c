@@ -38,6 +38,7 @@ const char sa_usage[] =
 	"               [sel-sport PORT[-PORT]] [sel-dport PORT[-PORT]]\n"
 	"               [soft-bytes N] [hard-bytes N] [soft-packets N] [hard-packets N]\n"
 	"               [soft-seconds N] [hard-seconds N]\n"
+	"               [encap udp sport PORT dport PORT]\n"
 	"  nfsec sa delete spi SPI dst ADDR [proto esp]\n"
 	"  nfsec [-j] sa get spi SPI dst ADDR [proto esp]\n"
 	"  nfsec [-j] sa show\n"
@@ -68,7 +69,11 @@ const char sa_usage[] =
 	"lifetimes. A selector limits what an inbound SA accepts: its family is that of\n"
 	"sel-src and sel-dst, else the SA's, which it must be in transport mode. A soft\n"
 	"lifetime reports the SA as about to expire, a hard one removes it; a soft one may not\n"
-	"be above its hard one. Keywords may come in any order, each once.\n"
+	"be above its hard one. encap udp puts the SA's ESP inside UDP (RFC 3948, NAT\n"
+	"traversal; IPv4 only): sport and dport (1..65535) are the UDP ports of its packets,\n"
+	"ours then the peer's for dir out, the peer's then ours for dir in; inbound, such an\n"
+	"SA takes ESP only through the IKE daemon's NAT-T socket, and never plain.\n"
+	"Keywords may come in any order, each once.\n"
 	"\n"
 	"delete (or del), get: the SA of that SPI, destination and protocol.\n"
 	"\n"
@@ -78,7 +83,8 @@ const char sa_usage[] =
 	"      aead rfc4106(gcm(aes)) icv 128 replay-window 64 seq 12 bytes 3400 packets 12\n"
 	"      age 5s\n"
 	"\n"
-	"(one line), with esn, the selector (sel-*) and the lifetimes set before seq. seq is\n"
+	"(one line), with esn, the selector (sel-*), encap udp sport N dport N and the\n"
+	"lifetimes set before seq. seq is\n"
 	"the last sequence number sent (out) or the highest accepted (in); bytes, packets and\n"
 	"age what the SA has done since it was added. Then seconds-left and kilobytes-left\n"
 	"when a hard lifetime limits them (0 once reached), and drop-REASON N for each reason\n"
@@ -86,13 +92,15 @@ const char sa_usage[] =
 	"seq-overflow, no-route, too-big, error (as nfsec stats, which counts them too).\n"
 	"With -j, a JSON array of objects (get prints one object) with the same fields; the\n"
 	"lifetimes always, 0 for none; seconds_left and kilobytes_left null without that\n"
-	"limit; \"drops\" every reason:\n"
+	"limit; \"drops\" every reason; \"encap\" null, or\n"
+	"{\"type\":\"udp\",\"sport\":4500,\"dport\":4500}:\n"
 	"\n"
 	"    [{\"spi\":4096,\"dir\":\"out\",\"family\":\"inet\",\"src\":\"10.0.0.1\","
 	"\"dst\":\"10.0.0.2\",\n"
 	"      \"proto\":50,\"mode\":\"tunnel\",\"reqid\":1,\n"
 	"      \"aead\":{\"name\":\"rfc4106(gcm(aes))\",\"icv_bits\":128},"
 	"\"replay_window\":64,\"esn\":false,\n"
+	"      \"encap\":null,\n"
 	"      \"lifetime\":{\"soft_bytes\":0,...},\"seq\":12,\"bytes\":3400,\"packets\":12,"
 	"\"age_seconds\":5,\n"
 	"      \"seconds_left\":null,\"kilobytes_left\":null,\"drops\":{\"replay\":0,...}}]\n"
@@ -127,6 +135,7 @@ enum keyword_id {
 	KW_HARD_PACKETS,
 	KW_SOFT_SECONDS,
 	KW_HARD_SECONDS,
+	KW_ENCAP,
 	KW_COUNT
 };
 
@@ -370,6 +379,31 @@ static int parse_auth(const struct keyword *kw, char **args, int count, void *mo
 	return ret;
 }
 
+/* "encap udp sport PORT dport PORT": the one encapsulation, its words in this order. */
+static int parse_encap(const struct keyword *kw, char **args, int count, void *model,
+		       struct errmsg *err)
+{
+	struct words *w = model;
+	uint32_t sport, dport;
+	int ret;
+
+	(void)count;
+	if (strcmp(args[0], "udp") || strcmp(args[1], "sport") || strcmp(args[3], "dport")) {
+		errmsg_set(err, "invalid encap \"%s %s %s %s %s\": expected %s", args[0], args[1],
+			   args[2], args[3], args[4], kw->needs);
+		return -EINVAL;
+	}
+	ret = parse_u32("encap sport", args[2], 1, UINT16_MAX, &sport, err);
+	if (!ret)
+		ret = parse_u32("encap dport", args[4], 1, UINT16_MAX, &dport, err);
+	if (ret < 0)
+		return ret;
+	w->sa.encap = true;
+	w->sa.encap_sport = (uint16_t)sport;
+	w->sa.encap_dport = (uint16_t)dport;
+	return 0;
+}
+
 #define LIMIT(f) INTO_U64(struct words, sa.lifetime.f, 0, UINT64_MAX)
 
 static const struct keyword keywords[KW_COUNT] = {
@@ -403,6 +437,8 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_HARD_PACKETS]  = { "hard-packets", "a number", 1, LIMIT(hard_packets) },
 	[KW_SOFT_SECONDS]  = { "soft-seconds", "a number", 1, LIMIT(soft_seconds) },
 	[KW_HARD_SECONDS]  = { "hard-seconds", "a number", 1, LIMIT(hard_seconds) },
+	[KW_ENCAP]	   = { "encap", "udp sport PORT dport PORT (ports 1..65535)", 5,
+			       .parse = parse_encap },
 };
 
 static int words_parse(const char *cmd, unsigned int allowed, int argc, char **argv,
@@ -559,6 +595,11 @@ static int add_resolve(struct words *w, struct errmsg *err)
 	ret = algs_check(w->seen, err);
 	if (!ret)
 		ret = endpoints_check(w, err);
+	if (!ret && w->sa.encap && w->src.family != AF_INET) {
+		errmsg_set(err, "\"encap\" is IPv4 only for now (src \"%s\" is %s)", w->src.word,
+			   family_version(w->src.family));
+		ret = -EINVAL;
+	}
 	if (!ret)
 		ret = replay_window_resolve(w, err);
 	if (!ret)
@@ -687,6 +728,8 @@ void sa_print(FILE *out, const struct nfsec_sa *sa)
 		fputs(" esn", out);
 	if (sa->has_selector)
 		selector_print(out, "sel-", &sa->sel);
+	if (sa->encap)
+		fprintf(out, " encap udp sport %u dport %u", sa->encap_sport, sa->encap_dport);
 	lifetime_print(out, &sa->lifetime);
 	fprintf(out, " seq %" PRIu64 " bytes %" PRIu64 " packets %" PRIu64 " age %" PRIu64 "s",
 		sa->seq, sa->bytes, sa->packets, sa->age_seconds);
@@ -774,6 +817,15 @@ void sa_json(struct json *j, const char *key, const struct nfsec_sa *sa)
 		json_object_begin(j, "selector");
 		selector_json_members(j, &sa->sel);
 		json_object_end(j);
+	}
+	if (sa->encap) {
+		json_object_begin(j, "encap");
+		json_string(j, "type", "udp");
+		json_u64(j, "sport", sa->encap_sport);
+		json_u64(j, "dport", sa->encap_dport);
+		json_object_end(j);
+	} else {
+		json_string(j, "encap", NULL);
 	}
 	lifetime_json(j, &sa->lifetime);
 	json_u64(j, "seq", sa->seq);

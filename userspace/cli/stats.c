@@ -48,6 +48,8 @@ const char stats_usage[] =
 	"                           exist: dropped, as a policy might cover the packet\n"
 	"  in-dummy                 dummy packets (RFC 4303 2.6, next header 59) the SA\n"
 	"                           authenticated: discarded, as the RFC says\n"
+	"  in-keepalive             NAT keepalives (RFC 3948 2.3, one byte 0xff) to the\n"
+	"                           IKE daemon's NAT-T socket: discarded\n"
 	"\n"
 	"With -j, one JSON object, the names with underscores:\n"
 	"\n"

@@ -2212,6 +2212,18 @@ int daemon_init(struct kernel *k, char *err, size_t errlen)
 		log_warn("no IPv6 IKE socket: the module does not exempt it: %s", why);
 		net_unlisten(fd);
 	}
+	/*
+	 * NAT traversal's port (RFC 3948), IPv4: the module receives the ESP in UDP of SAs
+	 * with encapsulation through it, and net.c speaks IKE on it behind the marker.
+	 */
+	any4.sin_port = htons(NATT_PORT);
+	fd = net_listen((struct sockaddr *)&any4);
+	if (fd < 0) {
+		log_warn("no NAT traversal socket (UDP %d): %s", NATT_PORT, strerror(-fd));
+	} else if (kernel_ike_socket(k, fd, why, sizeof(why)) < 0) {
+		log_warn("no NAT traversal socket: the module does not take it: %s", why);
+		net_unlisten(fd);
+	}
 	if (loop_add_fd(kernel_event_fd(k), EPOLLIN, on_kernel, NULL)) {
 		snprintf(err, errlen, "cannot watch kernel events: %m");
 		return -errno;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nfsec-iked: the IKEv1 daemon. Loads the tunnels of its config file, listens on UDP 500
- * and on its control socket (for "nfsec tunnel ..."), and keys the nfsec module.
+ * (and 4500, NAT traversal's port, IPv4) and on its control socket (for "nfsec tunnel ..."), and keys the nfsec module.
  *
  *   nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]
  *   nfsec-iked -n -c FILE

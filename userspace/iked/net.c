@@ -158,6 +158,21 @@ static int sock_read_one(struct sock *s)
 	}
 	net.stats.rx_packets++;
 	net.stats.rx_bytes += (uint64_t)n;
+	if (port_of(&s->local) == NATT_PORT) {
+		static const uint8_t marker[NATT_MARKER_LEN];
+
+		/* the module took ESP and keepalives: anything else must be marked IKE */
+		if (n < NATT_MARKER_LEN || memcmp(net.buf, marker, NATT_MARKER_LEN)) {
+			net.stats.rx_no_marker++;
+			log_debug("dropped a datagram on port %d without the non-ESP marker",
+				  NATT_PORT);
+			return 1;
+		}
+		if (net.cb)
+			net.cb(&local, &remote, net.buf + NATT_MARKER_LEN,
+			       (size_t)n - NATT_MARKER_LEN, net.arg);
+		return 1;
+	}
 	if (net.cb)
 		net.cb(&local, &remote, net.buf, (size_t)n, net.arg);
 	return 1;
@@ -306,7 +321,8 @@ static struct sock *sock_for(const struct sockaddr *from)
 	for (unsigned int i = 0; i < net.count; i++) {
 		struct sock *s = net.socks[i];
 
-		if (s->local.ss_family != from->sa_family || (port && port_of(&s->local) != port))
+		if (s->local.ss_family != from->sa_family ||
+		    (port ? port_of(&s->local) != port : port_of(&s->local) == NATT_PORT))
 			continue;
 		if (same_addr((struct sockaddr *)&s->local, from))
 			return s;
@@ -353,21 +369,26 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} control;
-	struct iovec iov = { (void *)buf, len };
+	static const uint8_t marker[NATT_MARKER_LEN];
+	struct iovec iov[2] = { { (void *)marker, NATT_MARKER_LEN }, { (void *)buf, len } };
 	struct msghdr msg = {
 		.msg_name = (void *)to,
 		.msg_namelen = sockaddr_len(to->sa_family),
-		.msg_iov = &iov,
+		.msg_iov = iov + 1,
 		.msg_iovlen = 1,
 	};
 	struct sock *s;
 
-	if (len > NET_DATAGRAM_MAX)
+	if (len > NET_DATAGRAM_MAX - NATT_MARKER_LEN)
 		return -EMSGSIZE;
 	s = from->sa_family == to->sa_family ? sock_for(from) : NULL;
 	if (!s) {
 		net.stats.tx_no_socket++;
 		return -EADDRNOTAVAIL;
+	}
+	if (port_of(&s->local) == NATT_PORT) {
+		msg.msg_iov = iov;
+		msg.msg_iovlen = 2;
 	}
 	if (s->wildcard && !is_wildcard(from)) {
 		memset(&control, 0, sizeof(control));

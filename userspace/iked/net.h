@@ -5,7 +5,13 @@
  * IPV6_PKTINFO and sends from the address it is told to, so one socket serves every
  * address of the host; a socket bound to one address serves that one.
  *
- * No policy of the module applies to them: it lets UDP port 500 bypass IPsec always.
+ * No policy of the module applies to them: the daemon hands each to the module
+ * (NFSEC_CMD_IKE_SOCKET), which lets what they send and receive bypass IPsec.
+ *
+ * A socket on NATT_PORT (4500, RFC 3948) carries IKE behind a 4-byte non-ESP marker of
+ * zeros, and ESP for the module, which takes it (and NAT keepalives) before they reach
+ * the socket: here the marker is taken off what arrives (a datagram without it is
+ * dropped) and put in front of what is sent, so the rest of the daemon sees plain IKE.
  */
 #ifndef NFSEC_IKED_NET_H
 #define NFSEC_IKED_NET_H
@@ -19,6 +25,8 @@ enum {
 	NET_DATAGRAM_MAX = 65535,	/* bytes a UDP datagram can carry, and more */
 	NET_RECV_BURST = 64,		/* datagrams read per wakeup, then the loop moves on */
 	IKE_PORT = 500,
+	NATT_PORT = 4500,		/* IKE behind the non-ESP marker, ESP in UDP */
+	NATT_MARKER_LEN = 4,
 };
 
 /*
@@ -34,6 +42,7 @@ struct net_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	uint64_t rx_truncated;		/* larger than NET_DATAGRAM_MAX */
 	uint64_t rx_no_pktinfo;		/* no IP_PKTINFO on a wildcard socket */
+	uint64_t rx_no_marker;		/* on NATT_PORT without the non-ESP marker */
 	uint64_t rx_errors;		/* recvmsg() failed */
 	uint64_t tx_no_socket;		/* no socket for the source address and port */
 	uint64_t tx_would_block;	/* the socket buffer was full: the peer retransmits */
@@ -59,7 +68,8 @@ void net_unlisten(int sock);
 void net_fini(void);
 
 /*
- * len bytes from the local address from (its port picks the socket; 0 any) to to: a
+ * len bytes from the local address from (its port picks the socket; 0 any but NATT_PORT's,
+ * to which the marker is added) to to: a
  * socket bound to exactly that address, else a wildcard one of its family, which sends
  * from it. 0, or a negative errno: -EADDRNOTAVAIL when no socket fits, -EMSGSIZE, or
  * sendmsg()'s (-EAGAIN when the socket buffer is full). Never blocks.

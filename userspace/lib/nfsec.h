@@ -164,6 +164,12 @@ struct nfsec_sa {
 	bool has_selector;		/* else the SA carries any inner traffic */
 	struct nfsec_selector sel;
 	struct nfsec_lifetime lifetime;
+	/*
+	 * ESP in UDP (RFC 3948, NFSEC_ENCAP_ESPINUDP), IPv4 only: the UDP ports, host order,
+	 * not 0: outbound ours then the peer's, inbound the peer's then ours.
+	 */
+	bool encap;
+	uint16_t encap_sport, encap_dport;
 
 	/* get only */
 	uint64_t seq;			/* out: the last number sent; in: the highest accepted */

@@ -104,6 +104,12 @@ static int sa_check(struct nfsec_handle *h, const struct nfsec_sa *sa)
 	if (sa->dir == NFSEC_SA_DIR_OUT && sa->replay_window)
 		return nfsec_seterr(h, -EINVAL, "%s: an outbound SA has no replay window (%u)",
 				    add_op, sa->replay_window);
+	if (sa->encap && (!sa->encap_sport || !sa->encap_dport))
+		return nfsec_seterr(h, -EINVAL, "%s: UDP encapsulation needs both ports, not 0",
+				    add_op);
+	if (sa->encap && sa->family != AF_INET)
+		return nfsec_seterr(h, -EINVAL, "%s: UDP encapsulation is IPv4 only for now",
+				    add_op);
 	ret = algs_check(h, sa);
 	if (!ret && sa->has_selector)
 		ret = nfsec_selector_check(h, add_op, &sa->sel);
@@ -148,6 +154,21 @@ static int put_lifetime(struct nl_msg *msg, const struct nfsec_lifetime *lt)
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
 
+static int put_encap(struct nl_msg *msg, const struct nfsec_sa *sa)
+{
+	struct nlattr *nest;
+
+	if (!sa->encap)
+		return 0;
+	nest = nfsec_nest_start(msg, NFSEC_SA_A_ENCAP);
+	if (!nest ||
+	    nla_put_u8(msg, NFSEC_ENCAP_A_TYPE, NFSEC_ENCAP_ESPINUDP) < 0 ||
+	    nla_put_u16(msg, NFSEC_ENCAP_A_SPORT, sa->encap_sport) < 0 ||
+	    nla_put_u16(msg, NFSEC_ENCAP_A_DPORT, sa->encap_dport) < 0)
+		return -EMSGSIZE;
+	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+}
+
 static int put_sa(struct nl_msg *msg, const struct nfsec_sa *sa)
 {
 	unsigned int len = nfsec_addr_len(sa->family);
@@ -169,7 +190,7 @@ static int put_sa(struct nl_msg *msg, const struct nfsec_sa *sa)
 		return -EMSGSIZE;
 	if ((sa->esn && nla_put_flag(msg, NFSEC_SA_A_ESN) < 0) ||
 	    (sa->has_selector && nfsec_selector_put(msg, NFSEC_SA_A_SELECTOR, &sa->sel) < 0) ||
-	    put_lifetime(msg, &sa->lifetime) < 0)
+	    put_encap(msg, sa) < 0 || put_lifetime(msg, &sa->lifetime) < 0)
 		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
@@ -234,6 +255,7 @@ static const struct nla_policy sa_policy[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_LIFETIME]	   = { .type = NLA_NESTED },
 	[NFSEC_SA_A_SEQ]	   = { .type = NLA_U64, .maxlen = sizeof(uint64_t) },
 	[NFSEC_SA_A_DROPS]	   = { .type = NLA_NESTED },
+	[NFSEC_SA_A_ENCAP]	   = { .type = NLA_NESTED },
 };
 
 static const char *const sa_names[NFSEC_SA_A_MAX + 1] = {
@@ -254,6 +276,7 @@ static const char *const sa_names[NFSEC_SA_A_MAX + 1] = {
 	[NFSEC_SA_A_LIFETIME]	   = "NFSEC_SA_A_LIFETIME",
 	[NFSEC_SA_A_SEQ]	   = "NFSEC_SA_A_SEQ",
 	[NFSEC_SA_A_DROPS]	   = "NFSEC_SA_A_DROPS",
+	[NFSEC_SA_A_ENCAP]	   = "NFSEC_SA_A_ENCAP",
 };
 
 /* The transforms, the replay window (inbound), ESN and the selector are checked apart. */
@@ -304,6 +327,22 @@ static const int lt_required[] = {
 	NFSEC_LT_A_SOFT_BYTES, NFSEC_LT_A_HARD_BYTES, NFSEC_LT_A_SOFT_PACKETS,
 	NFSEC_LT_A_HARD_PACKETS, NFSEC_LT_A_SOFT_SECONDS, NFSEC_LT_A_HARD_SECONDS,
 	NFSEC_LT_A_BYTES, NFSEC_LT_A_PACKETS, NFSEC_LT_A_AGE_SECONDS,
+};
+
+static const struct nla_policy encap_policy[NFSEC_ENCAP_A_MAX + 1] = {
+	[NFSEC_ENCAP_A_TYPE]  = { .type = NLA_U8, .maxlen = sizeof(uint8_t) },
+	[NFSEC_ENCAP_A_SPORT] = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
+	[NFSEC_ENCAP_A_DPORT] = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
+};
+
+static const char *const encap_names[NFSEC_ENCAP_A_MAX + 1] = {
+	[NFSEC_ENCAP_A_TYPE]  = "NFSEC_ENCAP_A_TYPE",
+	[NFSEC_ENCAP_A_SPORT] = "NFSEC_ENCAP_A_SPORT",
+	[NFSEC_ENCAP_A_DPORT] = "NFSEC_ENCAP_A_DPORT",
+};
+
+static const int encap_required[] = {
+	NFSEC_ENCAP_A_TYPE, NFSEC_ENCAP_A_SPORT, NFSEC_ENCAP_A_DPORT,
 };
 
 #define COUNTER { .type = NLA_U64, .maxlen = sizeof(uint64_t) }
@@ -513,6 +552,34 @@ static int sa_values(struct nfsec_handle *h, const char *op, struct nlattr **tb,
 	return ret;
 }
 
+/* The one type this version knows, both ports, neither 0. */
+static int encap_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
+			struct nfsec_sa *sa)
+{
+	struct nlattr *tb[NFSEC_ENCAP_A_MAX + 1];
+	uint8_t type;
+	int ret;
+
+	ret = nfsec_nest_parse(h, op, sa_names[NFSEC_SA_A_ENCAP], nest, tb, NFSEC_ENCAP_A_MAX,
+			       encap_policy);
+	if (!ret)
+		ret = nfsec_need(h, op, tb, encap_required, ARRAY_SIZE(encap_required),
+				 encap_names);
+	if (ret < 0)
+		return ret;
+	type = nla_get_u8(tb[NFSEC_ENCAP_A_TYPE]);
+	if (type != NFSEC_ENCAP_ESPINUDP)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has encapsulation type %u, unknown "
+				    "here", op, type);
+	sa->encap = true;
+	sa->encap_sport = nla_get_u16(tb[NFSEC_ENCAP_A_SPORT]);
+	sa->encap_dport = nla_get_u16(tb[NFSEC_ENCAP_A_DPORT]);
+	if (!sa->encap_sport || !sa->encap_dport)
+		return nfsec_seterr(h, -EBADMSG, "%s: reply has port 0 in %s", op,
+				    sa_names[NFSEC_SA_A_ENCAP]);
+	return 0;
+}
+
 /* Inbound SAs always have a replay window; an outbound one may be given one too. */
 static int replay_window_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
 				struct nfsec_sa *sa)
@@ -554,6 +621,8 @@ int nfsec_sa_decode(struct nfsec_handle *h, const char *op, struct nlattr *nest,
 		ret = nfsec_selector_decode(h, op, sa_names[NFSEC_SA_A_SELECTOR],
 					    tb[NFSEC_SA_A_SELECTOR], &sa.sel);
 	}
+	if (!ret && tb[NFSEC_SA_A_ENCAP])
+		ret = encap_decode(h, op, tb[NFSEC_SA_A_ENCAP], &sa);
 	if (ret < 0)
 		return ret;
 	*out = sa;

@@ -43,6 +43,7 @@ static const char *const stat_names[NFSEC_STAT_A_MAX + 1] = {
 	[NFSEC_STAT_A_OUT_HDR_ERROR]	= "out-hdr-error",
 	[NFSEC_STAT_A_IN_HDR_ERROR]	= "in-hdr-error",
 	[NFSEC_STAT_A_IN_DUMMY]		= "in-dummy",
+	[NFSEC_STAT_A_IN_KEEPALIVE]	= "in-keepalive",
 };
 
 /* The first counter: UNSPEC and PAD come before it. */
@@ -87,6 +88,7 @@ static const struct nla_policy stats_policy[NFSEC_STAT_A_MAX + 1] = {
 	[NFSEC_STAT_A_OUT_HDR_ERROR]	= COUNTER,
 	[NFSEC_STAT_A_IN_HDR_ERROR]	= COUNTER,
 	[NFSEC_STAT_A_IN_DUMMY]		= COUNTER,
+	[NFSEC_STAT_A_IN_KEEPALIVE]	= COUNTER,
 };
 
 #undef COUNTER

@@ -87,8 +87,19 @@
  *     NFSEC_SA_A_SELECTOR:  nest as NFSEC_POLICY_A_SELECTOR: the inner traffic the SA may
  *                           carry; an inbound packet outside it is dropped (default: any)
  *     NFSEC_SA_A_LIFETIME { NFSEC_LT_A_SOFT_*, NFSEC_LT_A_HARD_*: u64 each, 0 = none }
+ *     NFSEC_SA_A_ENCAP {    ESP in UDP (NAT traversal); IPv4 SAs only, for now
+ *       NFSEC_ENCAP_A_TYPE:  u8, enum nfsec_encap_type: NFSEC_ENCAP_ESPINUDP (required)
+ *       NFSEC_ENCAP_A_SPORT, NFSEC_ENCAP_A_DPORT: u16, host order, not 0 (both
+ *                           required): the UDP ports of the SA's packets, as XFRM's
+ *                           encap (outbound: ours, then the peer's; inbound: the peer's,
+ *                           then ours)
+ *     }
  *   }
  *   The (SPI, destination, protocol) of an SA is unique in a namespace: EEXIST otherwise.
+ *   An SA with NFSEC_SA_A_ENCAP sends its ESP inside UDP (checksum 0, RFC 3948 3.1.2) and,
+ *   inbound, accepts it only that way: it arrives through a socket the daemon marked
+ *   (NFSEC_CMD_IKE_SOCKET) on any port but 500. ESP in UDP for an SA without it, and plain
+ *   ESP for an SA with it, are dropped as malformed.
  * NFSEC_CMD_SA_DEL (CAP_NET_ADMIN): NFSEC_A_SA { SPI, FAMILY, DST, PROTO (default ESP) }.
  * NFSEC_CMD_SA_GET: "do" with the same attributes as DEL, or a dump of every SA. An SA is
  *   given with every attribute of NEW (defaults filled in) except the keys, which are never
@@ -261,10 +272,30 @@ enum nfsec_sa_attr {
 	NFSEC_SA_A_LIFETIME,
 	NFSEC_SA_A_SEQ,
 	NFSEC_SA_A_DROPS,
+	NFSEC_SA_A_ENCAP,
 	__NFSEC_SA_A_LAST
 };
 
 #define NFSEC_SA_A_MAX (__NFSEC_SA_A_LAST - 1)
+
+/* How an SA's ESP travels inside UDP (NFSEC_SA_A_ENCAP). */
+enum nfsec_encap_attr {
+	NFSEC_ENCAP_A_UNSPEC,
+	NFSEC_ENCAP_A_TYPE,
+	NFSEC_ENCAP_A_SPORT,
+	NFSEC_ENCAP_A_DPORT,
+	__NFSEC_ENCAP_A_LAST
+};
+
+#define NFSEC_ENCAP_A_MAX (__NFSEC_ENCAP_A_LAST - 1)
+
+enum nfsec_encap_type {
+	NFSEC_ENCAP_UNSPEC,
+	NFSEC_ENCAP_ESPINUDP,	/* RFC 3948: ESP right after UDP, IKE behind a zero marker */
+	__NFSEC_ENCAP_LAST
+};
+
+#define NFSEC_ENCAP_MAX (__NFSEC_ENCAP_LAST - 1)
 
 enum nfsec_alg_attr {
 	NFSEC_ALG_A_UNSPEC,
@@ -341,6 +372,7 @@ enum nfsec_stat_attr {
 	NFSEC_STAT_A_OUT_HDR_ERROR,	/* headers unreadable (a policy might cover it) */
 	NFSEC_STAT_A_IN_HDR_ERROR,	/* likewise, against the in or fwd policies */
 	NFSEC_STAT_A_IN_DUMMY,		/* dummy packets (next header 59): discarded */
+	NFSEC_STAT_A_IN_KEEPALIVE,	/* NAT keepalives (RFC 3948 2.3): discarded */
 	__NFSEC_STAT_A_LAST
 };
 

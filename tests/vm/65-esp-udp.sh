@@ -1,0 +1,212 @@
+#!/bin/bash
+# ESP in UDP (RFC 3948, NAT traversal) between nfsec behind a NAT and Linux XFRM.
+#
+#   a (nfsec, nfsec-iked)        r (router, masquerade)                b (XFRM)
+#   inner 10.0.1.1/24                                                  inner 10.0.2.1/24
+#   va 192.168.1.1/24 ------ vra 192.168.1.254 | vrb 203.0.113.254 ------ vb 203.0.113.2/24
+#
+# r masquerades what a sends to b's side as 203.0.113.254, UDP from port 4500 kept at
+# 4500 (nft "masquerade to :4500"), so b's states name r's address and port 4500. a has
+# manual SAs with "encap udp sport 4500 dport 4500"; its NAT-T socket (UDP 4500, the one
+# the module receives ESP in UDP through) is nfsec-iked's, started with no tunnel. b has
+# XFRM states with "encap espinudp 4500 4500 0.0.0.0" and a UDP socket on 4500 that
+# XFRM takes them on (esp-udp.py encap-socket).
+#
+#   gcm128, cbc128-sha256   tunnel mode 10.0.1.0/24 <-> 10.0.2.0/24: pings both ways
+#                           (a first: its packet makes r's mapping), a TCP transfer each
+#                           way checked by SHA-256; r's capture on the outer link (vrb)
+#                           shows UDP 4500 only: no ESP (protocol 50), no cleartext;
+#                           nfsec dropped nothing.
+#   hostile                 r sends a's port 4500 a NAT keepalive (one byte 0xff), a short
+#                           ESP in UDP (5 bytes), garbage (an SPI no SA has), a forged ESP
+#                           in UDP for the SA's SPI, IKE garbage behind the non-ESP marker,
+#                           and plain ESP (protocol 50) for the SA, which takes ESP only in
+#                           UDP: each dropped and counted by its reason (in-keepalive,
+#                           in-malformed, in-no-sa, in-auth-fail, in-malformed), the daemon
+#                           still running, the tunnel still working.
+# vm: cost 3
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp-lib.sh"
+
+R="nsenter --net=/run/netns/r"
+HELPER="$(dirname "$0")/esp-udp.py"
+NATT_DIR=/tmp/natt
+PUB=203.0.113.254	# r's outer address: a, as b sees it
+
+natt_setup() {
+	local ns
+	netns_add a
+	netns_add b
+	netns_add r
+	ip link add va netns a type veth peer name vra netns r
+	ip link add vb netns b type veth peer name vrb netns r
+	$A ip addr add 192.168.1.1/24 dev va
+	$R ip addr add 192.168.1.254/24 dev vra
+	$R ip addr add $PUB/24 dev vrb
+	$B ip addr add 203.0.113.2/24 dev vb
+	$A ip link add inner type dummy
+	$B ip link add inner type dummy
+	$A ip addr add 10.0.1.1/24 dev inner
+	$B ip addr add 10.0.2.1/24 dev inner
+	for ns in a b r; do nsenter --net=/run/netns/$ns ip link set lo up; done
+	$A ip link set inner up
+	$B ip link set inner up
+	$A ip link set va up
+	$B ip link set vb up
+	$R ip link set vra up
+	$R ip link set vrb up
+	$A ip route add default via 192.168.1.254
+	$B ip route add 10.0.1.0/24 via $PUB
+	$R sysctl -qw net.ipv4.ip_forward=1
+	$R nft -f - <<-EOF
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "vrb" meta l4proto udp masquerade to :4500
+			oifname "vrb" masquerade
+		}
+	}
+	EOF
+	head -c $DATA_SIZE /dev/urandom > $DATA
+	mkdir -p $NATT_DIR
+	# b: the socket XFRM takes ESP in UDP on.
+	$B python3 "$HELPER" encap-socket 4500 > $NATT_DIR/encap.out 2>&1 &
+	HELPERS+=($!)
+	wait_until 120 "b's encapsulation socket" grep -q ready $NATT_DIR/encap.out
+	# a: nfsec-iked without a tunnel, for its NAT-T socket.
+	: > $NATT_DIR/iked.conf
+	$A nfsec-iked -f -d -c $NATT_DIR/iked.conf -S $NATT_DIR/iked.sock \
+		> $NATT_DIR/iked.log 2>&1 &
+	export IKED=$!
+	HELPERS+=($IKED)
+	wait_until 120 "nfsec-iked's UDP 4500 in a" listening a udp 4500
+}
+
+HELPERS=()
+stop_helpers() {
+	[ ${#HELPERS[@]} -eq 0 ] || kill "${HELPERS[@]}" 2> /dev/null || true
+	wait 2> /dev/null || true
+}
+
+natt_diagnose() {
+	set +e
+	echo "--- nfsec in a:"; $A nfsec stats | grep -v ' 0$'; $A nfsec sa show
+	echo "--- XFRM in b:"; $B ip -s xfrm state; $B cat /proc/net/xfrm_stat | grep -v '\s0$'
+	echo "--- r:"; $R conntrack -L 2> /dev/null | head; $R nft list ruleset
+	echo "--- nfsec-iked:"; tail -20 $NATT_DIR/iked.log
+	dmesg | tail -20
+}
+
+# natt_up ALG: the tunnel's SAs and policies on both sides (SPIs 0x1001 a->b, 0x2001 b->a).
+natt_up() {
+	alg_words "$1"
+	local esp="proto esp reqid 1 mode tunnel" encap="encap espinudp 4500 4500 0.0.0.0"
+	ip -n b -batch - <<-EOF || fail "XFRM in b refused the states or policies"
+	$FLUSH_B
+	xfrm state add src $PUB dst 203.0.113.2 spi 0x1001 $esp $XF $encap
+	xfrm state add src 203.0.113.2 dst $PUB spi 0x2001 $esp $XF $encap
+	xfrm policy add src 10.0.2.0/24 dst 10.0.1.0/24 dir out tmpl src 203.0.113.2 dst $PUB $esp
+	xfrm policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir in tmpl src $PUB dst 203.0.113.2 $esp
+	EOF
+	local enc="encap udp sport 4500 dport 4500" tmpl="mode tunnel reqid 1"
+	$A nfsec -batch - <<-EOF || fail "nfsec in a refused the SAs or policies"
+	$FLUSH_A
+	sa add spi 0x1001 dir out src 192.168.1.1 dst 203.0.113.2 $tmpl $NF $enc
+	sa add spi 0x2001 dir in src 203.0.113.2 dst 192.168.1.1 $tmpl $NF $enc replay-window 1024
+	policy add dir out src 10.0.1.0/24 dst 10.0.2.0/24 $tmpl tmpl-src 192.168.1.1 tmpl-dst 203.0.113.2
+	policy add dir in src 10.0.2.0/24 dst 10.0.1.0/24 $tmpl tmpl-src 203.0.113.2 tmpl-dst 192.168.1.1
+	EOF
+	$A nfsec sa get spi 0x1001 dst 203.0.113.2 | grep -q ' encap udp sport 4500 dport 4500 ' ||
+		fail "sa get does not show the encapsulation"
+	expect_eq "sa get -j encap" \
+		"$($A nfsec -j sa get spi 0x2001 dst 192.168.1.1 | jq -c .encap)" \
+		'{"type":"udp","sport":4500,"dport":4500}'
+}
+
+# pcap_count FILTER: packets of r's capture that match
+pcap_count() { tcpdump -r $NATT_DIR/r.pcap -n "$1" 2> /dev/null | wc -l; }
+
+one_case() {
+	local before cap n
+	natt_up "$1"
+	before=$($A nfsec -j stats)
+	$R tcpdump -i vrb -n -U --immediate-mode -w $NATT_DIR/r.pcap 2> $NATT_DIR/r.err &
+	cap=$!
+	wait_until 120 "tcpdump in r" grep -q listening $NATT_DIR/r.err
+	$A ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	$B ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	tcp_check b 10.0.2.1 a 10.0.1.1
+	sleep 0.5
+	kill $cap
+	wait $cap || true
+
+	n=$(pcap_count 'udp port 4500')
+	echo "r's outer link: $n ESP-in-UDP packets"
+	[ "$n" -gt 100 ] || fail "only $n UDP 4500 packets on r's outer link"
+	# A fragment after the first (nfsec fragments the first too-big segments of a TCP
+	# stream after encapsulation, before the path MTU is lowered) shows no UDP header:
+	# UDP (protocol 17) is all it must be.
+	expect_eq "plain ESP on r's outer link" "$(pcap_count 'ip proto 50')" 0
+	expect_eq "anything but UDP on r's outer link" "$(pcap_count 'ip and not ip proto 17')" 0
+	expect_eq "UDP not 4500 -> 4500 on r's outer link" \
+		"$(pcap_count 'udp and ip[6:2] & 0x1fff = 0 and not (src port 4500 and dst port 4500)')" 0
+	stats_delta "$before" "$($A nfsec -j stats)"
+	[ "${DELTA[out_packets]}" -gt 100 ] || fail "out-packets: ${DELTA[out_packets]}"
+	[ "${DELTA[in_packets]}" -gt 100 ] || fail "in-packets: ${DELTA[in_packets]}"
+	for c in in_auth_fail in_replay in_malformed in_no_sa in_error in_keepalive out_error \
+		out_no_sa out_too_big in_not_protected; do
+		expect_eq "$c" "${DELTA[$c]}" 0
+	done
+}
+
+# hostile: what anyone on the path can send to a's port 4500 (from r, the router).
+hostile() {
+	local before spi_seq junk
+	natt_up gcm128
+	$A ping -c 1 -W 3 -w 10 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	before=$($A nfsec -j stats)
+	junk=$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	spi_seq=00002001000003e8	# the SA's SPI, sequence number 1000
+	$R python3 "$HELPER" udp 192.168.1.1 4500 ff
+	$R python3 "$HELPER" udp 192.168.1.1 4500 0102030405
+	$R python3 "$HELPER" udp 192.168.1.1 4500 deadbeef00000001$junk
+	$R python3 "$HELPER" udp 192.168.1.1 4500 $spi_seq$junk
+	$R python3 "$HELPER" udp 192.168.1.1 4500 00000000$junk
+	$R python3 "$HELPER" esp 192.168.1.1 ${spi_seq}00000001$junk
+	wait_stat in_auth_fail 1
+	wait_until 30 "the drops counted" hostile_counted "$before"
+	kill -0 $IKED || fail "nfsec-iked died"
+	$A ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b after"
+	$B ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a after"
+}
+
+hostile_counted() {
+	stats_delta "$1" "$($A nfsec -j stats)"
+	echo "keepalive ${DELTA[in_keepalive]} malformed ${DELTA[in_malformed]}" \
+		"no-sa ${DELTA[in_no_sa]} auth-fail ${DELTA[in_auth_fail]}"
+	[ "${DELTA[in_keepalive]}" = 1 ] && [ "${DELTA[in_malformed]}" = 2 ] &&
+		[ "${DELTA[in_no_sa]}" = 1 ] && [ "${DELTA[in_auth_fail]}" = 1 ]
+}
+
+if [ "${1:-}" = case ]; then
+	shift
+	trap 'st=$?; [ $st -eq 0 ] || natt_diagnose; exit $st' EXIT
+	"$@"
+	exit 0
+fi
+
+module_load
+trap 'stop_helpers; cleanup' EXIT
+natt_setup
+failed=()
+for alg in gcm128 cbc128-sha256; do
+	[[ "$alg" =~ ${ESP_ONLY:-.} ]] || continue
+	run_case "$alg-tunnel-natt" bash "$0" case one_case "$alg" || failed+=("$alg")
+done
+if [[ hostile =~ ${ESP_ONLY:-.} ]]; then
+	run_case hostile bash "$0" case hostile || failed+=(hostile)
+fi
+$A nfsec -batch - <<< "$FLUSH_A"
+ip -n b -batch - <<< "$FLUSH_B"
+[ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
