@@ -24,6 +24,7 @@
 #                           UDP: each dropped and counted by its reason (in-keepalive,
 #                           in-malformed, in-no-sa, in-auth-fail, in-malformed), the daemon
 #                           still running, the tunnel still working.
+# vm: stock kernel only (the test kernel has no NAT; ESP in UDP runs under KASAN in KUnit nfsec_encap)
 # vm: cost 3
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
