@@ -81,9 +81,11 @@ encap_sockets() {
 	[ "$1" != none ] || return 0
 	for ns in a b; do
 		if [ "$1" = nfsec ]; then
-			: > /tmp/bench-iked-$ns.conf
-			nsenter --net="/run/netns/$ns" nfsec-iked -f -c /tmp/bench-iked-$ns.conf \
-				-S /tmp/bench-iked-$ns.sock > /tmp/bench-iked-$ns.log 2>&1 &
+			# its control socket's directory must be root's alone, as /tmp is not
+			mkdir -p -m 0755 /tmp/bench-iked
+			: > /tmp/bench-iked/$ns.conf
+			nsenter --net="/run/netns/$ns" nfsec-iked -f -c /tmp/bench-iked/$ns.conf \
+				-S /tmp/bench-iked/$ns.sock > /tmp/bench-iked/$ns.log 2>&1 &
 		else
 			nsenter --net="/run/netns/$ns" python3 "$(dirname "$0")/../vm/esp-udp.py" \
 				encap-socket 4500 > /dev/null &
