@@ -2,13 +2,15 @@
 /*
  * The inbound data path, from the LOCAL_IN and FORWARD hooks (hooks.c), and ESP in UDP
  * from the daemon's socket (encap.c). ESP for an inbound SA is replay-checked,
- * authenticated, decrypted and re-injected with netif_rx(), carrying its SA's mark in a
+ * authenticated, decrypted and re-injected through GRO, carrying its SA's mark in a
  * secpath (secpath.c); ESP for an SA of XFRM's is left to XFRM. Any other packet meets
  * the "in" or "fwd" policies: a protect policy lets through only what an SA its template
  * names decrypted, and IKE to the daemon's own socket (ike_socket.c).
  */
 
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <net/gro_cells.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -110,6 +112,35 @@ static int in_stat(int err)
 	}
 }
 
+/*
+ * Decrypted packets go back into the stack through GRO, so a TCP stream's segments are
+ * merged before the stack sees them, as XFRM does for its own (xfrm_input.c): per-CPU
+ * cells with a NAPI context each, on a dummy device of the module's. A clone, or a cell
+ * whose queue is full, falls back to (or is dropped as by) netif_rx().
+ */
+static struct net_device nfsec_napi_dev;
+static struct gro_cells nfsec_gro_cells;
+
+int nfsec_input_init(void)
+{
+	init_dummy_netdev(&nfsec_napi_dev);
+	return gro_cells_init(&nfsec_gro_cells, &nfsec_napi_dev);
+}
+
+/* No packet is in crypto or on its way in any more (every namespace is gone). */
+void nfsec_input_exit(void)
+{
+	gro_cells_destroy(&nfsec_gro_cells);
+}
+
+/* @skb into the stack again, from any context (asynchronous crypto completes in any). */
+static void reinject(struct sk_buff *skb)
+{
+	local_bh_disable();
+	gro_cells_receive(&nfsec_gro_cells, skb);
+	local_bh_enable();
+}
+
 /* Decrypted (@err 0) or failed: re-injects the inner packet, or drops it. */
 static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 {
@@ -177,7 +208,7 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	nfsec_stat_inc(nn, NFSEC_STAT_A_IN_PACKETS);
 	nfsec_stat_add(nn, NFSEC_STAT_A_IN_BYTES, skb->len);
 	nfsec_sa_put(sa);
-	netif_rx(skb);
+	reinject(skb);
 	return;
 
 drop:

@@ -6,6 +6,8 @@
 
 struct nfsec_net;
 
+int nfsec_input_init(void);
+void nfsec_input_exit(void);
 unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off);
 unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off,
 			     __be16 sport);

@@ -12,6 +12,7 @@
 #include "conntrack.h"
 #include "defrag.h"
 #include "hooks.h"
+#include "input.h"
 #include "nfsec.h"
 #include "netlink.h"
 
@@ -109,6 +110,9 @@ static int __init nfsec_init(void)
 		return -ENOMEM;
 
 	nfsec_defrag_init();
+	ret = nfsec_input_init();
+	if (ret)
+		goto err_input;
 	ret = register_pernet_subsys(&nfsec_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -123,6 +127,8 @@ static int __init nfsec_init(void)
 err_genl:
 	unregister_pernet_subsys(&nfsec_net_ops);
 err_pernet:
+	nfsec_input_exit();
+err_input:
 	nfsec_defrag_exit();
 	destroy_workqueue(nfsec_wq);
 	return ret;
@@ -139,6 +145,7 @@ static void __exit nfsec_exit(void)
 	 */
 	synchronize_rcu();
 	rcu_barrier();
+	nfsec_input_exit();
 	destroy_workqueue(nfsec_wq);
 	nfsec_defrag_exit();
 	nfsec_ct_exit();
