@@ -133,9 +133,22 @@ udp_rate() {  # SIZE: packets/s of SIZE-byte payloads received in b
 		jq '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds | floor'
 }
 
+# latency: "p50 p99" of ping's RTT a -> b in ms while one TCP flow a -> b runs.
+latency() {
+	local ip
+	$A iperf3 -c 10.0.2.1 -B 10.0.1.1 -t $((SECS + 2)) > /dev/null &
+	ip=$!
+	sleep 1
+	$A ping -c $((SECS * 20)) -i 0.05 -I 10.0.1.1 10.0.2.1 |
+		sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' | sort -n |
+		awk '{ x[NR] = $1 } END { print x[int(NR * 0.5 + 0.5)], x[int(NR * 0.99 + 0.5)] }'
+	wait $ip || true
+}
+
 # fig "median min max": "median (min-max)"
 fig() { set -- $1; if [ "$2" = "$3" ]; then echo "$1"; else echo "$1 ($2-$3)"; fi; }
 med() { set -- $1; echo "$1"; }
+lat() { set -- $1; echo "$1 / $2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # AES-128-GCM on every CPU of the guest, 1400-byte blocks: Mbit/s.
@@ -230,8 +243,10 @@ pairs="nfsec:nfsec xfrm:xfrm nfsec:xfrm xfrm:nfsec"
 path clear clear
 R[clear-tcp1]=$(median_of tcp_rate 1)
 R[clear-udp64]=$(median_of udp_rate 64)
+R[clear-lat]=$(latency)
 for p in $pairs; do
 	path "${p%:*}" "${p#*:}"
+	[ "${p%:*}" != "${p#*:}" ] || R[$p-lat]=$(latency)
 	R[$p-tcp1]=$(median_of tcp_rate 1)
 	R[$p-tcp4]=$(median_of tcp_rate 4)
 	R[$p-udp64]=$(median_of udp_rate 64)
@@ -308,6 +323,12 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		"one TCP flow is $(ratio "$(med "${R[nfsec:nfsec-tcp1]}")" "$CEIL") of it over nfsec," \
 		"$(ratio "$(med "${R[xfrm:xfrm-tcp1]}")" "$CEIL") over XFRM."
 	echo
+	echo "Ping a -> b while one TCP flow runs a -> b, RTT in ms (p50 / p99):" \
+		"clear $(lat "${R[clear-lat]}"), nfsec->nfsec $(lat "${R[nfsec:nfsec-lat]}")," \
+		"XFRM->XFRM $(lat "${R[xfrm:xfrm-lat]}")."
+	echo
+	echo "![nfsec over XFRM, each figure](ratios.svg)"
+	echo
 	echo "## Other algorithms, TCP, 1 flow, Mbit/s"
 	echo
 	echo "| algorithm | nfsec->nfsec | XFRM->XFRM | nfsec/XFRM |"
@@ -343,6 +364,8 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		done
 	done
 	echo
+	echo "![UDP rate against the number of policies](policies.svg)"
+	echo
 	echo "## Control plane and memory"
 	echo
 	echo "| what | nfsec | XFRM | XFRM/nfsec |"
@@ -359,7 +382,25 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 	echo "| install $SA_COUNT SAs, ms | $nms | $xms | $(ratio "$xms" "$nms") |"
 	echo "| slab per SA, bytes | $(per "$nkb" $SA_COUNT) | $(per "$xkb" $SA_COUNT) | $(ratio "$xkb" "$nkb") |"
 	echo
-	echo "Not measured yet: ping latency under load, IKE tunnels per second against" \
-		"charon, plots."
+	echo "Not measured yet: IKE tunnels per second against charon."
 } > "$OUT"
 cat "$OUT"
+
+# The plots' data (tests/bench/plot.gp, on the host): nfsec/XFRM by figure, and the
+# policies' rates.
+{
+	for f in tcp1:"TCP 1 flow" tcp4:"TCP 4 flows" udp64:"UDP 64 B" udp1400:"UDP 1400 B" \
+		chacha:"ChaCha TCP" cbc128-sha256:"CBC TCP" encap-tcp1:"in UDP, TCP" \
+		encap-udp64:"in UDP, UDP 64 B"; do
+		printf '%s\t%s\n' "${f#*:}" \
+			"$(ratio "$(med "${R[nfsec:nfsec-${f%%:*}]}")" "$(med "${R[xfrm:xfrm-${f%%:*}]}")")"
+	done
+	printf 'receive, TCP 1 flow\t%s\n' \
+		"$(ratio "$(med "${R[xfrm:nfsec-tcp1]}")" "$(med "${R[xfrm:xfrm-tcp1]}")")"
+} > "${NFSEC_OUT:-/tmp}/ratios.tsv"
+for kind in exact inexact; do
+	for n in $counts; do
+		printf '%s\t%s\t%s\t%s\n' "$kind" "$n" "$(med "${R[nfsec-$kind-$n]}")" \
+			"$(med "${R[xfrm-$kind-$n]}")"
+	done
+done > "${NFSEC_OUT:-/tmp}/policies.tsv"
