@@ -53,7 +53,7 @@
  * fuzz-sources: userspace/iked/ike.c userspace/iked/quick.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c userspace/iked/log.c userspace/iked/registry.c
- * fuzz-sources: userspace/iked/conf.c userspace/iked/dpd.c
+ * fuzz-sources: userspace/iked/conf.c userspace/iked/dpd.c userspace/iked/natt.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
  * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto

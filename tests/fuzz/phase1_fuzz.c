@@ -34,7 +34,7 @@
  * reached ESTABLISHED hold the same keys.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/ike.c userspace/iked/info.c
- * fuzz-sources: userspace/iked/log.c
+ * fuzz-sources: userspace/iked/log.c userspace/iked/natt.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c

@@ -30,7 +30,7 @@
  * parses; a message that moved the exchange on is a retransmission the second time.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/quick.c userspace/iked/ike.c
- * fuzz-sources: userspace/iked/log.c
+ * fuzz-sources: userspace/iked/log.c userspace/iked/natt.c
  * fuzz-sources: userspace/iked/info.c userspace/iked/auth.c userspace/iked/isakmp.c
  * fuzz-sources: userspace/iked/ikecrypto.c userspace/iked/dh.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
