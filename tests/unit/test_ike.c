@@ -1237,6 +1237,185 @@ static void test_illegal_move_refused(void **state)
 	ike_sa_free(i);
 }
 
+/* --- NAT traversal (RFC 3947) ----------------------------------------------------------- */
+
+static struct sockaddr_storage ep(const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
+	return ss;
+}
+
+static uint16_t ep_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/*
+ * The path between an initiator at 10.0.0.1 and a responder at 192.168.1.2: with nat, a
+ * NAT in front of the initiator maps it to 198.51.100.1, port 500 to 1500 and 4500 to
+ * 14500. What the responder sees of a message from the initiator, and back.
+ */
+struct path {
+	bool nat;
+	struct sockaddr_storage i_local, r_local, r_sees, i_sees;
+};
+
+static void path_carry(struct path *pa, const struct ike_sa *from, struct ike_msg *msg)
+{
+	uint16_t port = ep_port(&from->local);
+
+	msg_of(from, msg);
+	if (from->initiator) {
+		pa->r_local = ep("192.168.1.2", ep_port(&from->remote));
+		pa->r_sees = pa->nat ? ep("198.51.100.1", port == 500 ? 1500 : 14500) :
+				       ep("10.0.0.1", port);
+		msg->local = &pa->r_local;
+		msg->remote = &pa->r_sees;
+	} else {
+		pa->i_local = ep("10.0.0.1", ep_port(&from->remote) == 1500 ? 500 :
+					     ep_port(&from->remote) == 14500 ? 4500 :
+					     ep_port(&from->remote));
+		pa->i_sees = ep("192.168.1.2", port);
+		msg->local = &pa->i_local;
+		msg->remote = &pa->i_sees;
+	}
+}
+
+/*
+ * Phase 1 across the path, as the daemon runs it: each side sends from and to its SA's
+ * endpoints, and follows the peer's authenticated messages (encrypted ones here).
+ */
+static void nat_run(const struct tunnel *a, const struct tunnel *b, struct path *pa,
+		    struct ike_sa **ip, struct ike_sa **rp)
+{
+	char why[IKE_WHY_MAX];
+	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why)), *r;
+	struct ike_msg msg;
+	int turn;
+
+	assert_non_null(i);
+	i->local = ep("10.0.0.1", 500);
+	i->remote = ep("192.168.1.2", 500);
+	path_carry(pa, i, &msg);
+	r = ike_sa_respond(b, NULL, &msg);
+	assert_non_null(r);
+	for (turn = 0; turn < 8; turn++) {
+		struct ike_sa *from = turn % 2 ? i : r;
+		struct ike_sa *to = turn % 2 ? r : i;
+
+		if (!from->out_len)
+			break;
+		path_carry(pa, from, &msg);
+		assert_int_equal(ike_sa_input(to, &msg), 0);
+		if (msg.hdr.flags & ISAKMP_FLAG_ENC) {
+			to->local = *msg.local;
+			to->remote = *msg.remote;
+		}
+		if (to->state == IKE_ESTABLISHED && !to->out_len)
+			break;
+	}
+	assert_int_equal(i->state, IKE_ESTABLISHED);
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	*ip = i;
+	*rp = r;
+}
+
+#define NAT_A "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame local-ts 10.0.1.0/24 " \
+	      "remote-ts 10.0.2.0/24 local-id fqdn:sun.example remote-id fqdn:moon.example "
+#define NAT_B "ba local 192.168.1.2 remote 198.51.100.1 auth psk psk sesame " \
+	      "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 local-id fqdn:moon.example " \
+	      "remote-id fqdn:sun.example "
+
+/*
+ * Behind a NAT, main and aggressive mode: both ends find it (each its side of it), the
+ * initiator moves to 4500 for its next message and the responder follows it to the port
+ * the NAT chose; with no NAT nothing moves.
+ */
+static void test_nat_detected(void **state)
+{
+	static const char *const modes[] = { "mode main", "mode aggressive" };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	unsigned int m;
+
+	(void)state;
+	for (m = 0; m < 2; m++) {
+		char wa[512], wb[512];
+		struct path pa = { .nat = true };
+
+		snprintf(wa, sizeof(wa), NAT_A "%s", modes[m]);
+		snprintf(wb, sizeof(wb), NAT_B "%s", modes[m]);
+		conf(&a, wa);
+		conf(&b, wb);
+		nat_run(&a, &b, &pa, &i, &r);
+		assert_int_equal(i->natt, NATT_RFC);
+		assert_int_equal(r->natt, NATT_RFC);
+		assert_true(i->natd_seen);
+		assert_true(r->natd_seen);
+		assert_true(i->nat.local);
+		assert_false(i->nat.peer);
+		assert_false(r->nat.local);
+		assert_true(r->nat.peer);
+		assert_true(ike_sa_udp(i));
+		assert_true(ike_sa_udp(r));
+		assert_true(i->floated);
+		assert_int_equal(ep_port(&i->local), 4500);
+		assert_int_equal(ep_port(&i->remote), 4500);
+		assert_int_equal(ep_port(&r->local), 4500);
+		assert_int_equal(ep_port(&r->remote), 14500);
+		ike_sa_free(i);
+		ike_sa_free(r);
+
+		pa.nat = false;
+		snprintf(wb, sizeof(wb), NAT_B "%s", modes[m]);
+		nat_run(&a, &b, &pa, &i, &r);
+		assert_true(i->natd_seen);
+		assert_true(r->natd_seen);
+		assert_false(i->nat.local || i->nat.peer || r->nat.local || r->nat.peer);
+		assert_false(ike_sa_udp(i));
+		assert_false(ike_sa_udp(r));
+		assert_false(i->floated);
+		assert_int_equal(ep_port(&r->remote), 500);
+		ike_sa_free(i);
+		ike_sa_free(r);
+	}
+}
+
+/* nat-t no on either side: nothing spoken; force: UDP without a NAT, both ends agreeing. */
+static void test_nat_words(void **state)
+{
+	struct path pa = { .nat = true };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+
+	(void)state;
+	conf(&a, NAT_A "nat-t no");
+	conf(&b, NAT_B);
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_int_equal(i->natt, NATT_NONE);
+	assert_int_equal(r->natt, NATT_NONE);
+	assert_false(ike_sa_udp(i) || ike_sa_udp(r) || i->floated);
+	ike_sa_free(i);
+	ike_sa_free(r);
+
+	pa.nat = false;
+	conf(&a, NAT_A "nat-t force");
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_true(i->floated);
+	assert_true(ike_sa_udp(i));
+	/* the forcing side's random source hash: the responder sees it behind a NAT */
+	assert_true(r->nat.peer);
+	assert_true(ike_sa_udp(r));
+	assert_int_equal(ep_port(&r->remote), 4500);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1267,6 +1446,8 @@ int main(void)
 		cmocka_unit_test(test_main_mode_cert),
 		cmocka_unit_test(test_aggressive_cert_forged),
 		cmocka_unit_test(test_illegal_move_refused),
+		cmocka_unit_test(test_nat_detected),
+		cmocka_unit_test(test_nat_words),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

@@ -96,9 +96,8 @@ struct xchg {
 };
 
 struct p1 {
-	struct ike_sa *sa;
+	struct ike_sa *sa;		/* its local and remote: where its messages go */
 	struct tun *tun;
-	struct sockaddr_storage local, remote;
 	struct timer retx;
 	unsigned int tries;
 	struct timer life;		/* rekey (initiator) or expiry */
@@ -234,17 +233,24 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 /* --- Phase 1 ---------------------------------------------------------------------- */
 
 static void p1_free(struct p1 *p1);
+static void p1_follow(struct p1 *p1, const struct ike_msg *msg);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
 static struct tun *peer_attach(struct p1 *p1);
 static bool p1_holds(const struct tun *tun, const struct p1 *except);
 
+/* A message to p1's peer, from and to where its messages go now. */
+static int p1_net_send(const struct p1 *p1, const void *buf, size_t len)
+{
+	return net_send((const struct sockaddr *)&p1->sa->local,
+			(const struct sockaddr *)&p1->sa->remote, buf, len);
+}
+
 static void p1_send(struct p1 *p1)
 {
 	if (!p1->sa->out_len)
 		return;
-	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, p1->sa->out,
-		     p1->sa->out_len))
+	if (p1_net_send(p1, p1->sa->out, p1->sa->out_len))
 		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
 }
 
@@ -328,8 +334,8 @@ static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 		return NULL;
 	p1->sa = sa;
 	p1->tun = tun;
-	p1->local = *local;
-	p1->remote = *remote;
+	sa->local = *local;
+	sa->remote = *remote;
 	timer_init(&p1->retx, p1_retransmit, p1);
 	timer_init(&p1->life, p1_expired, p1);
 	timer_init(&p1->dpd_timer, dpd_check, p1);
@@ -520,8 +526,7 @@ static void p1_expired(struct timer *t, void *arg)
 		size_t len;
 
 		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
-				 len);
+			p1_net_send(p1, buf, len);
 	}
 	p1_free(p1);
 }
@@ -560,8 +565,7 @@ static void xchg_free(struct xchg *x)
 static void xchg_send(struct xchg *x)
 {
 	if (x->qm->out_len &&
-	    net_send((struct sockaddr *)&x->p1->local, (struct sockaddr *)&x->p1->remote,
-		     x->qm->out, x->qm->out_len))
+	    p1_net_send(x->p1, x->qm->out, x->qm->out_len))
 		log_ctx_warn(name_of(x->p1->tun), "cannot send: %m");
 }
 
@@ -615,8 +619,7 @@ static void child_tell_deleted(struct tun *tun, const struct child *c)
 
 	if (tun->p1 && tun->p1->sa->state == IKE_ESTABLISHED &&
 	    !info_delete_build(tun->p1->sa, &c->spi_in, 1, buf, &len))
-		net_send((struct sockaddr *)&tun->p1->local, (struct sockaddr *)&tun->p1->remote,
-			 buf, len);
+		p1_net_send(tun->p1, buf, len);
 }
 
 static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
@@ -994,6 +997,7 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		}
 		/* Both SAs go in once HASH(3) proves the peer is live (not a replay). */
 		x->pair->negotiating = true;
+		p1_follow(p1, msg);
 		xchg_send(x);
 		timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
 		return;
@@ -1017,6 +1021,7 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		xchg_free(x);
 		return;
 	}
+	p1_follow(p1, msg);
 	xchg_send(x);
 	if (x->qm->state != QM_DONE)
 		return;
@@ -1147,7 +1152,7 @@ static void dpd_send(struct p1 *p1, uint16_t type, uint32_t seq)
 		return;
 	}
 	log_ctx_debug(name_of(p1->tun), "%s %u", isakmp_notify_name(type), seq);
-	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len))
+	if (p1_net_send(p1, buf, len))
 		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
 }
 
@@ -1266,7 +1271,8 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(tun), "informational dropped: %s", why);
 		return;
 	}
-	/* authenticated by HASH(1): the peer is alive */
+	/* authenticated by HASH(1): the peer is alive, and where it is */
+	p1_follow(p1, msg);
 	if (timer_armed(&p1->dpd_timer))
 		dpd_heard(&p1->dpd, loop_now_ms());
 	for (i = 0; i < info.nnotifies; i++) {
@@ -1318,7 +1324,7 @@ static struct p1 *p1_find(const struct isakmp_hdr *hdr, const struct sockaddr_st
 		    !memcmp(p1->sa->cky_r, zero, ISAKMP_COOKIE_LEN))
 			return p1;
 		if (!p1->sa->initiator && !memcmp(hdr->rcookie, zero, ISAKMP_COOKIE_LEN) &&
-		    same_host(&p1->remote, remote))
+		    same_host(&p1->sa->remote, remote))
 			return p1;
 	}
 	return NULL;
@@ -1377,7 +1383,7 @@ static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tu
 		if (!p1_half_open(p1))
 			continue;
 		all += p1->tun->t->conf.remote_any;
-		peer += same_host(&p1->remote, remote);
+		peer += same_host(&p1->sa->remote, remote);
 	}
 	for (t = registry_first(); t; t = registry_next(t)) {
 		struct tun *o = t->ike;
@@ -1466,6 +1472,52 @@ static void p1_respond(const struct sockaddr_storage *local,
 	p1_send_new(p1);
 }
 
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static bool same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+{
+	return same_host(x, y) && port_of(x) == port_of(y);
+}
+
+/* "192.0.2.1:4500" */
+static void endpoint_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	const void *a = ss->ss_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)ss)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	inet_ntop(ss->ss_family, a, addr, sizeof(addr));
+	snprintf(buf, len, "%s:%u", addr, port_of(ss));
+}
+
+/*
+ * An authenticated message of p1's peer: our answers, and all we send over p1, go where
+ * it came from, to the address and port it reached (RFC 3947 4: the responder follows the
+ * initiator to NATT_PORT; a NAT may also give the peer another port mid-way). Only what
+ * proves itself moves p1: anyone can send a message with its cookies from anywhere.
+ */
+static void p1_follow(struct p1 *p1, const struct ike_msg *msg)
+{
+	char was[INET6_ADDRSTRLEN + 8], now[INET6_ADDRSTRLEN + 8];
+	struct ike_sa *sa = p1->sa;
+
+	if (!msg->local || !msg->remote ||
+	    (same_endpoint(&sa->local, msg->local) && same_endpoint(&sa->remote, msg->remote)))
+		return;
+	endpoint_text(&sa->remote, was, sizeof(was));
+	endpoint_text(msg->remote, now, sizeof(now));
+	log_ctx_info(name_of(p1->tun), "the peer speaks from %s (was %s), to our port %u", now,
+		     was, port_of(msg->local));
+	sa->local = *msg->local;
+	sa->remote = *msg->remote;
+}
+
 /* A message with p1's cookies that did not decrypt: counted, logged now and then. */
 static void p1_undecryptable(struct p1 *p1, const char *what)
 {
@@ -1501,6 +1553,9 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(p1->tun), "phase 1 message dropped: %s", p1->sa->why);
 		return;
 	}
+	/* encrypted and accepted, or the proof that established it: authenticated */
+	if ((msg->hdr.flags & ISAKMP_FLAG_ENC) || p1->sa->state == IKE_ESTABLISHED)
+		p1_follow(p1, msg);
 	p1_send_new(p1);
 	if (p1->sa->state == IKE_ESTABLISHED)
 		p1_established(p1);
@@ -1509,7 +1564,7 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 static void on_recv(const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
 		    const uint8_t *buf, size_t len, void *arg)
 {
-	struct ike_msg msg = { .buf = buf, .len = len };
+	struct ike_msg msg = { .buf = buf, .len = len, .local = local, .remote = remote };
 	struct isakmp_err err;
 	struct p1 *p1;
 
@@ -1806,21 +1861,20 @@ static struct tun *peer_attach(struct p1 *p1)
 	struct tun *parent = p1->tun, *peer;
 
 	for (peer = parent->peers; peer; peer = peer->peer_next)
-		if (addr_is(&peer->t->conf.remote, &p1->remote))
+		if (addr_is(&peer->t->conf.remote, &p1->sa->remote))
 			break;
 	/* the same address's own: tun_forget_peer(), once p1 is the peer's */
 	if (p1->sa->peer_initial_contact)
 		peers_forget_id(parent, peer, p1->sa->peer);
 	if (!peer)
-		peer = peer_new(parent, &p1->remote);
+		peer = peer_new(parent, &p1->sa->remote);
 	if (!peer) {
 		uint8_t buf[ISAKMP_MSG_MAX];
 		size_t len;
 
 		snprintf(parent->why, sizeof(parent->why), "no room for another peer");
 		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
-				 len);
+			p1_net_send(p1, buf, len);
 		p1_free(p1);
 		return NULL;
 	}
@@ -1865,7 +1919,7 @@ static bool pair_refused(struct p1 *p1, const struct pair *pair)
 		 "%.60s are %.80s's", local, remote, name_of(holder));
 	if (!info_notify_build(p1->sa, ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, 0,
 			       buf, &len))
-		net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len);
+		p1_net_send(p1, buf, len);
 	return true;
 }
 
@@ -2017,8 +2071,7 @@ static void tun_down(struct tun *tun)
 			size_t len;
 
 			if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-				net_send((struct sockaddr *)&p1->local,
-					 (struct sockaddr *)&p1->remote, buf, len);
+				p1_net_send(p1, buf, len);
 		}
 		p1_free(p1);
 	}
