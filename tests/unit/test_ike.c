@@ -1416,6 +1416,62 @@ static void test_nat_words(void **state)
 	ike_sa_free(r);
 }
 
+/*
+ * Quick mode over a phase 1 that found a NAT: UDP-Encapsulated-Tunnel (3; the drafts'
+ * 61443 when only a draft was spoken), taken by a responder that found it too and refused
+ * by one that did not; transport mode in UDP, with its NAT-OA payloads.
+ */
+static void test_nat_quick_mode(void **state)
+{
+	struct path pa = { .nat = true };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg;
+
+	(void)state;
+	conf(&a, NAT_A);
+	conf(&b, NAT_B);
+	nat_run(&a, &b, &pa, &i, &r);
+	qm_done(i, r, 0, 0, 0x1001, 0x2001, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	i->natt = r->natt = NATT_DRAFT_03;
+	qm_done(i, r, 0, 0, 0x1002, 0x2002, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	/* a responder that saw no NAT wants plain tunnel mode */
+	r->nat.peer = false;
+	i->natt = r->natt = NATT_RFC;
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1003, why, sizeof(why));
+	assert_non_null(qi);
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 0x2003);
+	assert_non_null(qr);
+	assert_int_equal(qr->state, QM_DEAD);
+	assert_non_null(strstr(qr->why, "encapsulation UDP-Encapsulated-Tunnel, we want Tunnel"));
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+
+	/* transport mode in UDP (forced: with a NAT its selectors would be the private
+	 * address, which a tunnel names as its remote), NAT-OA payloads and all */
+	pa.nat = false;
+	conf(&a, "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame encap transport "
+		 "nat-t force local-id fqdn:sun.example remote-id fqdn:moon.example");
+	conf(&b, "ba local 192.168.1.2 remote 10.0.0.1 auth psk psk sesame encap transport "
+		 "local-id fqdn:moon.example remote-id fqdn:sun.example");
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_true(ike_sa_udp(i) && ike_sa_udp(r));
+	qm_done(i, r, 0, 0, 0x1004, 0x2004, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1448,6 +1504,7 @@ int main(void)
 		cmocka_unit_test(test_illegal_move_refused),
 		cmocka_unit_test(test_nat_detected),
 		cmocka_unit_test(test_nat_words),
+		cmocka_unit_test(test_nat_quick_mode),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

@@ -234,6 +234,7 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 
 static void p1_free(struct p1 *p1);
 static void p1_follow(struct p1 *p1, const struct ike_msg *msg);
+static uint16_t port_of(const struct sockaddr_storage *ss);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
 static struct tun *peer_attach(struct p1 *p1);
@@ -726,6 +727,26 @@ static int tie_cmp(const struct child *x, const struct child *y)
 	return cmp ? cmp : (int)x->tie_len - (int)y->tie_len;
 }
 
+/*
+ * Behind a NAT, ESP goes in UDP between our NATT_PORT and the peer's port as its IKE
+ * comes (a port the NAT chose, maybe): the same ends as phase 1's, where the module
+ * takes it off the daemon's socket.
+ */
+static void sa_encap(const struct p1 *p1, bool in, struct kernel_sa *ksa)
+{
+	uint16_t ours = port_of(&p1->sa->local), theirs = port_of(&p1->sa->remote);
+
+	if (!ike_sa_udp(p1->sa))
+		return;
+	if (ours != NATT_PORT) {
+		log_ctx_warn(name_of(p1->tun), "NAT found but IKE is on port %u, not %u: plain "
+			     "ESP", ours, NATT_PORT);
+		return;
+	}
+	ksa->encap_sport = in ? theirs : ours;
+	ksa->encap_dport = in ? ours : theirs;
+}
+
 static int sa_install(struct xchg *x, uint8_t dir)
 {
 	const struct tunnel *conf = &x->p1->tun->t->conf;
@@ -748,6 +769,7 @@ static int sa_install(struct xchg *x, uint8_t dir)
 
 	if (ksa.lifetime.margin_seconds >= ksa.lifetime.hard_seconds)
 		ksa.lifetime.margin_seconds = ksa.lifetime.hard_seconds / 10;
+	sa_encap(x->p1, in, &ksa);
 	ret = kernel_sa_add(d.k, &ksa, err, sizeof(err));
 	if (ret)
 		log_ctx_err(name_of(x->p1->tun), "installing the SA: %s", err);

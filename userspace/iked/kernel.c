@@ -609,6 +609,9 @@ static int sa_build(const struct kernel_sa *ksa, struct nfsec_sa *sa, char *err,
 	sa->mode = ksa->mode;
 	sa->reqid = ksa->reqid;
 	sa->esn = ksa->proposal->esn;
+	sa->encap = ksa->encap_sport || ksa->encap_dport;
+	sa->encap_sport = ksa->encap_sport;
+	sa->encap_dport = ksa->encap_dport;
 	if (ksa->dir == NFSEC_SA_DIR_IN) {
 		sa->replay_window = ksa->replay_window ? ksa->replay_window :
 				    REPLAY_WINDOW_DEFAULT;

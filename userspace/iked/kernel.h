@@ -170,6 +170,11 @@ struct kernel_sa {
 	 * module drops decrypted packets outside it); NULL: any. Ignored outbound.
 	 */
 	const struct kernel_ts_pair *pair;
+	/*
+	 * ESP in UDP (RFC 3948) behind a NAT, IPv4: the UDP ports, host order, outbound
+	 * ours then the peer's, inbound the peer's then ours; 0 and 0 for plain ESP.
+	 */
+	uint16_t encap_sport, encap_dport;
 };
 
 /* The KEYMAT bytes an SA of proposal p needs: enc key (+ salt) + integrity key; or -EINVAL. */
