@@ -82,6 +82,18 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 	return 0;
 }
 
+/* NAT keepalives sent, and the last one's destination. */
+static unsigned int nkeepalives;
+static struct sockaddr_storage keepalive_to;
+
+int net_keepalive(const struct sockaddr *from, const struct sockaddr *to)
+{
+	(void)from;
+	nkeepalives++;
+	memcpy(&keepalive_to, to, sizeof(struct sockaddr_in));
+	return 0;
+}
+
 /* --- Fakes: the kernel ---------------------------------------------------------------- */
 
 enum { FAKE_SAS_MAX = 32, FAKE_POLICIES_MAX = 64 };
@@ -93,6 +105,7 @@ struct fake_sa {
 	uint8_t dir;
 	struct tunnel_addr src, dst;
 	uint32_t reqid;
+	uint16_t encap_sport, encap_dport;
 };
 
 /* A protect policy as kernel.h says kernel_tunnel_policies_add() makes it. */
@@ -194,7 +207,8 @@ int kernel_sa_add(struct kernel *kk, const struct kernel_sa *ksa, char *err, siz
 	assert_true(k.nsa < FAKE_SAS_MAX);
 	k.sa[k.nsa++] = (struct fake_sa){
 		.live = true, .spi = ksa->spi, .dir = ksa->dir, .src = ksa->src, .dst = ksa->dst,
-		.reqid = ksa->reqid,
+		.reqid = ksa->reqid, .encap_sport = ksa->encap_sport,
+		.encap_dport = ksa->encap_dport,
 	};
 	return 0;
 }
@@ -421,14 +435,33 @@ static void sockaddr4(struct sockaddr_storage *ss, const char *addr)
 	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
 }
 
-/* A datagram to the daemon (192.168.1.1) from addr. */
-static void deliver_from(const char *addr, const uint8_t *buf, size_t len)
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static void port_set(struct sockaddr_storage *ss, uint16_t port)
+{
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* A datagram to the daemon (192.168.1.1, port lport) from addr, port rport. */
+static void deliver_ports(const char *addr, uint16_t rport, uint16_t lport, const uint8_t *buf,
+			  size_t len)
 {
 	struct sockaddr_storage local, remote;
 
 	sockaddr4(&local, "192.168.1.1");
 	sockaddr4(&remote, addr);
+	port_set(&local, lport);
+	port_set(&remote, rport);
 	recv_cb(&local, &remote, buf, len, NULL);
+}
+
+/* A datagram to the daemon (192.168.1.1) from addr. */
+static void deliver_from(const char *addr, const uint8_t *buf, size_t len)
+{
+	deliver_ports(addr, IKE_PORT, IKE_PORT, buf, len);
 }
 
 static void deliver(const uint8_t *buf, size_t len)
@@ -457,7 +490,7 @@ static struct ike_sa *phase1_from(const struct tunnel *conf, const char *addr,
 {
 	char why[IKE_WHY_MAX];
 	struct ike_sa *p = ike_sa_initiate(conf, NULL, why, sizeof(why));
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(p);
@@ -544,7 +577,7 @@ static void test_spoofed_m1_does_not_block(void **state)
 	char why[IKE_WHY_MAX];
 	struct ike_sa *spoof = ike_sa_initiate(&sun, NULL, why, sizeof(why));
 	struct iked_tunnel *t = add(MOON " auto none");
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	deliver(spoof->out, spoof->out_len);
@@ -752,7 +785,7 @@ static struct qm *quick_from(struct ike_sa *p, const struct tunnel *conf, const 
 	struct qm *q = qm_initiate(p, &conf->local_ts[0], &conf->remote_ts[0], spi, why,
 				   sizeof(why));
 	unsigned int sas = k.sas_in + k.sas_out;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	assert_non_null(q);
 	if (m1) {
@@ -851,7 +884,7 @@ static void test_quick_mode_out_refused(void **state)
 	struct ike_sa *p = peer_phase1();
 	uint8_t m1[ISAKMP_MSG_MAX];
 	struct tunnel_status st;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *q;
 	size_t m1_len;
 
@@ -902,7 +935,7 @@ static void test_crossed_seen_by_peer_only(void **state)
 	struct ike_sa *p = peer_phase1();
 	struct tunnel_status st;
 	struct qm *q0, *a, *b;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	q0 = peer_quick(p, NULL, NULL);
@@ -979,6 +1012,102 @@ static void test_aggressive_psk_warns_at_load(void **state)
 	   "auth psk psk sesame"
 /* host to host: each peer's own address is its remote-ts */
 #define RW_HOST "rw local 192.168.1.1 remote %any local-ts 192.168.1.1/32 auth psk psk sesame"
+
+/*
+ * A peer at 10.0.0.2 behind a NAT (198.51.100.1; its port 500 shows as 1500, 4500 as
+ * 14500) to a remote %any tunnel. The peer's datagrams go through the NAT; the daemon's
+ * reach the peer with the addresses as the peer sees them, for its NAT-D.
+ */
+struct natted {
+	struct ike_sa *p;
+	struct sockaddr_storage local, remote;	/* what the peer's message saw */
+};
+
+static void nat_to_daemon(const struct ike_sa *p, const uint8_t *buf, size_t len)
+{
+	uint16_t port = port_of(&p->local);
+
+	deliver_ports("198.51.100.1", port == IKE_PORT ? 1500 : 14500, port_of(&p->remote), buf,
+		      len);
+}
+
+/* The daemon's last datagram, to the peer: it must have gone to the NAT's port for it. */
+static void nat_from_daemon(struct natted *n, struct ike_msg *msg)
+{
+	const struct sent *s = &sent[(nsent - 1) % SENT_MAX];
+	uint16_t to = port_of(&s->to);
+
+	assert_true(to == 1500 || to == 14500);
+	last_sent(msg);
+	sockaddr4(&n->local, "10.0.0.2");
+	port_set(&n->local, to == 1500 ? IKE_PORT : NATT_PORT);
+	sockaddr4(&n->remote, "192.168.1.1");
+	port_set(&n->remote, to == 1500 ? IKE_PORT : NATT_PORT);
+	msg->local = &n->local;
+	msg->remote = &n->remote;
+}
+
+/*
+ * Phase 1 and quick mode from behind the NAT: both ends find it, the daemon follows the
+ * peer to 4500 (through the NAT, 14500) and answers there, its SAs carry ESP in UDP
+ * between 4500 and 14500, "show" says so; no keepalives (it is not the one behind).
+ */
+static void test_nat_peer_behind_nat(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct natted n = { 0 };
+	struct tunnel behind;
+	const struct fake_sa *in, *out;
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg = { 0 };
+	struct qm *q;
+	int turn;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 local-ts 10.0.2.0/24 "
+	     "remote-ts 10.0.1.0/24 auth psk psk sesame");
+	n.p = ike_sa_initiate(&behind, NULL, why, sizeof(why));
+	assert_non_null(n.p);
+	sockaddr4(&n.p->local, "10.0.0.2");
+	sockaddr4(&n.p->remote, "192.168.1.1");
+	nkeepalives = 0;
+	for (turn = 0; turn < 3; turn++) {
+		nat_to_daemon(n.p, n.p->out, n.p->out_len);
+		nat_from_daemon(&n, &msg);
+		assert_int_equal(ike_sa_input(n.p, &msg), 0);
+	}
+	assert_int_equal(n.p->state, IKE_ESTABLISHED);
+	assert_true(n.p->nat.local);
+	assert_true(n.p->floated);
+	/* main mode 6 went to where 5 came from */
+	assert_int_equal(port_of(&sent[(nsent - 1) % SENT_MAX].to), 14500);
+	assert_non_null(strstr(logged, "NAT detected: peer behind NAT, local not"));
+
+	q = qm_initiate(n.p, &behind.local_ts[0], &behind.remote_ts[0], 0x5001, why,
+			sizeof(why));
+	assert_non_null(q);
+	nat_to_daemon(n.p, q->out, q->out_len);
+	nat_from_daemon(&n, &msg);
+	assert_int_equal(qm_input(q, &msg), 0);
+	assert_int_equal(q->state, QM_DONE);
+	nat_to_daemon(n.p, q->out, q->out_len);
+	in = sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1");
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(in->encap_sport, 14500);
+	assert_int_equal(in->encap_dport, 4500);
+	assert_int_equal(out->encap_sport, 4500);
+	assert_int_equal(out->encap_dport, 14500);
+	assert_int_equal(out->spi, 0x5001);
+
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_string_equal(st.phase1.nat, "peer behind NAT, local not");
+	assert_int_equal(st.phase1.local_port, 4500);
+	assert_int_equal(st.phase1.remote_port, 14500);
+	assert_int_equal(nkeepalives, 0);
+	qm_free(q);
+	ike_sa_free(n.p);
+}
 
 /*
  * A road warrior's phase 2 with a remote %any tunnel: its SAs in the kernel are keyed to
@@ -1077,7 +1206,7 @@ static void test_any_peer_delete(void **state)
 /* A hard EXPIRE of a peer's SA: the pair's SAs and policies go, the peer is told. */
 static void test_any_peer_expired(void **state)
 {
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct ike_sa *p;
 	struct qm *q;
 
@@ -1200,7 +1329,7 @@ static void test_any_selectors_held(void **state)
 	struct qm *q = peer_quick(p, NULL, NULL), *q3;
 	char why[IKE_WHY_MAX];
 	struct tunnel_status st;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	p3 = phase1_from(&sun, "192.168.1.3", false);
@@ -1662,6 +1791,7 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_keyed_to_its_address, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_peer_behind_nat, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_delete, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_expired, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_initial_contact, test_setup,

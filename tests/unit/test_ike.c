@@ -58,7 +58,7 @@ static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct
 	char why[IKE_WHY_MAX];
 	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
 	struct ike_sa *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(i);
@@ -91,7 +91,7 @@ static void mm_turns(const struct tunnel *a, const struct tunnel *b, int turns,
 	char why[IKE_WHY_MAX];
 	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
 	struct ike_sa *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(i);
@@ -249,7 +249,7 @@ static void test_retransmit_and_garbage(void **state)
 {
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg, cut;
+	struct ike_msg msg = { 0 }, cut = { 0 };
 	char why[IKE_WHY_MAX];
 	uint8_t reply[ISAKMP_MSG_MAX];
 	size_t reply_len;
@@ -306,7 +306,7 @@ static void test_tampered_auth(void **state)
 {
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int ret;
 
 	(void)state;
@@ -357,6 +357,7 @@ static void forger_end(struct forger *f, struct isakmp_buf *b)
 	assert_int_equal(isakmp_msg_end(b), 0);
 	f->msg.buf = f->buf;
 	f->msg.len = b->len;
+	f->msg.local = f->msg.remote = NULL;
 	assert_int_equal(isakmp_hdr_parse(f->buf, b->len, &f->msg.hdr, &err), 0);
 }
 
@@ -472,7 +473,7 @@ static void test_forged_undecryptable(void **state)
 	uint8_t buf[ISAKMP_MSG_MAX];
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -506,7 +507,7 @@ static void test_plain_message_6(void **state)
 	struct isakmp_err err;
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg, m6;
+	struct ike_msg msg = { 0 }, m6 = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -582,7 +583,7 @@ static void qm_done(struct ike_sa *i, struct ike_sa *r, unsigned int l, unsigned
 	struct qm *qi = qm_initiate(i, &i->conf->local_ts[l], &i->conf->remote_ts[rr], spi_i,
 				    why, sizeof(why));
 	struct qm *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	if (!qi)
 		fail_msg("qm_initiate: %s", why);
@@ -670,7 +671,7 @@ static void qm_refused(const char *a_words, const char *b_words, const char *why
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	conf(&a, a_words);
 	conf(&b, b_words);
@@ -715,7 +716,7 @@ static void test_quick_mode_retransmit(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg, m2;
+	struct ike_msg msg = { 0 }, m2 = { 0 };
 	uint8_t copy[ISAKMP_MSG_MAX];
 	size_t len;
 
@@ -822,7 +823,7 @@ static void test_quick_mode_replay(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr, *again;
-	struct ike_msg msg, m1_msg;
+	struct ike_msg msg = { 0 }, m1_msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -858,7 +859,7 @@ static void test_quick_mode_low_spi(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -903,7 +904,7 @@ static void test_quick_mode_bundle(void **state)
 	struct esp_offer o[2];
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *qr;
 	unsigned int k;
 
@@ -942,7 +943,7 @@ static void test_quick_mode_lifekb(void **state)
 	struct esp_offer o;
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *qr;
 
 	(void)state;
@@ -1065,7 +1066,7 @@ static void cert_run(const char *peer_expected_by_sun, bool ok)
 	struct auth_creds *ca, *cb;
 	struct ike_sa *i, *r;
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	cert_conf(&a, "ab local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 "
@@ -1295,7 +1296,7 @@ static void nat_run(const struct tunnel *a, const struct tunnel *b, struct path 
 {
 	char why[IKE_WHY_MAX];
 	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why)), *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(i);
@@ -1428,7 +1429,7 @@ static void test_nat_quick_mode(void **state)
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	conf(&a, NAT_A);

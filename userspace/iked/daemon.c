@@ -105,6 +105,7 @@ struct p1 {
 	struct xchg *qms;
 	struct timer dpd_timer;		/* dead peer detection, when the tunnel and peer do it */
 	struct dpd dpd;
+	struct timer keepalive;		/* NAT keepalives, while it found us behind a NAT */
 	struct p1 *next;
 };
 
@@ -326,6 +327,25 @@ static void p1_expired(struct timer *t, void *arg);
 static void dpd_check(struct timer *t, void *arg);
 static void dpd_begin(struct p1 *p1);
 
+/*
+ * RFC 3948 2.3: the side behind a NAT keeps its mapping, through which the peer reaches
+ * us, with a keepalive every nat-keepalive seconds. Only over a tunnel's newest phase 1:
+ * an older one living out its time after a renewal stops.
+ */
+static void p1_keepalive(struct timer *t, void *arg)
+{
+	struct p1 *p1 = arg;
+	const struct p1 *newest = p1->tun->p1;
+
+	(void)t;
+	if (newest && newest != p1 && newest->sa->state == IKE_ESTABLISHED)
+		return;
+	if (net_keepalive((const struct sockaddr *)&p1->sa->local,
+			  (const struct sockaddr *)&p1->sa->remote))
+		log_ctx_debug(name_of(p1->tun), "NAT keepalive not sent: %m");
+	timer_arm(&p1->keepalive, (uint64_t)p1->tun->t->conf.nat_keepalive * 1000);
+}
+
 static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 			 const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
 {
@@ -340,6 +360,7 @@ static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 	timer_init(&p1->retx, p1_retransmit, p1);
 	timer_init(&p1->life, p1_expired, p1);
 	timer_init(&p1->dpd_timer, dpd_check, p1);
+	timer_init(&p1->keepalive, p1_keepalive, p1);
 	p1->next = d.p1s;
 	d.p1s = p1;
 	return p1;
@@ -367,6 +388,7 @@ static void p1_free(struct p1 *p1)
 	timer_cancel(&p1->retx);
 	timer_cancel(&p1->life);
 	timer_cancel(&p1->dpd_timer);
+	timer_cancel(&p1->keepalive);
 	ike_sa_free(p1->sa);
 	free(p1);
 }
@@ -438,6 +460,8 @@ static void p1_established(struct p1 *p1)
 	timer_cancel(&tun->restart);
 	p1->established_ms = loop_now_ms();
 	dpd_begin(p1);
+	if (p1->sa->nat.local && tun->t->conf.nat_keepalive)
+		timer_arm(&p1->keepalive, (uint64_t)tun->t->conf.nat_keepalive * 1000);
 	/* Initiators renew phase 1 a margin before it ends; responders let it end. */
 	if (p1->sa->initiator && c->lifetime > tun->t->conf.rekey_margin)
 		timer_arm(&p1->life, (uint64_t)(c->lifetime - tun->t->conf.rekey_margin) * 1000);
@@ -2182,6 +2206,20 @@ static void traffic_set(struct tunnel_sa_traffic *tr, const struct kernel_sa_sta
 	tr->kb_left = ks->kb_left;
 }
 
+/* What phase 1 found of NATs, for "show": "local behind NAT, peer not", "none", ... */
+static void nat_status(const struct ike_sa *sa, struct tunnel_status *st)
+{
+	const char *nat = "none";
+
+	if (sa->nat.local || sa->nat.peer)
+		nat = natt_found_text(&sa->nat);
+	else if (ike_sa_udp(sa))
+		nat = "none, UDP forced";
+	snprintf(st->phase1.nat, sizeof(st->phase1.nat), "%s", nat);
+	st->phase1.local_port = port_of(&sa->local);
+	st->phase1.remote_port = port_of(&sa->remote);
+}
+
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	const struct tun *tun = t->ike;
@@ -2206,6 +2244,7 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 
 			proposal_ike_format(&one, st->phase1.algs, sizeof(st->phase1.algs));
 			st->phase1.seconds_left = left(tun->p1->established_ms, c->lifetime);
+			nat_status(sa, st);
 		}
 	}
 	snprintf(st->phase1.why_down, sizeof(st->phase1.why_down), "%s", tun->why);
