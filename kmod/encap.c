@@ -19,9 +19,11 @@
  * A socket on port 500 carries IKE without a marker (RFC 3947 4), whose first bytes (the
  * initiator's cookie) would look like ESP: everything it receives goes to it as before.
  *
- * TODO: a peer whose address or port changed behind its NAT (RFC 3948 5.2) is still
- * sent to at the SA's old ones; the daemon should hear of it (a MAPPING event, as XFRM's
- * km_new_mapping()) and move the SA.
+ * A peer whose NAT mapping moved (RFC 3948 5.2) sends from a new address or port: an
+ * authenticated, not replayed packet from elsewhere than the inbound SA says raises a
+ * MAPPING event (as XFRM's km_new_mapping()), at most one a second per SA, and the daemon
+ * moves the SAs' ports (NFSEC_CMD_SA_SET). Only authenticated packets count, so a forged
+ * one cannot redirect a tunnel.
  */
 
 #include <asm/unaligned.h>
@@ -35,6 +37,7 @@
 #include "encap.h"
 #include "flow.h"
 #include "input.h"
+#include "netlink.h"
 #include "nfsec.h"
 
 /*
@@ -55,8 +58,8 @@ int nfsec_encap_push(struct sk_buff *skb, const struct nfsec_sa *sa)
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, iphlen);
 	uh = udp_hdr(skb);
-	uh->source = sa->cfg.encap.sport;
-	uh->dest = sa->cfg.encap.dport;
+	uh->source = READ_ONCE(sa->cfg.encap.sport);
+	uh->dest = READ_ONCE(sa->cfg.encap.dport);
 	uh->len = htons(skb->len - iphlen);
 	uh->check = 0;
 	ip_hdr(skb)->protocol = IPPROTO_UDP;
@@ -93,6 +96,7 @@ static int strip_udp(struct sk_buff *skb)
 /* ESP in UDP for nfsec_input_udp(); takes @skb. */
 static void esp_rcv(struct nfsec_net *nn, struct sk_buff *skb)
 {
+	__be16 sport = udp_hdr(skb)->source;
 	unsigned int verdict;
 
 	if (!nfsec_is_v4(skb)) {
@@ -105,7 +109,7 @@ static void esp_rcv(struct nfsec_net *nn, struct sk_buff *skb)
 		goto drop;
 	}
 	rcu_read_lock();
-	verdict = nfsec_input_udp(nn, skb, ip_hdrlen(skb));
+	verdict = nfsec_input_udp(nn, skb, ip_hdrlen(skb), sport);
 	rcu_read_unlock();
 	if (verdict == NF_STOLEN)
 		return;
@@ -113,6 +117,24 @@ static void esp_rcv(struct nfsec_net *nn, struct sk_buff *skb)
 drop:
 	kfree_skb(skb);
 }
+
+/*
+ * An authenticated packet of inbound @sa came from @saddr and UDP port @sport: when they
+ * are not the SA's peer's, userspace hears of it (at most once a second). Any context.
+ */
+void nfsec_encap_check_mapping(struct nfsec_sa *sa, __be32 saddr, __be16 sport)
+{
+	unsigned long next = READ_ONCE(sa->mapping_next);
+
+	if (saddr == sa->cfg.saddr.a4 && sport == READ_ONCE(sa->cfg.encap.sport))
+		return;
+	if (next && time_before(jiffies, next))
+		return;
+	/* Two CPUs may both get here; one event more is harmless. */
+	WRITE_ONCE(sa->mapping_next, jiffies + HZ ?: 1);
+	nfsec_mapping_event(sa->nn, sa, saddr, sport);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_encap_check_mapping);
 
 /*
  * A datagram for a marked socket @sk, at its UDP header: 1 gives it to the socket, 0

@@ -18,5 +18,6 @@ static inline unsigned int nfsec_encap_len(const struct nfsec_sa *sa)
 
 int nfsec_encap_push(struct sk_buff *skb, const struct nfsec_sa *sa);
 int nfsec_encap_rcv(struct sock *sk, struct sk_buff *skb);
+void nfsec_encap_check_mapping(struct nfsec_sa *sa, __be32 saddr, __be16 sport);
 
 #endif /* _NFSEC_ENCAP_H */

@@ -7,7 +7,8 @@
  * the UDP header, the IP header pulled), sorted per RFC 3948 2.2: keepalives, IKE behind
  * the non-ESP marker, short ones, unknown SPIs, a socket on port 500; and genuine ESP in
  * UDP, decrypted and delivered through an SA with encapsulation only, while such an SA
- * refuses plain ESP.
+ * refuses plain ESP. nfsec_encap_check_mapping: a moved NAT mapping is noticed from
+ * authenticated packets only, at most once a second.
  */
 
 #include <crypto/aead.h>
@@ -372,11 +373,71 @@ out:
 	sock_release(sock);
 }
 
+/*
+ * ESP in UDP of @out, arriving at @sock from port @sport; with @forge a byte of the
+ * ciphertext flipped. Returns nfsec_encap_rcv()'s verdict.
+ */
+static int rcv_from(struct kunit *test, struct nfsec_net *nn, struct socket *sock,
+		    struct nfsec_sa *out, u16 sport, bool forge)
+{
+	struct sk_buff *skb = esp_packet(test, out);
+	struct udphdr *uh;
+
+	KUNIT_ASSERT_EQ(test, nfsec_encap_push(skb, out), 0);
+	uh = udp_hdr(skb);
+	uh->source = htons(sport);
+	if (forge)
+		skb->data[skb->len - 1] ^= 1;
+	outer_header(skb, IPPROTO_UDP);
+	as_udp_delivers(skb);
+	return rcv(nn, sock, skb);
+}
+
+/*
+ * The peer's NAT moved its port: its first authenticated packet from the new port marks
+ * the SA (a MAPPING event went out), a second within the second does not send another, a
+ * forged one from yet another port is dropped without one, and packets from the SA's own
+ * port never raise one.
+ */
+static void rcv_mapping(struct kunit *test)
+{
+	struct nfsec_net *nn = nfsec_net(&init_net);
+	struct socket *sock = udp_socket(test, OUR_PORT);
+	struct nfsec_sa *out = sa_make(test, NFSEC_SA_DIR_OUT, true);
+	struct nfsec_sa *in = sa_make(test, NFSEC_SA_DIR_IN, true);
+	unsigned long next;
+	u64 delivered;
+
+	if (!sa_add(test, nn, in))
+		goto out;
+	delivered = stat_sum(nn, NFSEC_STAT_A_IN_PACKETS);
+	KUNIT_EXPECT_EQ(test, rcv_from(test, nn, sock, out, PEER_PORT, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(in->mapping_next), 0UL);
+
+	KUNIT_EXPECT_EQ(test, rcv_from(test, nn, sock, out, PEER_PORT + 7, true), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(in->mapping_next), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&in->drops[NFSEC_SA_DROP_A_AUTH_FAIL]), 1);
+
+	KUNIT_EXPECT_EQ(test, rcv_from(test, nn, sock, out, PEER_PORT + 1, false), 0);
+	next = READ_ONCE(in->mapping_next);
+	KUNIT_EXPECT_NE(test, next, 0UL);
+	KUNIT_EXPECT_TRUE(test, time_after(next, jiffies));
+	KUNIT_EXPECT_EQ(test, rcv_from(test, nn, sock, out, PEER_PORT + 1, false), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(in->mapping_next), next);
+	/* Moved or not, the authenticated packets were delivered. */
+	KUNIT_EXPECT_EQ(test, stat_sum(nn, NFSEC_STAT_A_IN_PACKETS), delivered + 3);
+	sa_del(nn, in);
+out:
+	nfsec_sa_put(out);
+	sock_release(sock);
+}
+
 static struct kunit_case encap_cases[] = {
 	KUNIT_CASE(push_layout),
 	KUNIT_CASE(rcv_sorts),
 	KUNIT_CASE(rcv_port_500_untouched),
 	KUNIT_CASE(rcv_decapsulates),
+	KUNIT_CASE(rcv_mapping),
 	{}
 };
 

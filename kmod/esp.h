@@ -19,6 +19,9 @@ struct nfsec_skb_cb {
 	} header;
 	struct nfsec_sa *sa;		/* the packet's reference */
 	u64 seq;			/* the full (ESN) sequence number */
+	/* inbound ESP in UDP: where it came from (encap.c), for the NAT mapping check */
+	__be32 encap_saddr;
+	__be16 encap_sport;
 };
 
 #define NFSEC_SKB_CB(skb) ((struct nfsec_skb_cb *)(skb)->cb)

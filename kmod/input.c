@@ -14,6 +14,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "encap.h"
 #include "esp.h"
 #include "flow.h"
 #include "ike_socket.h"
@@ -130,6 +131,10 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 		stat = NFSEC_STAT_A_IN_EXPIRED;
 		goto drop;
 	}
+	/* Authentic and new: where it came from may tell of a moved NAT mapping. */
+	if (sa->cfg.encap.type)
+		nfsec_encap_check_mapping(sa, NFSEC_SKB_CB(skb)->encap_saddr,
+					  NFSEC_SKB_CB(skb)->encap_sport);
 	stat = NFSEC_STAT_A_IN_MALFORMED;
 	/* Decryption left the headers in front of ESP, and ESP's own, as they came. */
 	off = nfsec_esp_offset(skb, &nhoff);
@@ -160,7 +165,15 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	nf_reset_ct(skb);
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * Transport mode through a NAT: the TCP or UDP checksum covers addresses the NAT
+	 * rewrote in the outer header, and ESP authenticated the packet, so it is not checked
+	 * again (RFC 3948 3.1.2 leaves this to the receiver; XFRM does the same).
+	 */
+	if (sa->cfg.encap.type && sa->cfg.mode == NFSEC_MODE_TRANSPORT)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	else
+		skb->ip_summed = CHECKSUM_NONE;
 	nfsec_stat_inc(nn, NFSEC_STAT_A_IN_PACKETS);
 	nfsec_stat_add(nn, NFSEC_STAT_A_IN_BYTES, skb->len);
 	nfsec_sa_put(sa);
@@ -215,7 +228,7 @@ static bool xfrm_has_sa(struct nfsec_net *nn, struct sk_buff *skb,
  * (dropped; XFRM's states are not asked about ESP in UDP, which came through our socket).
  */
 static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off,
-			      bool udp)
+			      bool udp, __be16 sport)
 {
 	struct nfsec_sa_id id = {};
 	struct ip_esp_hdr *esph;
@@ -281,6 +294,10 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 	}
 	NFSEC_SKB_CB(skb)->sa = sa;
 	NFSEC_SKB_CB(skb)->seq = seq;
+	if (udp) {
+		NFSEC_SKB_CB(skb)->encap_saddr = ip_hdr(skb)->saddr;
+		NFSEC_SKB_CB(skb)->encap_sport = sport;
+	}
 	/*
 	 * Asynchronous crypto completes outside this RCU section: the input route (borrowed)
 	 * is not needed past here, and the device the packet came in on, which it is
@@ -298,14 +315,18 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 /* Plain ESP, from the LOCAL_IN hook. */
 unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
 {
-	return esp_input(nn, skb, off, false);
+	return esp_input(nn, skb, off, false, 0);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input);
 
-/* ESP that came inside UDP, the UDP header taken out (encap.c); never NF_ACCEPT. */
-unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off)
+/*
+ * ESP that came inside UDP from port @sport, the UDP header taken out (encap.c); never
+ * NF_ACCEPT.
+ */
+unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off,
+			     __be16 sport)
 {
-	return esp_input(nn, skb, off, true);
+	return esp_input(nn, skb, off, true, sport);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_input_udp);
 

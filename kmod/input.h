@@ -7,7 +7,8 @@
 struct nfsec_net;
 
 unsigned int nfsec_input(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off);
-unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off);
+unsigned int nfsec_input_udp(struct nfsec_net *nn, struct sk_buff *skb, unsigned int off,
+			     __be16 sport);
 unsigned int nfsec_check_policy(struct nfsec_net *nn, struct sk_buff *skb, int dir);
 
 #endif /* _NFSEC_INPUT_H */

@@ -31,13 +31,18 @@ static int __net_init nfsec_net_init(struct net *net)
 	nn->net = net;
 	nn->policy_gen = 1;		/* a dump takes 0 for "not started" */
 	mutex_init(&nn->lock);
-	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
-		nfsec_spd_init(&nn->spd[dir], &nn->lock);
+	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++) {
+		ret = nfsec_spd_init(&nn->spd[dir], &nn->lock);
+		if (ret)
+			goto err_spd;
+	}
 	xa_init_flags(&nn->policies, XA_FLAGS_ALLOC1);
 	nfsec_acquire_init(nn);
 	nn->stats = alloc_percpu(struct nfsec_stats);
-	if (!nn->stats)
-		return -ENOMEM;
+	if (!nn->stats) {
+		ret = -ENOMEM;
+		goto err_spd;
+	}
 	ret = nfsec_sad_init(&nn->sad, &nn->lock);
 	if (ret)
 		goto err_stats;
@@ -55,12 +60,16 @@ err_sad:
 	nfsec_sad_destroy(&nn->sad);
 err_stats:
 	free_percpu(nn->stats);
+err_spd:
+	while (dir--)
+		nfsec_spd_destroy(&nn->spd[dir]);
 	return ret;
 }
 
 static void __net_exit nfsec_net_exit(struct net *net)
 {
 	struct nfsec_net *nn = nfsec_net(net);
+	int dir;
 
 	/*
 	 * No packet reaches nfsec after this (it waits for the hooks' readers); then the held
@@ -77,6 +86,8 @@ static void __net_exit nfsec_net_exit(struct net *net)
 	/* Expire works that were waiting for the lock finish before it goes. */
 	flush_workqueue(nfsec_wq);
 	xa_destroy(&nn->policies);
+	for (dir = 0; dir < NFSEC_DIR_COUNT; dir++)
+		nfsec_spd_destroy(&nn->spd[dir]);
 	free_percpu(nn->stats);
 	mutex_destroy(&nn->lock);
 }

@@ -936,6 +936,39 @@ void nfsec_expire_event(struct nfsec_net *nn, struct nfsec_sa *sa, bool hard)
 	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
 }
 
+struct mapping_event_arg {
+	struct nfsec_sa *sa;
+	union nfsec_addr addr;
+	__be16 port;
+};
+
+static int fill_mapping(struct sk_buff *msg, const void *arg)
+{
+	const struct mapping_event_arg *e = arg;
+	struct nlattr *nest;
+
+	if (put_sa_attrs(msg, e->sa))
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, NFSEC_A_MAPPING);
+	if (!nest || put_addr(msg, NFSEC_MAPPING_A_ADDR, &e->addr, e->sa->cfg.id.family) ||
+	    nla_put_u16(msg, NFSEC_MAPPING_A_PORT, ntohs(e->port)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * Authenticated ESP in UDP of inbound @sa came from @saddr and @sport, not the SA's peer
+ * address and port (encap.c). Any context; @sa is held by the caller.
+ */
+void nfsec_mapping_event(struct nfsec_net *nn, struct nfsec_sa *sa, __be32 saddr,
+			 __be16 sport)
+{
+	struct mapping_event_arg e = { .sa = sa, .addr.a4 = saddr, .port = sport };
+
+	event_send(nn, NFSEC_CMD_MAPPING, fill_mapping, &e, GFP_ATOMIC);
+}
+
 static int put_flow(struct sk_buff *skb, const struct nfsec_flow *fl)
 {
 	unsigned int full = fl->family == AF_INET ? 32 : 128;
@@ -1049,6 +1082,47 @@ static int nfsec_nl_sa_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&nn->lock);
 	return PTR_ERR_OR_ZERO(sa);
+}
+
+/*
+ * New UDP encapsulation ports for an SA that has encapsulation, in place: its sequence
+ * numbers, replay window and counters go on (a NAT mapping moved).
+ */
+static int nfsec_nl_sa_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct nlattr *tb[NFSEC_SA_A_MAX + 1];
+	struct nfsec_sa_encap encap;
+	struct nfsec_sa *sa;
+	int ret;
+
+	ret = parse_sa_nest(info, tb);
+	if (ret)
+		return ret;
+	if (attr_missing(info->extack, info->attrs[NFSEC_A_SA], tb, NFSEC_SA_A_ENCAP,
+			 "nothing to change: only the encapsulation ports can be set"))
+		return -EINVAL;
+	mutex_lock(&nn->lock);
+	sa = sa_by_id(nn, info, tb);
+	if (IS_ERR(sa)) {
+		ret = PTR_ERR(sa);
+		goto out;
+	}
+	ret = parse_encap(tb[NFSEC_SA_A_ENCAP], sa->cfg.id.family, &encap, info->extack);
+	if (ret)
+		goto out;
+	if (!sa->cfg.encap.type || encap.type != sa->cfg.encap.type) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[NFSEC_SA_A_ENCAP],
+				    "the SA has no UDP encapsulation of this type: add a new SA");
+		ret = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(sa->cfg.encap.sport, encap.sport);
+	WRITE_ONCE(sa->cfg.encap.dport, encap.dport);
+	sa_event(nn, sa, NFSEC_CMD_SA_SET, false);
+out:
+	mutex_unlock(&nn->lock);
+	return ret;
 }
 
 static int nfsec_nl_sa_get(struct sk_buff *skb, struct genl_info *info)
@@ -1210,6 +1284,13 @@ static const struct genl_ops nfsec_genl_ops[] = {
 	{
 		.cmd = NFSEC_CMD_SA_DEL,
 		.doit = nfsec_nl_sa_del,
+		.policy = sa_cmd_policy,
+		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NFSEC_CMD_SA_SET,
+		.doit = nfsec_nl_sa_set,
 		.policy = sa_cmd_policy,
 		.maxattr = ARRAY_SIZE(sa_cmd_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,

@@ -17,5 +17,7 @@ struct nfsec_sa;
 void nfsec_acquire_event(struct nfsec_net *nn, const struct nfsec_policy *pol,
 			 const struct nfsec_flow *fl);
 void nfsec_expire_event(struct nfsec_net *nn, struct nfsec_sa *sa, bool hard);
+void nfsec_mapping_event(struct nfsec_net *nn, struct nfsec_sa *sa, __be32 saddr,
+			 __be16 sport);
 
 #endif /* _NFSEC_NETLINK_H */

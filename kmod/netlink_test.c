@@ -555,6 +555,7 @@ enum {
 	SA_ENCAP_SPORT0 = BIT(12),
 	SA_ENCAP_TYPE2 = BIT(13),
 	SA_V6 = BIT(14),		/* family AF_INET6 (give addr_len 16) */
+	SA_ENCAP_MOVED = BIT(15),	/* with SA_ENCAP: source port 4600 */
 };
 
 struct sa_req {
@@ -599,7 +600,8 @@ static int put_test_encap(struct sk_buff *skb, u16 flags)
 	if (!nest ||
 	    nla_put_u8(skb, NFSEC_ENCAP_A_TYPE,
 		       flags & SA_ENCAP_TYPE2 ? 2 : NFSEC_ENCAP_ESPINUDP) ||
-	    nla_put_u16(skb, NFSEC_ENCAP_A_SPORT, flags & SA_ENCAP_SPORT0 ? 0 : 4500) ||
+	    nla_put_u16(skb, NFSEC_ENCAP_A_SPORT,
+			flags & SA_ENCAP_SPORT0 ? 0 : flags & SA_ENCAP_MOVED ? 4600 : 4500) ||
 	    (!(flags & SA_ENCAP_NO_DPORT) && nla_put_u16(skb, NFSEC_ENCAP_A_DPORT, 4501)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -710,6 +712,52 @@ static void sa_encap_given_back(struct kunit *test)
 	sa_request(test, NFSEC_CMD_SA_GET, 0, &plain, &res);
 	KUNIT_EXPECT_EQ(test, res.error, 0);
 	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 0);
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+}
+
+/*
+ * SA_SET moves an SA's encapsulation ports in place; it refuses a request without them,
+ * an SA without encapsulation, and an SA that does not exist.
+ */
+static void sa_set_moves_ports(struct kunit *test)
+{
+	const struct sa_req encap = { .name = "encap", .flags = SA_ENCAP };
+	const struct sa_req moved = { .name = "moved", .flags = SA_ENCAP | SA_ENCAP_MOVED };
+	const struct sa_req plain = { .name = "plain", .spi = 0x1001 };
+	const struct sa_req plain_moved = { .name = "plain moved", .spi = 0x1001,
+					    .flags = SA_ENCAP | SA_ENCAP_MOVED };
+	const struct sa_req absent = { .name = "absent", .spi = 0x1002,
+				       .flags = SA_ENCAP | SA_ENCAP_MOVED };
+	struct nl_result res;
+
+	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &encap, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_NEW, 0, &plain, &res);
+	KUNIT_ASSERT_EQ(test, res.error, 0);
+
+	sa_request(test, NFSEC_CMD_SA_SET, 0, &moved, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &encap, &res);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 4600);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[1], 4501);
+
+	sa_request(test, NFSEC_CMD_SA_SET, 0, &encap, &res);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	sa_request(test, NFSEC_CMD_SA_SET, 0, &plain, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -EINVAL);
+	KUNIT_EXPECT_STREQ(test, res.extack,
+			   "nothing to change: only the encapsulation ports can be set");
+	sa_request(test, NFSEC_CMD_SA_SET, 0, &plain_moved, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -EINVAL);
+	KUNIT_EXPECT_STREQ(test, res.extack,
+			   "the SA has no UDP encapsulation of this type: add a new SA");
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &plain, &res);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 0);
+	sa_request(test, NFSEC_CMD_SA_SET, 0, &absent, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -ENOENT);
+	sa_request(test, NFSEC_CMD_SA_GET, 0, &encap, &res);
+	KUNIT_EXPECT_EQ(test, res.encap_ports[0], 4500);
 	sa_request(test, NFSEC_CMD_SA_FLUSH, 0, NULL, &res);
 }
 
@@ -1064,6 +1112,7 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(sa_new_get_del),
 	KUNIT_CASE(sa_dump_parts),
 	KUNIT_CASE(sa_encap_given_back),
+	KUNIT_CASE(sa_set_moves_ports),
 	KUNIT_CASE_PARAM(sa_new_refuses, bad_sa_gen_params),
 	{}
 };

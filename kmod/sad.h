@@ -56,7 +56,11 @@ struct nfsec_lifetime {
 	u64 soft_seconds, hard_seconds;
 };
 
-/* ESP in UDP (RFC 3948): the UDP ports of the SA's packets, network order. */
+/*
+ * ESP in UDP (RFC 3948): the UDP ports of the SA's packets, network order. The ports
+ * change in place (NFSEC_CMD_SA_SET, under the namespace's lock): packets read each with
+ * READ_ONCE().
+ */
 struct nfsec_sa_encap {
 	u8 type;			/* enum nfsec_encap_type; NFSEC_ENCAP_UNSPEC: plain ESP */
 	__be16 sport, dport;
@@ -118,6 +122,7 @@ struct nfsec_sa {
 	spinlock_t lock;
 	struct nfsec_replay *replay;	/* inbound */
 	struct xfrm_state *xs;		/* inbound: what its packets carry (secpath.c) */
+	unsigned long mapping_next;	/* inbound, encapsulated: jiffies of the next MAPPING */
 	struct nfsec_net *nn;		/* set by nfsec_sa_add() */
 	struct delayed_work expire_work;
 	refcount_t refcnt;

@@ -15,6 +15,7 @@
 
 #include "nfsec.h"
 #include "spd.h"
+#include "spd_cache.h"
 
 struct nfsec_spd_group {
 	struct list_head node;		/* in nfsec_spd.groups, RCU */
@@ -83,15 +84,35 @@ struct nfsec_policy *nfsec_policy_new(const struct nfsec_selector *sel, u32 prio
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_new);
 
-void nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock)
+int nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock)
 {
 	INIT_LIST_HEAD(&spd->groups);
 	INIT_LIST_HEAD(&spd->all);
 	spd->lock = lock;
 	spd->next_seq = 0;
 	spd->count = 0;
+	spd->gen = 1;
+	spd->cache = nfsec_spd_cache_alloc();
+	return spd->cache ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_init);
+
+/* An SPD emptied (nfsec_spd_flush()) goes; no lookup may come after. */
+void nfsec_spd_destroy(struct nfsec_spd *spd)
+{
+	WARN_ON_ONCE(!list_empty(&spd->groups));
+	nfsec_spd_cache_free(spd->cache);
+	spd->cache = NULL;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_destroy);
+
+/* A change to @spd is visible: decisions cached before it are no longer used. */
+static void spd_changed(struct nfsec_spd *spd)
+{
+	lockdep_assert_held(spd->lock);
+	/* Pairs with nfsec_spd_lookup()'s acquire: whoever sees the new one sees the change. */
+	smp_store_release(&spd->gen, spd->gen + 1);
+}
 
 static struct nfsec_spd_group *group_get(struct nfsec_spd *spd,
 					 const struct nfsec_selector *sel)
@@ -154,6 +175,7 @@ static void policy_unlink(struct nfsec_spd *spd, struct nfsec_policy *pol,
 		list_del_rcu(&g->node);
 		list_add(&g->dead, dead);
 	}
+	spd_changed(spd);
 	kfree_rcu(pol, rcu);
 }
 
@@ -185,6 +207,7 @@ int nfsec_policy_insert(struct nfsec_spd *spd, struct nfsec_policy *pol)
 	list_add_tail(&pol->list, &spd->all);
 	g->count++;
 	spd->count++;
+	spd_changed(spd);
 	return 0;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_insert);
@@ -239,11 +262,8 @@ static bool better(const struct nfsec_policy *a, const struct nfsec_policy *b)
 	       (a->priority == b->priority && a->seq < b->seq);
 }
 
-/*
- * The policy that decides @fl: the matching one with the lowest priority, the oldest on a
- * tie; NULL when none matches. Under RCU; no reference is taken.
- */
-struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl)
+/* Every group's table that may hold a better match than the best so far. */
+static struct nfsec_policy *spd_search(struct nfsec_spd *spd, const struct nfsec_flow *fl)
 {
 	struct nfsec_policy *best = NULL, *pol;
 	struct nfsec_spd_group *g;
@@ -264,6 +284,25 @@ struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_
 				best = pol;
 	}
 	return best;
+}
+
+/*
+ * The policy that decides @fl: the matching one with the lowest priority, the oldest on a
+ * tie; NULL when none matches. Under RCU; no reference is taken. A flow's decision is
+ * cached per CPU until the SPD changes (spd_cache.c).
+ */
+struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_flow *fl)
+{
+	/* Pairs with spd_changed(): read before the search, kept with its result. */
+	unsigned long gen = smp_load_acquire(&spd->gen);
+	struct nfsec_policy *pol;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
+	if (nfsec_spd_cache_get(spd->cache, gen, fl, &pol))
+		return pol;
+	pol = spd_search(spd, fl);
+	nfsec_spd_cache_put(spd->cache, gen, fl, pol);
+	return pol;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_lookup);
 

@@ -74,13 +74,17 @@ struct nfsec_policy {
  */
 struct nfsec_spd {
 	struct list_head groups;	/* RCU list of struct nfsec_spd_group */
+	/* moves on after each change is visible (release; lookups acquire): spd_cache.c */
+	unsigned long gen;
+	struct nfsec_spd_cache __percpu *cache;
 	struct list_head all;		/* every policy, oldest first; writers only */
 	struct mutex *lock;
 	u64 next_seq;
 	unsigned int count;
 };
 
-void nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock);
+int nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock);
+void nfsec_spd_destroy(struct nfsec_spd *spd);
 void nfsec_spd_flush(struct nfsec_spd *spd);
 struct nfsec_policy *nfsec_policy_new(const struct nfsec_selector *sel, u32 priority,
 				      u8 action, gfp_t gfp);

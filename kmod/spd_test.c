@@ -171,7 +171,7 @@ static struct spd_fixture *fixture_new(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	mutex_init(&f->lock);
-	nfsec_spd_init(&f->spd, &f->lock);
+	KUNIT_ASSERT_EQ(test, nfsec_spd_init(&f->spd, &f->lock), 0);
 	return f;
 }
 
@@ -180,6 +180,7 @@ static void fixture_free(struct spd_fixture *f)
 	mutex_lock(&f->lock);
 	nfsec_spd_flush(&f->spd);
 	mutex_unlock(&f->lock);
+	nfsec_spd_destroy(&f->spd);
 	mutex_destroy(&f->lock);
 }
 
@@ -198,7 +199,9 @@ static void spd_matches_naive(struct kunit *test)
 	const struct spd_param *p = test->param_value;
 	struct spd_fixture *f = fixture_new(test);
 	struct naive *n = kunit_kzalloc(test, sizeof(*n), GFP_KERNEL);
-	unsigned int step, lookups = 0, hits = 0;
+	unsigned int step, lookups = 0, hits = 0, pooled = 0;
+	/* Flows looked up again, so cached decisions meet the changes in between. */
+	struct nfsec_flow pool[8];
 	struct rnd_state r;
 
 	KUNIT_ASSERT_NOT_NULL(test, n);
@@ -231,7 +234,12 @@ static void spd_matches_naive(struct kunit *test)
 			struct nfsec_policy *want, *got;
 			struct nfsec_flow fl;
 
-			rand_flow(&r, p->families, &fl);
+			if (pooled && rnd(&r, 2)) {
+				fl = pool[rnd(&r, min_t(unsigned int, pooled, ARRAY_SIZE(pool)))];
+			} else {
+				rand_flow(&r, p->families, &fl);
+				pool[pooled++ % ARRAY_SIZE(pool)] = fl;
+			}
 			want = naive_lookup(n, &fl);
 			got = lookup(f, &fl);
 			KUNIT_ASSERT_PTR_EQ_MSG(test, got, want, "step %u, %u policies",
@@ -296,6 +304,45 @@ static void spd_priority_then_age(struct kunit *test)
 	fixture_free(f);
 }
 
+/*
+ * A flow's cached decision follows every change: a policy added that wins, one removed,
+ * a flush; and a decision of NULL is cached as well as one of a policy.
+ */
+static void spd_cache_follows_changes(struct kunit *test)
+{
+	struct spd_fixture *f = fixture_new(test);
+	struct nfsec_flow fl = {
+		.family = AF_INET, .saddr.a4 = htonl(0x0a000001), .daddr.a4 = htonl(0x0a000102),
+		.proto = IPPROTO_TCP, .sport = 40000, .dport = 443,
+	};
+	struct nfsec_flow other = fl;
+	struct nfsec_policy *wide, *narrow;
+	unsigned long gen;
+
+	other.dport = 80;
+	KUNIT_EXPECT_NULL(test, lookup(f, &fl));
+	KUNIT_EXPECT_NULL(test, lookup(f, &fl));
+	gen = f->spd.gen;
+	wide = insert_v4(test, f, 0, 0, 0, 0, 10);
+	KUNIT_EXPECT_GT(test, f->spd.gen, gen);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &fl), wide);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &fl), wide);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &other), wide);
+	narrow = insert_v4(test, f, fl.saddr.a4, 32, fl.daddr.a4, 32, 1);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &fl), narrow);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &other), narrow);
+	mutex_lock(&f->lock);
+	nfsec_policy_remove(&f->spd, narrow);
+	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_PTR_EQ(test, lookup(f, &fl), wide);
+	mutex_lock(&f->lock);
+	nfsec_spd_flush(&f->spd);
+	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_NULL(test, lookup(f, &fl));
+	KUNIT_EXPECT_NULL(test, lookup(f, &other));
+	fixture_free(f);
+}
+
 /* Many host-to-host policies share one group: its table grows and each is found. */
 static void spd_many_hosts(struct kunit *test)
 {
@@ -344,6 +391,7 @@ static void spd_selector_refused(struct kunit *test)
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_selector_refused),
 	KUNIT_CASE(spd_priority_then_age),
+	KUNIT_CASE(spd_cache_follows_changes),
 	KUNIT_CASE(spd_many_hosts),
 	KUNIT_CASE_PARAM(spd_matches_naive, spd_gen_params),
 	{}

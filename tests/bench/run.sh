@@ -7,7 +7,8 @@
 #               (both ends the same), nfsec->XFRM and XFRM->nfsec (so that sending and
 #               receiving costs separate), and clear; TCP with 1 and 4 flows, UDP with
 #               64- and 1400-byte payloads (packets/s delivered); AES-GCM-128, and for one
-#               TCP flow ChaCha20-Poly1305 and AES-CBC/HMAC-SHA256 too
+#               TCP flow ChaCha20-Poly1305 and AES-CBC/HMAC-SHA256 too; ESP in UDP
+#               (RFC 3948) nfsec->nfsec and XFRM->XFRM, one TCP flow and 64-byte UDP
 #   ceiling     AES-128-GCM in the same guest on all CPUs (openssl speed, 1400 bytes):
 #               each encrypted TCP figure as a fraction of it
 #   policies    the 64-byte UDP rate with 1, 1 000 and 100 000 outbound policies on the
@@ -34,9 +35,14 @@ OUT=${NFSEC_OUT:-/tmp}/bench.md
 # --- tunnels ------------------------------------------------------------------------------
 
 # side NS STACK: NS's half of the tunnel in STACK (nfsec | xfrm), with $NF / $XF (esp-lib's
-# alg_words) as the transform: SPI 0x1001 a->b, 0x2001 b->a.
+# alg_words) as the transform: SPI 0x1001 a->b, 0x2001 b->a. ENCAP=1: ESP in UDP, port
+# 4500 both ways (encap_sockets first).
 side() {
-	local ns=$1 stack=$2 me peer net peernet out_spi in_spi
+	local ns=$1 stack=$2 me peer net peernet out_spi in_spi nf_encap= xf_encap=
+	if [ "${ENCAP:-0}" = 1 ]; then
+		nf_encap="encap udp sport 4500 dport 4500"
+		xf_encap="encap espinudp 4500 4500 0.0.0.0"
+	fi
 	if [ "$ns" = a ]; then
 		me=192.168.1.1 peer=192.168.1.2 net=10.0.1.0/24 peernet=10.0.2.0/24
 		out_spi=0x1001 in_spi=0x2001
@@ -46,19 +52,45 @@ side() {
 	fi
 	if [ "$stack" = nfsec ]; then
 		nsenter --net="/run/netns/$ns" nfsec -batch - <<-EOF
-		sa add spi $out_spi dir out src $me dst $peer mode tunnel reqid 1 $NF
-		sa add spi $in_spi dir in src $peer dst $me mode tunnel reqid 1 $NF
+		sa add spi $out_spi dir out src $me dst $peer mode tunnel reqid 1 $NF $nf_encap
+		sa add spi $in_spi dir in src $peer dst $me mode tunnel reqid 1 $NF $nf_encap
 		policy add dir out priority 100 src $net dst $peernet mode tunnel tmpl-src $me tmpl-dst $peer reqid 1
 		policy add dir in priority 100 src $peernet dst $net mode tunnel tmpl-src $peer tmpl-dst $me reqid 1
 		EOF
 	else
 		ip -n "$ns" -batch - <<-EOF
-		xfrm state add src $me dst $peer proto esp spi $out_spi reqid 1 mode tunnel $XF
-		xfrm state add src $peer dst $me proto esp spi $in_spi reqid 1 mode tunnel $XF
+		xfrm state add src $me dst $peer proto esp spi $out_spi reqid 1 mode tunnel $XF $xf_encap
+		xfrm state add src $peer dst $me proto esp spi $in_spi reqid 1 mode tunnel $XF $xf_encap
 		xfrm policy add src $net dst $peernet dir out priority 100 tmpl src $me dst $peer proto esp reqid 1 mode tunnel
 		xfrm policy add src $peernet dst $net dir in priority 100 tmpl src $peer dst $me proto esp reqid 1 mode tunnel
 		EOF
 	fi
+}
+
+# encap_sockets STACK: the UDP 4500 socket of a and of b that ESP in UDP arrives on:
+# nfsec-iked's without a tunnel (the module takes ESP from it) for nfsec, one with
+# UDP_ENCAP for XFRM; the other stack's go first (both want the port). "none": just that.
+ENCAP_PIDS=()
+encap_sockets() {
+	local ns
+	if [ ${#ENCAP_PIDS[@]} -gt 0 ]; then
+		kill "${ENCAP_PIDS[@]}"
+		wait "${ENCAP_PIDS[@]}" 2> /dev/null || true
+	fi
+	ENCAP_PIDS=()
+	[ "$1" != none ] || return 0
+	for ns in a b; do
+		if [ "$1" = nfsec ]; then
+			: > /tmp/bench-iked-$ns.conf
+			nsenter --net="/run/netns/$ns" nfsec-iked -f -c /tmp/bench-iked-$ns.conf \
+				-S /tmp/bench-iked-$ns.sock > /tmp/bench-iked-$ns.log 2>&1 &
+		else
+			nsenter --net="/run/netns/$ns" python3 "$(dirname "$0")/../vm/esp-udp.py" \
+				encap-socket 4500 > /dev/null &
+		fi
+		ENCAP_PIDS+=($!)
+		wait_until 60 "UDP 4500 in $ns" listening "$ns" udp 4500
+	done
 }
 
 flush_all() {
@@ -209,6 +241,13 @@ for alg in chacha cbc128-sha256; do
 		R[$p-$alg]=$(median_of tcp_rate 1)
 	done
 done
+for p in nfsec:nfsec xfrm:xfrm; do
+	encap_sockets "${p%:*}"
+	ENCAP=1 path "${p%:*}" "${p#*:}"
+	R[$p-encap-tcp1]=$(median_of tcp_rate 1)
+	R[$p-encap-udp64]=$(median_of udp_rate 64)
+done
+encap_sockets none
 CEIL=$(ceiling)
 
 # Policies: the UDP rate over nfsec->nfsec and XFRM->XFRM with each set on a's output.
@@ -276,6 +315,16 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 			"$(ratio "$(med "${R[nfsec:nfsec-$alg]}")" "$(med "${R[xfrm:xfrm-$alg]}")") |"
 	done
 	echo
+	echo "## ESP in UDP (RFC 3948), AES-GCM-128, port 4500 both ways"
+	echo
+	echo "| figure | nfsec->nfsec | XFRM->XFRM | nfsec/XFRM |"
+	echo "|---|---|---|---|"
+	for f in tcp1:"TCP, 1 flow, Mbit/s" udp64:"UDP, 64 bytes, packets/s"; do
+		k=encap-${f%%:*}
+		echo "| ${f#*:} | $(fig "${R[nfsec:nfsec-$k]}") | $(fig "${R[xfrm:xfrm-$k]}") |" \
+			"$(ratio "$(med "${R[nfsec:nfsec-$k]}")" "$(med "${R[xfrm:xfrm-$k]}")") |"
+	done
+	echo
 	echo "## Policies"
 	echo
 	echo "UDP 64-byte packets/s, each stack to itself, with N outbound policies on the" \
@@ -308,7 +357,7 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 	echo "| install $SA_COUNT SAs, ms | $nms | $xms | $(ratio "$xms" "$nms") |"
 	echo "| slab per SA, bytes | $(per "$nkb" $SA_COUNT) | $(per "$xkb" $SA_COUNT) | $(ratio "$xkb" "$nkb") |"
 	echo
-	echo "Not measured yet: ping latency under load, ESP in UDP (nfsec has none yet), IKE" \
-		"tunnels per second against charon, plots."
+	echo "Not measured yet: ping latency under load, IKE tunnels per second against" \
+		"charon, plots."
 } > "$OUT"
 cat "$OUT"

@@ -331,6 +331,40 @@ static void test_event_expire(void **state)
 	assert_false(ev.hard);
 }
 
+/* An inbound IPv4 SA with encapsulation, 203.0.113.9 port 4500 -> 192.0.2.1 port 4500. */
+static struct nfsec_sa sample_sa_natt(void)
+{
+	struct nfsec_sa sa = sample_sa_out();
+
+	sa.spi = 0x2000;
+	sa.dir = NFSEC_SA_DIR_IN;
+	memcpy(sa.src, (uint8_t[]){ 203, 0, 113, 9 }, 4);
+	memcpy(sa.dst, (uint8_t[]){ 192, 0, 2, 1 }, 4);
+	sa.encap = true;
+	sa.encap_sport = 4500;
+	sa.encap_dport = 4500;
+	return sa;
+}
+
+/* MAPPING for sa from addr (4 bytes) and port; without_nest leaves NFSEC_A_MAPPING out. */
+static struct nl_msg *mapping_event(struct nfsec_sa sa, const uint8_t *addr, int addr_len,
+				    uint16_t port, bool without_nest)
+{
+	struct nl_msg *msg = event_new(NFSEC_CMD_MAPPING);
+	struct nlattr *nest;
+
+	put_sa(msg, &sa, (struct sa_spoil){ 0 });
+	if (without_nest)
+		return msg;
+	nest = nla_nest_start(msg, NFSEC_A_MAPPING | NLA_F_NESTED);
+	assert_non_null(nest);
+	if (addr_len)
+		assert_int_equal(nla_put(msg, NFSEC_MAPPING_A_ADDR, addr_len, addr), 0);
+	assert_int_equal(nla_put_u16(msg, NFSEC_MAPPING_A_PORT, port), 0);
+	assert_int_equal(nla_nest_end(msg, nest), 0);
+	return msg;
+}
+
 /* A newer module may append attributes at any level: they are skipped. */
 static void test_event_newer_attributes(void **state)
 {
@@ -466,6 +500,36 @@ static void test_event_malformed_sa(void **state)
 	assert_int_equal(nla_put_u16(msg, NFSEC_SEL_A_FAMILY, AF_INET6), 0);
 	assert_int_equal(nla_nest_end(msg, nest), 0);
 	event_fails(msg, "acquire event: reply lacks NFSEC_SEL_A_SRC");
+}
+
+static void test_event_mapping(void **state)
+{
+	static const uint8_t moved[4] = { 203, 0, 113, 9 }, v6[16] = { 0x20, 0x01 };
+	struct nfsec_handle h = { .family = FAMILY };
+	struct nfsec_sa sa = sample_sa_natt();
+	struct nfsec_event ev;
+
+	(void)state;
+	assert_int_equal(parse_event(&h, mapping_event(sa, moved, 4, 1025, false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_MAPPING);
+	assert_true(ev.has_sa);
+	expect_sa(&ev.sa, &sa);
+	assert_memory_equal(ev.mapping_addr, moved, 4);
+	assert_int_equal(ev.mapping_port, 1025);
+	/* SA_SET carries the SA alone */
+	assert_int_equal(parse_event(&h, sa_event(NFSEC_CMD_SA_SET, sa, (struct sa_spoil){ 0 },
+						  false), &ev), 1);
+	assert_int_equal(ev.cmd, NFSEC_CMD_SA_SET);
+	expect_sa(&ev.sa, &sa);
+
+	event_fails(mapping_event(sa, moved, 4, 1025, true),
+		    "mapping event: reply lacks NFSEC_A_MAPPING");
+	event_fails(mapping_event(sa, moved, 0, 1025, false),
+		    "mapping event: reply lacks NFSEC_MAPPING_A_ADDR");
+	event_fails(mapping_event(sa, moved, 4, 0, false),
+		    "mapping event: NFSEC_MAPPING_A_PORT is 0");
+	event_fails(mapping_event(sa, v6, 16, 1025, false),
+		    "mapping event: reply has a 16-byte NFSEC_MAPPING_A_ADDR for AF_INET");
 }
 
 static void test_event_malformed_flush(void **state)
@@ -1002,6 +1066,28 @@ static void test_print_sa_json(void **state)
 	free(got);
 }
 
+static void test_print_mapping(void **state)
+{
+	struct nfsec_event ev = sa_ev(NFSEC_CMD_MAPPING, sample_sa_natt(), false);
+	char *got;
+
+	(void)state;
+	memcpy(ev.mapping_addr, (uint8_t[]){ 203, 0, 113, 9 }, 4);
+	ev.mapping_port = 1025;
+	prints(false, &ev, "mapping spi 0x2000 dst 192.0.2.1 from 203.0.113.9 port 1025, "
+			   "was 203.0.113.9 port 4500\n");
+	got = print(true, &ev, 0);
+	starts_with(got, "{\"event\":\"mapping\",\"sa\":{\"spi\":8192,");
+	assert_non_null(strstr(got, "}},\"mapping\":{\"addr\":\"203.0.113.9\","
+				"\"port\":1025}}\n"));
+	free(got);
+	ev = sa_ev(NFSEC_CMD_SA_SET, sample_sa_natt(), false);
+	got = print(false, &ev, 0);
+	starts_with(got, "sa set spi 0x2000 dir in src 203.0.113.9 dst 192.0.2.1 ");
+	assert_non_null(strstr(got, " encap udp sport 4500 dport 4500 "));
+	free(got);
+}
+
 static void test_print_acquire_json(void **state)
 {
 	struct nfsec_event ev = acquire_ev(sample_tunnel(), sample_flow());
@@ -1103,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_event_sa),
 		cmocka_unit_test(test_event_acquire),
 		cmocka_unit_test(test_event_expire),
+		cmocka_unit_test(test_event_mapping),
 		cmocka_unit_test(test_event_newer_attributes),
 		cmocka_unit_test(test_event_unknown_command),
 		cmocka_unit_test(test_event_malformed_policy),
@@ -1117,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_print_json),
 		cmocka_unit_test(test_print_sa_text),
+		cmocka_unit_test(test_print_mapping),
 		cmocka_unit_test(test_print_acquire_text),
 		cmocka_unit_test(test_print_sa_json),
 		cmocka_unit_test(test_print_acquire_json),

@@ -637,6 +637,39 @@ static void test_parse_id(void **state)
 	assert_memory_equal(&id, &untouched, sizeof(id));
 }
 
+static void test_parse_set(void **state)
+{
+	struct errmsg err = { "" };
+	struct nfsec_sa sa;
+
+	(void)state;
+	assert_int_equal(sa_parse_set(ARGC("spi", "0x1000", "dst", "10.0.0.2", "encap", "udp",
+					   "sport", "4500", "dport", "1025"),
+				      ARGV("spi", "0x1000", "dst", "10.0.0.2", "encap", "udp",
+					   "sport", "4500", "dport", "1025"), &sa, &err), 0);
+	assert_int_equal(sa.spi, 0x1000);
+	assert_int_equal(sa.family, AF_INET);
+	expect_addr(sa.dst, "10.0.0.2");
+	assert_int_equal(sa.proto, IPPROTO_ESP);
+	assert_true(sa.encap);
+	assert_int_equal(sa.encap_sport, 4500);
+	assert_int_equal(sa.encap_dport, 1025);
+
+	assert_int_equal(sa_parse_set(ARGC("spi", "0x1000", "dst", "10.0.0.2"),
+				      ARGV("spi", "0x1000", "dst", "10.0.0.2"), &sa, &err),
+			 -EINVAL);
+	assert_string_equal(err.text, "sa set needs \"encap\"");
+	assert_int_equal(sa_parse_set(ARGC("spi", "0x1000", "dst", "10.0.0.2", "mode", "tunnel"),
+				      ARGV("spi", "0x1000", "dst", "10.0.0.2", "mode", "tunnel"),
+				      &sa, &err), -EINVAL);
+	assert_string_equal(err.text, "unknown word \"mode\" in sa set");
+	assert_int_equal(sa_parse_set(ARGC("dst", "10.0.0.2", "encap", "udp", "sport", "1",
+					   "dport", "0"),
+				      ARGV("dst", "10.0.0.2", "encap", "udp", "sport", "1",
+					   "dport", "0"), &sa, &err), -ERANGE);
+	assert_string_equal(err.text, "invalid encap dport \"0\": out of range 1..65535");
+}
+
 /* --- show: text and JSON -------------------------------------------------------------- */
 
 static char *print_text(const struct nfsec_sa *sa)
@@ -1480,6 +1513,7 @@ int main(void)
 		cmocka_unit_test(test_key_words),
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_parse_id),
+		cmocka_unit_test(test_parse_set),
 		cmocka_unit_test(test_print_text),
 		cmocka_unit_test(test_drop_names),
 		cmocka_unit_test(test_print_encap),

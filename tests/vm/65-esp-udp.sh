@@ -24,6 +24,12 @@
 #                           UDP: each dropped and counted by its reason (in-keepalive,
 #                           in-malformed, in-no-sa, in-auth-fail, in-malformed), the daemon
 #                           still running, the tunnel still working.
+#   transport               transport mode through the NAT: TCP a -> b by hash, each side
+#                           taking the other's TCP checksum (over addresses it does not
+#                           see) as checked; no TCP on r's outer link.
+#   mapping                 b's ESP comes from a new port: a's monitor shows the mapping
+#                           event once, a's replies are lost until "nfsec sa set" moves
+#                           its SAs, then traffic flows with no replay drop.
 # vm: stock kernel only (the test kernel has no NAT; ESP in UDP runs under KASAN in KUnit nfsec_encap)
 # vm: cost 3
 . "$(dirname "$0")/lib.sh"
@@ -182,6 +188,94 @@ hostile() {
 	$B ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a after"
 }
 
+# transport: gcm128 transport mode for TCP between a and b through the NAT: b (XFRM) sees
+# a as r's address, so the TCP checksums each side computes cover addresses the other
+# does not see; ESP authenticated the segments, which both take as checked (RFC 3948
+# 3.1.2). A TCP transfer a -> b checked by hash (its ACKs and b's SYN-ACK come back
+# through nfsec), and r's outer link shows no TCP.
+transport() {
+	alg_words gcm128
+	local esp="proto esp reqid 2 mode transport" encap="encap espinudp 4500 4500 0.0.0.0"
+	local before cap
+	ip -n b -batch - <<-EOF || fail "XFRM in b refused the states or policies"
+	$FLUSH_B
+	xfrm state add src $PUB dst 203.0.113.2 spi 0x1002 $esp $XF $encap
+	xfrm state add src 203.0.113.2 dst $PUB spi 0x2002 $esp $XF $encap
+	xfrm policy add src 203.0.113.2 dst $PUB proto tcp dir out tmpl $esp
+	xfrm policy add src $PUB dst 203.0.113.2 proto tcp dir in tmpl $esp
+	EOF
+	local enc="encap udp sport 4500 dport 4500" tmpl="mode transport reqid 2"
+	$A nfsec -batch - <<-EOF || fail "nfsec in a refused the SAs or policies"
+	$FLUSH_A
+	sa add spi 0x1002 dir out src 192.168.1.1 dst 203.0.113.2 $tmpl $NF $enc
+	sa add spi 0x2002 dir in src 203.0.113.2 dst 192.168.1.1 $tmpl $NF $enc
+	policy add dir out src 192.168.1.1 dst 203.0.113.2 proto tcp $tmpl
+	policy add dir in src 203.0.113.2 dst 192.168.1.1 proto tcp $tmpl
+	EOF
+	before=$($A nfsec -j stats)
+	$R tcpdump -i vrb -n -U --immediate-mode -w $NATT_DIR/r.pcap 2> $NATT_DIR/r.err &
+	cap=$!
+	wait_until 120 "tcpdump in r" grep -q listening $NATT_DIR/r.err
+	tcp_check a 192.168.1.1 b 203.0.113.2
+	sleep 0.5
+	kill $cap
+	wait $cap || true
+	expect_eq "TCP on r's outer link" "$(pcap_count 'tcp')" 0
+	[ "$(pcap_count 'udp port 4500')" -gt 100 ] || fail "too little ESP in UDP on r's outer link"
+	stats_delta "$before" "$($A nfsec -j stats)"
+	[ "${DELTA[in_packets]}" -gt 10 ] || fail "in-packets: ${DELTA[in_packets]}"
+	expect_eq "in-malformed" "${DELTA[in_malformed]}" 0
+	expect_eq "in-auth-fail" "${DELTA[in_auth_fail]}" 0
+}
+
+# mapping: b's ESP in UDP comes from a new port (as when the peer's NAT mapping moves; r
+# forwards UDP 4500 to a, so a packet from b's new port reaches a): a's monitor shows the
+# mapping event for the inbound SA, once; b no longer listens on its old port, so a's
+# replies are lost until "nfsec sa set" moves a's SAs, after which traffic flows both
+# ways with the sequence numbers going on (nothing dropped as a replay).
+mapping() {
+	local before mon sock41
+	natt_up gcm128
+	$A ping -c 2 -i 0.2 -W 3 -w 10 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	$R nft add table ip portfwd
+	$R nft add chain ip portfwd pre '{ type nat hook prerouting priority dstnat; }'
+	$R nft add rule ip portfwd pre iifname vrb udp dport 4500 dnat to 192.168.1.1:4500
+	$A nfsec monitor > $NATT_DIR/mon.out 2>&1 &
+	mon=$!
+	$B python3 "$HELPER" encap-socket 4501 > $NATT_DIR/encap41.out 2>&1 &
+	sock41=$!
+	wait_until 120 "b's second encapsulation socket" grep -q ready $NATT_DIR/encap41.out
+	wait_until 30 "a's monitor" pgrep -f "nfsec monitor" > /dev/null
+	# b: its SA's packets from port 4501, its old port closed to ESP in UDP.
+	alg_words gcm128
+	ip -n b -batch - <<-EOF || fail "XFRM in b did not take the new port"
+	xfrm state update src 203.0.113.2 dst $PUB spi 0x2001 proto esp reqid 1 mode tunnel $XF encap espinudp 4501 4500 0.0.0.0
+	EOF
+	$B nft add table ip f
+	$B nft add chain ip f in '{ type filter hook input priority 0; }'
+	$B nft add rule ip f in udp dport 4500 drop
+	before=$($A nfsec -j stats)
+	$B ping -c 1 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null &&
+		fail "b reached a on the old mapping, the test proves nothing"
+	wait_until 30 "a's mapping event" grep -q "^mapping spi 0x2001 dst 192.168.1.1 from 203.0.113.2 port 4501, was 203.0.113.2 port 4500$" $NATT_DIR/mon.out
+	$A nfsec sa set spi 0x1001 dst 203.0.113.2 encap udp sport 4500 dport 4501
+	$A nfsec sa set spi 0x2001 dst 192.168.1.1 encap udp sport 4501 dport 4500
+	$A nfsec sa get spi 0x1001 dst 203.0.113.2 | grep -q ' encap udp sport 4500 dport 4501 ' ||
+		fail "sa get does not show the new port"
+	wait_until 30 "a's sa set events" \
+		test "$(grep -c '^sa set ' $NATT_DIR/mon.out)" -eq 2
+	$B ping -c 3 -i 0.2 -W 3 -w 10 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, moved"
+	$A ping -c 3 -i 0.2 -W 3 -w 10 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b, moved"
+	tcp_check b 10.0.2.1 a 10.0.1.1
+	expect_eq "mapping events" "$(grep -c '^mapping ' $NATT_DIR/mon.out)" 1
+	stats_delta "$before" "$($A nfsec -j stats)"
+	expect_eq "in-replay" "${DELTA[in_replay]}" 0
+	expect_eq "in-auth-fail" "${DELTA[in_auth_fail]}" 0
+	$B nft delete table ip f
+	$R nft delete table ip portfwd
+	kill $mon $sock41
+}
+
 hostile_counted() {
 	stats_delta "$1" "$($A nfsec -j stats)"
 	echo "keepalive ${DELTA[in_keepalive]} malformed ${DELTA[in_malformed]}" \
@@ -205,9 +299,10 @@ for alg in gcm128 cbc128-sha256; do
 	[[ "$alg" =~ ${ESP_ONLY:-.} ]] || continue
 	run_case "$alg-tunnel-natt" bash "$0" case one_case "$alg" || failed+=("$alg")
 done
-if [[ hostile =~ ${ESP_ONLY:-.} ]]; then
-	run_case hostile bash "$0" case hostile || failed+=(hostile)
-fi
+for c in hostile transport mapping; do
+	[[ $c =~ ${ESP_ONLY:-.} ]] || continue
+	run_case "$c" bash "$0" case "$c" || failed+=("$c")
+done
 $A nfsec -batch - <<< "$FLUSH_A"
 ip -n b -batch - <<< "$FLUSH_B"
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -41,12 +41,19 @@ const char monitor_usage[] =
 	"    acquire policy 4 flow 10.0.1.1 -> 10.0.2.1 proto tcp sport 40000 dport 443\n"
 	"    expire soft spi 0x1000 dst 10.0.0.2\n"
 	"    expire hard spi 0x1000 dst 10.0.0.2\n"
+	"    sa set spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 ... encap udp sport 4500 ...\n"
+	"    mapping spi 0x2000 dst 10.0.0.1 from 203.0.113.9 port 1025, was 203.0.113.9 port\n"
+	"      4500 (one line)\n"
 	"\n"
 	"A policy or SA added or deleted is shown as \"nfsec policy show\" or \"nfsec sa show\"\n"
 	"shows it; a policy flush names its direction when it had one. An acquire says that a\n"
 	"packet of the flow found no SA for the protect policy of that index (ports are shown\n"
 	"for protocols that have them); an expire, that an SA's soft lifetime ran out (it still\n"
-	"works) or its hard one did (it is gone). With -j, one JSON object a line, policies,\n"
+	"works) or its hard one did (it is gone); an sa set, that an SA took new encapsulation\n"
+	"ports. A mapping says that an authenticated packet of an inbound SA with UDP\n"
+	"encapsulation came from another address or port than the SA's peer's: the peer's NAT\n"
+	"mapping moved (at most one a second per SA, until nfsec-iked moves the SAs).\n"
+	"With -j, one JSON object a line, policies,\n"
 	"SAs and flows as \"nfsec -j policy show\" and \"nfsec -j sa show\" give them:\n"
 	"\n"
 	"    {\"event\":\"policy-add\",\"policy\":{\"index\":3,\"dir\":\"out\",...}}\n"
@@ -59,6 +66,9 @@ const char monitor_usage[] =
 	"    {\"event\":\"acquire\",\"policy\":{\"index\":4,...},"
 	"\"flow\":{\"src\":\"10.0.1.1/32\",...}}\n"
 	"    {\"event\":\"expire\",\"hard\":false,\"sa\":{\"spi\":4096,...}}\n"
+	"    {\"event\":\"sa-set\",\"sa\":{\"spi\":4096,...}}\n"
+	"    {\"event\":\"mapping\",\"sa\":{\"spi\":8192,...},"
+	"\"mapping\":{\"addr\":\"203.0.113.9\",\"port\":1025}}\n"
 	"\n"
 	"Each line is written out as soon as it is printed, so a pipe sees it at once. If the\n"
 	"kernel had to drop events because they came faster than they were read, nfsec says so\n"
@@ -82,6 +92,8 @@ static const struct event_name event_names[] = {
 	{ NFSEC_CMD_SA_FLUSH, "sa flush", "sa-flush" },
 	{ NFSEC_CMD_ACQUIRE, "acquire", "acquire" },
 	{ NFSEC_CMD_EXPIRE, "expire", "expire" },
+	{ NFSEC_CMD_SA_SET, "sa set", "sa-set" },
+	{ NFSEC_CMD_MAPPING, "mapping", "mapping" },
 };
 
 static const struct event_name *event_name_find(uint8_t cmd)
@@ -128,6 +140,17 @@ static void flow_print(FILE *out, const struct nfsec_selector *flow)
 	flow_ports_print(out, "dport", flow->dport_min, flow->dport_max);
 }
 
+/* " from ADDR port N, was ADDR port N": where the peer's packet came from, and before. */
+static void mapping_print(FILE *out, const struct nfsec_event *ev)
+{
+	char now[ADDR_TEXT_LEN], was[ADDR_TEXT_LEN];
+
+	addr_format(now, ev->sa.family, ev->mapping_addr);
+	addr_format(was, ev->sa.family, ev->sa.src);
+	fprintf(out, " from %s port %u, was %s port %u", now, ev->mapping_port, was,
+		ev->sa.encap_sport);
+}
+
 static void text_print(FILE *out, const struct event_name *name, const struct nfsec_event *ev)
 {
 	fputs(name->text, out);
@@ -139,6 +162,11 @@ static void text_print(FILE *out, const struct event_name *name, const struct nf
 	case NFSEC_CMD_EXPIRE:
 		fprintf(out, " %s ", ev->hard ? "hard" : "soft");
 		sa_id_print(out, &ev->sa);
+		break;
+	case NFSEC_CMD_MAPPING:
+		fputc(' ', out);
+		sa_id_print(out, &ev->sa);
+		mapping_print(out, ev);
 		break;
 	default:
 		if (ev->has_policy) {
@@ -177,6 +205,15 @@ static int json_print(FILE *out, const struct event_name *name, const struct nfs
 	}
 	if (ev->has_sa)
 		sa_json(&j, "sa", &ev->sa);
+	if (ev->cmd == NFSEC_CMD_MAPPING) {
+		char addr[ADDR_TEXT_LEN];
+
+		addr_format(addr, ev->sa.family, ev->mapping_addr);
+		json_object_begin(&j, "mapping");
+		json_string(&j, "addr", addr);
+		json_u64(&j, "port", ev->mapping_port);
+		json_object_end(&j);
+	}
 	json_object_end(&j);
 	return json_finish(&j);
 }

@@ -29,7 +29,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 const char sa_usage[] =
-	"Usage: nfsec [-j] sa { add | delete | get | show | flush } ...\n"
+	"Usage: nfsec [-j] sa { add | delete | set | get | show | flush } ...\n"
 	"\n"
 	"  nfsec sa add spi SPI dir DIR src ADDR dst ADDR [proto esp] mode MODE [reqid N]\n"
 	"               { aead NAME KEY ICV_BITS | enc NAME KEY auth NAME KEY [ICV_BITS] }\n"
@@ -40,6 +40,7 @@ const char sa_usage[] =
 	"               [soft-seconds N] [hard-seconds N]\n"
 	"               [encap udp sport PORT dport PORT]\n"
 	"  nfsec sa delete spi SPI dst ADDR [proto esp]\n"
+	"  nfsec sa set spi SPI dst ADDR [proto esp] encap udp sport PORT dport PORT\n"
 	"  nfsec [-j] sa get spi SPI dst ADDR [proto esp]\n"
 	"  nfsec [-j] sa show\n"
 	"  nfsec sa flush\n"
@@ -77,6 +78,10 @@ const char sa_usage[] =
 	"\n"
 	"delete (or del), get: the SA of that SPI, destination and protocol.\n"
 	"\n"
+	"set: new UDP encapsulation ports for an SA that has encapsulation, in place: its\n"
+	"sequence numbers, replay window and counters go on. nfsec-iked does this when the\n"
+	"peer's NAT mapping moved (\"nfsec monitor\" shows the mapping event).\n"
+	"\n"
 	"show (or list): every SA, one a line:\n"
 	"\n"
 	"    spi 0x1000 dir out src 10.0.0.1 dst 10.0.0.2 proto esp mode tunnel reqid 1\n"
@@ -107,7 +112,8 @@ const char sa_usage[] =
 	"\n"
 	"flush: removes every SA.\n"
 	"\n"
-	"\"nfsec sa\" alone is \"nfsec sa show\". add, delete and flush need CAP_NET_ADMIN.\n"
+	"\"nfsec sa\" alone is \"nfsec sa show\". add, delete, set and flush need\n"
+	"CAP_NET_ADMIN.\n"
 	"\n"
 	"Exit status: 0 on success, 1 on any error; the reason goes to standard error.\n";
 
@@ -632,23 +638,49 @@ int sa_parse_add(int argc, char **argv, struct nfsec_sa *out, struct errmsg *err
 	return ret;
 }
 
-int sa_parse_id(const char *cmd, int argc, char **argv, struct sa_id *out,
-		struct errmsg *err)
+/* SPI and dst, and the keywords of @extra, all needed; proto may be left out. */
+static int id_words_parse(const char *cmd, unsigned int extra, int argc, char **argv,
+			  struct words *w, struct errmsg *err)
 {
-	struct words w = { .sa = { .proto = IPPROTO_ESP } };
 	const char *missing;
 	int ret;
 
-	ret = words_parse(cmd, ID_WORDS, argc, argv, &w, err);
+	ret = words_parse(cmd, ID_WORDS | extra, argc, argv, w, err);
 	if (ret < 0)
 		return ret;
-	missing = first_missing(w.seen, KW(KW_SPI) | KW(KW_DST));
+	missing = first_missing(w->seen, KW(KW_SPI) | KW(KW_DST) | extra);
 	if (missing) {
 		errmsg_set(err, "%s needs \"%s\"", cmd, missing);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int sa_parse_id(const char *cmd, int argc, char **argv, struct sa_id *out,
+		struct errmsg *err)
+{
+	struct words w = { .sa = { .proto = IPPROTO_ESP } };
+	int ret;
+
+	ret = id_words_parse(cmd, 0, argc, argv, &w, err);
+	if (ret < 0)
+		return ret;
 	*out = (struct sa_id){ .spi = w.sa.spi, .family = w.dst.family, .proto = w.sa.proto };
 	memcpy(out->dst, w.dst.addr, sizeof(out->dst));
+	return 0;
+}
+
+int sa_parse_set(int argc, char **argv, struct nfsec_sa *out, struct errmsg *err)
+{
+	struct words w = { .sa = { .proto = IPPROTO_ESP } };
+	int ret;
+
+	ret = id_words_parse("sa set", KW(KW_ENCAP), argc, argv, &w, err);
+	if (ret < 0)
+		return ret;
+	w.sa.family = w.dst.family;
+	memcpy(w.sa.dst, w.dst.addr, sizeof(w.sa.dst));
+	*out = w.sa;
 	return 0;
 }
 
@@ -878,6 +910,21 @@ static int sa_delete(const struct cli_opts *opts, int argc, char **argv)
 	return cli_handle_done(h, nfsec_sa_del(h, id.spi, id.family, id.dst, id.proto));
 }
 
+static int sa_set(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct nfsec_handle *h;
+	struct nfsec_sa sa;
+	struct errmsg err;
+
+	(void)opts;
+	if (sa_parse_set(argc - 1, argv + 1, &sa, &err) < 0)
+		return usage_error(err.text);
+	h = cli_handle_open();
+	if (!h)
+		return 1;
+	return cli_handle_done(h, nfsec_sa_set_encap(h, &sa));
+}
+
 static int sa_get(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct nfsec_handle *h;
@@ -1000,6 +1047,7 @@ static int sa_flush(const struct cli_opts *opts, int argc, char **argv)
 static const struct command sa_commands[] = {
 	{ "add", sa_add, "add an SA", sa_usage },
 	{ "delete", sa_delete, "remove one SA", sa_usage },
+	{ "set", sa_set, "change an SA's encapsulation ports", sa_usage },
 	{ "get", sa_get, "show one SA", sa_usage },
 	{ "show", sa_show, "show the SAs", sa_usage },
 	{ "list", sa_show, "show the SAs", sa_usage },

@@ -37,6 +37,12 @@ int sa_parse_id(const char *cmd, int argc, char **argv, struct sa_id *out,
 		struct errmsg *err);
 
 /*
+ * "spi SPI dst ADDR [proto esp] encap udp sport PORT dport PORT" ("sa set") into out's
+ * spi, family, dst, proto and encap fields; the rest of *out is zero.
+ */
+int sa_parse_set(int argc, char **argv, struct nfsec_sa *out, struct errmsg *err);
+
+/*
  * A KEY word into key[0..NFSEC_KEY_MAX-1] and *len: hex ("0x..." or plain), "file:PATH"
  * (the file's bytes), "hexfile:PATH" (hex text, whitespace allowed, an optional 0x), or ""
  * and "0x" for no key at all (ecb(cipher_null)). what names it in messages ("aead key").

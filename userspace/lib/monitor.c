@@ -36,6 +36,8 @@ static const char *const event_ops[NFSEC_CMD_MAX + 1] = {
 	[NFSEC_CMD_SA_FLUSH]	 = "SA flush event",
 	[NFSEC_CMD_ACQUIRE]	 = "acquire event",
 	[NFSEC_CMD_EXPIRE]	 = "expire event",
+	[NFSEC_CMD_SA_SET]	 = "SA set event",
+	[NFSEC_CMD_MAPPING]	 = "mapping event",
 };
 
 enum {
@@ -118,6 +120,12 @@ static const struct nla_policy event_policy[NFSEC_A_MAX + 1] = {
 	[NFSEC_A_SA]	      = { .type = NLA_NESTED },
 	[NFSEC_A_FLOW]	      = { .type = NLA_NESTED },
 	[NFSEC_A_EXPIRE_HARD] = { .type = NLA_FLAG },
+	[NFSEC_A_MAPPING]     = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy mapping_policy[NFSEC_MAPPING_A_MAX + 1] = {
+	[NFSEC_MAPPING_A_ADDR] = { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[NFSEC_MAPPING_A_PORT] = { .type = NLA_U16, .maxlen = sizeof(uint16_t) },
 };
 
 static int reply_lacks(struct nfsec_handle *h, const char *op, const char *name)
@@ -169,6 +177,37 @@ static int acquire_event(struct nfsec_handle *h, const char *op, struct nlattr *
 	return nfsec_flow_decode(h, op, "NFSEC_A_FLOW", tb[NFSEC_A_FLOW], &ev->flow);
 }
 
+/* The inbound SA and where its packet came from: both required, the port not 0. */
+static int mapping_event(struct nfsec_handle *h, const char *op, struct nlattr **tb,
+			 struct nfsec_event *ev)
+{
+	static const int required[] = { NFSEC_MAPPING_A_ADDR, NFSEC_MAPPING_A_PORT };
+	static const char *const names[NFSEC_MAPPING_A_MAX + 1] = {
+		[NFSEC_MAPPING_A_ADDR] = "NFSEC_MAPPING_A_ADDR",
+		[NFSEC_MAPPING_A_PORT] = "NFSEC_MAPPING_A_PORT",
+	};
+	struct nlattr *mtb[NFSEC_MAPPING_A_MAX + 1];
+	int ret;
+
+	if (!tb[NFSEC_A_MAPPING])
+		return reply_lacks(h, op, "NFSEC_A_MAPPING");
+	ret = sa_event(h, op, tb, ev);
+	if (!ret)
+		ret = nfsec_nest_parse(h, op, "NFSEC_A_MAPPING", tb[NFSEC_A_MAPPING], mtb,
+				       NFSEC_MAPPING_A_MAX, mapping_policy);
+	if (!ret)
+		ret = nfsec_need(h, op, mtb, required, 2, names);
+	if (!ret)
+		ret = nfsec_addr_get(h, op, mtb[NFSEC_MAPPING_A_ADDR], names[NFSEC_MAPPING_A_ADDR],
+				     ev->sa.family, ev->mapping_addr);
+	if (ret < 0)
+		return ret;
+	ev->mapping_port = nla_get_u16(mtb[NFSEC_MAPPING_A_PORT]);
+	if (!ev->mapping_port)
+		return nfsec_seterr(h, -EBADMSG, "%s: %s is 0", op, names[NFSEC_MAPPING_A_PORT]);
+	return 0;
+}
+
 /* Each event's attributes into *ev. */
 static int event_decode(struct nfsec_handle *h, const char *op, struct nlattr **tb,
 			struct nfsec_event *ev)
@@ -184,7 +223,10 @@ static int event_decode(struct nfsec_handle *h, const char *op, struct nlattr **
 		return nfsec_policy_dir_decode(h, op, tb[NFSEC_A_POLICY], &ev->dir);
 	case NFSEC_CMD_SA_NEW:
 	case NFSEC_CMD_SA_DEL:
+	case NFSEC_CMD_SA_SET:
 		return sa_event(h, op, tb, ev);
+	case NFSEC_CMD_MAPPING:
+		return mapping_event(h, op, tb, ev);
 	case NFSEC_CMD_ACQUIRE:
 		return acquire_event(h, op, tb, ev);
 	case NFSEC_CMD_EXPIRE:

@@ -191,6 +191,14 @@ int nfsec_sa_add(struct nfsec_handle *h, const struct nfsec_sa *sa);
 int nfsec_sa_del(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
 		 uint8_t proto);
 
+/*
+ * NFSEC_CMD_SA_SET: the SA (sa->spi, sa->dst, sa->proto), which has UDP encapsulation,
+ * takes sa->encap_sport and sa->encap_dport in place (its sequence numbers and counters go
+ * on): what a NAT mapping that moved needs. sa->encap must be set; the other fields are
+ * not sent. -EINVAL from the kernel for an SA without encapsulation.
+ */
+int nfsec_sa_set_encap(struct nfsec_handle *h, const struct nfsec_sa *sa);
+
 /* NFSEC_CMD_SA_GET for one SA: it into *out, without keys. */
 int nfsec_sa_get(struct nfsec_handle *h, uint32_t spi, uint16_t family, const uint8_t *dst,
 		 uint8_t proto, struct nfsec_sa *out);
@@ -258,6 +266,8 @@ const char *nfsec_stat_name(int attr);
  *   NFSEC_CMD_SA_FLUSH      no          no
  *   NFSEC_CMD_ACQUIRE       yes         no      flow; dir: the policy's
  *   NFSEC_CMD_EXPIRE        no          yes     hard
+ *   NFSEC_CMD_SA_SET        no          yes     (the SA's new encapsulation ports)
+ *   NFSEC_CMD_MAPPING       no          yes     mapping_addr, mapping_port
  *
  * dir is -1 for the SA events, which have no policy direction.
  */
@@ -274,6 +284,13 @@ struct nfsec_event {
 	 */
 	struct nfsec_selector flow;
 	bool hard;			/* EXPIRE: a hard lifetime ran out, the SA is gone */
+	/*
+	 * MAPPING: where an authenticated packet of the inbound SA (with encapsulation) came
+	 * from, which is not its peer's address and port: the peer's NAT mapping moved.
+	 * The address as in an SA (sa.family's length), the port in host order.
+	 */
+	uint8_t mapping_addr[16];
+	uint16_t mapping_port;
 };
 
 /*

@@ -24,6 +24,7 @@
 static const char add_op[] = "add SA";
 static const char del_op[] = "delete SA";
 static const char get_op[] = "get SA";
+static const char set_op[] = "set SA encapsulation";
 static const char dump_op[] = "list SAs";
 static const char flush_op[] = "flush SAs";
 
@@ -211,10 +212,14 @@ int nfsec_sa_new_msg(struct nfsec_handle *h, const struct nfsec_sa *sa, struct n
 	return 0;
 }
 
-int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t family,
-		    const uint8_t *dst, uint8_t proto, struct nl_msg **msgp)
+/*
+ * A request naming the SA (spi, dst, proto), with ports's encapsulation when ports is not
+ * NULL (NFSEC_CMD_SA_SET).
+ */
+static int id_msg(struct nfsec_handle *h, const char *op, uint8_t cmd, uint32_t spi,
+		  uint16_t family, const uint8_t *dst, uint8_t proto,
+		  const struct nfsec_sa *ports, struct nl_msg **msgp)
 {
-	const char *op = cmd == NFSEC_CMD_SA_DEL ? del_op : get_op;
 	struct nlattr *nest;
 	int ret;
 
@@ -232,9 +237,32 @@ int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t 
 	    nla_put_u16(*msgp, NFSEC_SA_A_FAMILY, family) < 0 ||
 	    nla_put(*msgp, NFSEC_SA_A_DST, (int)nfsec_addr_len(family), dst) < 0 ||
 	    nla_put_u8(*msgp, NFSEC_SA_A_PROTO, proto) < 0 ||
+	    (ports && put_encap(*msgp, ports) < 0) ||
 	    nla_nest_end(*msgp, nest) < 0)
 		return nfsec_too_large(h, op, msgp);
 	return 0;
+}
+
+int nfsec_sa_id_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t spi, uint16_t family,
+		    const uint8_t *dst, uint8_t proto, struct nl_msg **msgp)
+{
+	return id_msg(h, cmd == NFSEC_CMD_SA_DEL ? del_op : get_op, cmd, spi, family, dst,
+		      proto, NULL, msgp);
+}
+
+int nfsec_sa_set_encap(struct nfsec_handle *h, const struct nfsec_sa *sa)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	if (!sa->encap || !sa->encap_sport || !sa->encap_dport)
+		return nfsec_seterr(h, -EINVAL, "%s: UDP encapsulation needs both ports, not 0",
+				    set_op);
+	ret = id_msg(h, set_op, NFSEC_CMD_SA_SET, sa->spi, sa->family, sa->dst, sa->proto, sa,
+		     &msg);
+	if (ret < 0)
+		return ret;
+	return nfsec_request(h, set_op, msg, NULL, NULL);
 }
 
 static const struct nla_policy sa_policy[NFSEC_SA_A_MAX + 1] = {

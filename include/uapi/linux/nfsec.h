@@ -101,6 +101,10 @@
  *   (NFSEC_CMD_IKE_SOCKET) on any port but 500. ESP in UDP for an SA without it, and plain
  *   ESP for an SA with it, are dropped as malformed.
  * NFSEC_CMD_SA_DEL (CAP_NET_ADMIN): NFSEC_A_SA { SPI, FAMILY, DST, PROTO (default ESP) }.
+ * NFSEC_CMD_SA_SET (CAP_NET_ADMIN): NFSEC_A_SA { SPI, FAMILY, DST, PROTO, ENCAP }: an SA
+ *   with UDP encapsulation takes new ports in place (its sequence numbers, replay window
+ *   and counters go on), as the daemon does when the peer's NAT mapping moved
+ *   (NFSEC_CMD_MAPPING). An SA without encapsulation cannot gain it (EINVAL).
  * NFSEC_CMD_SA_GET: "do" with the same attributes as DEL, or a dump of every SA. An SA is
  *   given with every attribute of NEW (defaults filled in) except the keys, which are never
  *   sent back, plus what it has done:
@@ -129,6 +133,13 @@
  *     NFSEC_ACQUIRE_HOLD_MS for an SA, a few per namespace; then they are dropped.
  *   NFSEC_CMD_EXPIRE with NFSEC_A_SA: a soft lifetime ran out (the SA still works), or with
  *     NFSEC_A_EXPIRE_HARD too, a hard one did and the SA is gone (keys wiped).
+ *   NFSEC_CMD_SA_SET with NFSEC_A_SA: an SA's encapsulation ports changed.
+ *   NFSEC_CMD_MAPPING with NFSEC_A_SA (an inbound SA with encapsulation) and
+ *     NFSEC_A_MAPPING { NFSEC_MAPPING_A_ADDR, NFSEC_MAPPING_A_PORT }: an authenticated,
+ *     not replayed packet of the SA came from this address and port, which are not the
+ *     SA's peer address (NFSEC_SA_A_SRC) and port (NFSEC_ENCAP_A_SPORT): the peer's NAT
+ *     mapping moved (RFC 3948 5.2, XFRM's XFRM_MSG_MAPPING). At most one a second per SA
+ *     while it lasts; the daemon moves the SAs (NFSEC_CMD_SA_SET) to stop it.
  *
  * Attributes are only ever appended; numbers never change meaning.
  */
@@ -154,6 +165,8 @@ enum nfsec_cmd {
 	NFSEC_CMD_ACQUIRE,	/* event only */
 	NFSEC_CMD_EXPIRE,	/* event only */
 	NFSEC_CMD_IKE_SOCKET,
+	NFSEC_CMD_SA_SET,
+	NFSEC_CMD_MAPPING,	/* event only */
 	__NFSEC_CMD_MAX
 };
 
@@ -171,6 +184,7 @@ enum nfsec_attr {
 	NFSEC_A_STATS,
 	NFSEC_A_EXPIRE_HARD,
 	NFSEC_A_SOCKET_FD,
+	NFSEC_A_MAPPING,
 	__NFSEC_A_LAST
 };
 
@@ -296,6 +310,16 @@ enum nfsec_encap_type {
 };
 
 #define NFSEC_ENCAP_MAX (__NFSEC_ENCAP_LAST - 1)
+
+/* Where an SA's ESP in UDP came from (NFSEC_A_MAPPING, with NFSEC_CMD_MAPPING). */
+enum nfsec_mapping_attr {
+	NFSEC_MAPPING_A_UNSPEC,
+	NFSEC_MAPPING_A_ADDR,	/* 4 or 16 bytes, the SA's family */
+	NFSEC_MAPPING_A_PORT,	/* u16, host order */
+	__NFSEC_MAPPING_A_LAST
+};
+
+#define NFSEC_MAPPING_A_MAX (__NFSEC_MAPPING_A_LAST - 1)
 
 enum nfsec_alg_attr {
 	NFSEC_ALG_A_UNSPEC,
