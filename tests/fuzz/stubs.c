@@ -410,6 +410,16 @@ int kernel_sa_del(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst
 	return 0;
 }
 
+int kernel_sa_set_encap(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	(void)kk;
+	(void)err;
+	(void)errlen;
+	CHECK(sport && dport);
+	return sa_find(spi, dst) < 0 ? -ENOENT : 0;
+}
+
 int kernel_sa_stats(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
 		    struct kernel_sa_stats *st, char *err, size_t errlen)
 {

@@ -39,7 +39,7 @@
 enum { SENT_MAX = 64 };
 
 struct sent {
-	struct sockaddr_storage to;
+	struct sockaddr_storage from, to;
 	size_t len;
 	uint8_t buf[ISAKMP_MSG_MAX];
 };
@@ -74,7 +74,8 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 {
 	struct sent *s = &sent[nsent++ % SENT_MAX];
 
-	(void)from;
+	memcpy(&s->from, from, from->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
 	memcpy(&s->to, to, to->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 		sizeof(struct sockaddr_in6));
 	s->len = len;
@@ -132,6 +133,11 @@ static struct {
 	/* an event kernel_events_read() hands the daemon: see kernel_expire() */
 	bool expire_pending, expire_hard;
 	struct kernel_sa_ref expire;
+	/* a MAPPING kernel_events_read() hands the daemon: see kernel_mapping() */
+	bool mapping_pending;
+	struct kernel_sa_ref mapping;
+	struct tunnel_addr mapping_addr;
+	uint16_t mapping_port;
 	/* the leftover test of the last policies added with one, and its answer then */
 	bool (*stale)(uint32_t reqid, void *arg);
 	void *stale_arg;
@@ -229,6 +235,23 @@ int kernel_sa_del(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst
 	return -ENOENT;
 }
 
+int kernel_sa_set_encap(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	(void)kk;
+	(void)err;
+	(void)errlen;
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].spi == spi &&
+		    !memcmp(&k.sa[i].dst, dst, sizeof(*dst)) && k.sa[i].encap_sport) {
+			k.sa[i].encap_sport = sport;
+			k.sa[i].encap_dport = dport;
+			return 0;
+		}
+	errno = ENOENT;
+	return -ENOENT;
+}
+
 int kernel_sa_stats(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
 		    struct kernel_sa_stats *st, char *err, size_t errlen)
 {
@@ -290,6 +313,10 @@ int kernel_events_read(struct kernel *kk, const struct kernel_event_ops *ops, vo
 		k.expire_pending = false;
 		ops->expire(&k.expire, k.expire_hard, arg);
 	}
+	if (k.mapping_pending) {
+		k.mapping_pending = false;
+		ops->mapping(&k.mapping, &k.mapping_addr, k.mapping_port, arg);
+	}
 	return 0;
 }
 
@@ -306,6 +333,23 @@ static void kernel_expire(const struct fake_sa *sa, bool hard)
 	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
 	assert_true(loop_run_once(0) > 0);
 	assert_false(k.expire_pending);
+}
+
+/* The module's MAPPING for the inbound SA sa: its packet came from addr, port. */
+static void kernel_mapping(const struct fake_sa *sa, const char *addr, uint16_t port)
+{
+	uint64_t one = 1;
+
+	k.mapping = (struct kernel_sa_ref){
+		.spi = sa->spi, .dir = sa->dir, .src = sa->src, .dst = sa->dst, .reqid = sa->reqid,
+	};
+	k.mapping_addr = (struct tunnel_addr){ .family = AF_INET };
+	assert_int_equal(inet_pton(AF_INET, addr, k.mapping_addr.addr), 1);
+	k.mapping_port = port;
+	k.mapping_pending = true;
+	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
+	assert_true(loop_run_once(0) > 0);
+	assert_false(k.mapping_pending);
 }
 
 /* --- What the fake kernel holds ----------------------------------------------------------- */
@@ -1050,7 +1094,8 @@ static void nat_from_daemon(struct natted *n, struct ike_msg *msg)
 /*
  * Phase 1 and quick mode from behind the NAT: both ends find it, the daemon follows the
  * peer to 4500 (through the NAT, 14500) and answers there, its SAs carry ESP in UDP
- * between 4500 and 14500, "show" says so; no keepalives (it is not the one behind).
+ * between 4500 and 14500, "show" says so; no keepalives (it is not the one behind). The
+ * module's MAPPING (the NAT gave the peer another port) moves the SAs and phase 1.
  */
 static void test_nat_peer_behind_nat(void **state)
 {
@@ -1105,8 +1150,113 @@ static void test_nat_peer_behind_nat(void **state)
 	assert_int_equal(st.phase1.local_port, 4500);
 	assert_int_equal(st.phase1.remote_port, 14500);
 	assert_int_equal(nkeepalives, 0);
+
+	/* the NAT moves the peer to 14600: the SAs both ways and phase 1 follow */
+	kernel_mapping(in, "198.51.100.1", 14600);
+	assert_int_equal(in->encap_sport, 14600);
+	assert_int_equal(in->encap_dport, 4500);
+	assert_int_equal(out->encap_sport, 4500);
+	assert_int_equal(out->encap_dport, 14600);
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_int_equal(st.phase1.remote_port, 14600);
+	assert_non_null(strstr(logged, "the peer's NAT mapping moved: 198.51.100.1 port 14600"));
+	/* another address is not followed */
+	kernel_mapping(in, "198.51.100.9", 14700);
+	assert_int_equal(out->encap_dport, 14600);
 	qm_free(q);
 	ike_sa_free(n.p);
+}
+
+/*
+ * The daemon (moon, 192.168.1.1) behind a NAT that shows it as 198.51.100.1 (its port 500
+ * as 1500, 4500 as 14500), initiating to sun at 192.168.1.2, main or aggressive mode: it
+ * finds itself behind the NAT, sends its last phase-1 message from 4500 and stays there
+ * (aggressive mode's message 2, which came to 500, does not take it back), and keeps the
+ * mapping with keepalives to the peer's 4500.
+ */
+static void nat_initiator(const char *mode)
+{
+	char words[512], why[64];
+	struct sockaddr_storage r_local, r_remote;
+	struct iked_tunnel *t;
+	struct tunnel peer;
+	struct tunnel_status st;
+	struct ike_msg msg = { 0 };
+	struct ike_sa *r = NULL;
+	unsigned int seen = 0, turn;
+	uint16_t from = 0;
+
+	snprintf(words, sizeof(words), MOON " auto none nat-keepalive 1 local-id fqdn:moon.example "
+		 "remote-id fqdn:sun.example mode %s", mode);
+	t = add(words);
+	snprintf(words, sizeof(words), "sun local 192.168.1.2 remote 198.51.100.1 "
+		 "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 auth psk psk sesame "
+		 "local-id fqdn:sun.example remote-id fqdn:moon.example mode %s", mode);
+	conf(&peer, words);
+	nkeepalives = 0;
+	assert_int_equal(registry_up("moon", why, sizeof(why)), 0);
+	/* each phase-1 datagram the daemon sent (not the quick mode that follows) */
+	for (turn = 0; turn < 8 && seen < nsent; turn++) {
+		const struct sent *s = &sent[seen++ % SENT_MAX];
+		struct isakmp_err err;
+
+		msg.buf = s->buf;
+		msg.len = s->len;
+		assert_int_equal(isakmp_hdr_parse(msg.buf, msg.len, &msg.hdr, &err), 0);
+		if (msg.hdr.exchange != ISAKMP_EXCH_IDPROT &&
+		    msg.hdr.exchange != ISAKMP_EXCH_AGGRESSIVE)
+			continue;
+		/* through the NAT to sun */
+		from = port_of(&s->from);
+		sockaddr4(&r_local, "192.168.1.2");
+		port_set(&r_local, port_of(&s->to));
+		sockaddr4(&r_remote, "198.51.100.1");
+		port_set(&r_remote, from == IKE_PORT ? 1500 : 14500);
+		msg.local = &r_local;
+		msg.remote = &r_remote;
+		if (!r) {
+			r = ike_sa_respond(&peer, NULL, &msg);
+			assert_non_null(r);
+		} else {
+			assert_int_equal(ike_sa_input(r, &msg), 0);
+			if (msg.hdr.flags & ISAKMP_FLAG_ENC) {
+				r->local = r_local;
+				r->remote = r_remote;
+			}
+		}
+		if (r->out_len)		/* and back, to what the NAT maps its port to */
+			deliver_ports("192.168.1.2", port_of(&r->local),
+				      port_of(&r->remote) == 1500 ? IKE_PORT : NATT_PORT,
+				      r->out, r->out_len);
+	}
+	assert_non_null(r);
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	assert_true(r->nat.peer);
+	assert_false(r->nat.local);
+	assert_int_equal(from, NATT_PORT);	/* its last message: main 5, aggressive 3 */
+	assert_int_equal(port_of(&r->remote), 14500);
+	status(t, &st);
+	assert_true(st.phase1.established);
+	assert_string_equal(st.phase1.nat, "local behind NAT, peer not");
+	assert_int_equal(st.phase1.local_port, 4500);
+	assert_int_equal(st.phase1.remote_port, 4500);
+	for (uint64_t end = loop_now_ms() + 3000; !nkeepalives && loop_now_ms() < end;)
+		loop_run_once(100);
+	assert_true(nkeepalives > 0);
+	assert_int_equal(port_of(&keepalive_to), NATT_PORT);
+	ike_sa_free(r);
+}
+
+static void test_nat_initiator_main(void **state)
+{
+	(void)state;
+	nat_initiator("main");
+}
+
+static void test_nat_initiator_aggressive(void **state)
+{
+	(void)state;
+	nat_initiator("aggressive");
 }
 
 /*
@@ -1792,6 +1942,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_any_peer_keyed_to_its_address, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_peer_behind_nat, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_initiator_main, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_initiator_aggressive, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_delete, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_expired, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_initial_contact, test_setup,

@@ -235,7 +235,6 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 
 static void p1_free(struct p1 *p1);
 static void p1_follow(struct p1 *p1, const struct ike_msg *msg);
-static uint16_t port_of(const struct sockaddr_storage *ss);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
 static struct tun *peer_attach(struct p1 *p1);
@@ -758,7 +757,7 @@ static int tie_cmp(const struct child *x, const struct child *y)
  */
 static void sa_encap(const struct p1 *p1, bool in, struct kernel_sa *ksa)
 {
-	uint16_t ours = port_of(&p1->sa->local), theirs = port_of(&p1->sa->remote);
+	uint16_t ours = natt_port(&p1->sa->local), theirs = natt_port(&p1->sa->remote);
 
 	if (!ike_sa_udp(p1->sa))
 		return;
@@ -1518,16 +1517,9 @@ static void p1_respond(const struct sockaddr_storage *local,
 	p1_send_new(p1);
 }
 
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
-
 static bool same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
 {
-	return same_host(x, y) && port_of(x) == port_of(y);
+	return same_host(x, y) && natt_port(x) == natt_port(y);
 }
 
 /* "192.0.2.1:4500" */
@@ -1539,7 +1531,7 @@ static void endpoint_text(const struct sockaddr_storage *ss, char *buf, size_t l
 			(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
 
 	inet_ntop(ss->ss_family, a, addr, sizeof(addr));
-	snprintf(buf, len, "%s:%u", addr, port_of(ss));
+	snprintf(buf, len, "%s:%u", addr, natt_port(ss));
 }
 
 /*
@@ -1559,7 +1551,7 @@ static void p1_follow(struct p1 *p1, const struct ike_msg *msg)
 	endpoint_text(&sa->remote, was, sizeof(was));
 	endpoint_text(msg->remote, now, sizeof(now));
 	log_ctx_info(name_of(p1->tun), "the peer speaks from %s (was %s), to our port %u", now,
-		     was, port_of(msg->local));
+		     was, natt_port(msg->local));
 	sa->local = *msg->local;
 	sa->remote = *msg->remote;
 }
@@ -1599,8 +1591,11 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(p1->tun), "phase 1 message dropped: %s", p1->sa->why);
 		return;
 	}
-	/* encrypted and accepted, or the proof that established it: authenticated */
-	if ((msg->hdr.flags & ISAKMP_FLAG_ENC) || p1->sa->state == IKE_ESTABLISHED)
+	/*
+	 * Encrypted and accepted: authenticated. Not aggressive mode's message 2, which
+	 * proves the responder too but came to port 500, as the initiator moves to 4500.
+	 */
+	if (msg->hdr.flags & ISAKMP_FLAG_ENC)
 		p1_follow(p1, msg);
 	p1_send_new(p1);
 	if (p1->sa->state == IKE_ESTABLISHED)
@@ -1699,9 +1694,60 @@ static void on_expire(const struct kernel_sa_ref *ref, bool hard, void *arg)
 	child_delete(pair, &pair->cur, true);
 }
 
+/* The ports of c's SAs: ESP in UDP between our NATT_PORT and the peer's port. */
+static void child_encap_set(struct tun *tun, const struct child *c, uint16_t port)
+{
+	const struct tunnel *conf = &tun->t->conf;
+	char err[256];
+
+	if (!c->used)
+		return;
+	if (kernel_sa_set_encap(d.k, c->spi_out, &conf->remote, NATT_PORT, port, err,
+				sizeof(err)) ||
+	    kernel_sa_set_encap(d.k, c->spi_in, &conf->local, port, NATT_PORT, err, sizeof(err)))
+		log_ctx_warn(name_of(tun), "the SAs do not follow the peer: %s", err);
+}
+
+/*
+ * The peer's NAT gave it another port (RFC 3948 5.2): the module saw an authenticated
+ * packet of an inbound SA come from it. Its SAs, both ways, and its phase 1s move there;
+ * another address is not followed (the SAs are the address's: a new phase 1 will be).
+ */
+static void on_mapping(const struct kernel_sa_ref *ref, const struct tunnel_addr *addr,
+		       uint16_t port, void *arg)
+{
+	struct pair *pair = pair_by_reqid(ref->reqid);
+	char text[INET6_ADDRSTRLEN] = "?";
+	struct retired *r;
+	struct tun *tun;
+	struct p1 *o;
+	unsigned int i;
+
+	(void)arg;
+	if (!pair || ref->dir != NFSEC_SA_DIR_IN)
+		return;
+	tun = pair->tun;
+	inet_ntop(addr->family, addr->addr, text, sizeof(text));
+	if (memcmp(addr, &tun->t->conf.remote, sizeof(*addr))) {
+		log_ctx_warn(name_of(tun), "the peer's ESP comes from %s now, not its address: "
+			     "not followed", text);
+		return;
+	}
+	log_ctx_info(name_of(tun), "the peer's NAT mapping moved: %s port %u", text, port);
+	for (o = d.p1s; o; o = o->next)
+		if (o->tun == tun && ike_sa_udp(o->sa))
+			natt_port_set(&o->sa->remote, port);
+	for (i = 0; i < tun->npairs; i++) {
+		child_encap_set(tun, &tun->pairs[i].cur, port);
+		for (r = tun->pairs[i].retired; r; r = r->next)
+			child_encap_set(tun, &r->c, port);
+	}
+}
+
 static const struct kernel_event_ops kernel_ops = {
 	.acquire = on_acquire,
 	.expire = on_expire,
+	.mapping = on_mapping,
 };
 
 static void on_kernel(int fd, uint32_t events, void *arg)
@@ -2216,8 +2262,8 @@ static void nat_status(const struct ike_sa *sa, struct tunnel_status *st)
 	else if (ike_sa_udp(sa))
 		nat = "none, UDP forced";
 	snprintf(st->phase1.nat, sizeof(st->phase1.nat), "%s", nat);
-	st->phase1.local_port = port_of(&sa->local);
-	st->phase1.remote_port = port_of(&sa->remote);
+	st->phase1.local_port = natt_port(&sa->local);
+	st->phase1.remote_port = natt_port(&sa->remote);
 }
 
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)

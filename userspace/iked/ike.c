@@ -882,14 +882,6 @@ bool ike_sa_udp(const struct ike_sa *sa)
 			    sa->conf->nat_t == TUNNEL_NAT_T_FORCE);
 }
 
-static void port_set(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 /*
  * RFC 3947 4: an initiator that found a NAT (or forces NAT-T) sends its next message, and
  * every one after, from and to NATT_PORT; the responder follows it there.
@@ -898,8 +890,8 @@ static void natt_float(struct ike_sa *sa)
 {
 	if (!sa->initiator || sa->floated || !sa->local.ss_family || !ike_sa_udp(sa))
 		return;
-	port_set(&sa->local, NATT_PORT);
-	port_set(&sa->remote, NATT_PORT);
+	natt_port_set(&sa->local, NATT_PORT);
+	natt_port_set(&sa->remote, NATT_PORT);
 	sa->floated = true;
 }
 

@@ -661,6 +661,22 @@ int kernel_sa_del(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
 	return ret;
 }
 
+int kernel_sa_set_encap(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	struct nfsec_sa sa = {
+		.spi = spi, .family = dst->family, .proto = IPPROTO_ESP, .encap = true,
+		.encap_sport = sport, .encap_dport = dport,
+	};
+	int ret;
+
+	memcpy(sa.dst, dst->addr, addr_len(sa.family));
+	ret = nfsec_sa_set_encap(k->h, &sa);
+	if (ret < 0)
+		seterr(err, errlen, ret, "SA 0x%08x: %s", spi, nfsec_error(k->h));
+	return ret;
+}
+
 int kernel_sa_stats(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
 		    struct kernel_sa_stats *st, char *err, size_t errlen)
 {
@@ -791,6 +807,15 @@ static int on_event(const struct nfsec_event *ev, void *arg)
 	case NFSEC_CMD_POLICY_FLUSH:
 		if (ops->policies_flushed)
 			ops->policies_flushed(ev->dir, cb_arg);
+		break;
+	case NFSEC_CMD_MAPPING:
+		if (ops->mapping) {
+			struct tunnel_addr addr;
+
+			sa_ref(&ev->sa, &ref);
+			addr_from(&addr, ev->sa.family, ev->mapping_addr);
+			ops->mapping(&ref, &addr, ev->mapping_port, cb_arg);
+		}
 		break;
 	default:		/* additions, ours or anyone's: nothing to do */
 		break;

@@ -191,6 +191,13 @@ int kernel_sa_add(struct kernel *k, const struct kernel_sa *ksa, char *err, size
 int kernel_sa_del(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst, char *err,
 		  size_t errlen);
 
+/*
+ * The SA (spi, dst), which has ESP in UDP, takes the ports sport and dport in place (its
+ * sequence numbers and replay window go on): a NAT mapping that moved.
+ */
+int kernel_sa_set_encap(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen);
+
 /* What the module says an SA has done, for "nfsec tunnel show". */
 struct kernel_sa_stats {
 	uint64_t bytes, packets;	/* inner bytes and packets so far */
@@ -260,6 +267,12 @@ struct kernel_event_ops {
 	 */
 	void (*policy_deleted)(uint32_t index, void *arg);
 	void (*policies_flushed)(int dir, void *arg);	/* NFSEC_POLICY_DIR_*, -1: all */
+	/*
+	 * An authenticated packet of the inbound SA sa (with ESP in UDP) came from addr and
+	 * port, not the peer's address and port the SA has: the peer's NAT mapping moved.
+	 */
+	void (*mapping)(const struct kernel_sa_ref *sa, const struct tunnel_addr *addr,
+			uint16_t port, void *arg);
 	/*
 	 * The module dropped events (the socket's buffer overflowed): what the daemon keeps
 	 * in step with it must be read anew (nfsec sa/policy dumps, re-checked per tunnel).

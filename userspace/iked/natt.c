@@ -107,6 +107,23 @@ int natt_detect(const struct isakmp_bytes *natd, unsigned int n, const uint8_t *
 	return 0;
 }
 
+uint16_t natt_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+void natt_port_set(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
 const char *natt_found_text(const struct natt_found *found)
 {
 	if (found->local && found->peer)

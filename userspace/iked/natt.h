@@ -70,6 +70,10 @@ struct natt_found {
 int natt_detect(const struct isakmp_bytes *natd, unsigned int n, const uint8_t *local,
 		const uint8_t *remote, size_t hash_len, struct natt_found *found);
 
+/* The port of an AF_INET or AF_INET6 address (host order), and setting it. */
+uint16_t natt_port(const struct sockaddr_storage *ss);
+void natt_port_set(struct sockaddr_storage *ss, uint16_t port);
+
 /* "local behind NAT, peer not", "both behind NAT", ... "no NAT" for logs. */
 const char *natt_found_text(const struct natt_found *found);
 
