@@ -29,6 +29,10 @@
 #                   b's pings still reach a through the mapping they kept
 #   both-nat        nfsec (a, behind r) to nfsec (c, behind s, reached through s's DNAT):
 #                   both find their own side behind a NAT, traffic both ways
+#   rebind          charon (a, behind r) to nfsec (b, remote %any); r forgets a's mapping
+#                   and maps it anew from another port range: b's module reports the
+#                   mapping, nfsec moves its SAs and phase 1 to the new port, traffic
+#                   comes back without a new phase 1
 #
 #   93-ike-nat.sh case NAME    one case (namespaces already set up)
 # vm: stock kernel only (the test kernel has no NAT)
@@ -244,6 +248,54 @@ case_keepalive() {
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
 }
 
+# a_forgotten: r holds no mapping of a's UDP 4500 any more.
+a_forgotten() { ! $R grep -q "src=192.168.1.1 dst=203.0.113.2 sport=4500" /proc/net/nf_conntrack; }
+
+# b_moved PORT: b's outbound SA goes to a port other than PORT, and a ping from a passes
+# (its ESP, from r's new mapping, is what shows b the move).
+b_moved() {
+	$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 &&
+		[ "$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')" != "$1" ]
+}
+
+case_rebind() {
+	local old new
+	# short timeouts from the start: an entry keeps the deadline it was last given
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=2
+	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
+		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
+		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
+	sas_are b 2
+	$A ping -c 2 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	old=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	# r maps anew from 30000 up, once a's old mapping has gone quiet and expired
+	$R nft flush chain ip nat post
+	$R nft add rule ip nat post oifname "vra" return
+	$R nft add rule ip nat post meta l4proto udp masquerade to :30000-39999
+	$R nft add rule ip nat post masquerade
+	wait_until 30 "r forgetting a's mapping" a_forgotten
+	wait_until 30 "b's SAs following a to its new port" b_moved "$old"
+	new=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	echo "a's port on r: $old, then $new"
+	[ "$new" -ge 30000 ] || fail "b's SAs went to port $new, not r's new range"
+	grep -q "the peer's NAT mapping moved: $PUB port $new" $IKE_DIR/b/iked.log ||
+		fail "nfsec-iked did not log the move"
+	expect_eq "phase 1s in b" "$(grep -c "phase 1 established" $IKE_DIR/b/iked.log)" 1
+	shows b "nat: peer behind NAT, local not (UDP 4500 -> $new)"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, moved"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	$R nft flush chain ip nat post
+	$R nft add rule ip nat post oifname "vra" return
+	$R nft add rule ip nat post meta l4proto udp masquerade to :20000-29999
+	$R nft add rule ip nat post masquerade
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
 # s and c: c behind s, which masquerades what c sends and forwards UDP 500 and 4500 from
 # its outer address to c.
 behind_s() {
@@ -311,7 +363,7 @@ fi
 module_load
 nat_setup
 failed=()
-for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat}; do
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
