@@ -44,43 +44,20 @@
 R="nsenter --net=/run/netns/r"
 PUB=203.0.113.254	# r's address on b's side: a as b sees it
 
+# r_masquerade PORTS: r's translation, anew: what leaves towards b or s masquerades, UDP
+# onto PORTS (a range); what goes back to a does not.
+r_masquerade() {
+	$R nft flush chain ip nat post
+	$R nft add rule ip nat post oifname "vra" return
+	$R nft add rule ip nat post meta l4proto udp masquerade to :$1
+	$R nft add rule ip nat post masquerade
+}
+
 nat_setup() {
-	local ns
-	netns_add a
-	netns_add b
-	netns_add r
-	ip link add va netns a type veth peer name vra netns r
-	ip link add vb netns b type veth peer name vrb netns r
-	$A ip addr add 192.168.1.1/24 dev va
-	$R ip addr add 192.168.1.254/24 dev vra
-	$R ip addr add $PUB/24 dev vrb
-	$B ip addr add 203.0.113.2/24 dev vb
-	$A ip link add inner type dummy
-	$B ip link add inner type dummy
-	$A ip addr add 10.0.1.1/24 dev inner
-	$B ip addr add 10.0.2.1/24 dev inner
-	for ns in a b r; do nsenter --net=/run/netns/$ns ip link set lo up; done
-	$A ip link set inner up
-	$B ip link set inner up
-	$A ip link set va up
-	$B ip link set vb up
-	$R ip link set vra up
-	$R ip link set vrb up
-	$A ip route add default via 192.168.1.254
-	# b reaches a's inner network only through the tunnel (the route names r: the
-	# policy, not the route, decides where it goes)
-	$B ip route add 10.0.1.0/24 via $PUB
-	$R sysctl -qw net.ipv4.ip_forward=1
-	$R nft -f - <<-EOF
-	table ip nat {
-		chain post {
-			type nat hook postrouting priority srcnat;
-			oifname "vra" return
-			meta l4proto udp masquerade to :20000-29999
-			masquerade
-		}
-	}
-	EOF
+	nat_router $PUB
+	$R nft add table ip nat
+	$R nft add chain ip nat post '{ type nat hook postrouting priority srcnat; }'
+	r_masquerade 20000-29999
 	head -c $DATA_SIZE /dev/urandom > $DATA
 }
 
@@ -184,10 +161,9 @@ case_aggressive_pfs() {
 			proposals = aes128-sha256-modp2048" "esp_proposals = aes128-sha256-modp2048"
 }
 
-# charon in a, behind r, initiates; nfsec in b answers as a remote %any tunnel, and sends
-# its ESP in UDP to the port the NAT chose for charon's 4500.
-case_responder() {
-	local port
+# from_charon: charon in a, behind r, brings the tunnel up with nfsec in b, a remote %any
+# tunnel.
+from_charon() {
 	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
 		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
 	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
@@ -195,6 +171,13 @@ case_responder() {
 	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
 		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
 	sas_are b 2
+}
+
+# charon in a, behind r, initiates; nfsec in b answers as a remote %any tunnel, and sends
+# its ESP in UDP to the port the NAT chose for charon's 4500.
+case_responder() {
+	local port
+	from_charon
 	port=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
 	echo "nfsec sends ESP in UDP to $PUB port $port"
 	[ "$port" -ge 20000 ] && [ "$port" -le 29999 ] ||
@@ -263,20 +246,11 @@ case_rebind() {
 	# short timeouts from the start: an entry keeps the deadline it was last given
 	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=2
-	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
-	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
-		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
-	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
-		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
-	sas_are b 2
+	from_charon
 	$A ping -c 2 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
 	old=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
 	# r maps anew from 30000 up, once a's old mapping has gone quiet and expired
-	$R nft flush chain ip nat post
-	$R nft add rule ip nat post oifname "vra" return
-	$R nft add rule ip nat post meta l4proto udp masquerade to :30000-39999
-	$R nft add rule ip nat post masquerade
+	r_masquerade 30000-39999
 	wait_until 30 "r forgetting a's mapping" a_forgotten
 	wait_until 30 "b's SAs following a to its new port" b_moved "$old"
 	new=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
@@ -288,10 +262,7 @@ case_rebind() {
 	shows b "nat: peer behind NAT, local not (UDP 4500 -> $new)"
 	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, moved"
 	tcp_check a 10.0.1.1 b 10.0.2.1
-	$R nft flush chain ip nat post
-	$R nft add rule ip nat post oifname "vra" return
-	$R nft add rule ip nat post meta l4proto udp masquerade to :20000-29999
-	$R nft add rule ip nat post masquerade
+	r_masquerade 20000-29999
 	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=120
 }
