@@ -109,7 +109,7 @@ void fuzz_phase1(const struct tunnel *a, const struct tunnel *b, struct ike_sa *
 		 struct ike_sa **r)
 {
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	*i = ike_sa_initiate(a, NULL, why, sizeof(why));

@@ -53,7 +53,7 @@
  * fuzz-sources: userspace/iked/ike.c userspace/iked/quick.c userspace/iked/info.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c userspace/iked/log.c userspace/iked/registry.c
- * fuzz-sources: userspace/iked/conf.c userspace/iked/dpd.c
+ * fuzz-sources: userspace/iked/conf.c userspace/iked/dpd.c userspace/iked/natt.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
  * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
  * fuzz-libs: -lcrypto
@@ -236,7 +236,7 @@ static void peer_tail(struct ike_sa *sa)
 	uint8_t iv[IKE_CBC_BLOCK_LEN];
 	struct isakmp_chain chain;
 	struct isakmp_buf b;
-	struct ike_msg m5;
+	struct ike_msg m5 = { 0 };
 	size_t len;
 
 	CHECK(fuzz_msg(&m5, sa->out, sa->out_len));
@@ -306,7 +306,7 @@ static void peer_qm_input(struct ike_sa *p, const struct ike_msg *msg)
 static void peer_input(const uint8_t *p, size_t len)
 {
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct info info;
 	struct ike_sa *sa;
 
@@ -453,7 +453,7 @@ static void half_event(const uint8_t *p, size_t len)
 	char why[IKE_WHY_MAX];
 	struct ike_sa *sa = ike_sa_initiate(peer.conf, NULL, why, sizeof(why));
 	const struct stub_dgram *d;
-	struct ike_msg reply;
+	struct ike_msg reply = { 0 };
 	struct isakmp_buf b;
 	unsigned long before = stub_nsent;
 	size_t n;

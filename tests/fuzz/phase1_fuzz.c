@@ -34,7 +34,7 @@
  * reached ESTABLISHED hold the same keys.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/ike.c userspace/iked/info.c
- * fuzz-sources: userspace/iked/log.c
+ * fuzz-sources: userspace/iked/log.c userspace/iked/natt.c
  * fuzz-sources: userspace/iked/auth.c userspace/iked/isakmp.c userspace/iked/ikecrypto.c
  * fuzz-sources: userspace/iked/dh.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
@@ -183,7 +183,7 @@ static struct ike_sa *respond(const struct run *run, const struct ike_msg *msg)
 static void genuine_run(struct run *run, unsigned int m)
 {
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	unsigned int k;
 
 	run->i = ike_sa_initiate(&tunnels[run->pair][0], creds[0], why, sizeof(why));
@@ -264,7 +264,7 @@ static size_t make_genuine(struct run *run, struct fuzz_in *in)
 	struct ike_sa *from = to == run->i ? run->r : run->i;
 	struct isakmp_chain chain;
 	struct isakmp_buf b;
-	struct ike_msg g;
+	struct ike_msg g = { 0 };
 	uint8_t keep, first;
 	size_t len;
 	bool enc;
@@ -303,7 +303,7 @@ static size_t make_raw(const struct run *run, uint8_t how, struct fuzz_in *in)
 /* What every SA must look like after any message. */
 static void check_sa(const struct ike_sa *sa)
 {
-	struct ike_msg out;
+	struct ike_msg out = { 0 };
 
 	CHECK(sa->state < IKE_STATE_COUNT);
 	CHECK(memchr(sa->why, '\0', sizeof(sa->why)) && memchr(sa->peer, '\0', sizeof(sa->peer)));
@@ -321,7 +321,7 @@ static void check_sa(const struct ike_sa *sa)
 /* Each side's reply to the other, until neither has anything more to say. */
 static void go_on(struct run *run)
 {
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	for (turn = 0; turn < 8; turn++) {
@@ -346,7 +346,7 @@ static void deliver(struct run *run, uint8_t how, const struct ike_msg *msg)
 {
 	struct ike_sa *to = run->to;
 	enum ike_state before;
-	struct ike_msg g;
+	struct ike_msg g = { 0 };
 	int ret;
 
 	if (!to) {
@@ -389,7 +389,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t scenario = fuzz_u8(&in), how = fuzz_u8(&in);
 	struct run run = { .pair = scenario % PAIRS };
 	unsigned int form = how & FORM_MASK, m;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	size_t len;
 
 	fuzz_random_reset();

@@ -30,7 +30,7 @@
  * parses; a message that moved the exchange on is a retransmission the second time.
  *
  * fuzz-sources: tests/fuzz/harness.c userspace/iked/quick.c userspace/iked/ike.c
- * fuzz-sources: userspace/iked/log.c
+ * fuzz-sources: userspace/iked/log.c userspace/iked/natt.c
  * fuzz-sources: userspace/iked/info.c userspace/iked/auth.c userspace/iked/isakmp.c
  * fuzz-sources: userspace/iked/ikecrypto.c userspace/iked/dh.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
@@ -128,7 +128,7 @@ static void genuine_run(struct run *run, uint8_t pair, bool replay)
 {
 	const struct tunnel *a = run->a;
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	unsigned int l = pair % a->local_ts_count;
 	unsigned int rr = pair / a->local_ts_count % a->remote_ts_count;
 
@@ -213,7 +213,7 @@ static size_t make(struct run *run, uint8_t how, struct fuzz_in *in)
 	unsigned int form = how & FORM_MASK;
 	struct isakmp_chain chain;
 	struct isakmp_buf b;
-	struct ike_msg g;
+	struct ike_msg g = { 0 };
 	uint8_t keep = 0, first;
 	size_t h, len;
 
@@ -264,7 +264,7 @@ static bool is_ours(const struct esp_proposals *list, const struct esp_proposal 
 /* What an exchange must look like after any message. */
 static void check_qm(const struct qm *qm, const struct tunnel *conf)
 {
-	struct ike_msg out;
+	struct ike_msg out = { 0 };
 
 	CHECK(qm->state <= QM_DEAD);
 	CHECK(memchr(qm->why, '\0', sizeof(qm->why)));
@@ -293,7 +293,7 @@ static const struct tunnel *conf_of(const struct run *run, const struct qm *qm)
 static void go_on(struct run *run, struct qm *from)
 {
 	struct qm *to = from == run->qi ? run->qr : run->qi;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	for (turn = 0; turn < 3 && to && from->out_len; turn++) {
@@ -311,7 +311,7 @@ static void deliver(struct run *run, uint8_t how, const struct ike_msg *msg)
 {
 	struct qm *to = run->to;
 	enum qm_state before;
-	struct ike_msg g;
+	struct ike_msg g = { 0 };
 	int ret;
 
 	if (!to) {
@@ -358,7 +358,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.a = &tunnels[pair][0], .b = &tunnels[pair][1],
 		.m = 1 + (unsigned int)(scenario >> 3 & 3) % 3,
 	};
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	size_t len;
 
 	fuzz_random_reset();

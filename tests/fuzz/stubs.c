@@ -66,6 +66,12 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 	return 0;
 }
 
+int net_keepalive(const struct sockaddr *from, const struct sockaddr *to)
+{
+	CHECK(from->sa_family == AF_INET && to->sa_family == AF_INET);
+	return 0;
+}
+
 const struct stub_dgram *stub_sent(unsigned long nth)
 {
 	if (nth >= stub_nsent || stub_nsent - nth > STUB_SENT_MAX)
@@ -402,6 +408,16 @@ int kernel_sa_del(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst
 	}
 	k.sas[i] = k.sas[--k.nsas];
 	return 0;
+}
+
+int kernel_sa_set_encap(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	(void)kk;
+	(void)err;
+	(void)errlen;
+	CHECK(sport && dport);
+	return sa_find(spi, dst) < 0 ? -ENOENT : 0;
 }
 
 int kernel_sa_stats(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,

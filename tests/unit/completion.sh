@@ -75,6 +75,8 @@ expect "tunnel add dpd-mode: common/tunnel.c dpd_mode_names" \
 	$(words common/tunnel.c table dpd_mode_names) -- tunnel add t dpd-mode ""
 expect "tunnel add dpd-action: common/tunnel.c dpd_action_names" \
 	$(words common/tunnel.c table dpd_action_names) -- tunnel add t dpd-action ""
+expect "tunnel add nat-t: common/tunnel.c nat_t_names" \
+	$(words common/tunnel.c table nat_t_names) -- tunnel add t nat-t ""
 # Tunnel names come from the daemon: a fake nfsec on PATH answers "tunnel show".
 mkdir -p "${TMPDIR:-/tmp}/nfsec-completion.$$"
 fake=${TMPDIR:-/tmp}/nfsec-completion.$$

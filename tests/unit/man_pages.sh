@@ -60,6 +60,7 @@ nfsec.8            common/tunnel.c   table     exchange_names
 nfsec.8            common/tunnel.c   table     yes_no_names
 nfsec.8            common/tunnel.c   table     dpd_mode_names
 nfsec.8            common/tunnel.c   table     dpd_action_names
+nfsec.8            common/tunnel.c   table     nat_t_names
 nfsec-iked.conf.5  common/tunnel.c   table     keywords
 nfsec-iked.conf.5  common/tunnel.c   table     auth_names
 nfsec-iked.conf.5  common/tunnel.c   table     auto_names
@@ -67,6 +68,7 @@ nfsec-iked.conf.5  common/tunnel.c   table     exchange_names
 nfsec-iked.conf.5  common/tunnel.c   table     yes_no_names
 nfsec-iked.conf.5  common/tunnel.c   table     dpd_mode_names
 nfsec-iked.conf.5  common/tunnel.c   table     dpd_action_names
+nfsec-iked.conf.5  common/tunnel.c   table     nat_t_names
 nfsec-iked.conf.5  iked/conf.c       table     names
 nfsec-iked.conf.5  common/tunnel.c   literals  -
 nfsec-iked.conf.5  iked/conf.c       literals  -

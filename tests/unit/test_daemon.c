@@ -39,7 +39,7 @@
 enum { SENT_MAX = 64 };
 
 struct sent {
-	struct sockaddr_storage to;
+	struct sockaddr_storage from, to;
 	size_t len;
 	uint8_t buf[ISAKMP_MSG_MAX];
 };
@@ -74,11 +74,24 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 {
 	struct sent *s = &sent[nsent++ % SENT_MAX];
 
-	(void)from;
+	memcpy(&s->from, from, from->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
 	memcpy(&s->to, to, to->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 		sizeof(struct sockaddr_in6));
 	s->len = len;
 	memcpy(s->buf, buf, len);
+	return 0;
+}
+
+/* NAT keepalives sent, and the last one's destination. */
+static unsigned int nkeepalives;
+static struct sockaddr_storage keepalive_to;
+
+int net_keepalive(const struct sockaddr *from, const struct sockaddr *to)
+{
+	(void)from;
+	nkeepalives++;
+	memcpy(&keepalive_to, to, sizeof(struct sockaddr_in));
 	return 0;
 }
 
@@ -93,6 +106,7 @@ struct fake_sa {
 	uint8_t dir;
 	struct tunnel_addr src, dst;
 	uint32_t reqid;
+	uint16_t encap_sport, encap_dport;
 };
 
 /* A protect policy as kernel.h says kernel_tunnel_policies_add() makes it. */
@@ -119,6 +133,11 @@ static struct {
 	/* an event kernel_events_read() hands the daemon: see kernel_expire() */
 	bool expire_pending, expire_hard;
 	struct kernel_sa_ref expire;
+	/* a MAPPING kernel_events_read() hands the daemon: see kernel_mapping() */
+	bool mapping_pending;
+	struct kernel_sa_ref mapping;
+	struct tunnel_addr mapping_addr;
+	uint16_t mapping_port;
 	/* the leftover test of the last policies added with one, and its answer then */
 	bool (*stale)(uint32_t reqid, void *arg);
 	void *stale_arg;
@@ -194,7 +213,8 @@ int kernel_sa_add(struct kernel *kk, const struct kernel_sa *ksa, char *err, siz
 	assert_true(k.nsa < FAKE_SAS_MAX);
 	k.sa[k.nsa++] = (struct fake_sa){
 		.live = true, .spi = ksa->spi, .dir = ksa->dir, .src = ksa->src, .dst = ksa->dst,
-		.reqid = ksa->reqid,
+		.reqid = ksa->reqid, .encap_sport = ksa->encap_sport,
+		.encap_dport = ksa->encap_dport,
 	};
 	return 0;
 }
@@ -209,6 +229,23 @@ int kernel_sa_del(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst
 		if (k.sa[i].live && k.sa[i].spi == spi &&
 		    !memcmp(&k.sa[i].dst, dst, sizeof(*dst))) {
 			k.sa[i].live = false;
+			return 0;
+		}
+	errno = ENOENT;
+	return -ENOENT;
+}
+
+int kernel_sa_set_encap(struct kernel *kk, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	(void)kk;
+	(void)err;
+	(void)errlen;
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].spi == spi &&
+		    !memcmp(&k.sa[i].dst, dst, sizeof(*dst)) && k.sa[i].encap_sport) {
+			k.sa[i].encap_sport = sport;
+			k.sa[i].encap_dport = dport;
 			return 0;
 		}
 	errno = ENOENT;
@@ -276,6 +313,10 @@ int kernel_events_read(struct kernel *kk, const struct kernel_event_ops *ops, vo
 		k.expire_pending = false;
 		ops->expire(&k.expire, k.expire_hard, arg);
 	}
+	if (k.mapping_pending) {
+		k.mapping_pending = false;
+		ops->mapping(&k.mapping, &k.mapping_addr, k.mapping_port, arg);
+	}
 	return 0;
 }
 
@@ -292,6 +333,23 @@ static void kernel_expire(const struct fake_sa *sa, bool hard)
 	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
 	assert_true(loop_run_once(0) > 0);
 	assert_false(k.expire_pending);
+}
+
+/* The module's MAPPING for the inbound SA sa: its packet came from addr, port. */
+static void kernel_mapping(const struct fake_sa *sa, const char *addr, uint16_t port)
+{
+	uint64_t one = 1;
+
+	k.mapping = (struct kernel_sa_ref){
+		.spi = sa->spi, .dir = sa->dir, .src = sa->src, .dst = sa->dst, .reqid = sa->reqid,
+	};
+	k.mapping_addr = (struct tunnel_addr){ .family = AF_INET };
+	assert_int_equal(inet_pton(AF_INET, addr, k.mapping_addr.addr), 1);
+	k.mapping_port = port;
+	k.mapping_pending = true;
+	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
+	assert_true(loop_run_once(0) > 0);
+	assert_false(k.mapping_pending);
 }
 
 /* --- What the fake kernel holds ----------------------------------------------------------- */
@@ -421,14 +479,33 @@ static void sockaddr4(struct sockaddr_storage *ss, const char *addr)
 	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
 }
 
-/* A datagram to the daemon (192.168.1.1) from addr. */
-static void deliver_from(const char *addr, const uint8_t *buf, size_t len)
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static void port_set(struct sockaddr_storage *ss, uint16_t port)
+{
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* A datagram to the daemon (192.168.1.1, port lport) from addr, port rport. */
+static void deliver_ports(const char *addr, uint16_t rport, uint16_t lport, const uint8_t *buf,
+			  size_t len)
 {
 	struct sockaddr_storage local, remote;
 
 	sockaddr4(&local, "192.168.1.1");
 	sockaddr4(&remote, addr);
+	port_set(&local, lport);
+	port_set(&remote, rport);
 	recv_cb(&local, &remote, buf, len, NULL);
+}
+
+/* A datagram to the daemon (192.168.1.1) from addr. */
+static void deliver_from(const char *addr, const uint8_t *buf, size_t len)
+{
+	deliver_ports(addr, IKE_PORT, IKE_PORT, buf, len);
 }
 
 static void deliver(const uint8_t *buf, size_t len)
@@ -457,7 +534,7 @@ static struct ike_sa *phase1_from(const struct tunnel *conf, const char *addr,
 {
 	char why[IKE_WHY_MAX];
 	struct ike_sa *p = ike_sa_initiate(conf, NULL, why, sizeof(why));
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(p);
@@ -544,7 +621,7 @@ static void test_spoofed_m1_does_not_block(void **state)
 	char why[IKE_WHY_MAX];
 	struct ike_sa *spoof = ike_sa_initiate(&sun, NULL, why, sizeof(why));
 	struct iked_tunnel *t = add(MOON " auto none");
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	deliver(spoof->out, spoof->out_len);
@@ -752,7 +829,7 @@ static struct qm *quick_from(struct ike_sa *p, const struct tunnel *conf, const 
 	struct qm *q = qm_initiate(p, &conf->local_ts[0], &conf->remote_ts[0], spi, why,
 				   sizeof(why));
 	unsigned int sas = k.sas_in + k.sas_out;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	assert_non_null(q);
 	if (m1) {
@@ -851,7 +928,7 @@ static void test_quick_mode_out_refused(void **state)
 	struct ike_sa *p = peer_phase1();
 	uint8_t m1[ISAKMP_MSG_MAX];
 	struct tunnel_status st;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *q;
 	size_t m1_len;
 
@@ -902,7 +979,7 @@ static void test_crossed_seen_by_peer_only(void **state)
 	struct ike_sa *p = peer_phase1();
 	struct tunnel_status st;
 	struct qm *q0, *a, *b;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	q0 = peer_quick(p, NULL, NULL);
@@ -979,6 +1056,208 @@ static void test_aggressive_psk_warns_at_load(void **state)
 	   "auth psk psk sesame"
 /* host to host: each peer's own address is its remote-ts */
 #define RW_HOST "rw local 192.168.1.1 remote %any local-ts 192.168.1.1/32 auth psk psk sesame"
+
+/*
+ * A peer at 10.0.0.2 behind a NAT (198.51.100.1; its port 500 shows as 1500, 4500 as
+ * 14500) to a remote %any tunnel. The peer's datagrams go through the NAT; the daemon's
+ * reach the peer with the addresses as the peer sees them, for its NAT-D.
+ */
+struct natted {
+	struct ike_sa *p;
+	struct sockaddr_storage local, remote;	/* what the peer's message saw */
+};
+
+static void nat_to_daemon(const struct ike_sa *p, const uint8_t *buf, size_t len)
+{
+	uint16_t port = port_of(&p->local);
+
+	deliver_ports("198.51.100.1", port == IKE_PORT ? 1500 : 14500, port_of(&p->remote), buf,
+		      len);
+}
+
+/* The daemon's last datagram, to the peer: it must have gone to the NAT's port for it. */
+static void nat_from_daemon(struct natted *n, struct ike_msg *msg)
+{
+	const struct sent *s = &sent[(nsent - 1) % SENT_MAX];
+	uint16_t to = port_of(&s->to);
+
+	assert_true(to == 1500 || to == 14500);
+	last_sent(msg);
+	sockaddr4(&n->local, "10.0.0.2");
+	port_set(&n->local, to == 1500 ? IKE_PORT : NATT_PORT);
+	sockaddr4(&n->remote, "192.168.1.1");
+	port_set(&n->remote, to == 1500 ? IKE_PORT : NATT_PORT);
+	msg->local = &n->local;
+	msg->remote = &n->remote;
+}
+
+/*
+ * Phase 1 and quick mode from behind the NAT: both ends find it, the daemon follows the
+ * peer to 4500 (through the NAT, 14500) and answers there, its SAs carry ESP in UDP
+ * between 4500 and 14500, "show" says so; no keepalives (it is not the one behind). The
+ * module's MAPPING (the NAT gave the peer another port) moves the SAs and phase 1.
+ */
+static void test_nat_peer_behind_nat(void **state)
+{
+	struct iked_tunnel *t = add(RW);
+	struct natted n = { 0 };
+	struct tunnel behind;
+	const struct fake_sa *in, *out;
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg = { 0 };
+	struct qm *q;
+	int turn;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 local-ts 10.0.2.0/24 "
+	     "remote-ts 10.0.1.0/24 auth psk psk sesame");
+	n.p = ike_sa_initiate(&behind, NULL, why, sizeof(why));
+	assert_non_null(n.p);
+	sockaddr4(&n.p->local, "10.0.0.2");
+	sockaddr4(&n.p->remote, "192.168.1.1");
+	nkeepalives = 0;
+	for (turn = 0; turn < 3; turn++) {
+		nat_to_daemon(n.p, n.p->out, n.p->out_len);
+		nat_from_daemon(&n, &msg);
+		assert_int_equal(ike_sa_input(n.p, &msg), 0);
+	}
+	assert_int_equal(n.p->state, IKE_ESTABLISHED);
+	assert_true(n.p->nat.local);
+	assert_true(n.p->floated);
+	/* main mode 6 went to where 5 came from */
+	assert_int_equal(port_of(&sent[(nsent - 1) % SENT_MAX].to), 14500);
+	assert_non_null(strstr(logged, "NAT detected: peer behind NAT, local not"));
+
+	q = qm_initiate(n.p, &behind.local_ts[0], &behind.remote_ts[0], 0x5001, why,
+			sizeof(why));
+	assert_non_null(q);
+	nat_to_daemon(n.p, q->out, q->out_len);
+	nat_from_daemon(&n, &msg);
+	assert_int_equal(qm_input(q, &msg), 0);
+	assert_int_equal(q->state, QM_DONE);
+	nat_to_daemon(n.p, q->out, q->out_len);
+	in = sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1");
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(in->encap_sport, 14500);
+	assert_int_equal(in->encap_dport, 4500);
+	assert_int_equal(out->encap_sport, 4500);
+	assert_int_equal(out->encap_dport, 14500);
+	assert_int_equal(out->spi, 0x5001);
+
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_string_equal(st.phase1.nat, "peer behind NAT, local not");
+	assert_int_equal(st.phase1.local_port, 4500);
+	assert_int_equal(st.phase1.remote_port, 14500);
+	assert_int_equal(nkeepalives, 0);
+
+	/* the NAT moves the peer to 14600: the SAs both ways and phase 1 follow */
+	kernel_mapping(in, "198.51.100.1", 14600);
+	assert_int_equal(in->encap_sport, 14600);
+	assert_int_equal(in->encap_dport, 4500);
+	assert_int_equal(out->encap_sport, 4500);
+	assert_int_equal(out->encap_dport, 14600);
+	assert_int_equal(registry_peer_status(t, 0, &st), 0);
+	assert_int_equal(st.phase1.remote_port, 14600);
+	assert_non_null(strstr(logged, "the peer's NAT mapping moved: 198.51.100.1 port 14600"));
+	/* another address is not followed */
+	kernel_mapping(in, "198.51.100.9", 14700);
+	assert_int_equal(out->encap_dport, 14600);
+	qm_free(q);
+	ike_sa_free(n.p);
+}
+
+/*
+ * The daemon (moon, 192.168.1.1) behind a NAT that shows it as 198.51.100.1 (its port 500
+ * as 1500, 4500 as 14500), initiating to sun at 192.168.1.2, main or aggressive mode: it
+ * finds itself behind the NAT, sends its last phase-1 message from 4500 and stays there
+ * (aggressive mode's message 2, which came to 500, does not take it back), and keeps the
+ * mapping with keepalives to the peer's 4500.
+ */
+static void nat_initiator(const char *mode)
+{
+	char words[512], why[64];
+	struct sockaddr_storage r_local, r_remote;
+	struct iked_tunnel *t;
+	struct tunnel peer;
+	struct tunnel_status st;
+	struct ike_msg msg = { 0 };
+	struct ike_sa *r = NULL;
+	unsigned int seen = 0, turn;
+	uint16_t from = 0;
+
+	snprintf(words, sizeof(words), MOON " auto none nat-keepalive 1 local-id fqdn:moon.example "
+		 "remote-id fqdn:sun.example mode %s", mode);
+	t = add(words);
+	snprintf(words, sizeof(words), "sun local 192.168.1.2 remote 198.51.100.1 "
+		 "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 auth psk psk sesame "
+		 "local-id fqdn:sun.example remote-id fqdn:moon.example mode %s", mode);
+	conf(&peer, words);
+	nkeepalives = 0;
+	assert_int_equal(registry_up("moon", why, sizeof(why)), 0);
+	/* each phase-1 datagram the daemon sent (not the quick mode that follows) */
+	for (turn = 0; turn < 8 && seen < nsent; turn++) {
+		const struct sent *s = &sent[seen++ % SENT_MAX];
+		struct isakmp_err err;
+
+		msg.buf = s->buf;
+		msg.len = s->len;
+		assert_int_equal(isakmp_hdr_parse(msg.buf, msg.len, &msg.hdr, &err), 0);
+		if (msg.hdr.exchange != ISAKMP_EXCH_IDPROT &&
+		    msg.hdr.exchange != ISAKMP_EXCH_AGGRESSIVE)
+			continue;
+		/* through the NAT to sun */
+		from = port_of(&s->from);
+		sockaddr4(&r_local, "192.168.1.2");
+		port_set(&r_local, port_of(&s->to));
+		sockaddr4(&r_remote, "198.51.100.1");
+		port_set(&r_remote, from == IKE_PORT ? 1500 : 14500);
+		msg.local = &r_local;
+		msg.remote = &r_remote;
+		if (!r) {
+			r = ike_sa_respond(&peer, NULL, &msg);
+			assert_non_null(r);
+		} else {
+			assert_int_equal(ike_sa_input(r, &msg), 0);
+			if (msg.hdr.flags & ISAKMP_FLAG_ENC) {
+				r->local = r_local;
+				r->remote = r_remote;
+			}
+		}
+		if (r->out_len)		/* and back, to what the NAT maps its port to */
+			deliver_ports("192.168.1.2", port_of(&r->local),
+				      port_of(&r->remote) == 1500 ? IKE_PORT : NATT_PORT,
+				      r->out, r->out_len);
+	}
+	assert_non_null(r);
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	assert_true(r->nat.peer);
+	assert_false(r->nat.local);
+	assert_int_equal(from, NATT_PORT);	/* its last message: main 5, aggressive 3 */
+	assert_int_equal(port_of(&r->remote), 14500);
+	status(t, &st);
+	assert_true(st.phase1.established);
+	assert_string_equal(st.phase1.nat, "local behind NAT, peer not");
+	assert_int_equal(st.phase1.local_port, 4500);
+	assert_int_equal(st.phase1.remote_port, 4500);
+	for (uint64_t end = loop_now_ms() + 3000; !nkeepalives && loop_now_ms() < end;)
+		loop_run_once(100);
+	assert_true(nkeepalives > 0);
+	assert_int_equal(port_of(&keepalive_to), NATT_PORT);
+	ike_sa_free(r);
+}
+
+static void test_nat_initiator_main(void **state)
+{
+	(void)state;
+	nat_initiator("main");
+}
+
+static void test_nat_initiator_aggressive(void **state)
+{
+	(void)state;
+	nat_initiator("aggressive");
+}
 
 /*
  * A road warrior's phase 2 with a remote %any tunnel: its SAs in the kernel are keyed to
@@ -1077,7 +1356,7 @@ static void test_any_peer_delete(void **state)
 /* A hard EXPIRE of a peer's SA: the pair's SAs and policies go, the peer is told. */
 static void test_any_peer_expired(void **state)
 {
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct ike_sa *p;
 	struct qm *q;
 
@@ -1200,7 +1479,7 @@ static void test_any_selectors_held(void **state)
 	struct qm *q = peer_quick(p, NULL, NULL), *q3;
 	char why[IKE_WHY_MAX];
 	struct tunnel_status st;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	p3 = phase1_from(&sun, "192.168.1.3", false);
@@ -1661,6 +1940,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aggressive_psk_warns_at_load, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_keyed_to_its_address, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_peer_behind_nat, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_initiator_main, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_initiator_aggressive, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_delete, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_any_peer_expired, test_setup, test_teardown),

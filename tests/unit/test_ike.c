@@ -58,7 +58,7 @@ static struct ike_sa *run(const struct tunnel *a, const struct tunnel *b, struct
 	char why[IKE_WHY_MAX];
 	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
 	struct ike_sa *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(i);
@@ -91,7 +91,7 @@ static void mm_turns(const struct tunnel *a, const struct tunnel *b, int turns,
 	char why[IKE_WHY_MAX];
 	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why));
 	struct ike_sa *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	assert_non_null(i);
@@ -249,7 +249,7 @@ static void test_retransmit_and_garbage(void **state)
 {
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg, cut;
+	struct ike_msg msg = { 0 }, cut = { 0 };
 	char why[IKE_WHY_MAX];
 	uint8_t reply[ISAKMP_MSG_MAX];
 	size_t reply_len;
@@ -306,7 +306,7 @@ static void test_tampered_auth(void **state)
 {
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int ret;
 
 	(void)state;
@@ -357,6 +357,7 @@ static void forger_end(struct forger *f, struct isakmp_buf *b)
 	assert_int_equal(isakmp_msg_end(b), 0);
 	f->msg.buf = f->buf;
 	f->msg.len = b->len;
+	f->msg.local = f->msg.remote = NULL;
 	assert_int_equal(isakmp_hdr_parse(f->buf, b->len, &f->msg.hdr, &err), 0);
 }
 
@@ -472,7 +473,7 @@ static void test_forged_undecryptable(void **state)
 	uint8_t buf[ISAKMP_MSG_MAX];
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -506,7 +507,7 @@ static void test_plain_message_6(void **state)
 	struct isakmp_err err;
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg, m6;
+	struct ike_msg msg = { 0 }, m6 = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -582,7 +583,7 @@ static void qm_done(struct ike_sa *i, struct ike_sa *r, unsigned int l, unsigned
 	struct qm *qi = qm_initiate(i, &i->conf->local_ts[l], &i->conf->remote_ts[rr], spi_i,
 				    why, sizeof(why));
 	struct qm *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	if (!qi)
 		fail_msg("qm_initiate: %s", why);
@@ -670,7 +671,7 @@ static void qm_refused(const char *a_words, const char *b_words, const char *why
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	conf(&a, a_words);
 	conf(&b, b_words);
@@ -715,7 +716,7 @@ static void test_quick_mode_retransmit(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg, m2;
+	struct ike_msg msg = { 0 }, m2 = { 0 };
 	uint8_t copy[ISAKMP_MSG_MAX];
 	size_t len;
 
@@ -822,7 +823,7 @@ static void test_quick_mode_replay(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr, *again;
-	struct ike_msg msg, m1_msg;
+	struct ike_msg msg = { 0 }, m1_msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -858,7 +859,7 @@ static void test_quick_mode_low_spi(void **state)
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
 	struct qm *qi, *qr;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 
 	(void)state;
 	conf(&a, A_SIDE "psk sesame");
@@ -903,7 +904,7 @@ static void test_quick_mode_bundle(void **state)
 	struct esp_offer o[2];
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *qr;
 	unsigned int k;
 
@@ -942,7 +943,7 @@ static void test_quick_mode_lifekb(void **state)
 	struct esp_offer o;
 	struct tunnel a, b;
 	struct ike_sa *i, *r;
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	struct qm *qr;
 
 	(void)state;
@@ -1065,7 +1066,7 @@ static void cert_run(const char *peer_expected_by_sun, bool ok)
 	struct auth_creds *ca, *cb;
 	struct ike_sa *i, *r;
 	char why[IKE_WHY_MAX];
-	struct ike_msg msg;
+	struct ike_msg msg = { 0 };
 	int turn;
 
 	cert_conf(&a, "ab local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24 "
@@ -1237,6 +1238,241 @@ static void test_illegal_move_refused(void **state)
 	ike_sa_free(i);
 }
 
+/* --- NAT traversal (RFC 3947) ----------------------------------------------------------- */
+
+static struct sockaddr_storage ep(const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
+	return ss;
+}
+
+static uint16_t ep_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/*
+ * The path between an initiator at 10.0.0.1 and a responder at 192.168.1.2: with nat, a
+ * NAT in front of the initiator maps it to 198.51.100.1, port 500 to 1500 and 4500 to
+ * 14500. What the responder sees of a message from the initiator, and back.
+ */
+struct path {
+	bool nat;
+	struct sockaddr_storage i_local, r_local, r_sees, i_sees;
+};
+
+static void path_carry(struct path *pa, const struct ike_sa *from, struct ike_msg *msg)
+{
+	uint16_t port = ep_port(&from->local);
+
+	msg_of(from, msg);
+	if (from->initiator) {
+		pa->r_local = ep("192.168.1.2", ep_port(&from->remote));
+		pa->r_sees = pa->nat ? ep("198.51.100.1", port == 500 ? 1500 : 14500) :
+				       ep("10.0.0.1", port);
+		msg->local = &pa->r_local;
+		msg->remote = &pa->r_sees;
+	} else {
+		pa->i_local = ep("10.0.0.1", ep_port(&from->remote) == 1500 ? 500 :
+					     ep_port(&from->remote) == 14500 ? 4500 :
+					     ep_port(&from->remote));
+		pa->i_sees = ep("192.168.1.2", port);
+		msg->local = &pa->i_local;
+		msg->remote = &pa->i_sees;
+	}
+}
+
+/*
+ * Phase 1 across the path, as the daemon runs it: each side sends from and to its SA's
+ * endpoints, and follows the peer's authenticated messages (encrypted ones here).
+ */
+static void nat_run(const struct tunnel *a, const struct tunnel *b, struct path *pa,
+		    struct ike_sa **ip, struct ike_sa **rp)
+{
+	char why[IKE_WHY_MAX];
+	struct ike_sa *i = ike_sa_initiate(a, NULL, why, sizeof(why)), *r;
+	struct ike_msg msg = { 0 };
+	int turn;
+
+	assert_non_null(i);
+	i->local = ep("10.0.0.1", 500);
+	i->remote = ep("192.168.1.2", 500);
+	path_carry(pa, i, &msg);
+	r = ike_sa_respond(b, NULL, &msg);
+	assert_non_null(r);
+	for (turn = 0; turn < 8; turn++) {
+		struct ike_sa *from = turn % 2 ? i : r;
+		struct ike_sa *to = turn % 2 ? r : i;
+
+		if (!from->out_len)
+			break;
+		path_carry(pa, from, &msg);
+		assert_int_equal(ike_sa_input(to, &msg), 0);
+		if (msg.hdr.flags & ISAKMP_FLAG_ENC) {
+			to->local = *msg.local;
+			to->remote = *msg.remote;
+		}
+		if (to->state == IKE_ESTABLISHED && !to->out_len)
+			break;
+	}
+	assert_int_equal(i->state, IKE_ESTABLISHED);
+	assert_int_equal(r->state, IKE_ESTABLISHED);
+	*ip = i;
+	*rp = r;
+}
+
+#define NAT_A "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame local-ts 10.0.1.0/24 " \
+	      "remote-ts 10.0.2.0/24 local-id fqdn:sun.example remote-id fqdn:moon.example "
+#define NAT_B "ba local 192.168.1.2 remote 198.51.100.1 auth psk psk sesame " \
+	      "local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 local-id fqdn:moon.example " \
+	      "remote-id fqdn:sun.example "
+
+/*
+ * Behind a NAT, main and aggressive mode: both ends find it (each its side of it), the
+ * initiator moves to 4500 for its next message and the responder follows it to the port
+ * the NAT chose; with no NAT nothing moves.
+ */
+static void test_nat_detected(void **state)
+{
+	static const char *const modes[] = { "mode main", "mode aggressive" };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	unsigned int m;
+
+	(void)state;
+	for (m = 0; m < 2; m++) {
+		char wa[512], wb[512];
+		struct path pa = { .nat = true };
+
+		snprintf(wa, sizeof(wa), NAT_A "%s", modes[m]);
+		snprintf(wb, sizeof(wb), NAT_B "%s", modes[m]);
+		conf(&a, wa);
+		conf(&b, wb);
+		nat_run(&a, &b, &pa, &i, &r);
+		assert_int_equal(i->natt, NATT_RFC);
+		assert_int_equal(r->natt, NATT_RFC);
+		assert_true(i->natd_seen);
+		assert_true(r->natd_seen);
+		assert_true(i->nat.local);
+		assert_false(i->nat.peer);
+		assert_false(r->nat.local);
+		assert_true(r->nat.peer);
+		assert_true(ike_sa_udp(i));
+		assert_true(ike_sa_udp(r));
+		assert_true(i->floated);
+		assert_int_equal(ep_port(&i->local), 4500);
+		assert_int_equal(ep_port(&i->remote), 4500);
+		assert_int_equal(ep_port(&r->local), 4500);
+		assert_int_equal(ep_port(&r->remote), 14500);
+		ike_sa_free(i);
+		ike_sa_free(r);
+
+		pa.nat = false;
+		snprintf(wb, sizeof(wb), NAT_B "%s", modes[m]);
+		nat_run(&a, &b, &pa, &i, &r);
+		assert_true(i->natd_seen);
+		assert_true(r->natd_seen);
+		assert_false(i->nat.local || i->nat.peer || r->nat.local || r->nat.peer);
+		assert_false(ike_sa_udp(i));
+		assert_false(ike_sa_udp(r));
+		assert_false(i->floated);
+		assert_int_equal(ep_port(&r->remote), 500);
+		ike_sa_free(i);
+		ike_sa_free(r);
+	}
+}
+
+/* nat-t no on either side: nothing spoken; force: UDP without a NAT, both ends agreeing. */
+static void test_nat_words(void **state)
+{
+	struct path pa = { .nat = true };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+
+	(void)state;
+	conf(&a, NAT_A "nat-t no");
+	conf(&b, NAT_B);
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_int_equal(i->natt, NATT_NONE);
+	assert_int_equal(r->natt, NATT_NONE);
+	assert_false(ike_sa_udp(i) || ike_sa_udp(r) || i->floated);
+	ike_sa_free(i);
+	ike_sa_free(r);
+
+	pa.nat = false;
+	conf(&a, NAT_A "nat-t force");
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_true(i->floated);
+	assert_true(ike_sa_udp(i));
+	/* the forcing side's random source hash: the responder sees it behind a NAT */
+	assert_true(r->nat.peer);
+	assert_true(ike_sa_udp(r));
+	assert_int_equal(ep_port(&r->remote), 4500);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/*
+ * Quick mode over a phase 1 that found a NAT: UDP-Encapsulated-Tunnel (3; the drafts'
+ * 61443 when only a draft was spoken), taken by a responder that found it too and refused
+ * by one that did not; transport mode in UDP, with its NAT-OA payloads.
+ */
+static void test_nat_quick_mode(void **state)
+{
+	struct path pa = { .nat = true };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg = { 0 };
+
+	(void)state;
+	conf(&a, NAT_A);
+	conf(&b, NAT_B);
+	nat_run(&a, &b, &pa, &i, &r);
+	qm_done(i, r, 0, 0, 0x1001, 0x2001, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	i->natt = r->natt = NATT_DRAFT_03;
+	qm_done(i, r, 0, 0, 0x1002, 0x2002, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	/* a responder that saw no NAT wants plain tunnel mode */
+	r->nat.peer = false;
+	i->natt = r->natt = NATT_RFC;
+	qi = qm_initiate(i, &a.local_ts[0], &a.remote_ts[0], 0x1003, why, sizeof(why));
+	assert_non_null(qi);
+	qmsg_of(qi, &msg);
+	qr = qm_respond(r, &msg, 0x2003);
+	assert_non_null(qr);
+	assert_int_equal(qr->state, QM_DEAD);
+	assert_non_null(strstr(qr->why, "encapsulation UDP-Encapsulated-Tunnel, we want Tunnel"));
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+
+	/* transport mode in UDP (forced: with a NAT its selectors would be the private
+	 * address, which a tunnel names as its remote), NAT-OA payloads and all */
+	pa.nat = false;
+	conf(&a, "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame encap transport "
+		 "nat-t force local-id fqdn:sun.example remote-id fqdn:moon.example");
+	conf(&b, "ba local 192.168.1.2 remote 10.0.0.1 auth psk psk sesame encap transport "
+		 "local-id fqdn:moon.example remote-id fqdn:sun.example");
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_true(ike_sa_udp(i) && ike_sa_udp(r));
+	qm_done(i, r, 0, 0, 0x1004, 0x2004, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1267,6 +1503,9 @@ int main(void)
 		cmocka_unit_test(test_main_mode_cert),
 		cmocka_unit_test(test_aggressive_cert_forged),
 		cmocka_unit_test(test_illegal_move_refused),
+		cmocka_unit_test(test_nat_detected),
+		cmocka_unit_test(test_nat_words),
+		cmocka_unit_test(test_nat_quick_mode),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

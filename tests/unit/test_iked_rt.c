@@ -509,6 +509,40 @@ static void test_net_exchange_v6(void **state)
 	exchange(AF_INET6, "::1", "::1", "::");
 }
 
+/*
+ * From NATT_PORT: IKE goes behind the non-ESP marker, a NAT keepalive is the one byte 0xff
+ * alone (a plain socket stands in for the peer).
+ */
+static void test_net_keepalive(void **state)
+{
+	struct sockaddr_storage natt = sockaddr_of(AF_INET, "127.0.0.1", NATT_PORT);
+	struct sockaddr_storage peer = sockaddr_of(AF_INET, "127.0.0.1", 0);
+	struct sockaddr_storage v6 = sockaddr_of(AF_INET6, "::1", 4500);
+	uint8_t buf[16];
+	int fa, fd;
+
+	(void)state;
+	net_init(NULL, NULL);
+	fa = net_listen((struct sockaddr *)&natt);
+	if (fa == -EADDRINUSE)
+		skip();		/* a daemon of this host has the port */
+	assert_true(fa >= 0);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&peer, sizeof(struct sockaddr_in)), 0);
+	assert_int_equal(net_send((struct sockaddr *)&natt, (struct sockaddr *)&peer, "ike", 3), 0);
+	assert_int_equal(recv(fd, buf, sizeof(buf), 0), 7);
+	assert_memory_equal(buf, "\0\0\0\0ike", 7);
+	/* from any port of the address: the keepalive leaves through NATT_PORT's socket */
+	assert_int_equal(net_keepalive((struct sockaddr *)&peer, (struct sockaddr *)&peer), 0);
+	assert_int_equal(recv(fd, buf, sizeof(buf), 0), 1);
+	assert_int_equal(buf[0], 0xff);
+	assert_int_equal(net_keepalive((struct sockaddr *)&v6, (struct sockaddr *)&peer),
+			 -EAFNOSUPPORT);
+	close(fd);
+	net_unlisten(fa);
+}
+
 static void test_net_errors(void **state)
 {
 	struct sockaddr_storage a = sockaddr_of(AF_INET, "127.0.0.1", 0);
@@ -1504,6 +1538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_net_exchange_v4, loop_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_exchange_v6, loop_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_net_errors, loop_setup, net_teardown),
+		cmocka_unit_test_setup_teardown(test_net_keepalive, loop_setup, net_teardown),
 		cmocka_unit_test_setup_teardown(test_registry, registry_setup, registry_teardown),
 		cmocka_unit_test_setup_teardown(test_registry_instances, registry_setup,
 						registry_teardown),

@@ -708,6 +708,8 @@ static void test_tunnel_defaults(void **state)
 	assert_int_equal(t.dpd_timeout, 30);
 	assert_false(t.dpd_periodic);
 	assert_int_equal(t.dpd_action, TUNNEL_DPD_CLEAR);
+	assert_int_equal(t.nat_t, TUNNEL_NAT_T_YES);
+	assert_int_equal(t.nat_keepalive, 20);
 }
 
 /* Dead peer detection's words: on with dpd, the others only with it, and written back. */
@@ -750,6 +752,32 @@ static void test_tunnel_dpd(void **state)
 		     "answers", "t1", "local", "192.0.2.1", "remote", "%any", "local-ts",
 		     "10.0.1.0/24", "auth", "psk", "psk", "s3cret", "dpd", "10", "dpd-action",
 		     "restart");
+}
+
+/* NAT traversal's words: written back only when not the defaults (yes, 20 s). */
+static void test_tunnel_nat(void **state)
+{
+	struct tunnel t = TUNNEL_OK(PSK_BASE, "nat-t", "force", "nat-keepalive", "2");
+	char buf[TUNNEL_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(t.nat_t, TUNNEL_NAT_T_FORCE);
+	assert_int_equal(t.nat_keepalive, 2);
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " nat-t force nat-keepalive 2s"));
+	t = TUNNEL_OK(PSK_BASE, "nat-t", "no", "nat-keepalive", "0");
+	assert_int_equal(t.nat_t, TUNNEL_NAT_T_NO);
+	assert_int_equal(t.nat_keepalive, 0);
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " nat-t no nat-keepalive 0s"));
+	t = TUNNEL_OK(PSK_BASE, "nat-t", "yes", "nat-keepalive", "20s");
+	assert_true(tunnel_format(&t, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "nat-"));
+	TUNNEL_FAILS("\"nat-t\" needs yes, no or force, not \"maybe\"", PSK_BASE, "nat-t",
+		     "maybe");
+	TUNNEL_FAILS("\"nat-t force\" needs IPv4 addresses: ESP in UDP is IPv4 only", "t6",
+		     "local", "2001:db8::1", "remote", "2001:db8::2", "encap", "transport", "auth",
+		     "psk", "psk", "x", "nat-t", "force");
 }
 
 static void test_tunnel_transport(void **state)
@@ -1706,6 +1734,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel_durations),
 		cmocka_unit_test(test_tunnel_sizes),
 		cmocka_unit_test(test_tunnel_dpd),
+		cmocka_unit_test(test_tunnel_nat),
 		cmocka_unit_test(test_tunnel_word_errors),
 		cmocka_unit_test(test_tunnel_names),
 		cmocka_unit_test(test_tunnel_ids),

@@ -41,30 +41,7 @@ NATT_DIR=/tmp/natt
 PUB=203.0.113.254	# r's outer address: a, as b sees it
 
 natt_setup() {
-	local ns
-	netns_add a
-	netns_add b
-	netns_add r
-	ip link add va netns a type veth peer name vra netns r
-	ip link add vb netns b type veth peer name vrb netns r
-	$A ip addr add 192.168.1.1/24 dev va
-	$R ip addr add 192.168.1.254/24 dev vra
-	$R ip addr add $PUB/24 dev vrb
-	$B ip addr add 203.0.113.2/24 dev vb
-	$A ip link add inner type dummy
-	$B ip link add inner type dummy
-	$A ip addr add 10.0.1.1/24 dev inner
-	$B ip addr add 10.0.2.1/24 dev inner
-	for ns in a b r; do nsenter --net=/run/netns/$ns ip link set lo up; done
-	$A ip link set inner up
-	$B ip link set inner up
-	$A ip link set va up
-	$B ip link set vb up
-	$R ip link set vra up
-	$R ip link set vrb up
-	$A ip route add default via 192.168.1.254
-	$B ip route add 10.0.1.0/24 via $PUB
-	$R sysctl -qw net.ipv4.ip_forward=1
+	nat_router $PUB
 	$R nft -f - <<-EOF
 	table ip nat {
 		chain post {

@@ -64,6 +64,38 @@ setup() {
 	head -c $DATA_SIZE /dev/urandom > $DATA
 }
 
+# nat_router PUB: a behind a router r, for the NAT traversal tests: a's va 192.168.1.1/24
+# to r's vra 192.168.1.254/24 (a's default route), r's vrb PUB/24 to b's vb
+# 203.0.113.2/24; a's inner 10.0.1.1/24, b's 10.0.2.1/24, which b routes via PUB (the
+# policy, not the route, decides where it goes); r forwards. R runs in r; what r
+# translates (nft) is the caller's.
+nat_router() {
+	local ns
+	netns_add a
+	netns_add b
+	netns_add r
+	ip link add va netns a type veth peer name vra netns r
+	ip link add vb netns b type veth peer name vrb netns r
+	$A ip addr add 192.168.1.1/24 dev va
+	$R ip addr add 192.168.1.254/24 dev vra
+	$R ip addr add "$1/24" dev vrb
+	$B ip addr add 203.0.113.2/24 dev vb
+	for ns in a b; do
+		nsenter --net=/run/netns/$ns ip link add inner type dummy
+		nsenter --net=/run/netns/$ns ip link set inner up
+	done
+	$A ip addr add 10.0.1.1/24 dev inner
+	$B ip addr add 10.0.2.1/24 dev inner
+	for ns in a b r; do nsenter --net=/run/netns/$ns ip link set lo up; done
+	$A ip link set va up
+	$B ip link set vb up
+	$R ip link set vra up
+	$R ip link set vrb up
+	$A ip route add default via 192.168.1.254
+	$B ip route add 10.0.1.0/24 via "$1"
+	$R sysctl -qw net.ipv4.ip_forward=1
+}
+
 # behind_a C_ADDR A_ADDR PREFIXLEN [nodad]: namespace c, a network behind a (a routes for
 # it, forwarding on), joined to a by the veth vc (in c) - vca (in a).
 behind_a() {

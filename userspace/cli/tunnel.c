@@ -42,6 +42,7 @@ const char tunnel_usage[] =
 	"                   [dpd DURATION [dpd-timeout DURATION]\n"
 	"                    [dpd-mode { on-demand | periodic }]\n"
 	"                    [dpd-action { clear | hold | restart }]]\n"
+	"                   [nat-t { yes | no | force }] [nat-keepalive DURATION]\n"
 	"  nfsec tunnel delete NAME\n"
 	"  nfsec tunnel up NAME\n"
 	"  nfsec tunnel down NAME\n"

@@ -54,6 +54,8 @@ enum keyword_id {
 	KW_DPD_TIMEOUT,
 	KW_DPD_MODE,
 	KW_DPD_ACTION,
+	KW_NAT_T,
+	KW_NAT_KEEPALIVE,
 	KW_COUNT
 };
 
@@ -65,6 +67,7 @@ enum {
 	DEFAULT_LIFETIME = 3600,
 	DEFAULT_REKEY_MARGIN = 9 * 60,
 	DEFAULT_DPD_TIMEOUT = 30,
+	DEFAULT_NAT_KEEPALIVE = 20,	/* RFC 3948 4: "every 20 seconds" */
 };
 
 static const char hidden[] = "<hidden>";
@@ -98,6 +101,12 @@ static const char *const dpd_action_names[] = {
 	[TUNNEL_DPD_CLEAR]   = "clear",
 	[TUNNEL_DPD_HOLD]    = "hold",
 	[TUNNEL_DPD_RESTART] = "restart",
+};
+
+static const char *const nat_t_names[] = {
+	[TUNNEL_NAT_T_YES]   = "yes",
+	[TUNNEL_NAT_T_NO]    = "no",
+	[TUNNEL_NAT_T_FORCE] = "force",
 };
 
 static const char *const dpd_mode_names[] = { "on-demand", "periodic" };
@@ -547,6 +556,9 @@ static const struct keyword keywords[KW_COUNT] = {
 			      INTO_BOOL(struct words, t.dpd_periodic, dpd_mode_names) },
 	[KW_DPD_ACTION]	  = { "dpd-action", "clear, hold or restart", 1,
 			      INTO_NAME(struct words, t.dpd_action, dpd_action_names) },
+	[KW_NAT_T]	  = { "nat-t", "yes, no or force", 1,
+			      INTO_NAME(struct words, t.nat_t, nat_t_names) },
+	[KW_NAT_KEEPALIVE] = { "nat-keepalive", "DURATION", 1, DURATION(nat_keepalive, 0) },
 };
 
 /* --- the words together --------------------------------------------------------------- */
@@ -893,6 +905,16 @@ static int dpd_check(const struct words *w, struct errmsg *err)
 	return 0;
 }
 
+/* ESP in UDP is IPv4's only (the module's): forcing it on IPv6 could never work. */
+static int nat_check(const struct words *w, struct errmsg *err)
+{
+	if (w->t.nat_t == TUNNEL_NAT_T_FORCE && w->t.local.family != AF_INET) {
+		errmsg_set(err, "\"nat-t force\" needs IPv4 addresses: ESP in UDP is IPv4 only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int tunnel_finish(struct words *w, struct errmsg *err)
 {
 	struct tunnel *t = &w->t;
@@ -910,6 +932,8 @@ static int tunnel_finish(struct words *w, struct errmsg *err)
 		ret = lifetimes_check(t, err);
 	if (!ret)
 		ret = dpd_check(w, err);
+	if (!ret)
+		ret = nat_check(w, err);
 	if (!ret)
 		ret = proposals_check(w, err);
 	if (ret)
@@ -964,6 +988,7 @@ static int words_parse(char **words, int count, struct words *w, struct errmsg *
 	t->lifetime = DEFAULT_LIFETIME;
 	t->rekey_margin = DEFAULT_REKEY_MARGIN;
 	t->dpd_timeout = DEFAULT_DPD_TIMEOUT;
+	t->nat_keepalive = DEFAULT_NAT_KEEPALIVE;
 
 	ret = name_parse(words, count, t->name, err);
 	if (!ret)
@@ -1215,6 +1240,20 @@ static void dpd_put(struct strbuf *o, const struct tunnel *t)
 		   dpd_action_names[t->dpd_action] : "?");
 }
 
+/* NAT traversal, when it differs from the defaults. */
+static void nat_put(struct strbuf *o, const struct tunnel *t)
+{
+	char text[24];
+
+	if (t->nat_t != TUNNEL_NAT_T_YES)
+		strbuf_put(o, " nat-t %s", t->nat_t < ARRAY_SIZE(nat_t_names) ?
+			   nat_t_names[t->nat_t] : "?");
+	if (t->nat_keepalive == DEFAULT_NAT_KEEPALIVE)
+		return;
+	duration_format(text, sizeof(text), t->nat_keepalive);
+	strbuf_put(o, " nat-keepalive %s", text);
+}
+
 static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 {
 	struct strbuf o = STRBUF(buf, len);
@@ -1246,6 +1285,7 @@ static int format(const struct tunnel *t, bool secret, char *buf, size_t len)
 	if (t->reqid)
 		strbuf_put(&o, " reqid %" PRIu32, t->reqid);
 	dpd_put(&o, t);
+	nat_put(&o, t);
 	return strbuf_end(&o);
 }
 

@@ -71,6 +71,13 @@ enum tunnel_dpd_action {
 	TUNNEL_DPD_RESTART,		/* its SAs go and it negotiates again at once */
 };
 
+/* NAT traversal (RFC 3947): whether phase 1 looks for a NAT, and what it does then. */
+enum tunnel_nat_t {
+	TUNNEL_NAT_T_YES,		/* detected: IKE and ESP move to UDP 4500 */
+	TUNNEL_NAT_T_NO,		/* never announced, the peer's ignored */
+	TUNNEL_NAT_T_FORCE,		/* UDP 4500 and ESP in UDP even with no NAT */
+};
+
 /* IPsec DOI identification types (RFC 2407 4.6.2.1); ANY takes whatever the peer says. */
 enum tunnel_id_type {
 	TUNNEL_ID_ANY = 0,
@@ -137,6 +144,9 @@ struct tunnel {
 	uint32_t dpd, dpd_timeout;
 	bool dpd_periodic;		/* else on demand: only while we send and hear nothing */
 	uint8_t dpd_action;		/* enum tunnel_dpd_action */
+	uint8_t nat_t;			/* enum tunnel_nat_t */
+	/* seconds between NAT keepalives from the side behind a NAT (RFC 3948 4), 0: none */
+	uint32_t nat_keepalive;
 };
 
 /*

@@ -149,6 +149,9 @@ static void phase1_print(FILE *f, const char *ind, const struct tunnel_status *s
 	if (st->phase1.why_down[0])
 		fprintf(f, ": %s", st->phase1.why_down);
 	fputc('\n', f);
+	if (st->phase1.nat[0])
+		fprintf(f, "%snat: %s (UDP %u -> %u)\n", ind, st->phase1.nat,
+			st->phase1.local_port, st->phase1.remote_port);
 }
 
 /*
@@ -335,6 +338,13 @@ static void sas_json(struct json *j, const struct tunnel_status *st)
 	opt_string(j, "algorithms", st->phase1.algs);
 	json_u64(j, "seconds_left", st->phase1.seconds_left);
 	opt_string(j, "why_down", st->phase1.why_down);
+	if (st->phase1.nat[0]) {
+		json_object_begin(j, "nat");
+		json_string(j, "state", st->phase1.nat);
+		json_u64(j, "local_port", st->phase1.local_port);
+		json_u64(j, "remote_port", st->phase1.remote_port);
+		json_object_end(j);
+	}
 	json_object_end(j);
 	json_array_begin(j, "phase2");
 	for (unsigned int i = 0; i < st->sa_count; i++)

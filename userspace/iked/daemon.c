@@ -96,9 +96,8 @@ struct xchg {
 };
 
 struct p1 {
-	struct ike_sa *sa;
+	struct ike_sa *sa;		/* its local and remote: where its messages go */
 	struct tun *tun;
-	struct sockaddr_storage local, remote;
 	struct timer retx;
 	unsigned int tries;
 	struct timer life;		/* rekey (initiator) or expiry */
@@ -106,6 +105,7 @@ struct p1 {
 	struct xchg *qms;
 	struct timer dpd_timer;		/* dead peer detection, when the tunnel and peer do it */
 	struct dpd dpd;
+	struct timer keepalive;		/* NAT keepalives, while it found us behind a NAT */
 	struct p1 *next;
 };
 
@@ -234,17 +234,24 @@ static bool addr_is(const struct tunnel_addr *a, const struct sockaddr_storage *
 /* --- Phase 1 ---------------------------------------------------------------------- */
 
 static void p1_free(struct p1 *p1);
+static void p1_follow(struct p1 *p1, const struct ike_msg *msg);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
 static struct tun *peer_attach(struct p1 *p1);
 static bool p1_holds(const struct tun *tun, const struct p1 *except);
 
+/* A message to p1's peer, from and to where its messages go now. */
+static int p1_net_send(const struct p1 *p1, const void *buf, size_t len)
+{
+	return net_send((const struct sockaddr *)&p1->sa->local,
+			(const struct sockaddr *)&p1->sa->remote, buf, len);
+}
+
 static void p1_send(struct p1 *p1)
 {
 	if (!p1->sa->out_len)
 		return;
-	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, p1->sa->out,
-		     p1->sa->out_len))
+	if (p1_net_send(p1, p1->sa->out, p1->sa->out_len))
 		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
 }
 
@@ -319,6 +326,25 @@ static void p1_expired(struct timer *t, void *arg);
 static void dpd_check(struct timer *t, void *arg);
 static void dpd_begin(struct p1 *p1);
 
+/*
+ * RFC 3948 2.3: the side behind a NAT keeps its mapping, through which the peer reaches
+ * us, with a keepalive every nat-keepalive seconds. Only over a tunnel's newest phase 1:
+ * an older one living out its time after a renewal stops.
+ */
+static void p1_keepalive(struct timer *t, void *arg)
+{
+	struct p1 *p1 = arg;
+	const struct p1 *newest = p1->tun->p1;
+
+	(void)t;
+	if (newest && newest != p1 && newest->sa->state == IKE_ESTABLISHED)
+		return;
+	if (net_keepalive((const struct sockaddr *)&p1->sa->local,
+			  (const struct sockaddr *)&p1->sa->remote))
+		log_ctx_debug(name_of(p1->tun), "NAT keepalive not sent: %m");
+	timer_arm(&p1->keepalive, (uint64_t)p1->tun->t->conf.nat_keepalive * 1000);
+}
+
 static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 			 const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
 {
@@ -328,11 +354,12 @@ static struct p1 *p1_new(struct tun *tun, struct ike_sa *sa,
 		return NULL;
 	p1->sa = sa;
 	p1->tun = tun;
-	p1->local = *local;
-	p1->remote = *remote;
+	sa->local = *local;
+	sa->remote = *remote;
 	timer_init(&p1->retx, p1_retransmit, p1);
 	timer_init(&p1->life, p1_expired, p1);
 	timer_init(&p1->dpd_timer, dpd_check, p1);
+	timer_init(&p1->keepalive, p1_keepalive, p1);
 	p1->next = d.p1s;
 	d.p1s = p1;
 	return p1;
@@ -360,6 +387,7 @@ static void p1_free(struct p1 *p1)
 	timer_cancel(&p1->retx);
 	timer_cancel(&p1->life);
 	timer_cancel(&p1->dpd_timer);
+	timer_cancel(&p1->keepalive);
 	ike_sa_free(p1->sa);
 	free(p1);
 }
@@ -431,6 +459,8 @@ static void p1_established(struct p1 *p1)
 	timer_cancel(&tun->restart);
 	p1->established_ms = loop_now_ms();
 	dpd_begin(p1);
+	if (p1->sa->nat.local && tun->t->conf.nat_keepalive)
+		timer_arm(&p1->keepalive, (uint64_t)tun->t->conf.nat_keepalive * 1000);
 	/* Initiators renew phase 1 a margin before it ends; responders let it end. */
 	if (p1->sa->initiator && c->lifetime > tun->t->conf.rekey_margin)
 		timer_arm(&p1->life, (uint64_t)(c->lifetime - tun->t->conf.rekey_margin) * 1000);
@@ -520,8 +550,7 @@ static void p1_expired(struct timer *t, void *arg)
 		size_t len;
 
 		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
-				 len);
+			p1_net_send(p1, buf, len);
 	}
 	p1_free(p1);
 }
@@ -560,8 +589,7 @@ static void xchg_free(struct xchg *x)
 static void xchg_send(struct xchg *x)
 {
 	if (x->qm->out_len &&
-	    net_send((struct sockaddr *)&x->p1->local, (struct sockaddr *)&x->p1->remote,
-		     x->qm->out, x->qm->out_len))
+	    p1_net_send(x->p1, x->qm->out, x->qm->out_len))
 		log_ctx_warn(name_of(x->p1->tun), "cannot send: %m");
 }
 
@@ -615,8 +643,7 @@ static void child_tell_deleted(struct tun *tun, const struct child *c)
 
 	if (tun->p1 && tun->p1->sa->state == IKE_ESTABLISHED &&
 	    !info_delete_build(tun->p1->sa, &c->spi_in, 1, buf, &len))
-		net_send((struct sockaddr *)&tun->p1->local, (struct sockaddr *)&tun->p1->remote,
-			 buf, len);
+		p1_net_send(tun->p1, buf, len);
 }
 
 static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
@@ -723,6 +750,26 @@ static int tie_cmp(const struct child *x, const struct child *y)
 	return cmp ? cmp : (int)x->tie_len - (int)y->tie_len;
 }
 
+/*
+ * Behind a NAT, ESP goes in UDP between our NATT_PORT and the peer's port as its IKE
+ * comes (a port the NAT chose, maybe): the same ends as phase 1's, where the module
+ * takes it off the daemon's socket.
+ */
+static void sa_encap(const struct p1 *p1, bool in, struct kernel_sa *ksa)
+{
+	uint16_t ours = natt_port(&p1->sa->local), theirs = natt_port(&p1->sa->remote);
+
+	if (!ike_sa_udp(p1->sa))
+		return;
+	if (ours != NATT_PORT) {
+		log_ctx_warn(name_of(p1->tun), "NAT found but IKE is on port %u, not %u: plain "
+			     "ESP", ours, NATT_PORT);
+		return;
+	}
+	ksa->encap_sport = in ? theirs : ours;
+	ksa->encap_dport = in ? ours : theirs;
+}
+
 static int sa_install(struct xchg *x, uint8_t dir)
 {
 	const struct tunnel *conf = &x->p1->tun->t->conf;
@@ -745,6 +792,7 @@ static int sa_install(struct xchg *x, uint8_t dir)
 
 	if (ksa.lifetime.margin_seconds >= ksa.lifetime.hard_seconds)
 		ksa.lifetime.margin_seconds = ksa.lifetime.hard_seconds / 10;
+	sa_encap(x->p1, in, &ksa);
 	ret = kernel_sa_add(d.k, &ksa, err, sizeof(err));
 	if (ret)
 		log_ctx_err(name_of(x->p1->tun), "installing the SA: %s", err);
@@ -994,6 +1042,7 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		}
 		/* Both SAs go in once HASH(3) proves the peer is live (not a replay). */
 		x->pair->negotiating = true;
+		p1_follow(p1, msg);
 		xchg_send(x);
 		timer_arm(&x->retx, DAEMON_RETRANSMIT_MS);
 		return;
@@ -1017,6 +1066,7 @@ static void quick_input(struct p1 *p1, const struct ike_msg *msg)
 		xchg_free(x);
 		return;
 	}
+	p1_follow(p1, msg);
 	xchg_send(x);
 	if (x->qm->state != QM_DONE)
 		return;
@@ -1147,7 +1197,7 @@ static void dpd_send(struct p1 *p1, uint16_t type, uint32_t seq)
 		return;
 	}
 	log_ctx_debug(name_of(p1->tun), "%s %u", isakmp_notify_name(type), seq);
-	if (net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len))
+	if (p1_net_send(p1, buf, len))
 		log_ctx_warn(name_of(p1->tun), "cannot send: %m");
 }
 
@@ -1266,7 +1316,8 @@ static void info_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(tun), "informational dropped: %s", why);
 		return;
 	}
-	/* authenticated by HASH(1): the peer is alive */
+	/* authenticated by HASH(1): the peer is alive, and where it is */
+	p1_follow(p1, msg);
 	if (timer_armed(&p1->dpd_timer))
 		dpd_heard(&p1->dpd, loop_now_ms());
 	for (i = 0; i < info.nnotifies; i++) {
@@ -1318,7 +1369,7 @@ static struct p1 *p1_find(const struct isakmp_hdr *hdr, const struct sockaddr_st
 		    !memcmp(p1->sa->cky_r, zero, ISAKMP_COOKIE_LEN))
 			return p1;
 		if (!p1->sa->initiator && !memcmp(hdr->rcookie, zero, ISAKMP_COOKIE_LEN) &&
-		    same_host(&p1->remote, remote))
+		    same_host(&p1->sa->remote, remote))
 			return p1;
 	}
 	return NULL;
@@ -1377,7 +1428,7 @@ static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tu
 		if (!p1_half_open(p1))
 			continue;
 		all += p1->tun->t->conf.remote_any;
-		peer += same_host(&p1->remote, remote);
+		peer += same_host(&p1->sa->remote, remote);
 	}
 	for (t = registry_first(); t; t = registry_next(t)) {
 		struct tun *o = t->ike;
@@ -1466,6 +1517,45 @@ static void p1_respond(const struct sockaddr_storage *local,
 	p1_send_new(p1);
 }
 
+static bool same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
+{
+	return same_host(x, y) && natt_port(x) == natt_port(y);
+}
+
+/* "192.0.2.1:4500" */
+static void endpoint_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	const void *a = ss->ss_family == AF_INET ?
+			(const void *)&((const struct sockaddr_in *)ss)->sin_addr :
+			(const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	inet_ntop(ss->ss_family, a, addr, sizeof(addr));
+	snprintf(buf, len, "%s:%u", addr, natt_port(ss));
+}
+
+/*
+ * An authenticated message of p1's peer: our answers, and all we send over p1, go where
+ * it came from, to the address and port it reached (RFC 3947 4: the responder follows the
+ * initiator to NATT_PORT; a NAT may also give the peer another port mid-way). Only what
+ * proves itself moves p1: anyone can send a message with its cookies from anywhere.
+ */
+static void p1_follow(struct p1 *p1, const struct ike_msg *msg)
+{
+	char was[INET6_ADDRSTRLEN + 8], now[INET6_ADDRSTRLEN + 8];
+	struct ike_sa *sa = p1->sa;
+
+	if (!msg->local || !msg->remote ||
+	    (same_endpoint(&sa->local, msg->local) && same_endpoint(&sa->remote, msg->remote)))
+		return;
+	endpoint_text(&sa->remote, was, sizeof(was));
+	endpoint_text(msg->remote, now, sizeof(now));
+	log_ctx_info(name_of(p1->tun), "the peer speaks from %s (was %s), to our port %u", now,
+		     was, natt_port(msg->local));
+	sa->local = *msg->local;
+	sa->remote = *msg->remote;
+}
+
 /* A message with p1's cookies that did not decrypt: counted, logged now and then. */
 static void p1_undecryptable(struct p1 *p1, const char *what)
 {
@@ -1501,6 +1591,12 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 		log_ctx_debug(name_of(p1->tun), "phase 1 message dropped: %s", p1->sa->why);
 		return;
 	}
+	/*
+	 * Encrypted and accepted: authenticated. Not aggressive mode's message 2, which
+	 * proves the responder too but came to port 500, as the initiator moves to 4500.
+	 */
+	if (msg->hdr.flags & ISAKMP_FLAG_ENC)
+		p1_follow(p1, msg);
 	p1_send_new(p1);
 	if (p1->sa->state == IKE_ESTABLISHED)
 		p1_established(p1);
@@ -1509,7 +1605,7 @@ static void p1_input(struct p1 *p1, const struct ike_msg *msg)
 static void on_recv(const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
 		    const uint8_t *buf, size_t len, void *arg)
 {
-	struct ike_msg msg = { .buf = buf, .len = len };
+	struct ike_msg msg = { .buf = buf, .len = len, .local = local, .remote = remote };
 	struct isakmp_err err;
 	struct p1 *p1;
 
@@ -1598,9 +1694,60 @@ static void on_expire(const struct kernel_sa_ref *ref, bool hard, void *arg)
 	child_delete(pair, &pair->cur, true);
 }
 
+/* The ports of c's SAs: ESP in UDP between our NATT_PORT and the peer's port. */
+static void child_encap_set(struct tun *tun, const struct child *c, uint16_t port)
+{
+	const struct tunnel *conf = &tun->t->conf;
+	char err[256];
+
+	if (!c->used)
+		return;
+	if (kernel_sa_set_encap(d.k, c->spi_out, &conf->remote, NATT_PORT, port, err,
+				sizeof(err)) ||
+	    kernel_sa_set_encap(d.k, c->spi_in, &conf->local, port, NATT_PORT, err, sizeof(err)))
+		log_ctx_warn(name_of(tun), "the SAs do not follow the peer: %s", err);
+}
+
+/*
+ * The peer's NAT gave it another port (RFC 3948 5.2): the module saw an authenticated
+ * packet of an inbound SA come from it. Its SAs, both ways, and its phase 1s move there;
+ * another address is not followed (the SAs are the address's: a new phase 1 will be).
+ */
+static void on_mapping(const struct kernel_sa_ref *ref, const struct tunnel_addr *addr,
+		       uint16_t port, void *arg)
+{
+	struct pair *pair = pair_by_reqid(ref->reqid);
+	char text[INET6_ADDRSTRLEN] = "?";
+	struct retired *r;
+	struct tun *tun;
+	struct p1 *o;
+	unsigned int i;
+
+	(void)arg;
+	if (!pair || ref->dir != NFSEC_SA_DIR_IN)
+		return;
+	tun = pair->tun;
+	inet_ntop(addr->family, addr->addr, text, sizeof(text));
+	if (memcmp(addr, &tun->t->conf.remote, sizeof(*addr))) {
+		log_ctx_warn(name_of(tun), "the peer's ESP comes from %s now, not its address: "
+			     "not followed", text);
+		return;
+	}
+	log_ctx_info(name_of(tun), "the peer's NAT mapping moved: %s port %u", text, port);
+	for (o = d.p1s; o; o = o->next)
+		if (o->tun == tun && ike_sa_udp(o->sa))
+			natt_port_set(&o->sa->remote, port);
+	for (i = 0; i < tun->npairs; i++) {
+		child_encap_set(tun, &tun->pairs[i].cur, port);
+		for (r = tun->pairs[i].retired; r; r = r->next)
+			child_encap_set(tun, &r->c, port);
+	}
+}
+
 static const struct kernel_event_ops kernel_ops = {
 	.acquire = on_acquire,
 	.expire = on_expire,
+	.mapping = on_mapping,
 };
 
 static void on_kernel(int fd, uint32_t events, void *arg)
@@ -1806,21 +1953,20 @@ static struct tun *peer_attach(struct p1 *p1)
 	struct tun *parent = p1->tun, *peer;
 
 	for (peer = parent->peers; peer; peer = peer->peer_next)
-		if (addr_is(&peer->t->conf.remote, &p1->remote))
+		if (addr_is(&peer->t->conf.remote, &p1->sa->remote))
 			break;
 	/* the same address's own: tun_forget_peer(), once p1 is the peer's */
 	if (p1->sa->peer_initial_contact)
 		peers_forget_id(parent, peer, p1->sa->peer);
 	if (!peer)
-		peer = peer_new(parent, &p1->remote);
+		peer = peer_new(parent, &p1->sa->remote);
 	if (!peer) {
 		uint8_t buf[ISAKMP_MSG_MAX];
 		size_t len;
 
 		snprintf(parent->why, sizeof(parent->why), "no room for another peer");
 		if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-			net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf,
-				 len);
+			p1_net_send(p1, buf, len);
 		p1_free(p1);
 		return NULL;
 	}
@@ -1865,7 +2011,7 @@ static bool pair_refused(struct p1 *p1, const struct pair *pair)
 		 "%.60s are %.80s's", local, remote, name_of(holder));
 	if (!info_notify_build(p1->sa, ISAKMP_N_INVALID_ID_INFORMATION, ISAKMP_PROTO_ESP, 0,
 			       buf, &len))
-		net_send((struct sockaddr *)&p1->local, (struct sockaddr *)&p1->remote, buf, len);
+		p1_net_send(p1, buf, len);
 	return true;
 }
 
@@ -2017,8 +2163,7 @@ static void tun_down(struct tun *tun)
 			size_t len;
 
 			if (!info_delete_build(p1->sa, NULL, 0, buf, &len))
-				net_send((struct sockaddr *)&p1->local,
-					 (struct sockaddr *)&p1->remote, buf, len);
+				p1_net_send(p1, buf, len);
 		}
 		p1_free(p1);
 	}
@@ -2107,6 +2252,20 @@ static void traffic_set(struct tunnel_sa_traffic *tr, const struct kernel_sa_sta
 	tr->kb_left = ks->kb_left;
 }
 
+/* What phase 1 found of NATs, for "show": "local behind NAT, peer not", "none", ... */
+static void nat_status(const struct ike_sa *sa, struct tunnel_status *st)
+{
+	const char *nat = "none";
+
+	if (sa->nat.local || sa->nat.peer)
+		nat = natt_found_text(&sa->nat);
+	else if (ike_sa_udp(sa))
+		nat = "none, UDP forced";
+	snprintf(st->phase1.nat, sizeof(st->phase1.nat), "%s", nat);
+	st->phase1.local_port = natt_port(&sa->local);
+	st->phase1.remote_port = natt_port(&sa->remote);
+}
+
 static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 {
 	const struct tun *tun = t->ike;
@@ -2131,6 +2290,7 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 
 			proposal_ike_format(&one, st->phase1.algs, sizeof(st->phase1.algs));
 			st->phase1.seconds_left = left(tun->p1->established_ms, c->lifetime);
+			nat_status(sa, st);
 		}
 	}
 	snprintf(st->phase1.why_down, sizeof(st->phase1.why_down), "%s", tun->why);

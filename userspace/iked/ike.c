@@ -23,6 +23,7 @@
 #include "ike.h"
 #include "info.h"
 #include "log.h"
+#include "net.h"
 
 unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];
 
@@ -547,6 +548,52 @@ static void put_dpd_vid(struct isakmp_buf *b)
 	isakmp_put_vid(b, dpd_vid, sizeof(dpd_vid));
 }
 
+/* NAT-T for this tunnel: not turned off, and IPv4 (ESP in UDP is the module's for IPv4). */
+static bool natt_wanted(const struct tunnel *conf)
+{
+	return conf->nat_t != TUNNEL_NAT_T_NO && conf->local.family == AF_INET;
+}
+
+/*
+ * NAT-T's vendor ID: an initiator announces RFC 3947; a responder answers in the version
+ * it took from the peer's, so a peer that spoke only a draft hears its own.
+ */
+static void put_natt_vid(const struct ike_sa *sa, struct isakmp_buf *b)
+{
+	enum natt_version v = sa->initiator || !sa->natt ? NATT_RFC : sa->natt;
+
+	if (natt_wanted(sa->conf))
+		isakmp_put_vid(b, natt_vid(v), NATT_VID_LEN);
+}
+
+/*
+ * NAT-D (RFC 3947 3.2): the hash of where the message goes, then of where it comes from.
+ * With nat-t force the second is random: the peer sees us behind a NAT and encapsulates
+ * too (as strongSwan's forceencaps does).
+ */
+static void put_natd(struct ike_sa *sa, struct isakmp_buf *b)
+{
+	enum ike_hash_alg alg = sa->chosen.hash;
+	size_t len = ike_hash_len(alg);
+	uint8_t type = natt_natd_type(sa->natt);
+	uint8_t h[IKE_HASH_MAX_LEN];
+
+	if (!sa->natt || !sa->local.ss_family)
+		return;
+	if (natt_hash(alg, sa->cky_i, sa->cky_r, &sa->remote, h)) {
+		b->invalid = true;
+		return;
+	}
+	isakmp_put_bytes(b, type, h, len);
+	if (sa->conf->nat_t == TUNNEL_NAT_T_FORCE) {
+		if (getrandom(h, len, 0) != (ssize_t)len)
+			b->invalid = true;
+	} else if (natt_hash(alg, sa->cky_i, sa->cky_r, &sa->local, h)) {
+		b->invalid = true;
+	}
+	isakmp_put_bytes(b, type, h, len);
+}
+
 /*
  * INITIAL-CONTACT (RFC 2407 4.6.3.3) after an initiator's proof, protected with it: we
  * hold no other SA with the peer, so whatever it holds with us is stale.
@@ -765,17 +812,87 @@ static int auth_check(struct ike_sa *sa, const struct in *in)
 	return 0;
 }
 
-/* The peer's first message: whether it announced DPD among its vendor IDs. */
-static void dpd_vid_take(struct ike_sa *sa, const struct in *in)
+/*
+ * The peer's first message: whether it announced DPD among its vendor IDs, and the best
+ * NAT-T it speaks (kept only when we speak it too).
+ */
+static void vids_take(struct ike_sa *sa, const struct in *in)
 {
 	const struct isakmp_payload *p;
 	struct isakmp_bytes vid;
 	struct isakmp_err err;
+	enum natt_version v;
 
-	for (unsigned int i = 0; (p = isakmp_chain_find(&in->chain, ISAKMP_PL_VID, i)); i++)
-		if (!isakmp_vid_decode(p, &vid, &err) && vid.len == sizeof(dpd_vid) &&
-		    !memcmp(vid.data, dpd_vid, sizeof(dpd_vid)))
+	for (unsigned int i = 0; (p = isakmp_chain_find(&in->chain, ISAKMP_PL_VID, i)); i++) {
+		if (isakmp_vid_decode(p, &vid, &err))
+			continue;
+		if (vid.len == sizeof(dpd_vid) && !memcmp(vid.data, dpd_vid, sizeof(dpd_vid)))
 			sa->peer_dpd = true;
+		v = natt_vid_version(vid.data, vid.len);
+		if (natt_wanted(sa->conf) && v > sa->natt)
+			sa->natt = (uint8_t)v;
+	}
+}
+
+enum {
+	NATD_MAX = 8,			/* the peer's NAT-D payloads looked at */
+};
+
+/*
+ * The peer's NAT-D payloads, against the addresses msg reached and came from. NAT-T
+ * spoken but no NAT-D sent shows nothing: no NAT is assumed, as strongSwan does.
+ */
+static int natd_take(struct ike_sa *sa, const struct ike_msg *msg, const struct in *in)
+{
+	uint8_t type = natt_natd_type(sa->natt), local[IKE_HASH_MAX_LEN];
+	uint8_t remote[IKE_HASH_MAX_LEN];
+	struct isakmp_bytes natd[NATD_MAX];
+	const struct isakmp_payload *p;
+	struct isakmp_err err;
+	unsigned int n;
+
+	if (!sa->natt || !msg->local || !msg->remote)
+		return 0;
+	for (n = 0; n < NATD_MAX && (p = isakmp_chain_find(&in->chain, type, n)); n++)
+		if (isakmp_natd_decode(p, &natd[n], &err)) {
+			snprintf(sa->why, sizeof(sa->why), "NAT-D: %s", err.msg);
+			return -EBADMSG;
+		}
+	if (!n)
+		return 0;
+	if (natt_hash(sa->chosen.hash, sa->cky_i, sa->cky_r, msg->local, local) ||
+	    natt_hash(sa->chosen.hash, sa->cky_i, sa->cky_r, msg->remote, remote))
+		return -EIO;
+	if (natt_detect(natd, n, local, remote, ike_hash_len(sa->chosen.hash), &sa->nat)) {
+		snprintf(sa->why, sizeof(sa->why), "%u NAT-D payload(s), not two or more of "
+			 "the hash's length", n);
+		return -EBADMSG;
+	}
+	sa->natd_seen = true;
+	if (sa->nat.local || sa->nat.peer)
+		log_ctx_info(sa->conf->name, "NAT detected: %s", natt_found_text(&sa->nat));
+	else
+		log_ctx_debug(sa->conf->name, "no NAT between us and the peer");
+	return 0;
+}
+
+bool ike_sa_udp(const struct ike_sa *sa)
+{
+	return sa->natt && (sa->nat.local || sa->nat.peer ||
+			    sa->conf->nat_t == TUNNEL_NAT_T_FORCE);
+}
+
+/*
+ * RFC 3947 4: an initiator that found a NAT (or forces NAT-T) sends its next message, and
+ * every one after, from and to NATT_PORT; the responder follows it there.
+ */
+static void natt_float(struct ike_sa *sa)
+{
+	if (!sa->initiator || sa->floated || !sa->local.ss_family || !ike_sa_udp(sa))
+		return;
+	natt_port_set(&sa->local, NATT_PORT);
+	natt_port_set(&sa->remote, NATT_PORT);
+	sa->floated = true;
 }
 
 /* An INITIAL-CONTACT among the notifies that came with the peer's (verified) proof. */
@@ -915,6 +1032,7 @@ static int mm_i1(struct ike_sa *sa)
 	if (put_sa_offer(sa, &b))
 		return fail(sa, -ENOBUFS, "our offer does not fit");
 	put_dpd_vid(&b);
+	put_natt_vid(sa, &b);
 	ike_state_set(sa, IKE_MM_I1);
 	return msg_end(sa, &b, false);
 }
@@ -929,26 +1047,33 @@ static int mm_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	ret = choice_take(sa, in);
 	if (ret)
 		return fail(sa, ret, "%s", sa->why);
-	dpd_vid_take(sa, in);
+	vids_take(sa, in);
 	ret = ke_nonce_make(sa, &sa->gxi, &sa->ni);
 	if (ret)
 		return fail(sa, ret, "no DH key for %s", isakmp_group_name(sa->chosen.group));
 	msg_begin(sa, &b, false);
 	put_ke_nonce(&b, &sa->gxi, &sa->ni);
 	put_cert_requests(sa, &b);
+	put_natd(sa, &b);
 	ike_state_set(sa, IKE_MM_I2);
 	return msg_end(sa, &b, false);
 }
 
-/* MM_I2 -> MM_I3: got KE and Nr; keys; ID and HASH_I go out encrypted. */
-static int mm_i3(struct ike_sa *sa, const struct in *in)
+/*
+ * MM_I2 -> MM_I3: got KE, Nr (and NAT-D); keys; ID and HASH_I go out encrypted, from
+ * NATT_PORT if a NAT showed.
+ */
+static int mm_i3(struct ike_sa *sa, const struct ike_msg *msg, const struct in *in)
 {
 	struct isakmp_buf b;
 	int ret;
 
 	ret = peer_ke_nonce_take(sa, in);
+	if (!ret)
+		ret = natd_take(sa, msg, in);
 	if (ret)
 		return ret;
+	natt_float(sa);
 	ret = keys_derive(sa, &sa->gxr);
 	if (ret)
 		return fail(sa, ret, "key derivation failed (the peer's KE was refused)");
@@ -995,22 +1120,25 @@ static int mm_r1(struct ike_sa *sa, const struct in *in)
 	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
 		return ret;
-	dpd_vid_take(sa, in);
+	vids_take(sa, in);
 	msg_begin(sa, &b, false);
 	put_sa_choice(&b, &offer->proposals[0], (unsigned int)choice);
 	free(offer);
 	put_dpd_vid(&b);
+	put_natt_vid(sa, &b);
 	ike_state_set(sa, IKE_MM_R1);
 	return msg_end(sa, &b, false);
 }
 
-/* MM_R1 -> MM_R2: KE and Ni in; KE and Nr out; keys. */
-static int mm_r2(struct ike_sa *sa, const struct in *in)
+/* MM_R1 -> MM_R2: KE and Ni (and NAT-D) in; KE and Nr (and NAT-D) out; keys. */
+static int mm_r2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *in)
 {
 	struct isakmp_buf b;
 	int ret;
 
 	ret = peer_ke_nonce_take(sa, in);
+	if (!ret)
+		ret = natd_take(sa, msg, in);
 	if (ret)
 		return ret;
 	ret = ke_nonce_make(sa, &sa->gxr, &sa->nr);
@@ -1021,6 +1149,7 @@ static int mm_r2(struct ike_sa *sa, const struct in *in)
 	msg_begin(sa, &b, false);
 	put_ke_nonce(&b, &sa->gxr, &sa->nr);
 	put_cert_requests(sa, &b);
+	put_natd(sa, &b);
 	ike_state_set(sa, IKE_MM_R2);
 	return msg_end(sa, &b, false);
 }
@@ -1077,6 +1206,7 @@ static int am_i1(struct ike_sa *sa)
 	put_ke_nonce(&b, &sa->gxi, &sa->ni);
 	put_id_body(&b, id_b, id_len);
 	put_dpd_vid(&b);
+	put_natt_vid(sa, &b);
 	ike_state_set(sa, IKE_AM_I1);
 	return msg_end(sa, &b, false);
 }
@@ -1093,7 +1223,7 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	ret = choice_take(sa, in);
 	if (ret)
 		return fail(sa, ret, "%s", sa->why);
-	dpd_vid_take(sa, in);
+	vids_take(sa, in);
 	ret = peer_ke_nonce_take(sa, in);
 	if (ret)
 		return ret;
@@ -1101,16 +1231,20 @@ static int am_i2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *
 	if (ret)
 		return fail(sa, ret, "key derivation failed (the peer's KE was refused)");
 	ret = auth_check(sa, in);
+	if (!ret)
+		ret = natd_take(sa, msg, in);
 	if (ret) {
 		fail(sa, ret, "%s", sa->why);
 		if (ret == -EACCES)
 			notify_plain(sa, ISAKMP_N_AUTHENTICATION_FAILED);
 		return ret;
 	}
+	natt_float(sa);		/* message 3 from NATT_PORT, its NAT-D of those ports */
 	msg_begin(sa, &b, true);
 	if (auth_hash(sa, true, id_b, id_len, hash))
 		return fail(sa, -EIO, "HASH_I failed");
 	isakmp_put_hash(&b, hash, ike_hash_len(sa->chosen.hash));
+	put_natd(sa, &b);
 	put_initial_contact(sa, &b);
 	ike_state_set(sa, IKE_ESTABLISHED);
 	return msg_end(sa, &b, true);
@@ -1126,7 +1260,7 @@ static int am_r1(struct ike_sa *sa, const struct in *in)
 	offer = offer_choose(sa, in, &choice, &ret);
 	if (!offer)
 		return ret;
-	dpd_vid_take(sa, in);
+	vids_take(sa, in);
 	ret = peer_ke_nonce_take(sa, in);
 	if (!ret)
 		ret = peer_id_take(sa, in);
@@ -1144,12 +1278,17 @@ static int am_r1(struct ike_sa *sa, const struct in *in)
 	put_ke_nonce(&b, &sa->gxr, &sa->nr);
 	put_auth(sa, &b);
 	put_dpd_vid(&b);
+	put_natt_vid(sa, &b);
+	put_natd(sa, &b);
 	ike_state_set(sa, IKE_AM_R1);
 	return msg_end(sa, &b, false);
 }
 
-/* AM_R1 -> ESTABLISHED: HASH_I, over the ID the initiator sent in the first message. */
-static int am_r2(struct ike_sa *sa, const struct in *in)
+/*
+ * AM_R1 -> ESTABLISHED: HASH_I, over the ID the initiator sent in the first message (and
+ * NAT-D, of the ports message 3 travelled).
+ */
+static int am_r2(struct ike_sa *sa, const struct ike_msg *msg, const struct in *in)
 {
 	const struct isakmp_payload *hp = need(sa, in, ISAKMP_PL_HASH);
 	uint8_t want[IKE_HASH_MAX_LEN];
@@ -1170,6 +1309,8 @@ static int am_r2(struct ike_sa *sa, const struct in *in)
 		notify_plain(sa, ISAKMP_N_AUTHENTICATION_FAILED);
 		return -EACCES;
 	}
+	if (natd_take(sa, msg, in))
+		return fail(sa, -EBADMSG, "%s", sa->why);
 	initial_contact_take(sa, in);
 	peer_text(sa, &(struct isakmp_id){ .type = sa->peer_id_b[0], .data = sa->peer_id_b + 4,
 					   .len = sa->peer_id_len - 4 });
@@ -1287,17 +1428,17 @@ static int step(struct ike_sa *sa, const struct ike_msg *msg, const struct in *i
 	case IKE_MM_I1:
 		return mm_i2(sa, msg, in);
 	case IKE_MM_I2:
-		return mm_i3(sa, in);
+		return mm_i3(sa, msg, in);
 	case IKE_MM_I3:
 		return mm_i4(sa, in);
 	case IKE_MM_R1:
-		return mm_r2(sa, in);
+		return mm_r2(sa, msg, in);
 	case IKE_MM_R2:
 		return mm_r3(sa, in);
 	case IKE_AM_I1:
 		return am_i2(sa, msg, in);
 	case IKE_AM_R1:
-		return am_r2(sa, in);
+		return am_r2(sa, msg, in);
 	default:
 		snprintf(sa->why, sizeof(sa->why), "no message expected in %s",
 			 ike_state_name(sa->state));
@@ -1460,6 +1601,10 @@ struct ike_sa *ike_sa_respond(const struct tunnel *conf, const struct auth_creds
 	if (!sa)
 		return NULL;
 	sa->aggressive = msg->hdr.exchange == ISAKMP_EXCH_AGGRESSIVE;
+	if (msg->local && msg->remote) {	/* answered where it came from */
+		sa->local = *msg->local;
+		sa->remote = *msg->remote;
+	}
 	memcpy(sa->cky_i, msg->hdr.icookie, ISAKMP_COOKIE_LEN);
 	if (cookie_make(sa->cky_r)) {
 		ike_sa_free(sa);

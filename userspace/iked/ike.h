@@ -26,10 +26,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "dh.h"
 #include "ikecrypto.h"
 #include "isakmp.h"
+#include "natt.h"
 #include "tunnel.h"
 
 enum ike_state {
@@ -83,6 +85,17 @@ struct ike_sa {
 					 * (the caller sets it: we hold no SA with the peer) */
 	bool peer_initial_contact;	/* the peer announced it: it holds none with us */
 	bool peer_dpd;			/* the peer's vendor ID says it does RFC 3706 DPD */
+	/*
+	 * NAT traversal (RFC 3947, natt.h). Where our messages go from and to: the daemon
+	 * sets both (a responder's from its first message) and moves them when the peer's
+	 * authenticated messages come from elsewhere; the initiator's ports float to
+	 * NATT_PORT here, once a NAT is found, so the message that follows goes there.
+	 */
+	struct sockaddr_storage local, remote;
+	uint8_t natt;			/* enum natt_version both spoke; NATT_NONE: off */
+	bool natd_seen;			/* the peer's NAT-D payloads came and were checked */
+	struct natt_found nat;		/* what they showed */
+	bool floated;			/* initiator: moved to NATT_PORT */
 	enum ike_state state;
 	char why[IKE_WHY_MAX];		/* why DEAD, for logs and "nfsec tunnel show" */
 	char peer[IKE_PEER_TEXT_MAX];	/* the peer's ID once it proved it, as text */
@@ -116,11 +129,15 @@ struct ike_sa {
 	uint8_t out[ISAKMP_MSG_MAX];
 };
 
-/* A message received: the datagram and its parsed header. */
+/*
+ * A message received: the datagram and its parsed header, and the addresses (with ports)
+ * it reached and came from; NULL when unknown, which sends and checks no NAT-D.
+ */
 struct ike_msg {
 	const uint8_t *buf;
 	size_t len;
 	struct isakmp_hdr hdr;
+	const struct sockaddr_storage *local, *remote;
 };
 
 /*
@@ -169,6 +186,12 @@ int ike_p2_seal(const struct ike_sa *p1, struct isakmp_buf *b, size_t h, uint32_
 		const struct ike_chunk *pre, unsigned int npre, uint8_t *iv, size_t *len);
 
 const char *ike_state_name(enum ike_state state);
+
+/*
+ * Whether sa's ESP goes in UDP (and its IKE on NATT_PORT): both ends spoke NAT-T and the
+ * NAT-D payloads showed a NAT, or the tunnel says nat-t force.
+ */
+bool ike_sa_udp(const struct ike_sa *sa);
 
 /* Counts of every transition taken, by (from, to): for tests and "show". */
 extern unsigned long ike_transitions[IKE_STATE_COUNT][IKE_STATE_COUNT];

@@ -609,6 +609,9 @@ static int sa_build(const struct kernel_sa *ksa, struct nfsec_sa *sa, char *err,
 	sa->mode = ksa->mode;
 	sa->reqid = ksa->reqid;
 	sa->esn = ksa->proposal->esn;
+	sa->encap = ksa->encap_sport || ksa->encap_dport;
+	sa->encap_sport = ksa->encap_sport;
+	sa->encap_dport = ksa->encap_dport;
 	if (ksa->dir == NFSEC_SA_DIR_IN) {
 		sa->replay_window = ksa->replay_window ? ksa->replay_window :
 				    REPLAY_WINDOW_DEFAULT;
@@ -653,6 +656,22 @@ int kernel_sa_del(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
 {
 	int ret = nfsec_sa_del(k->h, spi, dst->family, dst->addr, IPPROTO_ESP);
 
+	if (ret < 0)
+		seterr(err, errlen, ret, "SA 0x%08x: %s", spi, nfsec_error(k->h));
+	return ret;
+}
+
+int kernel_sa_set_encap(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen)
+{
+	struct nfsec_sa sa = {
+		.spi = spi, .family = dst->family, .proto = IPPROTO_ESP, .encap = true,
+		.encap_sport = sport, .encap_dport = dport,
+	};
+	int ret;
+
+	memcpy(sa.dst, dst->addr, addr_len(sa.family));
+	ret = nfsec_sa_set_encap(k->h, &sa);
 	if (ret < 0)
 		seterr(err, errlen, ret, "SA 0x%08x: %s", spi, nfsec_error(k->h));
 	return ret;
@@ -788,6 +807,15 @@ static int on_event(const struct nfsec_event *ev, void *arg)
 	case NFSEC_CMD_POLICY_FLUSH:
 		if (ops->policies_flushed)
 			ops->policies_flushed(ev->dir, cb_arg);
+		break;
+	case NFSEC_CMD_MAPPING:
+		if (ops->mapping) {
+			struct tunnel_addr addr;
+
+			sa_ref(&ev->sa, &ref);
+			addr_from(&addr, ev->sa.family, ev->mapping_addr);
+			ops->mapping(&ref, &addr, ev->mapping_port, cb_arg);
+		}
 		break;
 	default:		/* additions, ours or anyone's: nothing to do */
 		break;

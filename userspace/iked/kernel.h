@@ -170,6 +170,11 @@ struct kernel_sa {
 	 * module drops decrypted packets outside it); NULL: any. Ignored outbound.
 	 */
 	const struct kernel_ts_pair *pair;
+	/*
+	 * ESP in UDP (RFC 3948) behind a NAT, IPv4: the UDP ports, host order, outbound
+	 * ours then the peer's, inbound the peer's then ours; 0 and 0 for plain ESP.
+	 */
+	uint16_t encap_sport, encap_dport;
 };
 
 /* The KEYMAT bytes an SA of proposal p needs: enc key (+ salt) + integrity key; or -EINVAL. */
@@ -185,6 +190,13 @@ int kernel_sa_add(struct kernel *k, const struct kernel_sa *ksa, char *err, size
 /* Removes the SA (spi, dst); -ENOENT when it is not there (expired, or flushed by hand). */
 int kernel_sa_del(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst, char *err,
 		  size_t errlen);
+
+/*
+ * The SA (spi, dst), which has ESP in UDP, takes the ports sport and dport in place (its
+ * sequence numbers and replay window go on): a NAT mapping that moved.
+ */
+int kernel_sa_set_encap(struct kernel *k, uint32_t spi, const struct tunnel_addr *dst,
+			uint16_t sport, uint16_t dport, char *err, size_t errlen);
 
 /* What the module says an SA has done, for "nfsec tunnel show". */
 struct kernel_sa_stats {
@@ -255,6 +267,12 @@ struct kernel_event_ops {
 	 */
 	void (*policy_deleted)(uint32_t index, void *arg);
 	void (*policies_flushed)(int dir, void *arg);	/* NFSEC_POLICY_DIR_*, -1: all */
+	/*
+	 * An authenticated packet of the inbound SA sa (with ESP in UDP) came from addr and
+	 * port, not the peer's address and port the SA has: the peer's NAT mapping moved.
+	 */
+	void (*mapping)(const struct kernel_sa_ref *sa, const struct tunnel_addr *addr,
+			uint16_t port, void *arg);
 	/*
 	 * The module dropped events (the socket's buffer overflowed): what the daemon keeps
 	 * in step with it must be read anew (nfsec sa/policy dumps, re-checked per tunnel).

@@ -362,34 +362,24 @@ static void pktinfo_source(struct msghdr *msg, const struct sockaddr *from)
 	}
 }
 
-int net_send(const struct sockaddr *from, const struct sockaddr *to, const void *buf,
-	     size_t len)
+/* iov out through s to to, from from's address (a wildcard socket is told which). */
+static int sock_send(struct sock *s, const struct sockaddr *from, const struct sockaddr *to,
+		     struct iovec *iov, size_t iovlen)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} control;
-	static const uint8_t marker[NATT_MARKER_LEN];
-	struct iovec iov[2] = { { (void *)marker, NATT_MARKER_LEN }, { (void *)buf, len } };
 	struct msghdr msg = {
 		.msg_name = (void *)to,
 		.msg_namelen = sockaddr_len(to->sa_family),
-		.msg_iov = iov + 1,
-		.msg_iovlen = 1,
+		.msg_iov = iov,
+		.msg_iovlen = iovlen,
 	};
-	struct sock *s;
+	size_t len = 0;
 
-	if (len > NET_DATAGRAM_MAX - NATT_MARKER_LEN)
-		return -EMSGSIZE;
-	s = from->sa_family == to->sa_family ? sock_for(from) : NULL;
-	if (!s) {
-		net.stats.tx_no_socket++;
-		return -EADDRNOTAVAIL;
-	}
-	if (port_of(&s->local) == NATT_PORT) {
-		msg.msg_iov = iov;
-		msg.msg_iovlen = 2;
-	}
+	for (size_t i = 0; i < iovlen; i++)
+		len += iov[i].iov_len;
 	if (s->wildcard && !is_wildcard(from)) {
 		memset(&control, 0, sizeof(control));
 		msg.msg_control = control.buf;
@@ -408,4 +398,42 @@ int net_send(const struct sockaddr *from, const struct sockaddr *to, const void 
 	net.stats.tx_packets++;
 	net.stats.tx_bytes += len;
 	return 0;
+}
+
+int net_send(const struct sockaddr *from, const struct sockaddr *to, const void *buf,
+	     size_t len)
+{
+	static const uint8_t marker[NATT_MARKER_LEN];
+	struct iovec iov[2] = { { (void *)marker, NATT_MARKER_LEN }, { (void *)buf, len } };
+	struct sock *s;
+
+	if (len > NET_DATAGRAM_MAX - NATT_MARKER_LEN)
+		return -EMSGSIZE;
+	s = from->sa_family == to->sa_family ? sock_for(from) : NULL;
+	if (!s) {
+		net.stats.tx_no_socket++;
+		return -EADDRNOTAVAIL;
+	}
+	if (port_of(&s->local) == NATT_PORT)
+		return sock_send(s, from, to, iov, 2);
+	return sock_send(s, from, to, iov + 1, 1);
+}
+
+int net_keepalive(const struct sockaddr *from, const struct sockaddr *to)
+{
+	struct sockaddr_storage natt = { 0 };
+	static const uint8_t ka = 0xff;
+	struct iovec iov = { (void *)&ka, 1 };
+	struct sock *s;
+
+	if (from->sa_family != AF_INET || to->sa_family != AF_INET)
+		return -EAFNOSUPPORT;
+	memcpy(&natt, from, sizeof(struct sockaddr_in));
+	((struct sockaddr_in *)&natt)->sin_port = htons(NATT_PORT);
+	s = sock_for((struct sockaddr *)&natt);
+	if (!s) {
+		net.stats.tx_no_socket++;
+		return -EADDRNOTAVAIL;
+	}
+	return sock_send(s, from, to, &iov, 1);
 }

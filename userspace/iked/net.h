@@ -77,6 +77,12 @@ void net_fini(void);
 int net_send(const struct sockaddr *from, const struct sockaddr *to, const void *buf,
 	     size_t len);
 
+/*
+ * A NAT keepalive (RFC 3948 2.3: the one byte 0xff) from NATT_PORT's socket for from's
+ * address to to, without the non-ESP marker. 0 or as net_send().
+ */
+int net_keepalive(const struct sockaddr *from, const struct sockaddr *to);
+
 void net_get_stats(struct net_stats *out);
 
 #endif /* NFSEC_IKED_NET_H */

@@ -115,7 +115,7 @@ struct offer {
 };
 
 static unsigned int attrs_build(const struct tunnel *conf, const struct esp_proposal *p,
-				struct isakmp_attr *a)
+				uint16_t encap, struct isakmp_attr *a)
 {
 	unsigned int n = 0;
 
@@ -130,8 +130,7 @@ static unsigned int attrs_build(const struct tunnel *conf, const struct esp_prop
 	}
 	if (p->group)
 		a[n++] = ISAKMP_ATTR(ISAKMP_P2_GROUP_DESC, p->group);
-	a[n++] = ISAKMP_ATTR(ISAKMP_P2_ENCAP, conf->encap == NFSEC_MODE_TRANSPORT ?
-			     ISAKMP_ENCAP_TRANSPORT : ISAKMP_ENCAP_TUNNEL);
+	a[n++] = ISAKMP_ATTR(ISAKMP_P2_ENCAP, encap);
 	if (!is_aead(p))
 		a[n++] = ISAKMP_ATTR(ISAKMP_P2_AUTH, p->auth);
 	if (p->enc_bits && p->transform != ESP_CHACHA20_POLY1305)
@@ -144,6 +143,9 @@ static unsigned int attrs_build(const struct tunnel *conf, const struct esp_prop
 static void offer_build(const struct qm *qm, struct offer *o)
 {
 	const struct tunnel *conf = qm->p1->conf;
+	/* in UDP behind a NAT: RFC 3947's numbers, a draft's if the peer spoke only that */
+	uint16_t encap = natt_encap_mode(conf->encap == NFSEC_MODE_TRANSPORT,
+					 ike_sa_udp(qm->p1), qm->p1->natt);
 	uint32_t spi = htonl(qm->spi_in);
 	unsigned int i;
 
@@ -151,7 +153,8 @@ static void offer_build(const struct qm *qm, struct offer *o)
 	for (i = 0; i < conf->esp.count; i++) {
 		o->t[i] = (struct isakmp_transform){
 			.number = 1, .id = (uint8_t)conf->esp.p[i].transform,
-			.nattrs = attrs_build(conf, &conf->esp.p[i], o->a[i]), .attrs = o->a[i],
+			.nattrs = attrs_build(conf, &conf->esp.p[i], encap, o->a[i]),
+			.attrs = o->a[i],
 		};
 		o->prop[i] = (struct isakmp_proposal){
 			.number = (uint8_t)(i + 1), .proto = ISAKMP_PROTO_ESP, .spi_size = 4,
@@ -208,12 +211,15 @@ static int p2_read(const struct isakmp_transform *t, struct p2_offer *o, char *w
 	return 0;
 }
 
-/* Whether offer o is our proposal p in this tunnel; if not, the first thing that differs. */
-static bool p2_matches(const struct tunnel *conf, const struct p2_offer *o,
+/*
+ * Whether offer o is our proposal p in this tunnel (udp: over a phase 1 that found a NAT,
+ * where the encapsulation must be in UDP, numbered as the RFC or a draft does); if not,
+ * the first thing that differs.
+ */
+static bool p2_matches(const struct tunnel *conf, bool udp, const struct p2_offer *o,
 		       const struct esp_proposal *p, char *why, size_t len)
 {
-	uint16_t encap = conf->encap == NFSEC_MODE_TRANSPORT ? ISAKMP_ENCAP_TRANSPORT :
-							       ISAKMP_ENCAP_TUNNEL;
+	bool transport = conf->encap == NFSEC_MODE_TRANSPORT, o_transport, o_udp;
 
 	if (o->p.transform != p->transform)
 		snprintf(why, len, "transform %s, we want %s", isakmp_esp_name(o->p.transform),
@@ -229,9 +235,10 @@ static bool p2_matches(const struct tunnel *conf, const struct p2_offer *o,
 	else if (o->p.esn != p->esn)
 		snprintf(why, len, "ESN %s, we want it %s", o->p.esn ? "on" : "off",
 			 p->esn ? "on" : "off");
-	else if (o->encap != encap)
+	else if (natt_encap_read(o->encap, &o_transport, &o_udp) || o_transport != transport ||
+		 o_udp != udp)
 		snprintf(why, len, "encapsulation %s, we want %s", isakmp_encap_name(o->encap),
-			 isakmp_encap_name(encap));
+			 isakmp_encap_name(natt_encap_mode(transport, udp, NATT_RFC)));
 	else
 		return true;
 	return false;
@@ -249,7 +256,7 @@ static void note_first(char *first, size_t len, bool *have, const char *why)
  * sa->proposals and transform, and what it holds. -1 with why if none, naming what the
  * first offered transform lacks against our first proposal.
  */
-static int p2_choose(const struct tunnel *conf, const struct isakmp_sa *sa,
+static int p2_choose(const struct tunnel *conf, bool udp, const struct isakmp_sa *sa,
 		     unsigned int *transform, struct p2_offer *chosen, char *why, size_t len)
 {
 	char first[IKE_WHY_MAX] = "nothing we can use", tmp[IKE_WHY_MAX];
@@ -275,7 +282,8 @@ static int p2_choose(const struct tunnel *conf, const struct isakmp_sa *sa,
 				continue;
 			}
 			for (j = 0; j < conf->esp.count; j++) {
-				if (p2_matches(conf, &o, &conf->esp.p[j], tmp, sizeof(tmp))) {
+				if (p2_matches(conf, udp, &o, &conf->esp.p[j], tmp,
+					       sizeof(tmp))) {
 					*transform = t;
 					*chosen = o;
 					return (int)i;
@@ -447,6 +455,33 @@ static void put_ids(struct isakmp_buf *b, const struct qm *qm)
 	ts_to_id(&qm->ts_r, &idr, dr);
 	isakmp_put_id(b, &idi);
 	isakmp_put_id(b, &idr);
+}
+
+/*
+ * NAT-OAi and NAT-OAr (RFC 3947 5.2), transport mode in UDP only: the initiator's address
+ * and the responder's as this end knows them, for a peer that fixes up the checksums of
+ * what the NAT rewrote. Tunnel mode needs none: its inner header is untouched.
+ */
+static void put_natoa(struct isakmp_buf *b, const struct qm *qm)
+{
+	const struct ike_sa *p1 = qm->p1;
+	const struct sockaddr_storage *ends[2] = {
+		qm->initiator ? &p1->local : &p1->remote, qm->initiator ? &p1->remote : &p1->local,
+	};
+	unsigned int i;
+
+	if (p1->conf->encap != NFSEC_MODE_TRANSPORT || !ike_sa_udp(p1))
+		return;
+	for (i = 0; i < 2; i++) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ends[i];
+		struct isakmp_natoa oa = {
+			.id_type = ISAKMP_ID_IPV4_ADDR, .addr = (const uint8_t *)&sin->sin_addr,
+			.len = 4,
+		};
+
+		if (ends[i]->ss_family == AF_INET)
+			isakmp_put_natoa(b, natt_natoa_type(p1->natt), &oa);
+	}
 }
 
 static int nonce_ke_make(struct qm *qm, struct ike_bytes *nonce, struct ike_bytes *ke,
@@ -667,6 +702,7 @@ struct qm *qm_initiate(struct ike_sa *p1, const struct tunnel_ts *ours,
 	if (group)
 		isakmp_put_ke(&b, qm->gi.data, qm->gi.len);
 	put_ids(&b, qm);
+	put_natoa(&b, qm);
 	if (msg_end(qm, &b, h, NULL, 0)) {
 		snprintf(why, len, "%s", qm->why);
 		qm_free(qm);
@@ -720,7 +756,7 @@ static int qm_r1(struct qm *qm, const struct in *in)
 			return fail(qm, -EBADMSG, "SA missing or malformed");
 		}
 	}
-	i = p2_choose(conf, offer, &t, &chosen, qm->why, sizeof(qm->why));
+	i = p2_choose(conf, ike_sa_udp(qm->p1), offer, &t, &chosen, qm->why, sizeof(qm->why));
 	if (i < 0) {
 		free(offer);
 		fail(qm, -ENOENT, "NO-PROPOSAL-CHOSEN: %s", qm->why);
@@ -761,6 +797,7 @@ static int qm_r1(struct qm *qm, const struct in *in)
 	if (qm->chosen.group)
 		isakmp_put_ke(&b, qm->gr.data, qm->gr.len);
 	put_ids(&b, qm);
+	put_natoa(&b, qm);
 	parts[0] = IKE_CHUNK(qm->ni.data, qm->ni.len);
 	ret = msg_end(qm, &b, h, parts, 1);
 	if (ret)
@@ -809,7 +846,8 @@ static int qm_i2(struct qm *qm, const struct in *in)
 	if (ret)
 		return ret;
 	for (j = 0; j < qm->p1->conf->esp.count; j++)
-		if (p2_matches(qm->p1->conf, &o, &qm->p1->conf->esp.p[j], qm->why, sizeof(qm->why)))
+		if (p2_matches(qm->p1->conf, ike_sa_udp(qm->p1), &o, &qm->p1->conf->esp.p[j],
+			       qm->why, sizeof(qm->why)))
 			break;
 	if (j == qm->p1->conf->esp.count)
 		return fail(qm, -ENOENT, "the responder chose a proposal we did not offer");

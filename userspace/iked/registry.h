@@ -80,6 +80,10 @@ struct tunnel_status {
 		char algs[TUNNEL_STATUS_ALGS_MAX];	/* "aes128-sha256-modp2048" */
 		uint32_t seconds_left;			/* until it expires */
 		char why_down[TUNNEL_STATUS_REASON_MAX];	/* why the last one failed */
+		/* established: what NAT-D showed ("local behind NAT, peer not", "none"),
+		 * and the ports IKE (and ESP in UDP, behind a NAT) uses, ours and the peer's */
+		char nat[TUNNEL_STATUS_STATE_MAX];
+		uint16_t local_port, remote_port;
 	} phase1;
 	unsigned int sa_count;
 	struct tunnel_sa_status sa[TUNNEL_STATUS_SA_MAX];

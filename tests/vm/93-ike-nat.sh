@@ -1,0 +1,340 @@
+#!/bin/bash
+# NAT traversal in IKEv1 (RFC 3947, ESP in UDP of RFC 3948): nfsec-iked behind a
+# masquerading router against strongSwan's charon, charon behind it against nfsec-iked,
+# and two nfsec-iked both behind NATs.
+#
+#   a: nfsec-iked (or charon)      r: router, masquerade          b: charon (or nfsec-iked)
+#      inner 10.0.1.1/24                                             inner 10.0.2.1/24
+#      va 192.168.1.1/24 ------- vra 192.168.1.254 | vrb 203.0.113.254 ------- vb 203.0.113.2/24
+#                                                  | vrs 198.51.100.254 ----+
+#   (both-nat only)                                                         |
+#   c: nfsec-iked               s: router, masquerade, 500 and 4500 DNAT to c
+#      inner 10.0.3.1/24                                                    |
+#      vc 192.168.2.1/24 ------- vsc 192.168.2.254 | vsr 198.51.100.2 ------+
+#
+# r masquerades everything that leaves it towards b or s, UDP onto ports 20000-29999, so
+# the peer sees a's IKE and ESP come from ports the NAT chose. Each case says its peer:
+#
+#   main-psk        nfsec (a, behind r) initiates to charon (b), main mode, PSK: the first
+#                   ping brings the tunnel up, both ends report the NAT (nfsec: "local
+#                   behind NAT", charon: "remote host is behind NAT", TUNNEL-in-UDP), ping
+#                   and TCP both ways, r's outer link carries UDP only (no ESP, protocol 50)
+#   aggressive-pfs  the same in aggressive mode, quick mode with PFS
+#   responder       charon (a, behind r) initiates to nfsec (b) with "remote %any": nfsec
+#                   finds the peer behind a NAT, at the port the NAT chose
+#   rekey           nfsec (a) to charon (b): phase 2 and phase 1 rekeyed under traffic
+#                   behind the NAT, no ping lost
+#   keepalive       nfsec (a) to charon (b), r's conntrack UDP timeouts 5 s, keepalives
+#                   every 2 s: after the tunnel stayed idle through six of them (12 s),
+#                   b's pings still reach a through the mapping they kept
+#   both-nat        nfsec (a, behind r) to nfsec (c, behind s, reached through s's DNAT):
+#                   both find their own side behind a NAT, traffic both ways
+#   rebind          charon (a, behind r) to nfsec (b, remote %any); r forgets a's mapping
+#                   and maps it anew from another port range: b's module reports the
+#                   mapping, nfsec moves its SAs and phase 1 to the new port, traffic
+#                   comes back without a new phase 1
+#
+#   93-ike-nat.sh case NAME    one case (namespaces already set up)
+# vm: stock kernel only (the test kernel has no NAT)
+# vm: cost 4
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp-lib.sh"
+. "$(dirname "$0")/ike-lib.sh"
+
+R="nsenter --net=/run/netns/r"
+PUB=203.0.113.254	# r's address on b's side: a as b sees it
+
+# r_masquerade PORTS: r's translation, anew: what leaves towards b or s masquerades, UDP
+# onto PORTS (a range); what goes back to a does not.
+r_masquerade() {
+	$R nft flush chain ip nat post
+	$R nft add rule ip nat post oifname "vra" return
+	$R nft add rule ip nat post meta l4proto udp masquerade to :$1
+	$R nft add rule ip nat post masquerade
+}
+
+nat_setup() {
+	nat_router $PUB
+	$R nft add table ip nat
+	$R nft add chain ip nat post '{ type nat hook postrouting priority srcnat; }'
+	r_masquerade 20000-29999
+	head -c $DATA_SIZE /dev/urandom > $DATA
+}
+
+diagnose_ike() {
+	set +e
+	trap - ERR
+	local ns
+	for ns in a b c; do
+		[ -f $IKE_DIR/$ns/iked.log ] || continue
+		echo "--- nfsec-iked in $ns:"; tail -40 $IKE_DIR/$ns/iked.log
+		echo "--- nfsec tunnel show in $ns:"; tunnel $ns tunnel show
+		echo "--- nfsec in $ns:"; nsenter --net=/run/netns/$ns nfsec sa show
+		nsenter --net=/run/netns/$ns nfsec stats | grep -v ' 0$'
+	done
+	for ns in a b; do
+		[ -f $IKE_DIR/$ns/charon.log ] || continue
+		echo "--- charon in $ns:"
+		grep -E "\[(IKE|ENC|NET|KNL)\]" $IKE_DIR/$ns/charon.log |
+			grep -v "^ *[0-9]*\[...\]  " | tail -40
+		swanctl $ns --list-sas
+	done
+	echo "--- r's conntrack:"; $R conntrack -L 2> /dev/null | head -20
+	dmesg | tail -20
+}
+
+# charon_in NS LOCAL REMOTE LOCAL_TS REMOTE_TS CONN CHILD: charon in NS with connection
+# "nfsec" (its IDs its own address and the address it sees the peer at).
+charon_in() {
+	swanctl_conf "$1" "$2" "$3" "$4" "$5" "$6" "$7" sesame
+	charon_start "$1" "$1"
+	swanctl_load "$1"
+}
+
+# nfsec in a behind r to charon in b: charon names a by r's address, and so does a's ID.
+NAT_A="local 192.168.1.1 remote 203.0.113.2 local-ts 10.0.1.0/24 remote-ts 10.0.2.0/24
+	local-id $PUB auth psk psk sesame"
+
+# r's outer link, as r sends it out towards b (OUTER_PID: tcpdump's; its output away
+# from the case's, whose end run_case waits for).
+OUTER_PID=""
+outer_start() {
+	$R timeout 120 tcpdump -i vrb -Q out -n -U --immediate-mode -w $IKE_DIR/outer.pcap \
+		> /dev/null 2> $IKE_DIR/outer.err &
+	OUTER_PID=$!
+	wait_until 120 "tcpdump on r's outer link" grep -q listening $IKE_DIR/outer.err
+}
+
+# outer_check: what r sent b was UDP (IKE and ESP in it), never ESP itself.
+outer_check() {
+	local esp udp
+	sleep 0.5
+	kill $OUTER_PID
+	wait $OUTER_PID || true
+	OUTER_PID=""
+	esp=$(tcpdump -r $IKE_DIR/outer.pcap -n 'ip proto 50' 2> /dev/null | wc -l)
+	udp=$(tcpdump -r $IKE_DIR/outer.pcap -n 'udp port 4500' 2> /dev/null | wc -l)
+	echo "r's outer link: $udp UDP 4500 datagrams, $esp ESP packets"
+	expect_eq "ESP (protocol 50) on r's outer link" "$esp" 0
+	[ "$udp" -gt 10 ] || fail "only $udp datagrams to UDP 4500 on r's outer link"
+}
+
+# charon_nat NS WHO: charon in NS logged that WHO ("local" or "remote") host is behind a
+# NAT, lists its IKE SA on port 4500 and its CHILD SA in UDP.
+charon_nat() {
+	swanctl "$1" --list-sas > $IKE_DIR/$1/sas.txt
+	cat $IKE_DIR/$1/sas.txt
+	grep -q "$2 host is behind NAT" $IKE_DIR/$1/charon.log ||
+		fail "charon did not find the $2 host behind a NAT"
+	grep -q "ESTABLISHED" $IKE_DIR/$1/sas.txt || fail "charon shows no IKE SA up"
+	grep -q "local .* @ .*\[4500\]" $IKE_DIR/$1/sas.txt || fail "charon's IKE is not on 4500"
+	grep -q "INSTALLED, TUNNEL-in-UDP" $IKE_DIR/$1/sas.txt ||
+		fail "charon shows no CHILD SA in UDP"
+}
+
+# to_charon MODE_WORDS CONN CHILD: nfsec in a behind r initiates to charon in b; the
+# first ping brings it up, traffic both ways, each end reports the NAT, r's outer link
+# UDP only.
+to_charon() {
+	charon_in b 203.0.113.2 $PUB 10.0.2.0/24 10.0.1.0/24 "$2" "$3"
+	iked_start a $NAT_A $1
+	outer_start
+	ike_traffic
+	outer_check
+	shows a "nat: local behind NAT, peer not (UDP 4500 -> 4500)"
+	charon_nat b remote
+	grep -q "NAT detected: local behind NAT, peer not" $IKE_DIR/a/iked.log ||
+		fail "nfsec-iked did not log the NAT"
+	expect_eq "a's outbound SA" "$($A nfsec -j sa show |
+		jq -r '.[] | select(.dir == "out") | "\(.encap.sport) \(.encap.dport)"')" \
+		"4500 4500"
+}
+
+case_main_psk() {
+	to_charon "ike aes128-sha256-modp2048 esp aes128gcm16" \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+}
+
+case_aggressive_pfs() {
+	to_charon "mode aggressive ike aes128-sha256-modp2048 esp aes128-sha256 pfs modp2048" \
+		"aggressive = yes
+			proposals = aes128-sha256-modp2048" "esp_proposals = aes128-sha256-modp2048"
+}
+
+# from_charon: charon in a, behind r, brings the tunnel up with nfsec in b, a remote %any
+# tunnel.
+from_charon() {
+	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
+		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
+		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
+	sas_are b 2
+}
+
+# charon in a, behind r, initiates; nfsec in b answers as a remote %any tunnel, and sends
+# its ESP in UDP to the port the NAT chose for charon's 4500.
+case_responder() {
+	local port
+	from_charon
+	port=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	echo "nfsec sends ESP in UDP to $PUB port $port"
+	[ "$port" -ge 20000 ] && [ "$port" -le 29999 ] ||
+		fail "b's outbound SA goes to port $port, not one r chose"
+	expect_eq "b's inbound SA's ports" "$($B nfsec -j sa show |
+		jq -r '.[] | select(.dir == "in") | "\(.src) \(.encap.sport) \(.encap.dport)"')" \
+		"$PUB $port 4500"
+	shows b "peer $PUB: up"
+	shows b "nat: peer behind NAT, local not (UDP 4500 -> $port)"
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	tcp_check b 10.0.2.1 a 10.0.1.1
+	charon_nat a local
+}
+
+case_rekey() {
+	charon_in b 203.0.113.2 $PUB 10.0.2.0/24 10.0.1.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
+				rekey_time = 0"
+	iked_start a $NAT_A ike aes128-sha256-modp2048 esp aes128gcm16 $IKE_REKEY
+	ike_traffic
+	rekey_traffic
+	shows a "nat: local behind NAT, peer not"
+}
+
+# keepalives CAPTURE: tcpdump on r's outer link until six NAT keepalives (UDP 4500, one
+# byte) went out to b.
+keepalives_start() {
+	$R timeout 60 tcpdump -i vrb -Q out -n -U --immediate-mode -c 6 -w $IKE_DIR/ka.pcap \
+		'udp dst port 4500 and udp[4:2] = 9 and udp[8] = 0xff' > /dev/null \
+		2> $IKE_DIR/ka.err &
+	KA_PID=$!
+	wait_until 120 "tcpdump for keepalives" grep -q listening $IKE_DIR/ka.err
+}
+
+case_keepalive() {
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=5 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=5
+	charon_in b 203.0.113.2 $PUB 10.0.2.0/24 10.0.1.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start a $NAT_A ike aes128-sha256-modp2048 esp aes128gcm16 nat-keepalive 2
+	ike_up
+	keepalives_start
+	# idle: nothing but keepalives crosses r for 12 s, beyond its 5 s timeout
+	wait_until 40 "six keepalives from a" eval '! kill -0 $KA_PID 2> /dev/null'
+	wait $KA_PID || fail "tcpdump saw fewer than six keepalives"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null ||
+		fail "b's pings no longer reach a: the mapping was lost"
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
+# a_forgotten: r holds no mapping of a's UDP 4500 any more.
+a_forgotten() { ! $R grep -q "src=192.168.1.1 dst=203.0.113.2 sport=4500" /proc/net/nf_conntrack; }
+
+# b_moved PORT: b's outbound SA goes to a port other than PORT, and a ping from a passes
+# (its ESP, from r's new mapping, is what shows b the move).
+b_moved() {
+	$A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1 &&
+		[ "$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')" != "$1" ]
+}
+
+case_rebind() {
+	local old new
+	# short timeouts from the start: an entry keeps the deadline it was last given
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=2
+	from_charon
+	$A ping -c 2 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	old=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	# r maps anew from 30000 up, once a's old mapping has gone quiet and expired
+	r_masquerade 30000-39999
+	wait_until 30 "r forgetting a's mapping" a_forgotten
+	wait_until 30 "b's SAs following a to its new port" b_moved "$old"
+	new=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	echo "a's port on r: $old, then $new"
+	[ "$new" -ge 30000 ] || fail "b's SAs went to port $new, not r's new range"
+	grep -q "the peer's NAT mapping moved: $PUB port $new" $IKE_DIR/b/iked.log ||
+		fail "nfsec-iked did not log the move"
+	expect_eq "phase 1s in b" "$(grep -c "phase 1 established" $IKE_DIR/b/iked.log)" 1
+	shows b "nat: peer behind NAT, local not (UDP 4500 -> $new)"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, moved"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	r_masquerade 20000-29999
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
+}
+
+# s and c: c behind s, which masquerades what c sends and forwards UDP 500 and 4500 from
+# its outer address to c.
+behind_s() {
+	local S="nsenter --net=/run/netns/s" C="nsenter --net=/run/netns/c"
+	netns_add s
+	netns_add c
+	ip link add vrs netns r type veth peer name vsr netns s
+	ip link add vc netns c type veth peer name vsc netns s
+	$R ip addr add 198.51.100.254/24 dev vrs
+	$S ip addr add 198.51.100.2/24 dev vsr
+	$S ip addr add 192.168.2.254/24 dev vsc
+	$C ip addr add 192.168.2.1/24 dev vc
+	$C ip link add inner type dummy
+	$C ip addr add 10.0.3.1/24 dev inner
+	for l in "$R vrs" "$S vsr" "$S vsc" "$S lo" "$C vc" "$C lo" "$C inner"; do
+		${l% *} ip link set "${l##* }" up
+	done
+	$C ip route add default via 192.168.2.254
+	$S sysctl -qw net.ipv4.ip_forward=1
+	$S nft -f - <<-EOF
+	table ip nat {
+		chain pre {
+			type nat hook prerouting priority dstnat;
+			iifname "vsr" udp dport { 500, 4500 } dnat to 192.168.2.1
+		}
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "vsr" masquerade
+		}
+	}
+	EOF
+}
+
+case_both_nat() {
+	local C="nsenter --net=/run/netns/c" P="auth psk psk sesame ike aes128-sha256-modp2048"
+	behind_s
+	mkdir -p $IKE_DIR/c
+	echo "tunnel t local 192.168.2.1 remote 198.51.100.254 local-ts 10.0.3.0/24" \
+		"remote-ts 10.0.1.0/24 local-id fqdn:c.example remote-id fqdn:a.example $P" \
+		"esp aes128gcm16 auto none" > $IKE_DIR/c/iked.conf
+	iked_run c
+	iked_start a local 192.168.1.1 remote 198.51.100.2 local-ts 10.0.1.0/24 \
+		remote-ts 10.0.3.0/24 local-id fqdn:a.example remote-id fqdn:c.example $P \
+		esp aes128gcm16
+	ike_up a 10.0.1.1 10.0.3.1
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.3.1 > /dev/null || fail "ping a -> c"
+	$C ping -c 3 -i 0.2 -W 2 -I 10.0.3.1 10.0.1.1 > /dev/null || fail "ping c -> a"
+	tcp_check a 10.0.1.1 c 10.0.3.1
+	tcp_check c 10.0.3.1 a 10.0.1.1
+	shows a "nat: both behind NAT"
+	shows c "nat: both behind NAT"
+}
+
+if [ "${1:-}" = case ]; then
+	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all; charon_stop_all;
+		[ -z "$OUTER_PID" ] || kill $OUTER_PID 2> /dev/null;
+		for ns in a b; do nsenter --net=/run/netns/$ns nfsec -batch - <<< "$FLUSH_A";
+		ip -n $ns -batch - <<< "$FLUSH_B"; done; cleanup; exit $st' EXIT
+	rm -rf $IKE_DIR
+	mkdir -p $IKE_DIR
+	"case_$2"
+	exit 0
+fi
+
+module_load
+nat_setup
+failed=()
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind}; do
+	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
+done
+[ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
