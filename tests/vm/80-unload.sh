@@ -6,6 +6,9 @@
 # monitor listens; then either the module is unloaded or namespace a is deleted. Nothing
 # may crash or leak (the harness checks the kernel log for splats and, on the test kernel,
 # kmemleak), the module must go, and once back it must start empty and carry traffic.
+# rmmod-udp: the tunnel's ESP in UDP (RFC 3948), which a takes through nfsec-iked's NAT-T
+# socket: the open socket holds the module (rmmod refused), the daemon stops under
+# traffic, and then the module goes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp-lib.sh"
 
@@ -43,10 +46,23 @@ while True:
 	PIDS+=($!)
 }
 
-# busy: nfsec in a in the middle of everything it does, until stop_traffic.
+# busy [udp]: nfsec in a in the middle of everything it does, until stop_traffic; udp: the
+# tunnel's ESP in UDP, port 4500 both ways (a's socket nfsec-iked's, b's XFRM's).
 busy() {
+	local enc=
 	module_load
-	ESP_OUT_EXTRA="soft-seconds 600 hard-seconds 900" esp_up gcm128 tunnel 4 4
+	if [ "${1:-}" = udp ]; then
+		mkdir -p -m 0755 /tmp/unload-iked
+		: > /tmp/unload-iked/conf
+		bg a nfsec-iked -f -c /tmp/unload-iked/conf -S /tmp/unload-iked/sock
+		bg b python3 "$(dirname "$0")/esp-udp.py" encap-socket 4500
+		wait_until 120 "nfsec-iked's UDP 4500 in a" listening a udp 4500
+		wait_until 120 "XFRM's UDP 4500 in b" listening b udp 4500
+		enc="encap udp sport 4500 dport 4500"
+		XF_EXTRA="encap espinudp 4500 4500 0.0.0.0"
+	fi
+	ESP_OUT_EXTRA="soft-seconds 600 hard-seconds 900 $enc" ESP_IN_EXTRA=$enc \
+		esp_up gcm128 tunnel 4 4
 	# A flow whose SA never comes: its packets are held, then dropped.
 	$A nfsec policy add dir out src 10.0.1.0/24 dst 10.0.3.0/24 mode tunnel \
 		tmpl-src 192.168.1.1 tmpl-dst 192.168.1.3 reqid 7
@@ -85,6 +101,20 @@ case_rmmod() {
 	reloaded
 }
 
+case_rmmod_udp() {
+	busy udp
+	rmmod nfsec 2> /dev/null && fail "rmmod while nfsec-iked's NAT-T socket is open"
+	module_loaded || fail "the module went with the daemon's socket open"
+	pkill -f "nfsec-iked -f -c /tmp/unload-iked/conf"
+	wait_until 30 "nfsec-iked gone" not_running "nfsec-iked -f -c /tmp/unload-iked/conf"
+	rmmod nfsec || fail "rmmod under ESP-in-UDP traffic, the daemon gone"
+	! module_loaded || fail "module still loaded"
+	stop_traffic
+	XF_EXTRA= reloaded
+}
+
+not_running() { ! pgrep -f "$1" > /dev/null; }
+
 case_netns_del() {
 	busy
 	# Namespace a goes once nothing runs in it, while b still sends into it. A process may
@@ -116,8 +146,8 @@ fi
 module_load
 setup
 # The debug kernel does each kind once (a round takes minutes there), the stock one twice.
-rounds="rmmod netns_del rmmod"
-[ -e /sys/kernel/debug/kmemleak ] && rounds="rmmod netns_del"
+rounds="rmmod netns_del rmmod rmmod_udp"
+[ -e /sys/kernel/debug/kmemleak ] && rounds="rmmod netns_del rmmod_udp"
 failed=() round=0
 for c in $rounds; do
 	name=${c/_/-}-$((++round))

@@ -261,8 +261,8 @@ esp_up() {
 	local esp="proto esp reqid 1 mode $mode"
 	ip -n b -batch - <<-EOF || fail "XFRM in b refused the states or policies"
 	$FLUSH_B
-	xfrm state add src $oa dst $ob spi 0x1001 $esp $XF $sel_ab
-	xfrm state add src $ob dst $oa spi 0x2001 $esp $XF $sel_ba
+	xfrm state add src $oa dst $ob spi 0x1001 $esp $XF $sel_ab ${XF_EXTRA:-}
+	xfrm state add src $ob dst $oa spi 0x2001 $esp $XF $sel_ba ${XF_EXTRA:-}
 	xfrm policy add src $sel_b dst $sel_a dir out priority 100 tmpl src $ob dst $oa $esp
 	xfrm policy add src $sel_a dst $sel_b dir in priority 100 tmpl src $oa dst $ob $esp
 	EOF
