@@ -11,6 +11,8 @@
 #               (RFC 3948) nfsec->nfsec and XFRM->XFRM, one TCP flow and 64-byte UDP
 #   ceiling     AES-128-GCM in the same guest on all CPUs (openssl speed, 1400 bytes):
 #               each encrypted TCP figure as a fraction of it
+#   IKE         tunnels per second, each its own phase 1 and phase 2 (PSK, modp2048 and
+#               ecp256), nfsec-iked against charon
 #   policies    the 64-byte UDP rate with 1, 1 000 and 100 000 outbound policies on the
 #               sender, as exact /32 pairs and as inexact mixes (prefix lengths 8 to 32,
 #               ports, both families, priorities around the tunnel's), nfsec against XFRM
@@ -23,13 +25,15 @@
 # the ratios between stacks measured side by side are what this is for.
 . "$(dirname "$0")/../vm/lib.sh"
 . "$(dirname "$0")/../vm/esp-lib.sh"
+. "$(dirname "$0")/../vm/ike-lib.sh"
 
 QUICK=${BENCH_QUICK:-0}
 SECS=${BENCH_SECONDS:-8}
 RUNS=${BENCH_RUNS:-3}
 POLICY_MAX=100000
 SA_COUNT=10000
-if [ "$QUICK" = 1 ]; then SECS=${BENCH_SECONDS:-3}; POLICY_MAX=10000; SA_COUNT=2000; fi
+IKE_N=100
+if [ "$QUICK" = 1 ]; then SECS=${BENCH_SECONDS:-3}; POLICY_MAX=10000; SA_COUNT=2000; IKE_N=20; fi
 OUT=${NFSEC_OUT:-/tmp}/bench.md
 
 # --- tunnels ------------------------------------------------------------------------------
@@ -231,6 +235,113 @@ sa_set() {
 	}'
 }
 
+# --- IKE: tunnels per second ---------------------------------------------------------------
+
+# Tunnel i (0..IKE_N-1): a's 192.168.1.1 to b's 192.168.1.(10+i), each a phase 1 of its
+# own (one peer address each), 10.10.i.0/24 <-> 10.20.i.0/24; PSK, ESP AES-GCM-128.
+ike_addrs() {
+	local i
+	for i in $(seq 0 $((IKE_N - 1))); do echo "address add 192.168.1.$((10 + i))/24 dev vb"; done |
+		ip -n b -batch -
+}
+
+# iked_conf NS GROUP: nfsec-iked's IKE_N tunnels in NS (a starts them all, b answers).
+iked_conf() {
+	local i me peer lts rts
+	for i in $(seq 0 $((IKE_N - 1))); do
+		if [ "$1" = a ]; then
+			me=192.168.1.1 peer=192.168.1.$((10 + i)) lts=10.10.$i.0/24 rts=10.20.$i.0/24
+		else
+			me=192.168.1.$((10 + i)) peer=192.168.1.1 lts=10.20.$i.0/24 rts=10.10.$i.0/24
+		fi
+		echo "tunnel t$i local $me remote $peer local-ts $lts remote-ts $rts auth psk psk" \
+			"sesame ike aes128-sha256-$2 esp aes128gcm16 auto $([ "$1" = a ] && echo start || echo none)"
+	done
+}
+
+# charon_conf_n NS GROUP: the same for charon (start_action start in a).
+charon_conf_n() {
+	local i me peer lts rts start=
+	[ "$1" = a ] && start="start_action = start"
+	mkdir -p "$IKE_DIR/$1/swanctl"
+	{
+		echo "connections {"
+		for i in $(seq 0 $((IKE_N - 1))); do
+			if [ "$1" = a ]; then
+				me=192.168.1.1 peer=192.168.1.$((10 + i)) lts=10.10.$i.0/24 rts=10.20.$i.0/24
+			else
+				me=192.168.1.$((10 + i)) peer=192.168.1.1 lts=10.20.$i.0/24 rts=10.10.$i.0/24
+			fi
+			cat <<-EOF
+			t$i {
+				version = 1
+				local_addrs = $me
+				remote_addrs = $peer
+				proposals = aes128-sha256-$2
+				local {
+					auth = psk
+					id = $me
+				}
+				remote {
+					auth = psk
+					id = $peer
+				}
+				children {
+					c {
+						local_ts = $lts
+						remote_ts = $rts
+						esp_proposals = aes128gcm16
+						$start
+					}
+				}
+			}
+			EOF
+		done
+		echo "}"
+		printf 'secrets {\n\tike-all {\n\t\tsecret = "sesame"\n\t}\n}\n'
+	} > "$IKE_DIR/$1/swanctl/swanctl.conf"
+}
+
+xfrm_states() { ip -n a xfrm state | grep -c '^src' || true; }
+nfsec_sas() { $A nfsec -j sa show | jq length; }
+all_up() { [ "$("$1")" -ge $((2 * IKE_N)) ]; }
+
+# ike_rate STACK GROUP: tunnels/s, from a's daemon starting (nfsec) or loading its
+# connections (charon) to a's 2 x IKE_N SAs installed; b answers, ready before.
+ike_rate() {
+	local t0 ms
+	flush_all
+	rm -rf "$IKE_DIR"
+	mkdir -p "$IKE_DIR/a" "$IKE_DIR/b"
+	if [ "$1" = nfsec ]; then
+		iked_conf b "$2" > "$IKE_DIR/b/iked.conf"
+		iked_conf a "$2" > "$IKE_DIR/a/iked.conf"
+		nsenter --net=/run/netns/b nfsec-iked -f -c "$IKE_DIR/b/iked.conf" \
+			-S "$IKE_DIR/b/iked.sock" > "$IKE_DIR/b/iked.log" 2>&1 &
+		IKEDS+=($!)
+		wait_until 120 "nfsec-iked in b" test -S "$IKE_DIR/b/iked.sock"
+		t0=$(now_ms)
+		nsenter --net=/run/netns/a nfsec-iked -f -c "$IKE_DIR/a/iked.conf" \
+			-S "$IKE_DIR/a/iked.sock" > "$IKE_DIR/a/iked.log" 2>&1 &
+		IKEDS+=($!)
+		wait_until 600 "$IKE_N tunnels up over nfsec-iked" all_up nfsec_sas
+	else
+		charon_conf_n b "$2"
+		charon_conf_n a "$2"
+		charon_start b b
+		charon_start a a
+		swanctl_load b
+		t0=$(now_ms)
+		swanctl_load a
+		wait_until 600 "$IKE_N tunnels up over charon" all_up xfrm_states
+	fi
+	ms=$(($(now_ms) - t0))
+	iked_stop_all
+	charon_stop_all
+	flush_all
+	awk -v n="$IKE_N" -v ms="$ms" 'BEGIN { printf "%.1f\n", n * 1000 / ms }'
+}
+
 # --- the run --------------------------------------------------------------------------------
 
 module_load
@@ -281,6 +392,10 @@ for kind in exact inexact; do
 			R[$stack-$kind-$n]=$(median_of udp_rate 64)
 		done
 	done
+done
+ike_addrs
+for group in modp2048 ecp256; do
+	for stack in nfsec charon; do R[ike-$stack-$group]=$(ike_rate $stack $group); done
 done
 for stack in nfsec xfrm; do
 	flush_all
@@ -382,7 +497,19 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 	echo "| install $SA_COUNT SAs, ms | $nms | $xms | $(ratio "$xms" "$nms") |"
 	echo "| slab per SA, bytes | $(per "$nkb" $SA_COUNT) | $(per "$xkb" $SA_COUNT) | $(ratio "$xkb" "$nkb") |"
 	echo
-	echo "Not measured yet: IKE tunnels per second against charon."
+	echo
+	echo "## IKE: tunnels per second"
+	echo
+	echo "$IKE_N tunnels from a to b, each its own phase 1 (main mode, PSK, AES-128/SHA-256)" \
+		"and phase 2 (AES-GCM-128, no PFS), all started at once; from a's daemon starting" \
+		"(charon: loading its connections) to a's $((2 * IKE_N)) SAs installed."
+	echo
+	echo "| group | nfsec-iked | charon | nfsec/charon |"
+	echo "|---|---|---|---|"
+	for group in modp2048 ecp256; do
+		echo "| $group | ${R[ike-nfsec-$group]} | ${R[ike-charon-$group]} |" \
+			"$(ratio "${R[ike-nfsec-$group]}" "${R[ike-charon-$group]}") |"
+	done
 } > "$OUT"
 cat "$OUT"
 
