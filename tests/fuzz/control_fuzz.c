@@ -31,6 +31,7 @@
  * fuzz-sources: userspace/common/control_proto.c
  * fuzz-sources: userspace/common/proposal.c userspace/common/tunnel.c userspace/common/words.c
  * fuzz-sources: userspace/common/encoding.c userspace/common/utils.c userspace/common/json.c
+ * fuzz-sources: userspace/common/drops_json.c
  * fuzz-flags: -dict=tests/fuzz/tunnel.dict
  */
 #include "../../userspace/iked/control.c"	/* first: it defines _GNU_SOURCE */

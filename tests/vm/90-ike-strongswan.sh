@@ -194,7 +194,6 @@ case_initial_contact() {
 # side's R-U-THEREs are proof of life to the other, which then never needs to ask).
 # Peer: strongSwan's charon 5.9.8, IKEv1.
 a_log_has() { [ "$(grep -c "$2" $IKE_DIR/a/iked.log)" -ge "$1" ]; }
-dead_in_a() { grep -q "declared dead" $IKE_DIR/a/iked.log; }
 
 # charon asks (dpd_delay 2s), nfsec answers, for longer than charon waits for an answer
 # (dpd_timeout 6s): charon keeps its SAs. nfsec announced DPD, or charon would not ask.

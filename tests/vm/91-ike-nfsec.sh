@@ -131,7 +131,6 @@ case_initial_contact() {
 # (periodic: no traffic needed) and b answering. b_answers N: b sent N R-U-THERE-ACKs.
 DPD="dpd 2s dpd-timeout 6s dpd-mode periodic"
 b_answers() { [ "$(grep -c 'R-U-THERE-ACK' $IKE_DIR/b/iked.log)" -ge "$1" ]; }
-dead_in_a() { grep -q "declared dead" $IKE_DIR/a/iked.log; }
 # since_dead REGEX: a's log after it declared b dead has a line matching REGEX.
 since_dead() { grep -q "$1" <<< "$(sed -n '/declared dead/,$p' $IKE_DIR/a/iked.log)"; }
 

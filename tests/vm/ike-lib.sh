@@ -318,6 +318,9 @@ ike_stays_down() {
 	fi
 }
 
+# dead_in_a: a's nfsec-iked declared its peer dead (dead peer detection).
+dead_in_a() { grep -q "declared dead" $IKE_DIR/a/iked.log; }
+
 # shows NS TEXT: "nfsec tunnel show" in NS says TEXT.
 shows() {
 	tunnel "$1" tunnel show > "$IKE_DIR/$1/show.txt" 2>&1

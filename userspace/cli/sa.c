@@ -21,6 +21,7 @@
 #include <nfsec.h>
 
 #include "commands.h"
+#include "drops_json.h"
 #include "encoding.h"
 #include "json.h"
 #include "sa.h"
@@ -809,22 +810,6 @@ static void left_json(struct json *j, const struct nfsec_sa *sa)
 }
 
 /* Every reason, its name with underscores: "drops":{"replay":0,"auth_fail":0,...}. */
-static void drops_json(struct json *j, const struct nfsec_sa *sa)
-{
-	char key[32];
-
-	json_object_begin(j, "drops");
-	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
-		const char *name = nfsec_sa_drop_name(attr);
-
-		if (!name)
-			continue;
-		json_key(key, sizeof(key), name);
-		json_u64(j, key, sa->drops[attr]);
-	}
-	json_object_end(j);
-}
-
 void sa_json(struct json *j, const char *key, const struct nfsec_sa *sa)
 {
 	char src[ADDR_TEXT_LEN], dst[ADDR_TEXT_LEN];
@@ -865,7 +850,7 @@ void sa_json(struct json *j, const char *key, const struct nfsec_sa *sa)
 	json_u64(j, "packets", sa->packets);
 	json_u64(j, "age_seconds", sa->age_seconds);
 	left_json(j, sa);
-	drops_json(j, sa);
+	drops_json(j, sa->drops);
 	json_object_end(j);
 }
 

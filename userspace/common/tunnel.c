@@ -1235,9 +1235,12 @@ static void dpd_put(struct strbuf *o, const struct tunnel *t)
 	strbuf_put(o, " dpd %s", text);
 	duration_format(text, sizeof(text), t->dpd_timeout);
 	strbuf_put(o, " dpd-timeout %s dpd-mode %s dpd-action %s", text,
-		   dpd_mode_names[t->dpd_periodic],
-		   t->dpd_action < ARRAY_SIZE(dpd_action_names) ?
-		   dpd_action_names[t->dpd_action] : "?");
+		   dpd_mode_names[t->dpd_periodic], tunnel_dpd_action_name(t->dpd_action));
+}
+
+const char *tunnel_dpd_action_name(unsigned int action)
+{
+	return action < ARRAY_SIZE(dpd_action_names) ? dpd_action_names[action] : "?";
 }
 
 /* NAT traversal, when it differs from the defaults. */

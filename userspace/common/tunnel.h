@@ -155,6 +155,9 @@ struct tunnel {
  */
 int tunnel_name_check(const char *name, struct errmsg *err);
 
+/* The word of a dpd-action (enum tunnel_dpd_action): "clear", "hold", "restart"; "?". */
+const char *tunnel_dpd_action_name(unsigned int action);
+
 /*
  * words[0..count-1], NAME first, into *t with every default filled in and checked
  * against each other. 0, or -EINVAL with a message in err naming the bad word (never

@@ -31,6 +31,7 @@
 #include <nfsec.h>
 
 #include "control.h"
+#include "drops_json.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -287,8 +288,6 @@ static void opt_string(struct json *j, const char *key, const char *s)
 /* "in" or "out": {"packets","bytes","kilobytes_left" (null: no limit),"drops":{...}}. */
 static void traffic_json(struct json *j, const char *way, const struct tunnel_sa_traffic *tr)
 {
-	char key[32];
-
 	json_object_begin(j, way);
 	json_u64(j, "packets", tr->packets);
 	json_u64(j, "bytes", tr->bytes);
@@ -296,14 +295,7 @@ static void traffic_json(struct json *j, const char *way, const struct tunnel_sa
 		json_u64(j, "kilobytes_left", tr->kb_left);
 	else
 		json_string(j, "kilobytes_left", NULL);
-	json_object_begin(j, "drops");
-	for (int attr = 0; attr <= NFSEC_SA_DROP_A_MAX; attr++) {
-		if (!nfsec_sa_drop_name(attr))
-			continue;
-		json_key(key, sizeof(key), nfsec_sa_drop_name(attr));
-		json_u64(j, key, tr->drops[attr]);
-	}
-	json_object_end(j);
+	drops_json(j, tr->drops);
 	json_object_end(j);
 }
 

@@ -1216,8 +1216,7 @@ static void dpd_dead(struct p1 *p1)
 		 dpd_silent_s(&p1->dpd, loop_now_ms()));
 	log_ctx_warn(name_of(tun), "peer %s declared dead: no answer to R-U-THERE in %u s "
 		     "(dpd-action %s)", addr, dpd_silent_s(&p1->dpd, loop_now_ms()),
-		     conf->dpd_action == TUNNEL_DPD_RESTART ? "restart" :
-		     conf->dpd_action == TUNNEL_DPD_HOLD ? "hold" : "clear");
+		     tunnel_dpd_action_name(conf->dpd_action));
 	if (parent_of(tun)) {
 		/* a peer of remote %any: forgotten, its SAs and policies with it */
 		snprintf(parent_of(tun)->why, sizeof(parent_of(tun)->why), "peer %s: %s", addr,
