@@ -411,6 +411,10 @@ row() {  # row LABEL KEY: a data path row over the four pairings
 	echo "$out $(ratio "$(med "${R[nfsec:nfsec-$2]}")" "$(med "${R[xfrm:xfrm-$2]}")") |" \
 		"$(ratio "$(med "${R[xfrm:nfsec-$2]}")" "$(med "${R[xfrm:xfrm-$2]}")") |"
 }
+same_row() {  # same_row LABEL KEY: nfsec->nfsec against XFRM->XFRM
+	echo "| $1 | $(fig "${R[nfsec:nfsec-$2]}") | $(fig "${R[xfrm:xfrm-$2]}") |" \
+		"$(ratio "$(med "${R[nfsec:nfsec-$2]}")" "$(med "${R[xfrm:xfrm-$2]}")") |"
+}
 per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 
 {
@@ -448,20 +452,14 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 	echo
 	echo "| algorithm | nfsec->nfsec | XFRM->XFRM | nfsec/XFRM |"
 	echo "|---|---|---|---|"
-	for alg in chacha cbc128-sha256; do
-		echo "| $alg | $(fig "${R[nfsec:nfsec-$alg]}") | $(fig "${R[xfrm:xfrm-$alg]}") |" \
-			"$(ratio "$(med "${R[nfsec:nfsec-$alg]}")" "$(med "${R[xfrm:xfrm-$alg]}")") |"
-	done
+	for alg in chacha cbc128-sha256; do same_row "$alg" "$alg"; done
 	echo
 	echo "## ESP in UDP (RFC 3948), AES-GCM-128, port 4500 both ways"
 	echo
 	echo "| figure | nfsec->nfsec | XFRM->XFRM | nfsec/XFRM |"
 	echo "|---|---|---|---|"
-	for f in tcp1:"TCP, 1 flow, Mbit/s" udp64:"UDP, 64 bytes, packets/s"; do
-		k=encap-${f%%:*}
-		echo "| ${f#*:} | $(fig "${R[nfsec:nfsec-$k]}") | $(fig "${R[xfrm:xfrm-$k]}") |" \
-			"$(ratio "$(med "${R[nfsec:nfsec-$k]}")" "$(med "${R[xfrm:xfrm-$k]}")") |"
-	done
+	same_row "TCP, 1 flow, Mbit/s" encap-tcp1
+	same_row "UDP, 64 bytes, packets/s" encap-udp64
 	echo
 	echo "## Policies"
 	echo
