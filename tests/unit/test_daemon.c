@@ -106,6 +106,7 @@ struct fake_sa {
 	uint8_t dir;
 	struct tunnel_addr src, dst;
 	uint32_t reqid;
+	uint8_t mode;
 	uint16_t encap_sport, encap_dport;
 };
 
@@ -213,7 +214,7 @@ int kernel_sa_add(struct kernel *kk, const struct kernel_sa *ksa, char *err, siz
 	assert_true(k.nsa < FAKE_SAS_MAX);
 	k.sa[k.nsa++] = (struct fake_sa){
 		.live = true, .spi = ksa->spi, .dir = ksa->dir, .src = ksa->src, .dst = ksa->dst,
-		.reqid = ksa->reqid, .encap_sport = ksa->encap_sport,
+		.reqid = ksa->reqid, .mode = ksa->mode, .encap_sport = ksa->encap_sport,
 		.encap_dport = ksa->encap_dport,
 	};
 	return 0;
@@ -1417,6 +1418,93 @@ static void test_nat_two_peers_behind_one_nat(void **state)
 	ike_sa_free(b.p);
 }
 
+/* The live policy of dir for selector src -> dst in transport mode: there must be one. */
+static const struct fake_policy *transport_policy(uint8_t dir, struct tunnel_ts src,
+						  struct tunnel_ts dst)
+{
+	for (unsigned int i = 0; i < k.npol; i++) {
+		const struct fake_policy *p = &k.pol[i];
+
+		if (p->live && p->dir == dir && p->mode == NFSEC_MODE_TRANSPORT &&
+		    !memcmp(&p->src, &src, sizeof(src)) && !memcmp(&p->dst, &dst, sizeof(dst)))
+			return p;
+	}
+	fail_msg("no live transport-mode policy");
+	return NULL;
+}
+
+/*
+ * Transport mode through a NAT: the peer (10.0.0.2 behind 198.51.100.1) names its own
+ * address in its quick mode's IDci, the daemon knows it as 198.51.100.1 (its remote, its
+ * remote-ts). The selectors take the address as seen, the answer echoes the peer's IDs
+ * (its quick mode checks them), the SAs are transport mode in UDP to the NAT's port, and
+ * the tunnel's policies, between the addresses as seen, are what they protect.
+ */
+static void test_nat_transport(void **state)
+{
+	struct iked_tunnel *t = add("tp local 192.168.1.1 remote 198.51.100.1 encap transport "
+				    "auth psk psk sesame auto none remote-id fqdn:sun.example");
+	struct natted n = { 0 };
+	const struct fake_sa *in, *out;
+	const struct fake_policy *po;
+	struct tunnel_status st;
+	struct tunnel behind;
+	struct qm *q;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 encap transport auth psk "
+	     "psk sesame local-id fqdn:sun.example");
+	nat_phase1(&n, &behind);
+	q = nat_quick(&n, &behind, 0x5001);
+	/* the peer's own, as it sent them */
+	assert_true(!memcmp(&q->ts_i, &behind.local_ts[0], sizeof(q->ts_i)));
+	in = sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1");
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(in->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->spi, 0x5001);
+	assert_int_equal(in->encap_sport, 14500);
+	assert_int_equal(out->encap_dport, 14500);
+	po = transport_policy(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32),
+			      ts4("198.51.100.1", 32));
+	assert_int_equal(po->reqid, out->reqid);
+	transport_policy(NFSEC_POLICY_DIR_IN, ts4("198.51.100.1", 32), ts4("192.168.1.1", 32));
+	status(t, &st);
+	assert_string_equal(st.sa[0].state, "ESTABLISHED");
+	assert_string_equal(st.phase1.nat, "peer behind NAT, local not");
+	qm_free(q);
+	ike_sa_free(n.p);
+}
+
+/*
+ * Without a NAT, transport mode's IDs are the addresses themselves: a peer naming another
+ * is refused (INVALID-ID-INFORMATION), as before.
+ */
+static void test_transport_ids_without_nat(void **state)
+{
+	struct tunnel_ts own = ts4("10.0.0.2", 32);
+	struct ike_sa *p;
+	struct tunnel peer;
+	struct ike_msg msg = { 0 };
+	char why[IKE_WHY_MAX];
+	struct qm *q;
+
+	(void)state;
+	add("tp local 192.168.1.1 remote 192.168.1.2 encap transport auth psk psk sesame "
+	    "auto none");
+	conf(&peer, "sun local 192.168.1.2 remote 192.168.1.1 encap transport auth psk psk "
+	     "sesame");
+	p = phase1_from(&peer, "192.168.1.2", false);
+	q = qm_initiate(p, &own, &peer.remote_ts[0], 0x5001, why, sizeof(why));
+	assert_non_null(q);
+	deliver(q->out, q->out_len);
+	last_sent(&msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	assert_int_equal(sas_live(), 0);
+	qm_free(q);
+	ike_sa_free(p);
+}
+
 static void test_nat_initiator_main(void **state)
 {
 	(void)state;
@@ -2113,6 +2201,9 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_peer_behind_nat, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_two_peers_behind_one_nat, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_transport, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_transport_ids_without_nat, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_initiator_main, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_initiator_aggressive, test_setup,
