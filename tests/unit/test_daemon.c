@@ -1477,6 +1477,42 @@ static void test_nat_transport(void **state)
 }
 
 /*
+ * A road warrior in transport mode behind a NAT, to a remote %any tunnel: its peer's
+ * remote-ts is its address as seen, the NAT's; its SAs and its own policies are between
+ * the addresses as seen, in transport mode, ESP in UDP to its port.
+ */
+static void test_nat_transport_any(void **state)
+{
+	struct iked_tunnel *t = add("rwt local 192.168.1.1 remote %any encap transport auth psk "
+				    "psk sesame");
+	struct natted n = { 0 };
+	const struct fake_sa *out;
+	struct tunnel_status st;
+	struct tunnel behind;
+	struct qm *q;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 encap transport auth psk psk "
+	     "sesame");
+	nat_phase1(&n, &behind);
+	q = nat_quick(&n, &behind, 0x5001);
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(out->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->encap_dport, 14500);
+	assert_int_equal(sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1")->mode,
+			 NFSEC_MODE_TRANSPORT);
+	assert_int_equal(policies_live(), 2);
+	assert_int_equal(transport_policy(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32),
+					  ts4("198.51.100.1", 32))->reqid, out->reqid);
+	transport_policy(NFSEC_POLICY_DIR_IN, ts4("198.51.100.1", 32), ts4("192.168.1.1", 32));
+	status(t, &st);
+	assert_int_equal(st.peers_up, 1);
+	peer_is(t, 0, 14500, true);
+	qm_free(q);
+	ike_sa_free(n.p);
+}
+
+/*
  * Without a NAT, transport mode's IDs are the addresses themselves: a peer naming another
  * is refused (INVALID-ID-INFORMATION), as before.
  */
@@ -2203,6 +2239,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nat_two_peers_behind_one_nat, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_transport, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_transport_any, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_transport_ids_without_nat, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_initiator_main, test_setup, test_teardown),
