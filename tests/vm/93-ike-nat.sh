@@ -39,6 +39,11 @@
 #                   at two ports; nfsec makes a peer of each (address and port), each
 #                   with its SAs in UDP to its own port; traffic both ways with each;
 #                   e's charon ending its IKE SA ends e's peer only, a's traffic goes on
+#   transport-rw    charon (a, behind r) a road warrior in transport mode to nfsec (b,
+#                   remote %any, encap transport): charon names its own address in its
+#                   IDs, nfsec takes the address it sees (r's): SAs and policies between
+#                   203.0.113.2 and r's address, transport mode in UDP to r's port; ping
+#                   both ways, TCP a -> b (checksums over the addresses r rewrote)
 #
 #   93-ike-nat.sh case NAME    one case (namespaces already set up)
 # vm: stock kernel only (the test kernel has no NAT)
@@ -394,6 +399,36 @@ case_two_rw() {
 	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, e gone"
 }
 
+# A road warrior in transport mode behind r: charon in a to nfsec in b, remote %any.
+case_transport_rw() {
+	local port
+	charon_in a 192.168.1.1 203.0.113.2 dynamic dynamic \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
+					mode = transport"
+	iked_start b local 203.0.113.2 remote %any encap transport auth psk psk sesame \
+		ike aes128-sha256-modp2048 esp aes128gcm16
+	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
+		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
+	sas_are b 2
+	$B nfsec sa show
+	expect_eq "b's SAs' mode" "$($B nfsec -j sa show |
+		jq -r '[.[] | .mode] | unique | join(" ")')" transport
+	port=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	expect_eq "b's outbound SA" "$($B nfsec -j sa show |
+		jq -r '.[] | select(.dir == "out") | "\(.dst) \(.encap.sport)"')" "$PUB 4500"
+	[ "$port" -ge 20000 ] && [ "$port" -le 29999 ] ||
+		fail "b's outbound SA goes to port $port, not one r chose"
+	shows b "peer $PUB port $port: up"
+	$A ping -c 3 -i 0.2 -W 2 203.0.113.2 > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 $PUB > /dev/null || fail "ping b -> a"
+	tcp_check a 192.168.1.1 b 203.0.113.2
+	[ "$($B nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in b decrypted nothing"
+	swanctl a --list-sas > $IKE_DIR/a/sas.txt
+	cat $IKE_DIR/a/sas.txt
+	grep -q "INSTALLED, TRANSPORT-in-UDP" $IKE_DIR/a/sas.txt ||
+		fail "charon shows no transport-mode CHILD SA in UDP"
+}
+
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all; charon_stop_all;
 		[ -z "$OUTER_PID" ] || kill $OUTER_PID 2> /dev/null;
@@ -408,7 +443,7 @@ fi
 module_load
 nat_setup
 failed=()
-for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind two_rw}; do
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind two_rw transport_rw}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
