@@ -868,11 +868,10 @@ static int qm_i2(struct qm *qm, const struct in *in)
 	ret = hash_check(qm, in, parts, 3);
 	if (ret)
 		return ret;
+	if (bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->nr) || ids_take(qm, in, &ts_i, &ts_r))
+		return fail(qm, -EBADMSG, "the responder's nonce or IDs are not what we sent");
 	/* a responder may answer a NAT'ed end's ID with the address it sees: the same */
-	if (!bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->nr) && !ids_take(qm, in, &ts_i, &ts_r))
-		ids_as_seen(qm->p1, true, &ts_i, &ts_r);
-	else
-		ts_i.family = 0;
+	ids_as_seen(qm->p1, true, &ts_i, &ts_r);
 	if (!ts_equal(&ts_i, &qm->ts_i) || !ts_equal(&ts_r, &qm->ts_r))
 		return fail(qm, -EBADMSG, "the responder's nonce or IDs are not what we sent");
 	sap = isakmp_chain_find(&in->chain, ISAKMP_PL_SA, 0);
