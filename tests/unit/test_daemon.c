@@ -106,6 +106,7 @@ struct fake_sa {
 	uint8_t dir;
 	struct tunnel_addr src, dst;
 	uint32_t reqid;
+	uint8_t mode;
 	uint16_t encap_sport, encap_dport;
 };
 
@@ -213,7 +214,7 @@ int kernel_sa_add(struct kernel *kk, const struct kernel_sa *ksa, char *err, siz
 	assert_true(k.nsa < FAKE_SAS_MAX);
 	k.sa[k.nsa++] = (struct fake_sa){
 		.live = true, .spi = ksa->spi, .dir = ksa->dir, .src = ksa->src, .dst = ksa->dst,
-		.reqid = ksa->reqid, .encap_sport = ksa->encap_sport,
+		.reqid = ksa->reqid, .mode = ksa->mode, .encap_sport = ksa->encap_sport,
 		.encap_dport = ksa->encap_dport,
 	};
 	return 0;
@@ -1058,21 +1059,36 @@ static void test_aggressive_psk_warns_at_load(void **state)
 #define RW_HOST "rw local 192.168.1.1 remote %any local-ts 192.168.1.1/32 auth psk psk sesame"
 
 /*
- * A peer at 10.0.0.2 behind a NAT (198.51.100.1; its port 500 shows as 1500, 4500 as
- * 14500) to a remote %any tunnel. The peer's datagrams go through the NAT; the daemon's
- * reach the peer with the addresses as the peer sees them, for its NAT-D.
+ * A peer at a private address (10.0.0.2) behind a NAT (198.51.100.1; its port 500 shows
+ * as 1500, 4500 as 14500, unless said otherwise) to a remote %any tunnel. The peer's
+ * datagrams go through the NAT; the daemon's reach the peer with the addresses as the
+ * peer sees them, for its NAT-D.
  */
 struct natted {
 	struct ike_sa *p;
 	struct sockaddr_storage local, remote;	/* what the peer's message saw */
+	const char *addr;		/* the peer's own, behind the NAT: 10.0.0.2 if NULL */
+	uint16_t port500, port4500;	/* what the NAT shows its 500, 4500 as: 1500, 14500 */
+	bool initial_contact;		/* its next phase 1 announces it */
 };
 
-static void nat_to_daemon(const struct ike_sa *p, const uint8_t *buf, size_t len)
+static void nat_ports(struct natted *n)
 {
-	uint16_t port = port_of(&p->local);
+	if (!n->port500) {
+		n->port500 = 1500;
+		n->port4500 = 14500;
+	}
+	if (!n->addr)
+		n->addr = "10.0.0.2";
+}
 
-	deliver_ports("198.51.100.1", port == IKE_PORT ? 1500 : 14500, port_of(&p->remote), buf,
-		      len);
+static void nat_to_daemon(struct natted *n, const uint8_t *buf, size_t len)
+{
+	uint16_t port = port_of(&n->p->local);
+
+	nat_ports(n);
+	deliver_ports("198.51.100.1", port == IKE_PORT ? n->port500 : n->port4500,
+		      port_of(&n->p->remote), buf, len);
 }
 
 /* The daemon's last datagram, to the peer: it must have gone to the NAT's port for it. */
@@ -1081,14 +1097,54 @@ static void nat_from_daemon(struct natted *n, struct ike_msg *msg)
 	const struct sent *s = &sent[(nsent - 1) % SENT_MAX];
 	uint16_t to = port_of(&s->to);
 
-	assert_true(to == 1500 || to == 14500);
+	nat_ports(n);
+	assert_true(to == n->port500 || to == n->port4500);
 	last_sent(msg);
-	sockaddr4(&n->local, "10.0.0.2");
-	port_set(&n->local, to == 1500 ? IKE_PORT : NATT_PORT);
+	sockaddr4(&n->local, n->addr);
+	port_set(&n->local, to == n->port500 ? IKE_PORT : NATT_PORT);
 	sockaddr4(&n->remote, "192.168.1.1");
-	port_set(&n->remote, to == 1500 ? IKE_PORT : NATT_PORT);
+	port_set(&n->remote, to == n->port500 ? IKE_PORT : NATT_PORT);
 	msg->local = &n->local;
 	msg->remote = &n->remote;
+}
+
+/* n's peer of words conf, behind the NAT, brings phase 1 up with the daemon, main mode. */
+static void nat_phase1(struct natted *n, const struct tunnel *conf)
+{
+	struct ike_msg msg = { 0 };
+	char why[IKE_WHY_MAX];
+	int turn;
+
+	nat_ports(n);
+	n->p = ike_sa_initiate(conf, NULL, why, sizeof(why));
+	assert_non_null(n->p);
+	n->p->initial_contact = n->initial_contact;
+	sockaddr4(&n->p->local, n->addr);
+	sockaddr4(&n->p->remote, "192.168.1.1");
+	for (turn = 0; turn < 3; turn++) {
+		nat_to_daemon(n, n->p->out, n->p->out_len);
+		nat_from_daemon(n, &msg);
+		assert_int_equal(ike_sa_input(n->p, &msg), 0);
+	}
+	assert_int_equal(n->p->state, IKE_ESTABLISHED);
+	assert_true(n->p->nat.local);
+}
+
+/* n's peer of words conf starts a quick mode for its first selectors, inbound SPI spi. */
+static struct qm *nat_quick(struct natted *n, const struct tunnel *conf, uint32_t spi)
+{
+	struct ike_msg msg = { 0 };
+	char why[IKE_WHY_MAX];
+	struct qm *q;
+
+	q = qm_initiate(n->p, &conf->local_ts[0], &conf->remote_ts[0], spi, why, sizeof(why));
+	assert_non_null(q);
+	nat_to_daemon(n, q->out, q->out_len);
+	nat_from_daemon(n, &msg);
+	assert_int_equal(qm_input(q, &msg), 0);
+	assert_int_equal(q->state, QM_DONE);
+	nat_to_daemon(n, q->out, q->out_len);
+	return q;
 }
 
 /*
@@ -1104,39 +1160,19 @@ static void test_nat_peer_behind_nat(void **state)
 	struct tunnel behind;
 	const struct fake_sa *in, *out;
 	struct tunnel_status st;
-	char why[IKE_WHY_MAX];
-	struct ike_msg msg = { 0 };
 	struct qm *q;
-	int turn;
 
 	(void)state;
 	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 local-ts 10.0.2.0/24 "
 	     "remote-ts 10.0.1.0/24 auth psk psk sesame");
-	n.p = ike_sa_initiate(&behind, NULL, why, sizeof(why));
-	assert_non_null(n.p);
-	sockaddr4(&n.p->local, "10.0.0.2");
-	sockaddr4(&n.p->remote, "192.168.1.1");
 	nkeepalives = 0;
-	for (turn = 0; turn < 3; turn++) {
-		nat_to_daemon(n.p, n.p->out, n.p->out_len);
-		nat_from_daemon(&n, &msg);
-		assert_int_equal(ike_sa_input(n.p, &msg), 0);
-	}
-	assert_int_equal(n.p->state, IKE_ESTABLISHED);
-	assert_true(n.p->nat.local);
+	nat_phase1(&n, &behind);
 	assert_true(n.p->floated);
 	/* main mode 6 went to where 5 came from */
 	assert_int_equal(port_of(&sent[(nsent - 1) % SENT_MAX].to), 14500);
 	assert_non_null(strstr(logged, "NAT detected: peer behind NAT, local not"));
 
-	q = qm_initiate(n.p, &behind.local_ts[0], &behind.remote_ts[0], 0x5001, why,
-			sizeof(why));
-	assert_non_null(q);
-	nat_to_daemon(n.p, q->out, q->out_len);
-	nat_from_daemon(&n, &msg);
-	assert_int_equal(qm_input(q, &msg), 0);
-	assert_int_equal(q->state, QM_DONE);
-	nat_to_daemon(n.p, q->out, q->out_len);
+	q = nat_quick(&n, &behind, 0x5001);
 	in = sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1");
 	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
 	assert_int_equal(in->encap_sport, 14500);
@@ -1245,6 +1281,264 @@ static void nat_initiator(const char *mode)
 	assert_true(nkeepalives > 0);
 	assert_int_equal(port_of(&keepalive_to), NATT_PORT);
 	ike_sa_free(r);
+}
+
+/* n's peer deletes its phase 1. */
+static void nat_deletes(struct natted *n)
+{
+	uint8_t buf[ISAKMP_MSG_MAX];
+	size_t len;
+
+	assert_int_equal(info_delete_build(n->p, NULL, 0, buf, &len), 0);
+	nat_to_daemon(n, buf, len);
+}
+
+/* The live SA of spi: there must be one. */
+static struct fake_sa *sa_of_spi(uint32_t spi)
+{
+	for (unsigned int i = 0; i < k.nsa; i++)
+		if (k.sa[i].live && k.sa[i].spi == spi)
+			return &k.sa[i];
+	fail_msg("no live SA 0x%08x", spi);
+	return NULL;
+}
+
+/* The remote %any tunnel's peer i: its port, and whether it is up. */
+static void peer_is(const struct iked_tunnel *t, unsigned int i, uint16_t port, bool up)
+{
+	struct tunnel_status st;
+
+	assert_int_equal(registry_peer_status(t, i, &st), 0);
+	assert_true(addr_eq(&st.peer, "198.51.100.1"));
+	assert_int_equal(st.peer_port, port);
+	assert_int_equal(st.up, up);
+}
+
+/*
+ * Two road warriors behind one NAT (10.0.0.2 and 10.0.0.3, both 198.51.100.1 to us,
+ * their 4500 seen as 14500 and 14501), each with its own subnet, to one remote %any
+ * tunnel: the port tells them apart (RFC 3947), so each is a peer of its own, with its
+ * own request id, SAs to its own port and policies. One's NAT mapping moving, or its
+ * phase 1 again with INITIAL-CONTACT, or its delete, leaves the other alone.
+ */
+static void test_nat_two_peers_behind_one_nat(void **state)
+{
+	struct iked_tunnel *t = add("rw local 192.168.1.1 remote %any local-ts 10.0.1.0/24 "
+				    "remote-ts 10.0.2.0/24,10.0.3.0/24 auth psk psk sesame");
+	struct natted a = { .addr = "10.0.0.2", .port500 = 1500, .port4500 = 14500 };
+	struct natted b = { .addr = "10.0.0.3", .port500 = 1501, .port4500 = 14501 };
+	struct fake_sa *a_in, *a_out, *b_in, *b_out;
+	struct tunnel ca, cb;
+	struct tunnel_status st;
+	struct ike_sa *old;
+	struct qm *qa, *qb;
+
+	(void)state;
+	conf(&ca, "ra local 10.0.0.2 remote 192.168.1.1 local-ts 10.0.2.0/24 "
+	     "remote-ts 10.0.1.0/24 auth psk psk sesame");
+	conf(&cb, "rb local 10.0.0.3 remote 192.168.1.1 local-ts 10.0.3.0/24 "
+	     "remote-ts 10.0.1.0/24 auth psk psk sesame");
+	nat_phase1(&a, &ca);
+	qa = nat_quick(&a, &ca, 0x5001);
+	nat_phase1(&b, &cb);
+	qb = nat_quick(&b, &cb, 0x5002);
+
+	assert_int_equal(sas_live(), 4);
+	a_out = sa_of_spi(0x5001);
+	b_out = sa_of_spi(0x5002);
+	a_in = sa_of_spi(qa->spi_out);
+	b_in = sa_of_spi(qb->spi_out);
+	assert_true(addr_eq(&a_out->dst, "198.51.100.1") && addr_eq(&b_out->dst, "198.51.100.1"));
+	assert_int_equal(a_out->encap_sport, 4500);
+	assert_int_equal(a_out->encap_dport, 14500);
+	assert_int_equal(b_out->encap_dport, 14501);
+	assert_int_equal(a_in->encap_sport, 14500);
+	assert_int_equal(b_in->encap_sport, 14501);
+	assert_int_equal(a_in->reqid, a_out->reqid);
+	assert_int_equal(b_in->reqid, b_out->reqid);
+	assert_int_not_equal(a_out->reqid >> 8, b_out->reqid >> 8);
+	assert_int_equal(policies_live(), 4);
+	assert_int_equal(policy_live(NFSEC_POLICY_DIR_OUT, ts4("10.0.1.0", 24), ts4("10.0.2.0", 24),
+				     "192.168.1.1", "198.51.100.1")->reqid, a_out->reqid);
+	assert_int_equal(policy_live(NFSEC_POLICY_DIR_OUT, ts4("10.0.1.0", 24), ts4("10.0.3.0", 24),
+				     "192.168.1.1", "198.51.100.1")->reqid, b_out->reqid);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 2);
+	assert_int_equal(st.peers_up, 2);
+	peer_is(t, 0, 14500, true);
+	peer_is(t, 1, 14501, true);
+	assert_non_null(strstr(logged, "rw[198.51.100.1:14500]: phase 2 SA up"));
+	assert_non_null(strstr(logged, "rw[198.51.100.1:14501]: phase 2 SA up"));
+
+	/* b's NAT moves it to 14601: b's SAs and key follow, a's stay */
+	kernel_mapping(b_in, "198.51.100.1", 14601);
+	assert_int_equal(b_out->encap_dport, 14601);
+	assert_int_equal(b_in->encap_sport, 14601);
+	assert_int_equal(a_out->encap_dport, 14500);
+	assert_int_equal(a_in->encap_sport, 14500);
+	peer_is(t, 1, 14601, true);
+	b.port4500 = 14601;
+
+	/* b again through the mapping, restarted (INITIAL-CONTACT): its own SAs go, not a's */
+	old = b.p;
+	b.initial_contact = true;
+	nat_phase1(&b, &cb);
+	assert_non_null(strstr(logged, "rw[198.51.100.1:14601]: the peer announced "
+			       "INITIAL-CONTACT: 1 phase-1 and 1 phase-2 SAs of before deleted"));
+	assert_int_equal(sas_live(), 2);
+	assert_true(a_in->live && a_out->live);
+	assert_true(loop_run_once(0) > 0);
+	status(t, &st);
+	assert_int_equal(st.peer_count, 2);
+	peer_is(t, 0, 14500, true);
+	peer_is(t, 1, 14601, false);
+	qm_free(qb);
+	ike_sa_free(old);
+	qb = nat_quick(&b, &cb, 0x5003);
+	assert_int_equal(sas_live(), 4);
+	assert_int_equal(sa_of_spi(0x5003)->encap_dport, 14601);
+	peer_is(t, 1, 14601, true);
+
+	/* a deletes its phase 1: a ends, b's SAs and policies stay */
+	nat_deletes(&a);
+	assert_true(loop_run_once(0) > 0);
+	assert_int_equal(sas_live(), 2);
+	assert_false(a_in->live || a_out->live);
+	assert_int_equal(sa_of_spi(0x5003)->encap_dport, 14601);
+	assert_int_equal(policies_live(), 2);
+	policy_live(NFSEC_POLICY_DIR_OUT, ts4("10.0.1.0", 24), ts4("10.0.3.0", 24), "192.168.1.1",
+		    "198.51.100.1");
+	status(t, &st);
+	assert_int_equal(st.peer_count, 1);
+	assert_int_equal(st.peers_up, 1);
+	peer_is(t, 0, 14601, true);
+	qm_free(qa);
+	qm_free(qb);
+	ike_sa_free(a.p);
+	ike_sa_free(b.p);
+}
+
+/* The live policy of dir for selector src -> dst in transport mode: there must be one. */
+static const struct fake_policy *transport_policy(uint8_t dir, struct tunnel_ts src,
+						  struct tunnel_ts dst)
+{
+	for (unsigned int i = 0; i < k.npol; i++) {
+		const struct fake_policy *p = &k.pol[i];
+
+		if (p->live && p->dir == dir && p->mode == NFSEC_MODE_TRANSPORT &&
+		    !memcmp(&p->src, &src, sizeof(src)) && !memcmp(&p->dst, &dst, sizeof(dst)))
+			return p;
+	}
+	fail_msg("no live transport-mode policy");
+	return NULL;
+}
+
+/*
+ * Transport mode through a NAT: the peer (10.0.0.2 behind 198.51.100.1) names its own
+ * address in its quick mode's IDci, the daemon knows it as 198.51.100.1 (its remote, its
+ * remote-ts). The selectors take the address as seen, the answer echoes the peer's IDs
+ * (its quick mode checks them), the SAs are transport mode in UDP to the NAT's port, and
+ * the tunnel's policies, between the addresses as seen, are what they protect.
+ */
+static void test_nat_transport(void **state)
+{
+	struct iked_tunnel *t = add("tp local 192.168.1.1 remote 198.51.100.1 encap transport "
+				    "auth psk psk sesame auto none remote-id fqdn:sun.example");
+	struct natted n = { 0 };
+	const struct fake_sa *in, *out;
+	const struct fake_policy *po;
+	struct tunnel_status st;
+	struct tunnel behind;
+	struct qm *q;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 encap transport auth psk "
+	     "psk sesame local-id fqdn:sun.example");
+	nat_phase1(&n, &behind);
+	q = nat_quick(&n, &behind, 0x5001);
+	/* the peer's own, as it sent them */
+	assert_true(!memcmp(&q->ts_i, &behind.local_ts[0], sizeof(q->ts_i)));
+	in = sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1");
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(in->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->spi, 0x5001);
+	assert_int_equal(in->encap_sport, 14500);
+	assert_int_equal(out->encap_dport, 14500);
+	po = transport_policy(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32),
+			      ts4("198.51.100.1", 32));
+	assert_int_equal(po->reqid, out->reqid);
+	transport_policy(NFSEC_POLICY_DIR_IN, ts4("198.51.100.1", 32), ts4("192.168.1.1", 32));
+	status(t, &st);
+	assert_string_equal(st.sa[0].state, "ESTABLISHED");
+	assert_string_equal(st.phase1.nat, "peer behind NAT, local not");
+	qm_free(q);
+	ike_sa_free(n.p);
+}
+
+/*
+ * A road warrior in transport mode behind a NAT, to a remote %any tunnel: its peer's
+ * remote-ts is its address as seen, the NAT's; its SAs and its own policies are between
+ * the addresses as seen, in transport mode, ESP in UDP to its port.
+ */
+static void test_nat_transport_any(void **state)
+{
+	struct iked_tunnel *t = add("rwt local 192.168.1.1 remote %any encap transport auth psk "
+				    "psk sesame");
+	struct natted n = { 0 };
+	const struct fake_sa *out;
+	struct tunnel_status st;
+	struct tunnel behind;
+	struct qm *q;
+
+	(void)state;
+	conf(&behind, "sun local 10.0.0.2 remote 192.168.1.1 encap transport auth psk psk "
+	     "sesame");
+	nat_phase1(&n, &behind);
+	q = nat_quick(&n, &behind, 0x5001);
+	out = sa_live(NFSEC_SA_DIR_OUT, "192.168.1.1", "198.51.100.1");
+	assert_int_equal(out->mode, NFSEC_MODE_TRANSPORT);
+	assert_int_equal(out->encap_dport, 14500);
+	assert_int_equal(sa_live(NFSEC_SA_DIR_IN, "198.51.100.1", "192.168.1.1")->mode,
+			 NFSEC_MODE_TRANSPORT);
+	assert_int_equal(policies_live(), 2);
+	assert_int_equal(transport_policy(NFSEC_POLICY_DIR_OUT, ts4("192.168.1.1", 32),
+					  ts4("198.51.100.1", 32))->reqid, out->reqid);
+	transport_policy(NFSEC_POLICY_DIR_IN, ts4("198.51.100.1", 32), ts4("192.168.1.1", 32));
+	status(t, &st);
+	assert_int_equal(st.peers_up, 1);
+	peer_is(t, 0, 14500, true);
+	qm_free(q);
+	ike_sa_free(n.p);
+}
+
+/*
+ * Without a NAT, transport mode's IDs are the addresses themselves: a peer naming another
+ * is refused (INVALID-ID-INFORMATION), as before.
+ */
+static void test_transport_ids_without_nat(void **state)
+{
+	struct tunnel_ts own = ts4("10.0.0.2", 32);
+	struct ike_sa *p;
+	struct tunnel peer;
+	struct ike_msg msg = { 0 };
+	char why[IKE_WHY_MAX];
+	struct qm *q;
+
+	(void)state;
+	add("tp local 192.168.1.1 remote 192.168.1.2 encap transport auth psk psk sesame "
+	    "auto none");
+	conf(&peer, "sun local 192.168.1.2 remote 192.168.1.1 encap transport auth psk psk "
+	     "sesame");
+	p = phase1_from(&peer, "192.168.1.2", false);
+	q = qm_initiate(p, &own, &peer.remote_ts[0], 0x5001, why, sizeof(why));
+	assert_non_null(q);
+	deliver(q->out, q->out_len);
+	last_sent(&msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_INFO);
+	assert_int_equal(sas_live(), 0);
+	qm_free(q);
+	ike_sa_free(p);
 }
 
 static void test_nat_initiator_main(void **state)
@@ -1942,6 +2236,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_any_peer_keyed_to_its_address, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_peer_behind_nat, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_two_peers_behind_one_nat, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_transport, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_nat_transport_any, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_transport_ids_without_nat, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_initiator_main, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_nat_initiator_aggressive, test_setup,
 						test_teardown),

@@ -1457,8 +1457,7 @@ static void test_nat_quick_mode(void **state)
 	ike_sa_free(i);
 	ike_sa_free(r);
 
-	/* transport mode in UDP (forced: with a NAT its selectors would be the private
-	 * address, which a tunnel names as its remote), NAT-OA payloads and all */
+	/* transport mode in UDP without a NAT (forced), NAT-OA payloads and all */
 	pa.nat = false;
 	conf(&a, "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame encap transport "
 		 "nat-t force local-id fqdn:sun.example remote-id fqdn:moon.example");
@@ -1467,6 +1466,55 @@ static void test_nat_quick_mode(void **state)
 	nat_run(&a, &b, &pa, &i, &r);
 	assert_true(ike_sa_udp(i) && ike_sa_udp(r));
 	qm_done(i, r, 0, 0, 0x1004, 0x2004, &qi, &qr);
+	qm_free(qi);
+	qm_free(qr);
+	ike_sa_free(i);
+	ike_sa_free(r);
+}
+
+/* ts is the host selector of addr (IPv4). */
+static void host_ts_is(const struct tunnel_ts *ts, const char *addr)
+{
+	uint8_t a[4];
+
+	assert_int_equal(inet_pton(AF_INET, addr, a), 1);
+	assert_int_equal(ts->family, AF_INET);
+	assert_int_equal(ts->len, 32);
+	assert_memory_equal(ts->addr, a, 4);
+}
+
+/*
+ * Transport mode through a real NAT: a, behind it (10.0.0.1, seen as 198.51.100.1), names
+ * its own address in its IDs; b, which knows a as 198.51.100.1, takes the address it sees
+ * for its selectors and answers with a's IDs as they came. The other way, b's quick mode
+ * names a as b sees it, which a takes for its own address.
+ */
+static void test_nat_transport_ids(void **state)
+{
+	struct path pa = { .nat = true };
+	struct tunnel a, b;
+	struct ike_sa *i, *r;
+	struct qm *qi, *qr;
+
+	(void)state;
+	conf(&a, "ab local 10.0.0.1 remote 192.168.1.2 auth psk psk sesame encap transport "
+		 "local-id fqdn:sun.example remote-id fqdn:moon.example");
+	conf(&b, "ba local 192.168.1.2 remote 198.51.100.1 auth psk psk sesame encap transport "
+		 "local-id fqdn:moon.example remote-id fqdn:sun.example");
+	nat_run(&a, &b, &pa, &i, &r);
+	assert_true(i->nat.local && r->nat.peer);
+	qm_done(i, r, 0, 0, 0x1001, 0x2001, &qi, &qr);
+	host_ts_is(&qi->ts_i, "10.0.0.1");
+	host_ts_is(&qr->id_i, "10.0.0.1");
+	host_ts_is(&qr->ts_i, "198.51.100.1");
+	host_ts_is(&qr->ts_r, "192.168.1.2");
+	qm_free(qi);
+	qm_free(qr);
+
+	qm_done(r, i, 0, 0, 0x2002, 0x1002, &qr, &qi);
+	host_ts_is(&qi->id_r, "198.51.100.1");
+	host_ts_is(&qi->ts_r, "10.0.0.1");
+	host_ts_is(&qi->ts_i, "192.168.1.2");
 	qm_free(qi);
 	qm_free(qr);
 	ike_sa_free(i);
@@ -1506,6 +1554,7 @@ int main(void)
 		cmocka_unit_test(test_nat_detected),
 		cmocka_unit_test(test_nat_words),
 		cmocka_unit_test(test_nat_quick_mode),
+		cmocka_unit_test(test_nat_transport_ids),
 	};
 
 	return cmocka_run_group_tests_name("ike", tests, NULL, NULL) |

@@ -1321,8 +1321,9 @@ static void test_tunnel_remote_any(void **state)
 		     "answers (\"auto none\")", "road", "local", "192.0.2.1", "remote", "%any",
 		     "local-ts", "10.0.1.0/24", "remote-ts", "10.0.2.0/24", "auth", "psk", "psk",
 		     "x", "auto", "trap");
-	TUNNEL_FAILS("\"remote %any\" needs \"encap tunnel\"", "road", "local", "192.0.2.1",
-		     "remote", "%any", "encap", "transport", "auth", "psk", "psk", "x");
+	TUNNEL_FAILS("with \"remote %any\" and \"encap transport\", the remote-ts is each "
+		     "peer's address: leave it out", "road", "local", "192.0.2.1", "remote", "%any",
+		     "remote-ts", "192.0.2.2", "encap", "transport", "auth", "psk", "psk", "x");
 }
 
 /* --- format, serialize, and back ------------------------------------------------------- */

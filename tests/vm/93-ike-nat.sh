@@ -33,6 +33,17 @@
 #                   and maps it anew from another port range: b's module reports the
 #                   mapping, nfsec moves its SAs and phase 1 to the new port, traffic
 #                   comes back without a new phase 1
+#   two-rw          two charons behind r (a, and e: 192.168.3.1 behind r's vre
+#                   192.168.3.254, inner 10.0.4.1/24) to nfsec (b, remote %any,
+#                   remote-ts 10.0.1.0/24,10.0.4.0/24): both come from r's one address,
+#                   at two ports; nfsec makes a peer of each (address and port), each
+#                   with its SAs in UDP to its own port; traffic both ways with each;
+#                   e's charon ending its IKE SA ends e's peer only, a's traffic goes on
+#   transport-rw    charon (a, behind r) a road warrior in transport mode to nfsec (b,
+#                   remote %any, encap transport): charon names its own address in its
+#                   IDs, nfsec takes the address it sees (r's): SAs and policies between
+#                   203.0.113.2 and r's address, transport mode in UDP to r's port; ping
+#                   both ways, TCP a -> b (checksums over the addresses r rewrote)
 #
 #   93-ike-nat.sh case NAME    one case (namespaces already set up)
 # vm: stock kernel only (the test kernel has no NAT)
@@ -72,7 +83,7 @@ diagnose_ike() {
 		echo "--- nfsec in $ns:"; nsenter --net=/run/netns/$ns nfsec sa show
 		nsenter --net=/run/netns/$ns nfsec stats | grep -v ' 0$'
 	done
-	for ns in a b; do
+	for ns in a b e; do
 		[ -f $IKE_DIR/$ns/charon.log ] || continue
 		echo "--- charon in $ns:"
 		grep -E "\[(IKE|ENC|NET|KNL)\]" $IKE_DIR/$ns/charon.log |
@@ -185,7 +196,7 @@ case_responder() {
 	expect_eq "b's inbound SA's ports" "$($B nfsec -j sa show |
 		jq -r '.[] | select(.dir == "in") | "\(.src) \(.encap.sport) \(.encap.dport)"')" \
 		"$PUB $port 4500"
-	shows b "peer $PUB: up"
+	shows b "peer $PUB port $port: up"
 	shows b "nat: peer behind NAT, local not (UDP 4500 -> $port)"
 	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
 	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
@@ -320,6 +331,104 @@ case_both_nat() {
 	shows c "nat: both behind NAT"
 }
 
+# e behind r beside a: e's ve 192.168.3.1/24 to r's vre 192.168.3.254/24 (e's default
+# route), e's inner 10.0.4.1/24, which b routes via PUB. r masquerades e as it does a.
+behind_r() {
+	local E="nsenter --net=/run/netns/e"
+	netns_add e
+	ip link add ve netns e type veth peer name vre netns r
+	$R ip addr add 192.168.3.254/24 dev vre
+	$E ip addr add 192.168.3.1/24 dev ve
+	$E ip link add inner type dummy
+	$E ip addr add 10.0.4.1/24 dev inner
+	for l in "$R vre" "$E ve" "$E lo" "$E inner"; do
+		${l% *} ip link set "${l##* }" up
+	done
+	$E ip route add default via 192.168.3.254
+	$B ip route add 10.0.4.0/24 via $PUB
+	# what goes back to e is not translated either
+	$R nft insert rule ip nat post oifname "vre" return
+}
+
+# out_dports: the destination ports of b's outbound SAs, one a line, sorted.
+out_dports() {
+	$B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport' | sort -n
+}
+
+# Two road warriors behind one NAT, charon in a and in e, to nfsec in b (remote %any):
+# one peer each, told apart by the port r gave each; one's end leaves the other up.
+case_two_rw() {
+	local E="nsenter --net=/run/netns/e" ports
+	behind_r
+	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	charon_in e 192.168.3.1 203.0.113.2 10.0.4.0/24 10.0.2.0/24 \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 \
+		remote-ts 10.0.1.0/24,10.0.4.0/24 auth psk psk sesame \
+		ike aes128-sha256-modp2048 esp aes128gcm16
+	for ns in a e; do
+		swanctl $ns --initiate --child net > $IKE_DIR/$ns/initiate.txt 2>&1 ||
+			{ cat $IKE_DIR/$ns/initiate.txt; fail "charon in $ns could not bring its tunnel up"; }
+	done
+	sas_are b 4
+	ports=$(out_dports)
+	echo "nfsec sends ESP in UDP to $PUB ports" $ports
+	expect_eq "b's outbound SAs' destinations" "$($B nfsec -j sa show |
+		jq -r '[.[] | select(.dir == "out") | .dst] | unique | join(" ")')" "$PUB"
+	expect_eq "distinct ports of b's outbound SAs" "$(uniq <<< "$ports" | wc -l)" 2
+	for p in $ports; do
+		[ "$p" -ge 20000 ] && [ "$p" -le 29999 ] ||
+			fail "b's outbound SA goes to port $p, not one r chose"
+		shows b "peer $PUB port $p: up"
+	done
+	shows b "peers: 2 of 2 up"
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
+	$E ping -c 3 -i 0.2 -W 2 -I 10.0.4.1 10.0.2.1 > /dev/null || fail "ping e -> b"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.4.1 > /dev/null || fail "ping b -> e"
+	tcp_check a 10.0.1.1 b 10.0.2.1
+	tcp_check b 10.0.2.1 e 10.0.4.1
+	charon_nat a local
+	charon_nat e local
+	# e's charon ends its IKE SA (and with it its CHILD SA): e's peer goes, a's stays
+	swanctl e --terminate --ike nfsec > /dev/null 2>&1 || fail "swanctl e --terminate"
+	sas_are b 2
+	shows b "peers: 1 of 1 up"
+	$A ping -c 3 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b, e gone"
+	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, e gone"
+}
+
+# A road warrior in transport mode behind r: charon in a to nfsec in b, remote %any.
+case_transport_rw() {
+	local port
+	charon_in a 192.168.1.1 203.0.113.2 dynamic dynamic \
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
+					mode = transport"
+	iked_start b local 203.0.113.2 remote %any encap transport auth psk psk sesame \
+		ike aes128-sha256-modp2048 esp aes128gcm16
+	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
+		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
+	sas_are b 2
+	$B nfsec sa show
+	expect_eq "b's SAs' mode" "$($B nfsec -j sa show |
+		jq -r '[.[] | .mode] | unique | join(" ")')" transport
+	port=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	expect_eq "b's outbound SA" "$($B nfsec -j sa show |
+		jq -r '.[] | select(.dir == "out") | "\(.dst) \(.encap.sport)"')" "$PUB 4500"
+	[ "$port" -ge 20000 ] && [ "$port" -le 29999 ] ||
+		fail "b's outbound SA goes to port $port, not one r chose"
+	shows b "peer $PUB port $port: up"
+	$A ping -c 3 -i 0.2 -W 2 203.0.113.2 > /dev/null || fail "ping a -> b"
+	$B ping -c 3 -i 0.2 -W 2 $PUB > /dev/null || fail "ping b -> a"
+	tcp_check a 192.168.1.1 b 203.0.113.2
+	[ "$($B nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in b decrypted nothing"
+	swanctl a --list-sas > $IKE_DIR/a/sas.txt
+	cat $IKE_DIR/a/sas.txt
+	grep -q "INSTALLED, TRANSPORT-in-UDP" $IKE_DIR/a/sas.txt ||
+		fail "charon shows no transport-mode CHILD SA in UDP"
+}
+
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all; charon_stop_all;
 		[ -z "$OUTER_PID" ] || kill $OUTER_PID 2> /dev/null;
@@ -334,7 +443,7 @@ fi
 module_load
 nat_setup
 failed=()
-for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind}; do
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind two_rw transport_rw}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

@@ -668,8 +668,9 @@ static int ts_check(struct words *w, struct errmsg *err)
 	int ret;
 
 	if (t->encap == NFSEC_MODE_TRANSPORT) {
-		if (t->remote_any) {
-			errmsg_set(err, "\"remote %%any\" needs \"encap tunnel\"");
+		if (t->remote_any && has(w, KW_REMOTE_TS)) {
+			errmsg_set(err, "with \"remote %%any\" and \"encap transport\", the "
+				   "remote-ts is each peer's address: leave it out");
 			return -EINVAL;
 		}
 		if (!has(w, KW_LOCAL_TS)) {
@@ -677,12 +678,14 @@ static int ts_check(struct words *w, struct errmsg *err)
 			t->local_ts_count = 1;
 		}
 		if (!has(w, KW_REMOTE_TS)) {
+			/* remote %any: each peer's own address, which the daemon fills in */
 			ts_of_addr(&t->remote_ts[0], &t->remote);
 			t->remote_ts_count = 1;
+			t->remote_ts_peer = t->remote_any;
 		}
 		ret = ts_transport_check("local-ts", t->local_ts, t->local_ts_count, &t->local,
 					 err);
-		if (!ret)
+		if (!ret && !t->remote_any)
 			ret = ts_transport_check("remote-ts", t->remote_ts, t->remote_ts_count,
 						 &t->remote, err);
 		if (ret)

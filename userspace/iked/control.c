@@ -249,7 +249,11 @@ static void peers_print(FILE *f, const struct iked_tunnel *t, const struct tunne
 		fprintf(f, "  peers: %u of %u up\n", st->peers_up, st->peer_count);
 	for (unsigned int i = 0; !registry_peer_status(t, i, pst); i++) {
 		addr_format(addr, pst->peer.family, pst->peer.addr);
-		fprintf(f, "  peer %s: %s\n", addr, pst->up ? "up" : "down");
+		if (pst->peer_port)
+			fprintf(f, "  peer %s port %u: %s\n", addr, pst->peer_port,
+				pst->up ? "up" : "down");
+		else
+			fprintf(f, "  peer %s: %s\n", addr, pst->up ? "up" : "down");
 		sas_print(f, "    ", pst, counters);
 	}
 }
@@ -353,7 +357,10 @@ static void sas_json(struct json *j, const struct tunnel_status *st)
 	json_object_end(j);
 }
 
-/* remote %any: "peers_up" and "peers", each {"address", "up", and sas_json()'s}. */
+/*
+ * remote %any: "peers_up" and "peers", each {"address", "port" (a peer behind a NAT),
+ * "up", and sas_json()'s}.
+ */
 static void peers_json(struct json *j, const struct iked_tunnel *t,
 		       const struct tunnel_status *st, struct tunnel_status *pst)
 {
@@ -365,6 +372,8 @@ static void peers_json(struct json *j, const struct iked_tunnel *t,
 		addr_format(addr, pst->peer.family, pst->peer.addr);
 		json_object_begin(j, NULL);
 		json_string(j, "address", addr);
+		if (pst->peer_port)
+			json_u64(j, "port", pst->peer_port);
 		json_bool(j, "up", pst->up);
 		sas_json(j, pst);
 		json_object_end(j);

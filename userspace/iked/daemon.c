@@ -134,7 +134,12 @@ struct tun {
 	struct tun *peers;		/* the tunnel's, in the order they came */
 	struct tun *peer_next;
 	struct timer reap;		/* a peer's: ends it once no phase 1 holds it */
-	char label[TUNNEL_NAME_MAX + INET6_ADDRSTRLEN + 3];	/* a peer's: "NAME[ADDR]" */
+	/*
+	 * A peer's found behind a NAT: its port, which tells it from others behind the same
+	 * address (RFC 3947); 0: the peer is its address. Moves with the peer's mapping.
+	 */
+	uint16_t nat_port;
+	char label[TUNNEL_NAME_MAX + INET6_ADDRSTRLEN + 9];	/* "NAME[ADDR]", "NAME[ADDR:PORT]" */
 	struct refusal *refusals;	/* oldest first; a tunnel's, never a peer's */
 	struct refusal **refusals_tail;
 	/* its peer declared dead: dpd-action clear waits for "tunnel up" or the peer */
@@ -238,6 +243,8 @@ static void p1_follow(struct p1 *p1, const struct ike_msg *msg);
 static void qm_start(struct p1 *p1, struct pair *pair);
 static void p1_undecryptable(struct p1 *p1, const char *what);
 static struct tun *peer_attach(struct p1 *p1);
+static void peer_label(struct tun *peer);
+static void peer_port_follow(struct tun *tun, const struct sockaddr_storage *remote);
 static bool p1_holds(const struct tun *tun, const struct p1 *except);
 
 /* A message to p1's peer, from and to where its messages go now. */
@@ -1516,6 +1523,22 @@ static void p1_respond(const struct sockaddr_storage *local,
 	p1_send_new(p1);
 }
 
+/*
+ * A peer behind a NAT (its port its key, struct tun) seen at remote now: its key moves
+ * with it, so its next phase 1, through the same mapping, finds it again. A new address
+ * is not followed (its SAs are the old one's).
+ */
+static void peer_port_follow(struct tun *tun, const struct sockaddr_storage *remote)
+{
+	uint16_t port = natt_port(remote);
+
+	if (!parent_of(tun) || !tun->nat_port || tun->nat_port == port ||
+	    !addr_is(&tun->t->conf.remote, remote))
+		return;
+	tun->nat_port = port;
+	peer_label(tun);
+}
+
 static bool same_endpoint(const struct sockaddr_storage *x, const struct sockaddr_storage *y)
 {
 	return same_host(x, y) && natt_port(x) == natt_port(y);
@@ -1553,6 +1576,7 @@ static void p1_follow(struct p1 *p1, const struct ike_msg *msg)
 		     was, natt_port(msg->local));
 	sa->local = *msg->local;
 	sa->remote = *msg->remote;
+	peer_port_follow(p1->tun, &sa->remote);
 }
 
 /* A message with p1's cookies that did not decrypt: counted, logged now and then. */
@@ -1734,8 +1758,10 @@ static void on_mapping(const struct kernel_sa_ref *ref, const struct tunnel_addr
 	}
 	log_ctx_info(name_of(tun), "the peer's NAT mapping moved: %s port %u", text, port);
 	for (o = d.p1s; o; o = o->next)
-		if (o->tun == tun && ike_sa_udp(o->sa))
+		if (o->tun == tun && ike_sa_udp(o->sa)) {
 			natt_port_set(&o->sa->remote, port);
+			peer_port_follow(tun, &o->sa->remote);
+		}
 	for (i = 0; i < tun->npairs; i++) {
 		child_encap_set(tun, &tun->pairs[i].cur, port);
 		for (r = tun->pairs[i].retired; r; r = r->next)
@@ -1818,8 +1844,27 @@ static void pairs_make(struct tun *tun)
 
 static void peer_reap(struct timer *t, void *arg);
 
-/* parent's instance for the peer at remote, with its pairs; NULL when there is none. */
-static struct tun *peer_new(struct tun *parent, const struct sockaddr_storage *remote)
+/* A peer's log name: "rw[192.0.2.1]", behind a NAT "rw[192.0.2.1:4500]". */
+static void peer_label(struct tun *peer)
+{
+	const struct tunnel_addr *a = &peer->t->conf.remote;
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family, a->addr, addr, sizeof(addr));
+	if (peer->nat_port)
+		snprintf(peer->label, sizeof(peer->label), "%s[%s:%u]",
+			 parent_of(peer)->t->conf.name, addr, peer->nat_port);
+	else
+		snprintf(peer->label, sizeof(peer->label), "%s[%s]",
+			 parent_of(peer)->t->conf.name, addr);
+}
+
+/*
+ * parent's instance for the peer at remote (nat_port: see struct tun), with its pairs;
+ * NULL when there is none.
+ */
+static struct tun *peer_new(struct tun *parent, const struct sockaddr_storage *remote,
+			    uint16_t nat_port)
 {
 	struct tunnel *conf = malloc(sizeof(*conf));
 	struct tun *peer = calloc(1, sizeof(*peer)), **pp;
@@ -1851,7 +1896,8 @@ static struct tun *peer_new(struct tun *parent, const struct sockaddr_storage *r
 	peer->t = t;
 	t->ike = peer;
 	peer->creds = parent->creds;	/* the tunnel's, which outlives its peers */
-	snprintf(peer->label, sizeof(peer->label), "%s[%s]", parent->t->conf.name, addr);
+	peer->nat_port = nat_port;
+	peer_label(peer);
 	timer_init(&peer->reap, peer_reap, peer);
 	timer_init(&peer->restart, tun_restart, peer);
 	pairs_make(peer);
@@ -1913,8 +1959,8 @@ static void peer_reap(struct timer *t, void *arg)
 
 /*
  * INITIAL-CONTACT from a peer that proved identity id: the other peers of the tunnel with
- * a phase 1 of that identity are its state of before (it came back from another address)
- * and end, untold.
+ * a phase 1 of that identity are its state of before (it came back from another address,
+ * or through its NAT from another port) and end, untold.
  */
 static void peers_forget_id(struct tun *parent, const struct tun *keep, const char *id)
 {
@@ -1931,8 +1977,9 @@ static void peers_forget_id(struct tun *parent, const struct tun *keep, const ch
 				!strcmp(p1->sa->peer, id);
 		if (!same)
 			continue;
-		log_ctx_info(name_of(o), "'%s' announced INITIAL-CONTACT from another address: "
-			     "this peer's SAs of before are deleted", id);
+		log_ctx_info(name_of(o), "'%s' announced INITIAL-CONTACT from another %s: this "
+			     "peer's SAs of before are deleted", id, o->nat_port ? "address or port" :
+			     "address");
 		for (i = 0; i < o->npairs; i++)
 			pair_flush(&o->pairs[i], false);
 		for (p1 = d.p1s; p1; p1 = p1_next) {
@@ -1944,21 +1991,33 @@ static void peers_forget_id(struct tun *parent, const struct tun *keep, const ch
 }
 
 /*
- * p1, established for a remote %any tunnel, moves to the instance of its peer's address:
- * the peer's from then on. NULL when there is no room for one: the peer is told, p1 freed.
+ * The port that tells p1's peer from others at its address: behind a NAT, many hosts
+ * share one address and only the port the NAT gave each tells them apart (RFC 3947);
+ * else none, and the peer is its address (a peer that moves its port is the same one).
+ */
+static uint16_t peer_port_of(const struct p1 *p1)
+{
+	return p1->sa->nat.peer ? natt_port(&p1->sa->remote) : 0;
+}
+
+/*
+ * p1, established for a remote %any tunnel, moves to the instance of its peer's address
+ * (and port, behind a NAT): the peer's from then on. NULL when there is no room for one:
+ * the peer is told, p1 freed.
  */
 static struct tun *peer_attach(struct p1 *p1)
 {
 	struct tun *parent = p1->tun, *peer;
+	uint16_t port = peer_port_of(p1);
 
 	for (peer = parent->peers; peer; peer = peer->peer_next)
-		if (addr_is(&peer->t->conf.remote, &p1->sa->remote))
+		if (addr_is(&peer->t->conf.remote, &p1->sa->remote) && peer->nat_port == port)
 			break;
-	/* the same address's own: tun_forget_peer(), once p1 is the peer's */
+	/* the same peer's own: tun_forget_peer(), once p1 is the peer's */
 	if (p1->sa->peer_initial_contact)
 		peers_forget_id(parent, peer, p1->sa->peer);
 	if (!peer)
-		peer = peer_new(parent, &p1->sa->remote);
+		peer = peer_new(parent, &p1->sa->remote, port);
 	if (!peer) {
 		uint8_t buf[ISAKMP_MSG_MAX];
 		size_t len;
@@ -2307,6 +2366,7 @@ static void tun_status(const struct iked_tunnel *t, struct tunnel_status *st)
 	}
 	if (parent_of(tun)) {
 		st->peer = t->conf.remote;
+		st->peer_port = tun->nat_port;
 		st->up = peer_up(tun);
 	}
 	for (i = 0; i < tun->npairs && i < TUNNEL_STATUS_SA_MAX; i++) {

@@ -400,6 +400,44 @@ static bool ts_equal(const struct tunnel_ts *a, const struct tunnel_ts *b)
 	       a->port == b->port && !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
+/*
+ * Transport mode through a NAT (RFC 3947 5.2): an end behind it names its own address in
+ * its ID (and its NAT-OA), not the address the other end sees. The selectors, and so the
+ * policies and SAs, take the address as seen, as strongSwan does for a road warrior in
+ * transport mode; ESP's authentication covers what the NAT rewrote, and the module takes
+ * such SAs' TCP and UDP checksums as checked. ts, the ID of the end at end (its address
+ * as seen; behind: NAT-D found it behind a NAT), a host selector, becomes end's address.
+ */
+static void ts_as_seen(const struct ike_sa *p1, bool behind, const struct sockaddr_storage *end,
+		       struct tunnel_ts *ts)
+{
+	struct tunnel_ts host = { .family = end->ss_family, .proto = ts->proto, .port = ts->port };
+
+	if (p1->conf->encap != NFSEC_MODE_TRANSPORT || !behind || !ike_sa_udp(p1) ||
+	    ts->family != end->ss_family)
+		return;
+	if (end->ss_family == AF_INET) {
+		host.len = 32;
+		memcpy(host.addr, &((const struct sockaddr_in *)end)->sin_addr, 4);
+	} else {
+		host.len = 128;
+		memcpy(host.addr, &((const struct sockaddr_in6 *)end)->sin6_addr, 16);
+	}
+	if (ts->len == host.len)
+		*ts = host;
+}
+
+/* IDci and IDcr of an exchange over p1 (ts_i ours when we initiate), as seen. */
+static void ids_as_seen(const struct ike_sa *p1, bool initiator, struct tunnel_ts *ts_i,
+			struct tunnel_ts *ts_r)
+{
+	const struct sockaddr_storage *end_i = initiator ? &p1->local : &p1->remote;
+	const struct sockaddr_storage *end_r = initiator ? &p1->remote : &p1->local;
+
+	ts_as_seen(p1, initiator ? p1->nat.local : p1->nat.peer, end_i, ts_i);
+	ts_as_seen(p1, initiator ? p1->nat.peer : p1->nat.local, end_r, ts_r);
+}
+
 /* Whether (ts_i, ts_r) seen from the initiator is one of the tunnel's pairs, reversed. */
 static bool ts_pair_ours(const struct tunnel *conf, const struct tunnel_ts *ts_i,
 			 const struct tunnel_ts *ts_r)
@@ -451,8 +489,8 @@ static void put_ids(struct isakmp_buf *b, const struct qm *qm)
 	uint8_t di[32], dr[32];
 	struct isakmp_id idi, idr;
 
-	ts_to_id(&qm->ts_i, &idi, di);
-	ts_to_id(&qm->ts_r, &idr, dr);
+	ts_to_id(&qm->id_i, &idi, di);
+	ts_to_id(&qm->id_r, &idr, dr);
 	isakmp_put_id(b, &idi);
 	isakmp_put_id(b, &idr);
 }
@@ -684,8 +722,8 @@ struct qm *qm_initiate(struct ike_sa *p1, const struct tunnel_ts *ours,
 		return NULL;
 	}
 	ike_msgid_note(p1, msgid);
-	qm->ts_i = *ours;
-	qm->ts_r = *theirs;
+	qm->ts_i = qm->id_i = *ours;
+	qm->ts_r = qm->id_r = *theirs;
 	o = malloc(sizeof(*o));
 	if (!o || nonce_ke_make(qm, &qm->ni, &qm->gi, group)) {
 		free(o);
@@ -735,9 +773,12 @@ static int qm_r1(struct qm *qm, const struct in *in)
 	ike_msgid_note(qm->p1, qm->msgid);
 	ret = bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->ni);
 	if (!ret)
-		ret = ids_take(qm, in, &qm->ts_i, &qm->ts_r);
+		ret = ids_take(qm, in, &qm->id_i, &qm->id_r);
 	if (ret)
 		return fail(qm, ret, "%s", qm->why);
+	qm->ts_i = qm->id_i;
+	qm->ts_r = qm->id_r;
+	ids_as_seen(qm->p1, false, &qm->ts_i, &qm->ts_r);
 	if (!ts_pair_ours(conf, &qm->ts_i, &qm->ts_r)) {
 		fail(qm, -ENOENT, "INVALID-ID-INFORMATION: the peer's traffic selectors are not "
 		     "a pair of the tunnel's");
@@ -827,8 +868,11 @@ static int qm_i2(struct qm *qm, const struct in *in)
 	ret = hash_check(qm, in, parts, 3);
 	if (ret)
 		return ret;
-	if (bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->nr) || ids_take(qm, in, &ts_i, &ts_r) ||
-	    !ts_equal(&ts_i, &qm->ts_i) || !ts_equal(&ts_r, &qm->ts_r))
+	if (bytes_take(qm, in, ISAKMP_PL_NONCE, &qm->nr) || ids_take(qm, in, &ts_i, &ts_r))
+		return fail(qm, -EBADMSG, "the responder's nonce or IDs are not what we sent");
+	/* a responder may answer a NAT'ed end's ID with the address it sees: the same */
+	ids_as_seen(qm->p1, true, &ts_i, &ts_r);
+	if (!ts_equal(&ts_i, &qm->ts_i) || !ts_equal(&ts_r, &qm->ts_r))
 		return fail(qm, -EBADMSG, "the responder's nonce or IDs are not what we sent");
 	sap = isakmp_chain_find(&in->chain, ISAKMP_PL_SA, 0);
 	got = malloc(sizeof(*got));

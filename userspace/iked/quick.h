@@ -37,6 +37,12 @@ struct qm {
 
 	/* this exchange's traffic selectors, from the initiator's side: IDci, IDcr */
 	struct tunnel_ts ts_i, ts_r;
+	/*
+	 * IDci and IDcr as they go on the wire. The same but in transport mode through a
+	 * NAT, where an end behind it names its own address, not the one the other end
+	 * sees: ts_i and ts_r then hold the address as seen (see ts_as_seen()).
+	 */
+	struct tunnel_ts id_i, id_r;
 
 	struct esp_proposal chosen;
 	uint32_t lifetime;		/* seconds, the smaller of both offers */

@@ -98,8 +98,12 @@ struct tunnel_status {
 	 * it in ESP, never in clear.
 	 */
 	unsigned int peer_count, peers_up;
-	/* an instance's: the peer's address, and whether it is up */
+	/*
+	 * an instance's: the peer's address (and port, which tells it from the others
+	 * behind the same NAT; 0 for a peer not behind one), and whether it is up
+	 */
 	struct tunnel_addr peer;
+	uint16_t peer_port;
 	bool up;
 };
 
