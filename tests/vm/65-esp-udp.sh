@@ -12,10 +12,13 @@
 # XFRM states with "encap espinudp 4500 4500 0.0.0.0" and a UDP socket on 4500 that
 # XFRM takes them on (esp-udp.py encap-socket).
 #
-#   gcm128, cbc128-sha256   tunnel mode 10.0.1.0/24 <-> 10.0.2.0/24: pings both ways
+#   ALG-tunnel-natt         every algorithm nfsec has (gcm128, gcm256, chacha,
+#                           cbc128-sha256, cbc256-sha384, cbc256-sha512, null-sha256),
+#                           tunnel mode 10.0.1.0/24 <-> 10.0.2.0/24: pings both ways
 #                           (a first: its packet makes r's mapping), a TCP transfer each
 #                           way checked by SHA-256; r's capture on the outer link (vrb)
-#                           shows UDP 4500 only: no ESP (protocol 50), no cleartext;
+#                           shows UDP 4500 only: no ESP (protocol 50), no plain TCP
+#                           or ICMP (null-sha256's payload is clear inside, by design);
 #                           nfsec dropped nothing.
 #   hostile                 r sends a's port 4500 a NAT keepalive (one byte 0xff), a short
 #                           ESP in UDP (5 bytes), garbage (an SPI no SA has), a forged ESP
@@ -272,7 +275,7 @@ module_load
 trap 'stop_helpers; cleanup' EXIT
 natt_setup
 failed=()
-for alg in gcm128 cbc128-sha256; do
+for alg in gcm128 gcm256 chacha cbc128-sha256 cbc256-sha384 cbc256-sha512 null-sha256; do
 	[[ "$alg" =~ ${ESP_ONLY:-.} ]] || continue
 	run_case "$alg-tunnel-natt" bash "$0" case one_case "$alg" || failed+=("$alg")
 done

@@ -22,28 +22,36 @@
 #   aggressive-pfs  the same in aggressive mode, quick mode with PFS
 #   responder       charon (a, behind r) initiates to nfsec (b) with "remote %any": nfsec
 #                   finds the peer behind a NAT, at the port the NAT chose
-#   rekey           nfsec (a) to charon (b): phase 2 and phase 1 rekeyed under traffic
-#                   behind the NAT, no ping lost
-#   keepalive       nfsec (a) to charon (b), r's conntrack UDP timeouts 5 s, keepalives
-#                   every 2 s: after the tunnel stayed idle through six of them (12 s),
-#                   b's pings still reach a through the mapping they kept
+#   rekey           nfsec (a) to charon (b), main mode, quick mode with PFS: phase 2 and
+#                   phase 1 rekeyed under traffic behind the NAT, no ping lost
+#   keepalive       nfsec (a) to charon (b), aggressive mode without PFS, r's conntrack
+#                   UDP timeouts 5 s, keepalives every 2 s: after the tunnel stayed idle
+#                   through six of them (12 s), b's pings still reach a through the
+#                   mapping they kept
 #   both-nat        nfsec (a, behind r) to nfsec (c, behind s, reached through s's DNAT):
 #                   both find their own side behind a NAT, traffic both ways
-#   rebind          charon (a, behind r) to nfsec (b, remote %any); r forgets a's mapping
+#   rebind          charon (a, behind r) to nfsec (b, remote %any), aggressive mode, quick
+#                   mode with PFS (nfsec the responder); r forgets a's mapping
 #                   and maps it anew from another port range: b's module reports the
 #                   mapping, nfsec moves its SAs and phase 1 to the new port, traffic
 #                   comes back without a new phase 1
 #   two-rw          two charons behind r (a, and e: 192.168.3.1 behind r's vre
 #                   192.168.3.254, inner 10.0.4.1/24) to nfsec (b, remote %any,
-#                   remote-ts 10.0.1.0/24,10.0.4.0/24): both come from r's one address,
+#                   remote-ts 10.0.1.0/24,10.0.4.0/24), main mode, quick mode with PFS:
+#                   both come from r's one address,
 #                   at two ports; nfsec makes a peer of each (address and port), each
 #                   with its SAs in UDP to its own port; traffic both ways with each;
 #                   e's charon ending its IKE SA ends e's peer only, a's traffic goes on
 #   transport-rw    charon (a, behind r) a road warrior in transport mode to nfsec (b,
-#                   remote %any, encap transport): charon names its own address in its
+#                   remote %any, encap transport), aggressive mode without PFS (so nfsec
+#                   answers main and aggressive mode, each with and without PFS, to a
+#                   charon behind a NAT): charon names its own address in its
 #                   IDs, nfsec takes the address it sees (r's): SAs and policies between
 #                   203.0.113.2 and r's address, transport mode in UDP to r's port; ping
 #                   both ways, TCP a -> b (checksums over the addresses r rewrote)
+#
+# Each case with charon checks that both ends report the NAT (nfsec's tunnel show,
+# charon's log and its SAs on 4500, in UDP).
 #
 #   93-ike-nat.sh case NAME    one case (namespaces already set up)
 # vm: stock kernel only (the test kernel has no NAT)
@@ -130,8 +138,8 @@ outer_check() {
 	[ "$udp" -gt 10 ] || fail "only $udp datagrams to UDP 4500 on r's outer link"
 }
 
-# charon_nat NS WHO: charon in NS logged that WHO ("local" or "remote") host is behind a
-# NAT, lists its IKE SA on port 4500 and its CHILD SA in UDP.
+# charon_nat NS WHO [MODE]: charon in NS logged that WHO ("local" or "remote") host is
+# behind a NAT, lists its IKE SA on port 4500 and its CHILD SA in UDP (MODE: TUNNEL).
 charon_nat() {
 	swanctl "$1" --list-sas > $IKE_DIR/$1/sas.txt
 	cat $IKE_DIR/$1/sas.txt
@@ -139,8 +147,8 @@ charon_nat() {
 		fail "charon did not find the $2 host behind a NAT"
 	grep -q "ESTABLISHED" $IKE_DIR/$1/sas.txt || fail "charon shows no IKE SA up"
 	grep -q "local .* @ .*\[4500\]" $IKE_DIR/$1/sas.txt || fail "charon's IKE is not on 4500"
-	grep -q "INSTALLED, TUNNEL-in-UDP" $IKE_DIR/$1/sas.txt ||
-		fail "charon shows no CHILD SA in UDP"
+	grep -q "INSTALLED, ${3:-TUNNEL}-in-UDP" $IKE_DIR/$1/sas.txt ||
+		fail "charon shows no ${3:-TUNNEL} mode CHILD SA in UDP"
 }
 
 # to_charon MODE_WORDS CONN CHILD: nfsec in a behind r initiates to charon in b; the
@@ -172,13 +180,13 @@ case_aggressive_pfs() {
 			proposals = aes128-sha256-modp2048" "esp_proposals = aes128-sha256-modp2048"
 }
 
-# from_charon: charon in a, behind r, brings the tunnel up with nfsec in b, a remote %any
-# tunnel.
+# from_charon [CONN CHILD NFSEC_WORDS]: charon in a, behind r, brings the tunnel up with
+# nfsec in b, a remote %any tunnel (by default main mode, no PFS).
 from_charon() {
 	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+		"${1:-proposals = aes128-sha256-modp2048}" "${2:-esp_proposals = aes128gcm16}"
 	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
-		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16
+		auth psk psk sesame ike aes128-sha256-modp2048 esp aes128gcm16 ${3:-}
 	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
 		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
 	sas_are b 2
@@ -207,12 +215,13 @@ case_responder() {
 
 case_rekey() {
 	charon_in b 203.0.113.2 $PUB 10.0.2.0/24 10.0.1.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16-modp2048
 				rekey_time = 0"
-	iked_start a $NAT_A ike aes128-sha256-modp2048 esp aes128gcm16 $IKE_REKEY
+	iked_start a $NAT_A ike aes128-sha256-modp2048 esp aes128gcm16 pfs modp2048 $IKE_REKEY
 	ike_traffic
 	rekey_traffic
 	shows a "nat: local behind NAT, peer not"
+	charon_nat b remote
 }
 
 # keepalives CAPTURE: tcpdump on r's outer link until six NAT keepalives (UDP 4500, one
@@ -229,9 +238,13 @@ case_keepalive() {
 	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=5 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=5
 	charon_in b 203.0.113.2 $PUB 10.0.2.0/24 10.0.1.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
-	iked_start a $NAT_A ike aes128-sha256-modp2048 esp aes128gcm16 nat-keepalive 2
+		"aggressive = yes
+			proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+	iked_start a $NAT_A mode aggressive ike aes128-sha256-modp2048 esp aes128gcm16 \
+		nat-keepalive 2
 	ike_up
+	shows a "nat: local behind NAT, peer not"
+	charon_nat b remote
 	keepalives_start
 	# idle: nothing but keepalives crosses r for 12 s, beyond its 5 s timeout
 	wait_until 40 "six keepalives from a" eval '! kill -0 $KA_PID 2> /dev/null'
@@ -257,7 +270,10 @@ case_rebind() {
 	# short timeouts from the start: an entry keeps the deadline it was last given
 	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=2 \
 		net.netfilter.nf_conntrack_udp_timeout_stream=2
-	from_charon
+	from_charon "aggressive = yes
+			proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16-modp2048" \
+		"mode aggressive pfs modp2048"
+	charon_nat a local
 	$A ping -c 2 -i 0.2 -W 2 -I 10.0.1.1 10.0.2.1 > /dev/null || fail "ping a -> b"
 	old=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
 	# r maps anew from 30000 up, once a's old mapping has gone quiet and expired
@@ -361,12 +377,12 @@ case_two_rw() {
 	local E="nsenter --net=/run/netns/e" ports
 	behind_r
 	charon_in a 192.168.1.1 203.0.113.2 10.0.1.0/24 10.0.2.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16-modp2048"
 	charon_in e 192.168.3.1 203.0.113.2 10.0.4.0/24 10.0.2.0/24 \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16"
+		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16-modp2048"
 	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 \
 		remote-ts 10.0.1.0/24,10.0.4.0/24 auth psk psk sesame \
-		ike aes128-sha256-modp2048 esp aes128gcm16
+		ike aes128-sha256-modp2048 esp aes128gcm16 pfs modp2048
 	for ns in a e; do
 		swanctl $ns --initiate --child net > $IKE_DIR/$ns/initiate.txt 2>&1 ||
 			{ cat $IKE_DIR/$ns/initiate.txt; fail "charon in $ns could not bring its tunnel up"; }
@@ -403,10 +419,11 @@ case_two_rw() {
 case_transport_rw() {
 	local port
 	charon_in a 192.168.1.1 203.0.113.2 dynamic dynamic \
-		"proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
+		"aggressive = yes
+			proposals = aes128-sha256-modp2048" "esp_proposals = aes128gcm16
 					mode = transport"
 	iked_start b local 203.0.113.2 remote %any encap transport auth psk psk sesame \
-		ike aes128-sha256-modp2048 esp aes128gcm16
+		mode aggressive ike aes128-sha256-modp2048 esp aes128gcm16
 	swanctl a --initiate --child net > $IKE_DIR/a/initiate.txt 2>&1 ||
 		{ cat $IKE_DIR/a/initiate.txt; fail "charon could not bring the tunnel up"; }
 	sas_are b 2
@@ -423,10 +440,8 @@ case_transport_rw() {
 	$B ping -c 3 -i 0.2 -W 2 $PUB > /dev/null || fail "ping b -> a"
 	tcp_check a 192.168.1.1 b 203.0.113.2
 	[ "$($B nfsec -j stats | jq .in_packets)" -gt 10 ] || fail "nfsec in b decrypted nothing"
-	swanctl a --list-sas > $IKE_DIR/a/sas.txt
-	cat $IKE_DIR/a/sas.txt
-	grep -q "INSTALLED, TRANSPORT-in-UDP" $IKE_DIR/a/sas.txt ||
-		fail "charon shows no transport-mode CHILD SA in UDP"
+	charon_nat a local TRANSPORT
+	shows b "nat: peer behind NAT, local not (UDP 4500 -> $port)"
 }
 
 if [ "${1:-}" = case ]; then
@@ -443,7 +458,10 @@ fi
 module_load
 nat_setup
 failed=()
-for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat rebind two_rw transport_rw}; do
+# rebind last: r's mapping of a's 4500 from its other port range outlives the case (a
+# later case from a would come from that range).
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat two_rw transport_rw \
+	rebind}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
