@@ -1109,6 +1109,9 @@ static void test_tunnel_word_errors(void **state)
 	TUNNEL_FAILS("\"reqid\" needs a number", PSK_BASE, "reqid");
 	TUNNEL_FAILS("invalid reqid \"x\": not a decimal or 0x-prefixed hex number", PSK_BASE,
 		     "reqid", "x");
+	/* the daemon's pairs are the tunnel's reqid times 256: a larger one would wrap */
+	TUNNEL_FAILS("invalid reqid \"16777216\": out of range 0..16777215", PSK_BASE, "reqid",
+		     "16777216");
 	TUNNEL_FAILS("invalid local \"moon\": not an IPv4 or IPv6 address", "t", "local",
 		     "moon");
 	TUNNEL_FAILS("invalid remote \"10.0.0.0/8\": not an IPv4 or IPv6 address", "t",
@@ -1124,6 +1127,7 @@ static void test_tunnel_word_errors(void **state)
 		     "ca", "/a\"b");
 	assert_int_equal(TUNNEL_OK(PSK_BASE, "auto", "none").auto_mode, TUNNEL_AUTO_NONE);
 	assert_int_equal(TUNNEL_OK(PSK_BASE, "reqid", "0x10").reqid, 16);
+	assert_int_equal(TUNNEL_OK(PSK_BASE, "reqid", "16777215").reqid, 16777215);
 }
 
 static void test_tunnel_names(void **state)

@@ -549,7 +549,7 @@ static const struct keyword keywords[KW_COUNT] = {
 	[KW_ALLOW_SHA1]	  = { "allow-sha1", "yes or no", 1,
 			      INTO_BOOL(struct words, t.allow_sha1, yes_no_names) },
 	[KW_REQID]	  = { "reqid", "a number", 1,
-			      INTO_U32(struct words, t.reqid, 0, UINT32_MAX) },
+			      INTO_U32(struct words, t.reqid, 0, TUNNEL_REQID_MAX) },
 	[KW_DPD]	  = { "dpd", "DURATION", 1, DURATION(dpd, 0) },
 	[KW_DPD_TIMEOUT]  = { "dpd-timeout", "DURATION", 1, DURATION(dpd_timeout, 1) },
 	[KW_DPD_MODE]	  = { "dpd-mode", "on-demand or periodic", 1,

@@ -48,6 +48,8 @@ enum {
 	TUNNEL_ID_MAX = 255,		/* bytes */
 	TUNNEL_PSK_MAX = 128,
 	TUNNEL_PATH_MAX = 255,
+	/* nfsec-iked's pairs' request ids are the tunnel's times 256 plus the pair's number */
+	TUNNEL_REQID_MAX = 0xffffff,
 	TUNNEL_WORDS_MAX = 128,		/* of one tunnel */
 	TUNNEL_LINE_MAX = 16384,	/* bytes of one tunnel in a file, continued lines too */
 	TUNNEL_TEXT_MAX = 8192,		/* enough for tunnel_format() and tunnel_serialize() */
