@@ -134,6 +134,9 @@ static struct {
 	/* an event kernel_events_read() hands the daemon: see kernel_expire() */
 	bool expire_pending, expire_hard;
 	struct kernel_sa_ref expire;
+	/* an ACQUIRE kernel_events_read() hands the daemon: see kernel_acquire() */
+	bool acquire_pending;
+	struct kernel_acquire acquire;
 	/* a MAPPING kernel_events_read() hands the daemon: see kernel_mapping() */
 	bool mapping_pending;
 	struct kernel_sa_ref mapping;
@@ -310,6 +313,10 @@ int kernel_events_read(struct kernel *kk, const struct kernel_event_ops *ops, vo
 	(void)errlen;
 	if (read(event_fd, &n, sizeof(n)) != sizeof(n))
 		return 0;
+	if (k.acquire_pending) {
+		k.acquire_pending = false;
+		ops->acquire(&k.acquire, arg);
+	}
 	if (k.expire_pending) {
 		k.expire_pending = false;
 		ops->expire(&k.expire, k.expire_hard, arg);
@@ -334,6 +341,18 @@ static void kernel_expire(const struct fake_sa *sa, bool hard)
 	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
 	assert_true(loop_run_once(0) > 0);
 	assert_false(k.expire_pending);
+}
+
+/* The module's ACQUIRE for a packet its policy of request id reqid held. */
+static void kernel_acquire(uint32_t reqid)
+{
+	uint64_t one = 1;
+
+	k.acquire = (struct kernel_acquire){ .reqid = reqid, .proto = IPPROTO_ICMP };
+	k.acquire_pending = true;
+	assert_int_equal(write(event_fd, &one, sizeof(one)), sizeof(one));
+	assert_true(loop_run_once(0) > 0);
+	assert_false(k.acquire_pending);
 }
 
 /* The module's MAPPING for the inbound SA sa: its packet came from addr, port. */
@@ -635,6 +654,32 @@ static void test_spoofed_m1_does_not_block(void **state)
 	assert_memory_equal(msg.hdr.rcookie, "\0\0\0\0\0\0\0\0", ISAKMP_COOKIE_LEN);
 	(void)t;
 	ike_sa_free(spoof);
+}
+
+/*
+ * auto none: the tunnel's policies are in (its traffic is held, never sent in clear), but
+ * an ACQUIRE starts nothing until "tunnel up"; auto trap: the first one starts phase 1.
+ */
+static void test_auto_none_waits_for_up(void **state)
+{
+	struct iked_tunnel *t = add(MOON " auto none");
+	char why[IKE_WHY_MAX];
+	struct ike_msg msg = { 0 };
+
+	(void)state;
+	assert_true(k.policies > 0);
+	kernel_acquire(t->reqid << 8);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(registry_up("moon", why, sizeof(why)), 0);
+	assert_int_equal(nsent, 1);
+	last_sent(&msg);
+	assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_IDPROT);
+	registry_flush();
+	nsent = 0;
+	t = add(MOON " auto trap");
+	assert_int_equal(nsent, 0);
+	kernel_acquire(t->reqid << 8);
+	assert_int_equal(nsent, 1);
 }
 
 /* A message 1 again (its answer was lost) gets the same answer, from the same SA. */
@@ -2214,6 +2259,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_spoofed_m1_does_not_block, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_auto_none_waits_for_up, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_m1, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_half_open_caps, test_setup, test_teardown),

@@ -142,8 +142,12 @@ struct tun {
 	char label[TUNNEL_NAME_MAX + INET6_ADDRSTRLEN + 9];	/* "NAME[ADDR]", "NAME[ADDR:PORT]" */
 	struct refusal *refusals;	/* oldest first; a tunnel's, never a peer's */
 	struct refusal **refusals_tail;
-	/* its peer declared dead: dpd-action clear waits for "tunnel up" or the peer */
-	bool dpd_cleared;
+	/*
+	 * Traffic starts no negotiation until "tunnel up" or the peer's phase 1: the policies
+	 * hold it (fail closed). auto none, until first up; dpd-action clear, after a death.
+	 */
+	bool waits_up;
+	bool dpd_cleared;		/* why it waits: its peer was declared dead */
 	bool restarting;		/* dpd-action restart: phase 1 again until it is up */
 	struct timer restart;
 };
@@ -461,6 +465,7 @@ static void p1_established(struct p1 *p1)
 	old = tun->p1 != p1 ? tun->p1 : NULL;
 	tun->p1 = p1;
 	tun->why[0] = '\0';
+	tun->waits_up = false;
 	tun->dpd_cleared = false;
 	tun->restarting = false;
 	timer_cancel(&tun->restart);
@@ -1234,6 +1239,7 @@ static void dpd_dead(struct p1 *p1)
 	tun_down(tun);			/* p1 is gone */
 	snprintf(tun->why, sizeof(tun->why), "%s", why);
 	if (conf->dpd_action == TUNNEL_DPD_CLEAR) {
+		tun->waits_up = true;
 		tun->dpd_cleared = true;
 	} else if (conf->dpd_action == TUNNEL_DPD_RESTART) {
 		unsigned int i;
@@ -1686,9 +1692,10 @@ static void on_acquire(const struct kernel_acquire *acq, void *arg)
 	(void)arg;
 	if (!pair)
 		return;
-	if (pair->tun->dpd_cleared) {
-		log_ctx_debug(name_of(pair->tun), "traffic for pair %u: the peer was declared "
-			      "dead (dpd-action clear): waiting for \"nfsec tunnel up\"", pair->idx);
+	if (pair->tun->waits_up) {
+		log_ctx_debug(name_of(pair->tun), "traffic for pair %u held: %s: waiting for "
+			      "\"nfsec tunnel up\" or the peer", pair->idx, pair->tun->dpd_cleared ?
+			      "the peer was declared dead (dpd-action clear)" : "auto none");
 		return;
 	}
 	log_ctx_info(name_of(pair->tun), "traffic for pair %u: negotiating", pair->idx);
@@ -2197,6 +2204,7 @@ static int tun_added(struct iked_tunnel *t, char *err, size_t errlen)
 			tun->pairs[l].pending = true;
 		tun_ensure(tun);
 	}
+	tun->waits_up = t->conf.auto_mode == TUNNEL_AUTO_NONE;
 	return 0;
 }
 
@@ -2266,6 +2274,7 @@ static int tun_up(struct iked_tunnel *t, char *err, size_t errlen)
 		snprintf(err, errlen, "a tunnel to %%any only answers");
 		return -EINVAL;
 	}
+	tun->waits_up = false;
 	tun->dpd_cleared = false;
 	for (i = 0; i < tun->npairs; i++)
 		tun->pairs[i].pending = true;

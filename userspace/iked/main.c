@@ -28,7 +28,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: nfsec-iked [-f] [-d] [-c FILE] [-S SOCKET] [--flush-on-exit]\n"
 		"       nfsec-iked -n -c FILE\n"
-		"  -f         stay in the foreground and log to stderr\n"
+		"  -f         log to stderr, with the time and level, not to syslog\n"
 		"  -d         log debug messages too\n"
 		"  -c FILE    load the tunnels of FILE (one \"tunnel NAME WORDS...\" per line;\n"
 		"             also \"half-open-max N\" (default %d) and \"half-open-per-peer N\"\n"
