@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "daemon.h"
+#include "endpoint.h"
 #include "ike.h"
 #include "info.h"
 #include "log.h"
@@ -489,36 +490,16 @@ static struct iked_tunnel *add(const char *words)
 	return t;
 }
 
-static void sockaddr4(struct sockaddr_storage *ss, const char *addr)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(IKE_PORT);
-	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
-}
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static void port_set(struct sockaddr_storage *ss, uint16_t port)
-{
-	((struct sockaddr_in *)ss)->sin_port = htons(port);
-}
-
 /* A datagram to the daemon (192.168.1.1, port lport) from addr, port rport. */
 static void deliver_ports(const char *addr, uint16_t rport, uint16_t lport, const uint8_t *buf,
 			  size_t len)
 {
 	struct sockaddr_storage local, remote;
 
-	sockaddr4(&local, "192.168.1.1");
-	sockaddr4(&remote, addr);
-	port_set(&local, lport);
-	port_set(&remote, rport);
+	local = endpoint4("192.168.1.1", IKE_PORT);
+	remote = endpoint4(addr, IKE_PORT);
+	endpoint_port_set(&local, lport);
+	endpoint_port_set(&remote, rport);
 	recv_cb(&local, &remote, buf, len, NULL);
 }
 
@@ -1129,26 +1110,26 @@ static void nat_ports(struct natted *n)
 
 static void nat_to_daemon(struct natted *n, const uint8_t *buf, size_t len)
 {
-	uint16_t port = port_of(&n->p->local);
+	uint16_t port = endpoint_port(&n->p->local);
 
 	nat_ports(n);
 	deliver_ports("198.51.100.1", port == IKE_PORT ? n->port500 : n->port4500,
-		      port_of(&n->p->remote), buf, len);
+		      endpoint_port(&n->p->remote), buf, len);
 }
 
 /* The daemon's last datagram, to the peer: it must have gone to the NAT's port for it. */
 static void nat_from_daemon(struct natted *n, struct ike_msg *msg)
 {
 	const struct sent *s = &sent[(nsent - 1) % SENT_MAX];
-	uint16_t to = port_of(&s->to);
+	uint16_t to = endpoint_port(&s->to);
 
 	nat_ports(n);
 	assert_true(to == n->port500 || to == n->port4500);
 	last_sent(msg);
-	sockaddr4(&n->local, n->addr);
-	port_set(&n->local, to == n->port500 ? IKE_PORT : NATT_PORT);
-	sockaddr4(&n->remote, "192.168.1.1");
-	port_set(&n->remote, to == n->port500 ? IKE_PORT : NATT_PORT);
+	n->local = endpoint4(n->addr, IKE_PORT);
+	endpoint_port_set(&n->local, to == n->port500 ? IKE_PORT : NATT_PORT);
+	n->remote = endpoint4("192.168.1.1", IKE_PORT);
+	endpoint_port_set(&n->remote, to == n->port500 ? IKE_PORT : NATT_PORT);
 	msg->local = &n->local;
 	msg->remote = &n->remote;
 }
@@ -1164,8 +1145,8 @@ static void nat_phase1(struct natted *n, const struct tunnel *conf)
 	n->p = ike_sa_initiate(conf, NULL, why, sizeof(why));
 	assert_non_null(n->p);
 	n->p->initial_contact = n->initial_contact;
-	sockaddr4(&n->p->local, n->addr);
-	sockaddr4(&n->p->remote, "192.168.1.1");
+	n->p->local = endpoint4(n->addr, IKE_PORT);
+	n->p->remote = endpoint4("192.168.1.1", IKE_PORT);
 	for (turn = 0; turn < 3; turn++) {
 		nat_to_daemon(n, n->p->out, n->p->out_len);
 		nat_from_daemon(n, &msg);
@@ -1214,7 +1195,7 @@ static void test_nat_peer_behind_nat(void **state)
 	nat_phase1(&n, &behind);
 	assert_true(n.p->floated);
 	/* main mode 6 went to where 5 came from */
-	assert_int_equal(port_of(&sent[(nsent - 1) % SENT_MAX].to), 14500);
+	assert_int_equal(endpoint_port(&sent[(nsent - 1) % SENT_MAX].to), 14500);
 	assert_non_null(strstr(logged, "NAT detected: peer behind NAT, local not"));
 
 	q = nat_quick(&n, &behind, 0x5001);
@@ -1288,11 +1269,11 @@ static void nat_initiator(const char *mode)
 		    msg.hdr.exchange != ISAKMP_EXCH_AGGRESSIVE)
 			continue;
 		/* through the NAT to sun */
-		from = port_of(&s->from);
-		sockaddr4(&r_local, "192.168.1.2");
-		port_set(&r_local, port_of(&s->to));
-		sockaddr4(&r_remote, "198.51.100.1");
-		port_set(&r_remote, from == IKE_PORT ? 1500 : 14500);
+		from = endpoint_port(&s->from);
+		r_local = endpoint4("192.168.1.2", IKE_PORT);
+		endpoint_port_set(&r_local, endpoint_port(&s->to));
+		r_remote = endpoint4("198.51.100.1", IKE_PORT);
+		endpoint_port_set(&r_remote, from == IKE_PORT ? 1500 : 14500);
 		msg.local = &r_local;
 		msg.remote = &r_remote;
 		if (!r) {
@@ -1306,8 +1287,8 @@ static void nat_initiator(const char *mode)
 			}
 		}
 		if (r->out_len)		/* and back, to what the NAT maps its port to */
-			deliver_ports("192.168.1.2", port_of(&r->local),
-				      port_of(&r->remote) == 1500 ? IKE_PORT : NATT_PORT,
+			deliver_ports("192.168.1.2", endpoint_port(&r->local),
+				      endpoint_port(&r->remote) == 1500 ? IKE_PORT : NATT_PORT,
 				      r->out, r->out_len);
 	}
 	assert_non_null(r);
@@ -1315,7 +1296,7 @@ static void nat_initiator(const char *mode)
 	assert_true(r->nat.peer);
 	assert_false(r->nat.local);
 	assert_int_equal(from, NATT_PORT);	/* its last message: main 5, aggressive 3 */
-	assert_int_equal(port_of(&r->remote), 14500);
+	assert_int_equal(endpoint_port(&r->remote), 14500);
 	status(t, &st);
 	assert_true(st.phase1.established);
 	assert_string_equal(st.phase1.nat, "local behind NAT, peer not");
@@ -1324,7 +1305,7 @@ static void nat_initiator(const char *mode)
 	for (uint64_t end = loop_now_ms() + 3000; !nkeepalives && loop_now_ms() < end;)
 		loop_run_once(100);
 	assert_true(nkeepalives > 0);
-	assert_int_equal(port_of(&keepalive_to), NATT_PORT);
+	assert_int_equal(endpoint_port(&keepalive_to), NATT_PORT);
 	ike_sa_free(r);
 }
 
@@ -1997,7 +1978,7 @@ static unsigned int sent_to(const char *addr, unsigned int from)
 	struct sockaddr_storage ss;
 	unsigned int n = 0;
 
-	sockaddr4(&ss, addr);
+	ss = endpoint4(addr, IKE_PORT);
 	for (unsigned int i = from; i < nsent; i++)
 		n += !memcmp(&sent[i % SENT_MAX].to, &ss, sizeof(struct sockaddr_in));
 	return n;

@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "dh.h"
+#include "endpoint.h"
 #include "ike.h"
 #include "info.h"
 #include "quick.h"
@@ -1240,22 +1241,6 @@ static void test_illegal_move_refused(void **state)
 
 /* --- NAT traversal (RFC 3947) ----------------------------------------------------------- */
 
-static struct sockaddr_storage ep(const char *addr, uint16_t port)
-{
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
-	return ss;
-}
-
-static uint16_t ep_port(const struct sockaddr_storage *ss)
-{
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 /*
  * The path between an initiator at 10.0.0.1 and a responder at 192.168.1.2: with nat, a
  * NAT in front of the initiator maps it to 198.51.100.1, port 500 to 1500 and 4500 to
@@ -1268,20 +1253,20 @@ struct path {
 
 static void path_carry(struct path *pa, const struct ike_sa *from, struct ike_msg *msg)
 {
-	uint16_t port = ep_port(&from->local);
+	uint16_t port = endpoint_port(&from->local);
 
 	msg_of(from, msg);
 	if (from->initiator) {
-		pa->r_local = ep("192.168.1.2", ep_port(&from->remote));
-		pa->r_sees = pa->nat ? ep("198.51.100.1", port == 500 ? 1500 : 14500) :
-				       ep("10.0.0.1", port);
+		pa->r_local = endpoint4("192.168.1.2", endpoint_port(&from->remote));
+		pa->r_sees = pa->nat ? endpoint4("198.51.100.1", port == 500 ? 1500 : 14500) :
+				       endpoint4("10.0.0.1", port);
 		msg->local = &pa->r_local;
 		msg->remote = &pa->r_sees;
 	} else {
-		pa->i_local = ep("10.0.0.1", ep_port(&from->remote) == 1500 ? 500 :
-					     ep_port(&from->remote) == 14500 ? 4500 :
-					     ep_port(&from->remote));
-		pa->i_sees = ep("192.168.1.2", port);
+		pa->i_local = endpoint4("10.0.0.1", endpoint_port(&from->remote) == 1500 ? 500 :
+					     endpoint_port(&from->remote) == 14500 ? 4500 :
+					     endpoint_port(&from->remote));
+		pa->i_sees = endpoint4("192.168.1.2", port);
 		msg->local = &pa->i_local;
 		msg->remote = &pa->i_sees;
 	}
@@ -1300,8 +1285,8 @@ static void nat_run(const struct tunnel *a, const struct tunnel *b, struct path 
 	int turn;
 
 	assert_non_null(i);
-	i->local = ep("10.0.0.1", 500);
-	i->remote = ep("192.168.1.2", 500);
+	i->local = endpoint4("10.0.0.1", 500);
+	i->remote = endpoint4("192.168.1.2", 500);
 	path_carry(pa, i, &msg);
 	r = ike_sa_respond(b, NULL, &msg);
 	assert_non_null(r);
@@ -1365,10 +1350,10 @@ static void test_nat_detected(void **state)
 		assert_true(ike_sa_udp(i));
 		assert_true(ike_sa_udp(r));
 		assert_true(i->floated);
-		assert_int_equal(ep_port(&i->local), 4500);
-		assert_int_equal(ep_port(&i->remote), 4500);
-		assert_int_equal(ep_port(&r->local), 4500);
-		assert_int_equal(ep_port(&r->remote), 14500);
+		assert_int_equal(endpoint_port(&i->local), 4500);
+		assert_int_equal(endpoint_port(&i->remote), 4500);
+		assert_int_equal(endpoint_port(&r->local), 4500);
+		assert_int_equal(endpoint_port(&r->remote), 14500);
 		ike_sa_free(i);
 		ike_sa_free(r);
 
@@ -1381,7 +1366,7 @@ static void test_nat_detected(void **state)
 		assert_false(ike_sa_udp(i));
 		assert_false(ike_sa_udp(r));
 		assert_false(i->floated);
-		assert_int_equal(ep_port(&r->remote), 500);
+		assert_int_equal(endpoint_port(&r->remote), 500);
 		ike_sa_free(i);
 		ike_sa_free(r);
 	}
@@ -1412,7 +1397,7 @@ static void test_nat_words(void **state)
 	/* the forcing side's random source hash: the responder sees it behind a NAT */
 	assert_true(r->nat.peer);
 	assert_true(ike_sa_udp(r));
-	assert_int_equal(ep_port(&r->remote), 4500);
+	assert_int_equal(endpoint_port(&r->remote), 4500);
 	ike_sa_free(i);
 	ike_sa_free(r);
 }

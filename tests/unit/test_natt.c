@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "endpoint.h"
 #include "natt.h"
 
 /* The reference: one EVP digest of the bytes laid out by hand. */
@@ -58,23 +59,12 @@ static void test_vids(void **state)
 	assert_int_equal(natt_natoa_type(NATT_DRAFT_03), 131);
 }
 
-static struct sockaddr_storage v4(const char *addr, uint16_t port)
-{
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
-	return ss;
-}
-
 /* HASH(CKY-I | CKY-R | IP | Port), network order, with the phase-1 hash. */
 static void test_hash(void **state)
 {
 	static const uint8_t cky_i[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	static const uint8_t cky_r[8] = { 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8 };
-	struct sockaddr_storage a = v4("192.0.2.1", 500), a6 = { 0 };
+	struct sockaddr_storage a = endpoint4("192.0.2.1", 500), a6 = { 0 };
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a6;
 	uint8_t in[8 + 8 + 16 + 2], want[64], got[64];
 
@@ -89,7 +79,7 @@ static void test_hash(void **state)
 	assert_int_equal(natt_hash(IKE_HASH_SHA1, cky_i, cky_r, &a, got), 0);
 	assert_memory_equal(got, want, 20);
 	/* the port counts: 4500 hashes differently */
-	a = v4("192.0.2.1", 4500);
+	a = endpoint4("192.0.2.1", 4500);
 	assert_int_equal(natt_hash(IKE_HASH_SHA1, cky_i, cky_r, &a, got), 0);
 	assert_memory_not_equal(got, want, 20);
 	/* IPv6: the 16 address bytes */
