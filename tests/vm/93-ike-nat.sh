@@ -28,6 +28,9 @@
 #                   UDP timeouts 5 s, keepalives every 2 s: after the tunnel stayed idle
 #                   through six of them (12 s), b's pings still reach a through the
 #                   mapping they kept
+#   nfsec-nfsec     nfsec (a, behind r) to nfsec (b, remote %any), aggressive mode, quick
+#                   mode with PFS: the first ping brings it up, a reports itself behind
+#                   the NAT, b its peer, b's SAs go to r's port; ping and TCP both ways
 #   both-nat        nfsec (a, behind r) to nfsec (c, behind s, reached through s's DNAT):
 #                   both find their own side behind a NAT, traffic both ways
 #   rebind          charon (a, behind r) to nfsec (b, remote %any), aggressive mode, quick
@@ -327,6 +330,23 @@ behind_s() {
 	EOF
 }
 
+case_nfsec_nfsec() {
+	local port P="mode aggressive ike aes128-sha256-modp2048 esp aes128gcm16 pfs modp2048"
+	iked_start b local 203.0.113.2 remote %any local-ts 10.0.2.0/24 remote-ts 10.0.1.0/24 \
+		auth psk psk sesame $P
+	iked_start a $NAT_A $P
+	outer_start
+	ike_traffic
+	outer_check
+	port=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
+	[ "$port" -ge 20000 ] && [ "$port" -le 29999 ] ||
+		fail "b's outbound SA goes to port $port, not one r chose"
+	shows a "nat: local behind NAT, peer not (UDP 4500 -> 4500)"
+	shows b "nat: peer behind NAT, local not (UDP 4500 -> $port)"
+	grep -q "phase 1 established .*aggressive mode" $IKE_DIR/b/iked.log ||
+		fail "b's phase 1 was not aggressive mode"
+}
+
 case_both_nat() {
 	local C="nsenter --net=/run/netns/c" P="auth psk psk sesame ike aes128-sha256-modp2048"
 	behind_s
@@ -460,8 +480,8 @@ nat_setup
 failed=()
 # rebind last: r's mapping of a's 4500 from its other port range outlives the case (a
 # later case from a would come from that range).
-for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive both_nat two_rw transport_rw \
-	rebind}; do
+for c in ${IKE_ONLY:-main_psk aggressive_pfs responder rekey keepalive nfsec_nfsec both_nat \
+	two_rw transport_rw rebind}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"
