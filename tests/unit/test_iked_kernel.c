@@ -1011,7 +1011,10 @@ static void spd_foreign(void)
 	fake.spd[fake.spd_count++] = other;
 }
 
-/* The request of policy n (0-based) of the 2 x 2 tunnel, attribute by attribute. */
+/*
+ * The request of policy n (0-based) of the 2 x 2 tunnel, attribute by attribute: out, in
+ * and fwd (as in) of each pair.
+ */
 static void expect_policy_request(unsigned int n)
 {
 	static const uint32_t prio[4] = { 2947, 2915, 2880, 2848 };
@@ -1019,8 +1022,11 @@ static void expect_policy_request(unsigned int n)
 	static const uint8_t lp[2] = { 16, 32 };
 	static const char *const r[2] = { "10.3.0.0", "10.4.0.0" };
 	static const uint8_t rp[2] = { 16, 24 };
-	unsigned int pair = n / 2, li = pair / 2, ri = pair % 2;
-	bool in = n % 2;
+	static const uint8_t dir[3] = {
+		NFSEC_POLICY_DIR_OUT, NFSEC_POLICY_DIR_IN, NFSEC_POLICY_DIR_FWD,
+	};
+	unsigned int pair = n / 3, li = pair / 2, ri = pair % 2;
+	bool in = n % 3;
 	uint8_t proto = li ? IPPROTO_TCP : 0;
 	uint16_t port_min = li ? 22 : 0, port_max = li ? 22 : 65535;
 	struct nl_msg *msg = fake.policy_msg[n];
@@ -1031,7 +1037,7 @@ static void expect_policy_request(unsigned int n)
 	top = walk_msg(msg);
 	w = walk_nest(next_attr(&top, NFSEC_A_POLICY | NLA_F_NESTED, -1));
 	walk_end(&top);
-	next_u8(&w, NFSEC_POLICY_A_DIR, in ? NFSEC_POLICY_DIR_IN : NFSEC_POLICY_DIR_OUT);
+	next_u8(&w, NFSEC_POLICY_A_DIR, dir[n % 3]);
 	next_u8(&w, NFSEC_POLICY_A_ACTION, NFSEC_POLICY_PROTECT);
 	next_u32(&w, NFSEC_POLICY_A_PRIORITY, prio[pair]);
 	if (!in)
@@ -1059,19 +1065,19 @@ static void test_policies_2x2(void **state)
 
 	spd_foreign();
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), 0);
-	assert_int_equal(fake.policy_adds, 8);
-	assert_int_equal(fake.spd_count, 10);
-	for (unsigned int n = 0; n < 8; n++)
+	assert_int_equal(fake.policy_adds, 12);
+	assert_int_equal(fake.spd_count, 14);
+	for (unsigned int n = 0; n < 12; n++)
 		expect_policy_request(n);
 	/* the indices the module gave, in the order of the policies, found by the dump */
-	assert_int_equal(pol.count, 8);
-	assert_memory_equal(pol.index, default_indices, 8 * sizeof(uint32_t));
+	assert_int_equal(pol.count, 12);
+	assert_memory_equal(pol.index, default_indices, 12 * sizeof(uint32_t));
 
 	/* removed: exactly those, the foreign ones stay */
 	assert_int_equal(kernel_tunnel_policies_del(k, &pol, err, sizeof(err)), 0);
 	assert_int_equal(pol.count, 0);
-	assert_int_equal(fake.del_count, 8);
-	assert_memory_equal(fake.deleted, default_indices, 8 * sizeof(uint32_t));
+	assert_int_equal(fake.del_count, 12);
+	assert_memory_equal(fake.deleted, default_indices, 12 * sizeof(uint32_t));
 	assert_int_equal(fake.spd_count, 2);
 	assert_int_equal(fake.spd[0].index, 1);
 	assert_int_equal(fake.spd[1].index, 2);
@@ -1085,17 +1091,17 @@ static void test_policies_rollback(void **state)
 	char err[512] = "";
 
 	spd_foreign();
-	fake.fail_add_at = 5;
+	fake.fail_add_at = 7;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EEXIST);
-	/* policy 5 exists, but the dump finds none the same: another one is in the way */
-	assert_string_equal(err, "policy 5 of 8 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
+	/* policy 7 exists, but the dump finds none the same: another one is in the way */
+	assert_string_equal(err, "policy 7 of 12 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
 			    "13): another policy with its direction, selector and priority is "
 			    "in the way");
 	assert_int_equal(pol.count, 0);
-	assert_int_equal(fake.policy_adds, 8);
-	/* the seven added are gone, by the indices the module gave them */
-	assert_int_equal(fake.del_count, 7);
-	assert_memory_equal(fake.deleted, default_indices, 7 * sizeof(uint32_t));
+	assert_int_equal(fake.policy_adds, 12);
+	/* the eleven added are gone, by the indices the module gave them */
+	assert_int_equal(fake.del_count, 11);
+	assert_memory_equal(fake.deleted, default_indices, 11 * sizeof(uint32_t));
 	assert_int_equal(fake.spd_count, 2);
 
 	/* a rollback that cannot remove one says so */
@@ -1105,11 +1111,11 @@ static void test_policies_rollback(void **state)
 	fake.next_index = default_indices;
 	fake.fail_del_index = default_indices[1];
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EEXIST);
-	assert_string_equal(err, "policy 5 of 8 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
+	assert_string_equal(err, "policy 7 of 12 (out 10.1.2.3/32 -> 10.3.0.0/16 proto 6 reqid "
 			    "13): another policy with its direction, selector and priority is "
-			    "in the way; policy 2 of 8 stays (index 41): delete policy: Operation "
-			    "not permitted");
-	assert_int_equal(fake.del_count, 7);
+			    "in the way; policy 2 of 12 stays (index 41): delete policy: "
+			    "Operation not permitted");
+	assert_int_equal(fake.del_count, 11);
 	assert_int_equal(fake.spd_count, 3);
 }
 
@@ -1128,10 +1134,10 @@ static void test_policies_adopted(void **state)
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), 0);
 	fake.all_exist = true;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &again, err, sizeof(err)), 0);
-	assert_int_equal(again.count, 8);
-	assert_memory_equal(again.index, pol.index, 8 * sizeof(uint32_t));
+	assert_int_equal(again.count, 12);
+	assert_memory_equal(again.index, pol.index, 12 * sizeof(uint32_t));
 	assert_int_equal(fake.del_count, 0);
-	assert_int_equal(fake.spd_count, 10);
+	assert_int_equal(fake.spd_count, 14);
 	/* a tunnel whose policies differ (another request id) is in the way, and adds none */
 	kt = tunnel_2x2();
 	{
@@ -1143,11 +1149,11 @@ static void test_policies_adopted(void **state)
 		assert_int_equal(kernel_tunnel_policies_add(k, &kt, &again, err, sizeof(err)),
 				 -EEXIST);
 	}
-	assert_non_null(strstr(err, "policy 1 of 8"));
+	assert_non_null(strstr(err, "policy 1 of 12"));
 	assert_non_null(strstr(err, "is in the way"));
 	assert_int_equal(again.count, 0);
 	assert_int_equal(fake.del_count, 0);
-	assert_int_equal(fake.spd_count, 10);
+	assert_int_equal(fake.spd_count, 14);
 }
 
 static bool stale_reqid(uint32_t reqid, void *arg)
@@ -1173,7 +1179,7 @@ static void test_policies_leftover(void **state)
 	kt.pair_count = 1;
 	kt.pairs = &old;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), 0);
-	assert_int_equal(fake.spd_count, 2);
+	assert_int_equal(fake.spd_count, 3);
 
 	/* the next run: another peer, request id 300, the same selectors */
 	now.reqid = 300;
@@ -1182,12 +1188,12 @@ static void test_policies_leftover(void **state)
 	kt.stale = stale_reqid;
 	kt.stale_arg = &stale;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), 0);
-	assert_int_equal(fake.del_count, 2);
-	assert_memory_equal(fake.deleted, left.index, 2 * sizeof(uint32_t));
-	assert_int_equal(pol.count, 2);
-	assert_int_equal(fake.spd_count, 2);
-	for (unsigned int i = 0; i < 2; i++) {
-		bool in = fake.spd[i].dir == NFSEC_POLICY_DIR_IN;
+	assert_int_equal(fake.del_count, 3);
+	assert_memory_equal(fake.deleted, left.index, 3 * sizeof(uint32_t));
+	assert_int_equal(pol.count, 3);
+	assert_int_equal(fake.spd_count, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		bool in = fake.spd[i].dir != NFSEC_POLICY_DIR_OUT;
 
 		assert_int_equal(fake.spd[i].index, pol.index[i]);
 		assert_int_equal(fake.spd[i].tmpl.reqid, 300);
@@ -1200,16 +1206,16 @@ static void test_policies_leftover(void **state)
 	now.reqid = 301;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "is in the way"));
-	assert_int_equal(fake.spd_count, 2);
+	assert_int_equal(fake.spd_count, 3);
 
 	/* nor one from another local address, whatever its request id */
 	stale = 300;
 	kt.local = addr("192.0.2.99");
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), -EEXIST);
-	assert_int_equal(fake.del_count, 2);
+	assert_int_equal(fake.del_count, 3);
 	kt.local = addr("192.0.2.1");
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &left, err, sizeof(err)), 0);
-	assert_int_equal(fake.del_count, 4);
+	assert_int_equal(fake.del_count, 6);
 	assert_int_equal(fake.spd[0].tmpl.reqid, 301);
 }
 
@@ -1226,7 +1232,7 @@ static void test_policies_refused(void **state)
 	pairs[3].remote.proto = IPPROTO_UDP;
 	kt.pairs = pairs;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "policy 7 of 8 (pair 4): selector pair of protocols 6 and 17 "
+	assert_string_equal(err, "policy 10 of 12 (pair 4): selector pair of protocols 6 and 17 "
 			    "matches nothing");
 	assert_int_equal(fake.policy_adds, 0);
 
@@ -1245,8 +1251,9 @@ static void test_policies_refused(void **state)
 	fake.dump_err = -EPERM;
 	assert_int_equal(kernel_tunnel_policies_add(k, &kt, &pol, err, sizeof(err)), -EPERM);
 	assert_string_equal(err, "tunnel policies: reading their indices: list policies: "
-			    "Operation not permitted; policy 1 of 2 may stay: its index was not "
-			    "found; policy 2 of 2 may stay: its index was not found");
+			    "Operation not permitted; policy 1 of 3 may stay: its index was not "
+			    "found; policy 2 of 3 may stay: its index was not found; policy 3 of 3 "
+			    "may stay: its index was not found");
 	assert_int_equal(pol.count, 0);
 	assert_int_equal(fake.del_count, 0);
 }

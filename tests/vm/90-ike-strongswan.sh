@@ -247,7 +247,8 @@ case_roadwarrior() {
 	expect_eq "a's SAs" "$($A nfsec -j sa show |
 		jq -r '[.[] | "\(.dir) \(.src) > \(.dst)"] | sort | join(", ")')" \
 		"in 192.168.1.2 > 192.168.1.1, out 192.168.1.1 > 192.168.1.2"
-	want="in 10.0.2.0/24 > 10.0.1.0/24 via 192.168.1.2 > 192.168.1.1"
+	want="fwd 10.0.2.0/24 > 10.0.1.0/24 via 192.168.1.2 > 192.168.1.1"
+	want+=", in 10.0.2.0/24 > 10.0.1.0/24 via 192.168.1.2 > 192.168.1.1"
 	want+=", out 10.0.1.0/24 > 10.0.2.0/24 via 192.168.1.1 > 192.168.1.2"
 	expect_eq "a's policies" "$($A nfsec -j policy show |
 		jq -r '[.[] | "\(.dir) \(.src) > \(.dst) via \(.tmpl_src) > \(.tmpl_dst)"] |

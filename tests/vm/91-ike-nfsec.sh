@@ -8,6 +8,11 @@
 # saying why, with no SA; a configuration reloaded in place changes one tunnel and not
 # the other; dead peer detection declares a killed peer dead and clears or restarts.
 #
+#   gateway   a is the gateway of c's network 10.0.5.0/24 (the tunnel's local-ts): b's
+#             traffic to c goes in ESP, a decrypts it and forwards it under the tunnel's
+#             fwd policy; cleartext from b's network to c (b bypasses its own policy for
+#             it) is dropped by a's fwd policy, counted as not protected, never heard by c
+#
 #   91-ike-nfsec.sh case NAME    one case (namespaces already set up)
 # vm: cost 8
 . "$(dirname "$0")/lib.sh"
@@ -289,6 +294,38 @@ case_two_pairs() {
 	shows a "10.0.3.0/24 ESTABLISHED"
 }
 
+# gateway: the tunnel between a's c behind it (10.0.5.0/24) and b's network.
+case_gateway() {
+	local w="$P ike aes128-sha256-modp2048 esp aes128gcm16" np
+	behind_a 10.0.5.2 10.0.5.1 24
+	iked_start b local 192.168.1.2 remote 192.168.1.1 local-ts 10.0.2.0/24 \
+		remote-ts 10.0.5.0/24 $w
+	iked_start a local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.5.0/24 \
+		remote-ts 10.0.2.0/24 $w
+	$B ip route add 10.0.5.0/24 via 192.168.1.1
+	ike_up b 10.0.2.1 10.0.5.2
+	nsenter --net=/run/netns/c ping -c 2 -i 0.2 -W 2 10.0.2.1 > /dev/null ||
+		fail "ping c -> b through a"
+	expect_eq "a's fwd policies" "$($A nfsec -j policy show |
+		jq -c '[.[] | select(.dir == "fwd") | [.src, .dst, .action]]')" \
+		'[["10.0.2.0/24","10.0.5.0/24","protect"]]'
+	tcp_check b 10.0.2.1 c 10.0.5.2
+	# cleartext from b's network to c: b lets it out in clear, a must not forward it
+	$B nfsec policy add dir out action bypass priority 10 src 10.0.2.1 dst 10.0.5.2 \
+		proto udp dport 7000
+	nsenter --net=/run/netns/c timeout 10 nc -u -l -W 1 10.0.5.2 7000 > /tmp/heard-7000 &
+	wait_until 120 "c's UDP listener" listening c udp 7000
+	np=$(stat in_not_protected)
+	nsenter --net=/run/netns/b python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.0.2.1", 0))
+s.sendto(b"spoof", ("10.0.5.2", 7000))'
+	wait_stat in_not_protected $((np + 1))
+	sleep 0.5
+	expect_eq "what c heard" "$(cat /tmp/heard-7000)" ""
+	$B ip route del 10.0.5.0/24 via 192.168.1.1
+}
+
 # a's quick mode message 3 lost once (nft drops a's first outgoing IKE datagram of that
 # size: 104 bytes with HMAC-SHA-256 and AES-CBC): b sends message 2 again, a answers it
 # with message 3 again although its exchange is done, and the SAs of that exchange carry
@@ -377,7 +414,7 @@ u_is() { tunnel a tunnel show u | grep -q "phase 2: .*$1"; }
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || { tail -n 30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
 		diagnose; }; iked_stop_all; $B nfsec sa flush; $B nfsec policy flush; flush;
-		exit $st' EXIT
+		cleanup; exit $st' EXIT
 	rm -rf $IKE_DIR
 	"case_$2"
 	exit 0
@@ -388,7 +425,7 @@ setup
 failed=()
 for c in ${IKE_ONLY:-main_psk_gcm main_psk_cbc_pfs aggressive_psk main_cert no_proposal wrong_psk \
 	initial_contact two_pairs transport_chacha lost_qm3 reload dpd_clear dpd_restart dpd_hold \
-	crossed_rekey rekey}; do
+	crossed_rekey rekey gateway}; do
 	run_case "${c//_/-}" bash "$0" case "$c" || failed+=("$c")
 done
 [ ${#failed[@]} -eq 0 ] || fail "failed: ${failed[*]}"

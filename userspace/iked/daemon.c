@@ -10,6 +10,7 @@
  */
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -75,9 +76,10 @@ struct pair {
 	struct retired *retired;	/* replaced ones, on their way out */
 	bool pending;			/* wants a quick mode once phase 1 is up */
 	bool negotiating;
-	/* a peer's (remote %any): the pair's own policies, out and in, while it has an SA */
+	/* a peer's (remote %any): the pair's own policies (kernel.h), while it has an SA */
 	bool pol_in;
-	uint32_t pol_index[2];
+	unsigned int pol_count;
+	uint32_t pol_index[KERNEL_PAIR_POLICIES_MAX];
 };
 
 /* A quick mode in flight. */
@@ -1927,7 +1929,7 @@ static void peer_end(struct tun *peer)
 	tun_down(peer);
 	for (i = 0; i < peer->npairs; i++) {
 		if (d.keep_policies)
-			kept += 2 * peer->pairs[i].pol_in;
+			kept += peer->pairs[i].pol_in ? peer->pairs[i].pol_count : 0;
 		else
 			pair_policies_del(&peer->pairs[i]);
 	}
@@ -2112,8 +2114,9 @@ static int pair_policies_add(struct pair *pair)
 			    pair->idx, err);
 		return -1;
 	}
-	pair->pol_index[0] = pol.index[0];
-	pair->pol_index[1] = pol.index[1];
+	assert(pol.count <= KERNEL_PAIR_POLICIES_MAX);
+	pair->pol_count = pol.count;
+	memcpy(pair->pol_index, pol.index, pol.count * sizeof(pol.index[0]));
 	pair->pol_in = true;
 	log_ctx_info(name_of(pair->tun), "pair %u: policies in, reqid %u", pair->idx,
 		     pair->kp.reqid);
@@ -2122,14 +2125,13 @@ static int pair_policies_add(struct pair *pair)
 
 static void pair_policies_del(struct pair *pair)
 {
-	struct kernel_policies pol = {
-		.count = 2, .index = { pair->pol_index[0], pair->pol_index[1] },
-	};
+	struct kernel_policies pol = { .count = pair->pol_count };
 	char err[256];
 
 	if (!pair->pol_in)
 		return;
 	pair->pol_in = false;
+	memcpy(pol.index, pair->pol_index, pol.count * sizeof(pol.index[0]));
 	if (kernel_tunnel_policies_del(d.k, &pol, err, sizeof(err)))
 		log_ctx_warn(name_of(pair->tun), "%s", err);
 	else

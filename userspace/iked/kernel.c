@@ -189,16 +189,25 @@ uint32_t kernel_policy_priority(const struct nfsec_selector *sel)
 	return prio;
 }
 
-/* Policy i of the tunnel: pair i / 2, out when i is even. */
+unsigned int kernel_pair_policies(uint8_t mode)
+{
+	return mode == NFSEC_MODE_TUNNEL ? 3 : 2;
+}
+
+/* Policy i of the tunnel: pair i / n, then out, in and fwd (n = kernel_pair_policies()). */
 static int policy_build(const struct kernel_tunnel *kt, unsigned int i, struct nfsec_policy *p,
 			char *err, size_t errlen)
 {
-	const struct kernel_ts_pair *pair = &kt->pairs[i / 2];
-	bool inbound = i % 2;
+	static const uint8_t dirs[] = {
+		NFSEC_POLICY_DIR_OUT, NFSEC_POLICY_DIR_IN, NFSEC_POLICY_DIR_FWD,
+	};
+	unsigned int n = kernel_pair_policies(kt->mode);
+	const struct kernel_ts_pair *pair = &kt->pairs[i / n];
+	bool inbound = i % n;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	p->dir = inbound ? NFSEC_POLICY_DIR_IN : NFSEC_POLICY_DIR_OUT;
+	p->dir = dirs[i % n];
 	p->action = NFSEC_POLICY_PROTECT;
 	ret = kernel_pair_selector(kt, pair, inbound, &p->sel, err, errlen);
 	if (ret < 0)
@@ -228,7 +237,8 @@ static void policy_name(const struct nfsec_policy *p, char *buf, size_t len)
 	if (p->sel.proto)
 		snprintf(proto, sizeof(proto), " proto %u", p->sel.proto);
 	snprintf(buf, len, "%s %s/%u -> %s/%u%s reqid %u",
-		 p->dir == NFSEC_POLICY_DIR_IN ? "in" : "out", src, p->sel.src_prefix, dst,
+		 p->dir == NFSEC_POLICY_DIR_IN ? "in" : p->dir == NFSEC_POLICY_DIR_FWD ? "fwd" :
+		 "out", src, p->sel.src_prefix, dst,
 		 p->sel.dst_prefix, proto, p->tmpl.reqid);
 }
 
@@ -276,7 +286,7 @@ static bool leftover(const struct added *a, unsigned int i, const struct nfsec_p
 {
 	const struct kernel_tunnel *kt = a->kt;
 	const struct nfsec_policy *ours = &a->p[i];
-	bool in = ours->dir == NFSEC_POLICY_DIR_IN;
+	bool in = ours->dir != NFSEC_POLICY_DIR_OUT;
 
 	if (!kt->stale || p->dir != ours->dir || p->priority != ours->priority ||
 	    !sel_equal(&p->sel, &ours->sel) || p->action != NFSEC_POLICY_PROTECT ||
@@ -338,7 +348,7 @@ static int policies_build(const struct kernel_tunnel *kt, struct added *a, unsig
 
 		if (ret < 0)
 			return seterr(err, errlen, ret, "policy %u of %u (pair %u): %s", i + 1,
-				      total, i / 2 + 1, why);
+				      total, i / kernel_pair_policies(kt->mode) + 1, why);
 	}
 	return 0;
 }
@@ -440,7 +450,7 @@ static int leftovers_replace(struct kernel *k, struct added *a, unsigned int tot
 int kernel_tunnel_policies_add(struct kernel *k, const struct kernel_tunnel *kt,
 			       struct kernel_policies *out, char *err, size_t errlen)
 {
-	unsigned int total = 2 * kt->pair_count;
+	unsigned int total = kernel_pair_policies(kt->mode) * kt->pair_count;
 	struct added *a;
 	int ret, found;
 

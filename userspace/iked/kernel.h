@@ -65,7 +65,8 @@ struct kernel_ts_pair {
 
 enum {
 	KERNEL_PAIRS_MAX = TUNNEL_TS_MAX * TUNNEL_TS_MAX,
-	KERNEL_POLICIES_MAX = 2 * KERNEL_PAIRS_MAX,
+	KERNEL_PAIR_POLICIES_MAX = 3,	/* out, in and (tunnel mode) fwd */
+	KERNEL_POLICIES_MAX = KERNEL_PAIR_POLICIES_MAX * KERNEL_PAIRS_MAX,
 };
 
 /* What the daemon knows of a tunnel once the remote address is known. */
@@ -87,7 +88,10 @@ struct kernel_tunnel {
 	void *stale_arg;
 };
 
-/* The kernel's indices of a tunnel's policies: out of pair 0, in of pair 0, out of pair 1... */
+/*
+ * The kernel's indices of a tunnel's policies: out of pair 0, in of pair 0 (fwd of pair 0),
+ * out of pair 1...
+ */
 struct kernel_policies {
 	unsigned int count;
 	uint32_t index[KERNEL_POLICIES_MAX];
@@ -96,8 +100,14 @@ struct kernel_policies {
 /*
  * For each pair, in order: an "out" protect policy local-ts -> remote-ts, template local ->
  * remote, and an "in" protect policy remote-ts -> local-ts, template remote -> local (tunnel
- * mode; transport templates have no endpoints), both with the pair's request id. Ports: the
- * local one is the source port going out and the destination port coming in.
+ * mode; transport templates have no endpoints), both with the pair's request id; in tunnel
+ * mode also a "fwd" policy as the "in" one (kernel_pair_policies()). Ports: the local one
+ * is the source port going out and the destination port coming in.
+ *
+ * The fwd policy is what keeps a gateway closed: the module checks forwarded packets
+ * against "fwd" policies alone, so without it cleartext from outside that names the
+ * remote-ts as its source would be forwarded into local-ts like the decrypted traffic
+ * (XFRM and strongSwan alike install one).
  *
  * Priority (lower wins in the module; after strongSwan's kernel-netlink get_priority):
  *
@@ -113,12 +123,16 @@ struct kernel_policies {
  * the dump finds it the same in every field (what a daemon stopping without
  * --flush-on-exit leaves), and is never removed here; one that differs fails the add
  * (-EEXIST, "... is in the way"), unless kt->stale calls it a leftover (replaced, see
- * struct kernel_tunnel). On success *out holds 2 * pair_count indices. When an
+ * struct kernel_tunnel). On success *out holds kernel_pair_policies() * pair_count
+ * indices. When an
  * add fails, the policies added before it are removed and *out is empty; err names the
  * policy ("policy 5 of 8 (out 10.1.0.0/16 -> 10.3.0.0/16 reqid 11)") and libnfsec's text.
  */
 int kernel_tunnel_policies_add(struct kernel *k, const struct kernel_tunnel *kt,
 			       struct kernel_policies *out, char *err, size_t errlen);
+
+/* How many policies a pair of a tunnel in mode (NFSEC_MODE_*) has: 3 in tunnel mode, else 2. */
+unsigned int kernel_pair_policies(uint8_t mode);
 
 /*
  * Removes the policies of *pol. One already gone (flushed by hand) counts as removed. The
