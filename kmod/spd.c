@@ -296,12 +296,13 @@ struct nfsec_policy *nfsec_spd_lookup(struct nfsec_spd *spd, const struct nfsec_
 	/* Pairs with spd_changed(): read before the search, kept with its result. */
 	unsigned long gen = smp_load_acquire(&spd->gen);
 	struct nfsec_policy *pol;
+	unsigned int slot;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
-	if (nfsec_spd_cache_get(spd->cache, gen, fl, &pol))
+	if (nfsec_spd_cache_get(spd->cache, gen, fl, &pol, &slot))
 		return pol;
 	pol = spd_search(spd, fl);
-	nfsec_spd_cache_put(spd->cache, gen, fl, pol);
+	nfsec_spd_cache_put(spd->cache, slot, gen, fl, pol);
 	return pol;
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_lookup);

@@ -69,17 +69,21 @@ static bool flow_equal(const struct nfsec_flow *a, const struct nfsec_flow *b)
 	       !memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
 }
 
-/* The decision for @fl made at generation @gen, into *@pol: false when there is none. */
+/*
+ * The decision for @fl made at generation @gen, into *@pol: false when there is none.
+ * *@slot: @fl's entry (the same on every CPU), for nfsec_spd_cache_put() after a miss.
+ */
 bool nfsec_spd_cache_get(struct nfsec_spd_cache __percpu *cache, unsigned long gen,
-			 const struct nfsec_flow *fl, struct nfsec_policy **pol)
+			 const struct nfsec_flow *fl, struct nfsec_policy **pol,
+			 unsigned int *slot)
 {
-	unsigned int i = flow_hash(fl);
 	struct nfsec_spd_cache_entry *e;
 	bool hit;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
+	*slot = flow_hash(fl);
 	local_bh_disable();
-	e = &this_cpu_ptr(cache)->e[i];
+	e = &this_cpu_ptr(cache)->e[*slot];
 	hit = e->gen == gen && flow_equal(&e->fl, fl);
 	if (hit)
 		*pol = e->pol;
@@ -87,15 +91,20 @@ bool nfsec_spd_cache_get(struct nfsec_spd_cache __percpu *cache, unsigned long g
 	return hit;
 }
 
-/* Keeps @pol as the decision for @fl at generation @gen (read before it was made). */
-void nfsec_spd_cache_put(struct nfsec_spd_cache __percpu *cache, unsigned long gen,
-			 const struct nfsec_flow *fl, struct nfsec_policy *pol)
+/*
+ * Keeps @pol as the decision for @fl at generation @gen (read before it was made), in
+ * @fl's @slot (nfsec_spd_cache_get()'s: the flow is hashed once).
+ */
+void nfsec_spd_cache_put(struct nfsec_spd_cache __percpu *cache, unsigned int slot,
+			 unsigned long gen, const struct nfsec_flow *fl,
+			 struct nfsec_policy *pol)
 {
-	unsigned int i = flow_hash(fl);
 	struct nfsec_spd_cache_entry *e;
 
+	if (WARN_ON_ONCE(slot >= NFSEC_SPD_CACHE_SIZE))
+		return;
 	local_bh_disable();
-	e = &this_cpu_ptr(cache)->e[i];
+	e = &this_cpu_ptr(cache)->e[slot];
 	e->fl = *fl;
 	e->gen = gen;
 	e->pol = pol;
