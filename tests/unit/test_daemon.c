@@ -734,6 +734,36 @@ static void test_half_open_named_tunnels(void **state)
 }
 
 /*
+ * Tunnels with auto start all initiate as they are added, none waiting for another: four
+ * message 1s out at once, each from its tunnel's address to its peer.
+ */
+static void test_auto_start_all_at_once(void **state)
+{
+	char words[256], want[INET_ADDRSTRLEN], got[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(words, sizeof(words), "s%u local 192.168.1.1 remote 192.168.1.%u "
+			 "local-ts 10.1.%u.0/24 remote-ts 10.2.%u.0/24 auth psk psk sesame "
+			 "auto start", i, 10 + i, i, i);
+		add(words);
+	}
+	assert_int_equal(nsent, 4);
+	for (i = 0; i < 4; i++) {
+		struct ike_msg msg = { .buf = sent[i].buf, .len = sent[i].len };
+		struct isakmp_err err;
+
+		assert_int_equal(isakmp_hdr_parse(msg.buf, msg.len, &msg.hdr, &err), 0);
+		assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_IDPROT);
+		snprintf(want, sizeof(want), "192.168.1.%u", 10 + i);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&sent[i].to)->sin_addr, got,
+			  sizeof(got));
+		assert_string_equal(got, want);
+	}
+}
+
+/*
  * Message 1s refused at once (aggressive mode to a main-mode tunnel, each answered with a
  * notify to a source nothing proves) hold slots under the same caps as half-open SAs; a
  * remote %any tunnel keeps no reason of theirs, and the log gets one line.
@@ -2262,6 +2292,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_m1, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_half_open_caps, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_half_open_named_tunnels, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_auto_start_all_at_once, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_capped, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_named_peer_reserve, test_setup,
