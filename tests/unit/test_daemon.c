@@ -716,6 +716,80 @@ static void test_half_open_caps(void **state)
 }
 
 /*
+ * The cap per address is each named tunnel's own: a peer (192.168.1.2) bringing up four
+ * tunnels to four of our addresses at once has every message 1 answered, not two (the
+ * cap) while the others wait for retransmissions; a tunnel's own cap still holds.
+ */
+static void test_half_open_named_tunnels(void **state)
+{
+	struct iked_settings s = { .half_open_max = 4, .half_open_per_peer = 2 };
+	struct iked_tunnel *t[4];
+	struct tunnel_status st;
+	char why[IKE_WHY_MAX], words[256], local[INET_ADDRSTRLEN];
+	struct sockaddr_storage l, r;
+	unsigned int i, j;
+
+	(void)state;
+	daemon_settings_set(&s);
+	for (i = 0; i < 4; i++) {
+		snprintf(words, sizeof(words), "m%u local 192.168.1.%u remote 192.168.1.2 "
+			 "local-ts 10.1.%u.0/24 remote-ts 10.2.%u.0/24 auth psk psk sesame "
+			 "auto none", i, 10 + i, i, i);
+		t[i] = add(words);
+	}
+	sockaddr4(&r, "192.168.1.2");
+	port_set(&r, IKE_PORT);
+	for (j = 0; j < 3; j++)
+		for (i = 0; i < 4; i++) {
+			struct ike_sa *p = ike_sa_initiate(&sun, NULL, why, sizeof(why));
+
+			assert_non_null(p);
+			snprintf(local, sizeof(local), "192.168.1.%u", 10 + i);
+			sockaddr4(&l, local);
+			port_set(&l, IKE_PORT);
+			recv_cb(&l, &r, p->out, p->out_len, NULL);
+			ike_sa_free(p);
+		}
+	/* two each (the third over each tunnel's cap), the cap in all being %any's alone */
+	assert_int_equal(nsent, 8);
+	for (i = 0; i < 4; i++) {
+		status(t[i], &st);
+		assert_int_equal(st.half_open, 2);
+		assert_int_equal(st.drops.half_open_refused, 1);
+	}
+}
+
+/*
+ * Tunnels with auto start all initiate as they are added, none waiting for another: four
+ * message 1s out at once, each from its tunnel's address to its peer.
+ */
+static void test_auto_start_all_at_once(void **state)
+{
+	char words[256], want[INET_ADDRSTRLEN], got[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(words, sizeof(words), "s%u local 192.168.1.1 remote 192.168.1.%u "
+			 "local-ts 10.1.%u.0/24 remote-ts 10.2.%u.0/24 auth psk psk sesame "
+			 "auto start", i, 10 + i, i, i);
+		add(words);
+	}
+	assert_int_equal(nsent, 4);
+	for (i = 0; i < 4; i++) {
+		struct ike_msg msg = { .buf = sent[i].buf, .len = sent[i].len };
+		struct isakmp_err err;
+
+		assert_int_equal(isakmp_hdr_parse(msg.buf, msg.len, &msg.hdr, &err), 0);
+		assert_int_equal(msg.hdr.exchange, ISAKMP_EXCH_IDPROT);
+		snprintf(want, sizeof(want), "192.168.1.%u", 10 + i);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&sent[i].to)->sin_addr, got,
+			  sizeof(got));
+		assert_string_equal(got, want);
+	}
+}
+
+/*
  * Message 1s refused at once (aggressive mode to a main-mode tunnel, each answered with a
  * notify to a source nothing proves) hold slots under the same caps as half-open SAs; a
  * remote %any tunnel keeps no reason of theirs, and the log gets one line.
@@ -2245,6 +2319,10 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_m1, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_half_open_caps, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_half_open_named_tunnels, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_auto_start_all_at_once, test_setup,
+						test_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_capped, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_named_peer_reserve, test_setup,
 						test_teardown),

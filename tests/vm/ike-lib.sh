@@ -19,12 +19,13 @@ CHARON=/usr/lib/ipsec/charon
 CHARONS=()
 declare -A CHARON_OF IKED_OF
 
-charon_conf() {  # charon_conf NAME: its strongswan.conf
+charon_conf() {  # charon_conf NAME: its strongswan.conf (plus $CHARON_OPTS in charon { })
 	local d=$IKE_DIR/$1
 	mkdir -p "$d"
 	cat > "$d/strongswan.conf" <<-EOF
 	charon {
 		load_modular = yes
+		${CHARON_OPTS:-}
 		# the aggressive-mode case: strongSwan refuses PSK there unless told
 		i_dont_care_about_security_and_use_aggressive_mode_psk = yes
 		install_routes = no

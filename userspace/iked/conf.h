@@ -15,9 +15,9 @@
 /*
  * Daemon-wide settings a configuration file may give, one a line, anywhere among the
  * tunnels: "half-open-max N" (responder phase 1s of remote %any tunnels waiting for the
- * peer's second message, in all) and "half-open-per-peer N" (of them and of any tunnel's
- * from one address), each 1..65535; a first message refused holds a place as one for
- * DAEMON_HALF_OPEN_MS (daemon.c, half_open_fits()).
+ * peer's second message, in all) and "half-open-per-peer N" (of them, and of each named
+ * tunnel's, from one address), each 1..65535; a first message refused holds a place as
+ * one for DAEMON_HALF_OPEN_MS (daemon.c, half_open_fits()).
  */
 struct iked_settings {
 	unsigned int half_open_max;

@@ -1424,12 +1424,26 @@ static void refusals_expire(struct tun *tun, bool all)
 }
 
 /*
+ * Whether x's half-open phase 1s and refusals count against tun's cap per address: a
+ * tunnel naming its peer counts its own alone, a remote %any tunnel those of every
+ * remote %any tunnel.
+ */
+static bool half_open_shares(const struct tun *x, const struct tun *tun)
+{
+	return tun->t->conf.remote_any ? x->t->conf.remote_any : x == tun;
+}
+
+/*
  * Whether one more answer to a message 1 from remote for tun fits under the caps: each
  * costs an SA (and in aggressive mode a DH) or a notify, for an unproven source. Per
- * address, the half-open SAs and refusals from it count; in all, those of tunnels to
- * remote %any, the only ones anyone can reach. A tunnel to a named peer answers only that
- * address, so the cap per address bounds it: a flood at the %any tunnels never shuts out
- * the peers the configuration names.
+ * address, the half-open SAs and refusals from it count, a named tunnel's alone or all
+ * the remote %any tunnels' together; in all, those of tunnels to remote %any, the only
+ * ones anyone can reach. A tunnel to a named peer answers only that address, so the cap
+ * per address bounds it, and a flood at the %any tunnels never shuts out the peers the
+ * configuration names. Nor does one at a named tunnel shut out the others naming the same
+ * address: a peer bringing up many tunnels to as many of our addresses at once (each its
+ * own phase 1, all from its one address) is not held to a few at a time, each of the
+ * others waiting for a retransmission.
  */
 static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tun)
 {
@@ -1442,7 +1456,7 @@ static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tu
 		if (!p1_half_open(p1))
 			continue;
 		all += p1->tun->t->conf.remote_any;
-		peer += same_host(&p1->sa->remote, remote);
+		peer += half_open_shares(p1->tun, tun) && same_host(&p1->sa->remote, remote);
 	}
 	for (t = registry_first(); t; t = registry_next(t)) {
 		struct tun *o = t->ike;
@@ -1453,7 +1467,7 @@ static bool half_open_fits(const struct sockaddr_storage *remote, struct tun *tu
 		refusals_expire(o, false);
 		for (r = o->refusals; r; r = r->next) {
 			all += t->conf.remote_any;
-			peer += same_host(&r->remote, remote);
+			peer += half_open_shares(o, tun) && same_host(&r->remote, remote);
 		}
 	}
 	if ((!any || all < d.settings.half_open_max) && peer < d.settings.half_open_per_peer)
