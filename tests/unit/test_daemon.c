@@ -737,16 +737,14 @@ static void test_half_open_named_tunnels(void **state)
 			 "auto none", i, 10 + i, i, i);
 		t[i] = add(words);
 	}
-	sockaddr4(&r, "192.168.1.2");
-	port_set(&r, IKE_PORT);
+	r = endpoint4("192.168.1.2", IKE_PORT);
 	for (j = 0; j < 3; j++)
 		for (i = 0; i < 4; i++) {
 			struct ike_sa *p = ike_sa_initiate(&sun, NULL, why, sizeof(why));
 
 			assert_non_null(p);
 			snprintf(local, sizeof(local), "192.168.1.%u", 10 + i);
-			sockaddr4(&l, local);
-			port_set(&l, IKE_PORT);
+			l = endpoint4(local, IKE_PORT);
 			recv_cb(&l, &r, p->out, p->out_len, NULL);
 			ike_sa_free(p);
 		}
