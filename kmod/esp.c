@@ -21,12 +21,21 @@
 #include "nfsec.h"
 
 /*
- * One allocation per packet in crypto: this header, then the request (with the
- * transform's context), then the scatterlist.
+ * One scratch allocation per packet in crypto: this header, then the request (with the
+ * transform's context), then the scatterlist. It is a fragment of the kernel's per-CPU
+ * page fragment caches (netdev_alloc_frag(), which skb heads come from), so the fast path
+ * makes no slab call: a fragment costs an offset moved on this CPU's page, and
+ * page_frag_free() takes it back from whichever CPU the crypto completes on. The request
+ * must live until an asynchronous completion (simd hands it to cryptd), so one buffer per
+ * CPU, reused packet after packet, would not do; and the skb's spare room is seldom a
+ * request's worth (hundreds of bytes with authenc's context) and is the trailer's and the
+ * link layer's. kmalloc() is the fallback: a scratch over a page (many page frags), or no
+ * page to be had. A fragment is aligned as kmalloc() aligns, CRYPTO_MINALIGN.
  */
 struct esp_tmp {
 	struct sk_buff *skb;
 	nfsec_esp_done_t done;
+	bool frag;			/* netdev_alloc_frag()'s, else kmalloc()'s */
 	u8 aad[12];
 	u8 iv[16] __aligned(8);		/* the transform may write to it (CBC) */
 };
@@ -44,7 +53,26 @@ static size_t tmp_sg_off(struct crypto_aead *aead)
 
 static struct esp_tmp *tmp_alloc(struct crypto_aead *aead, int nsg)
 {
-	return kmalloc(tmp_sg_off(aead) + nsg * sizeof(struct scatterlist), GFP_ATOMIC);
+	size_t len = tmp_sg_off(aead) + nsg * sizeof(struct scatterlist);
+	struct esp_tmp *tmp;
+	bool frag = true;
+
+	tmp = len <= PAGE_SIZE ? netdev_alloc_frag_align(len, CRYPTO_MINALIGN) : NULL;
+	if (!tmp) {
+		tmp = kmalloc(len, GFP_ATOMIC);
+		frag = false;
+	}
+	if (tmp)
+		tmp->frag = frag;
+	return tmp;
+}
+
+static void tmp_free(struct esp_tmp *tmp)
+{
+	if (tmp->frag)
+		skb_free_frag(tmp);
+	else
+		kfree(tmp);
 }
 
 static struct aead_request *tmp_req(struct esp_tmp *tmp)
@@ -82,7 +110,7 @@ static void crypt_done(struct crypto_async_request *base, int err)
 	nfsec_esp_done_t done = tmp->done;
 	struct sk_buff *skb = tmp->skb;
 
-	kfree(tmp);
+	tmp_free(tmp);
 	done(skb, err);
 }
 
@@ -131,7 +159,7 @@ static int esp_crypt(struct sk_buff *skb, unsigned int off, unsigned int len, in
 	if (ret == -EBUSY)
 		ret = -ENOBUFS;
 out_free:
-	kfree(tmp);
+	tmp_free(tmp);
 	return ret;
 }
 
