@@ -174,6 +174,51 @@ static void fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr)
 }
 
 /*
+ * Makes room for @tailen bytes of trailer behind @skb's data; returns where they start,
+ * and in *@nfrags the scatterlist entries the packet takes (or an ERR_PTR). In place when
+ * the packet's bytes are its own and all in its head: in the tailroom, or else in a page
+ * fragment (netdev_alloc_frag()) that becomes its one page. Pages an skb already has are
+ * never encrypted in place: another skb may hold them without either saying so (a
+ * pskb_copy() shares them unmarked, as TCP's retransmission of a segment still in flight
+ * does; splice's are marked, skb_has_shared_frag()), and TCP would send our ciphertext
+ * again as its data. Such a packet, a clone, or one with a frag_list, is copied by
+ * skb_cow_data(). GSO packets come here segmented without NETIF_F_SG: in their heads.
+ */
+static u8 *trailer_room(struct sk_buff *skb, unsigned int tailen, int *nfrags)
+{
+	struct sk_buff *trailer;
+	struct page *page;
+	u8 *tail;
+
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb)) {
+		if (tailen <= skb_tailroom(skb)) {
+			*nfrags = 1;
+			return skb_put(skb, tailen);
+		}
+		tail = netdev_alloc_frag(tailen);
+		if (tail) {
+			/*
+			 * Its reference is the skb's, put when the skb goes. truesize stays:
+			 * the socket the skb is charged to is uncharged by it.
+			 */
+			page = virt_to_head_page(tail);
+			skb_zcopy_downgrade_managed(skb);
+			skb_fill_page_desc(skb, 0, page, tail - (u8 *)page_address(page), tailen);
+			skb->len += tailen;
+			skb->data_len += tailen;
+			*nfrags = 2;
+			return tail;
+		}
+	}
+	*nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (*nfrags < 0)
+		return ERR_PTR(*nfrags);
+	tail = skb_tail_pointer(trailer);
+	pskb_put(skb, trailer, tailen);
+	return tail;
+}
+
+/*
  * Encapsulates @skb: the bytes from @off on become the payload, carried with @nexthdr;
  * the ESP header and IV are inserted at @off, the @off bytes before them move to the
  * front, and @headroom is left free in front for the caller. NFSEC_SKB_CB(skb)->sa is
@@ -188,8 +233,8 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	unsigned int hlen = nfsec_esp_head_len(sa);
 	unsigned int plen, padlen, tailen;
 	struct ip_esp_hdr *esph;
-	struct sk_buff *trailer;
 	int nfrags;
+	u8 *tail;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
@@ -207,11 +252,10 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	skb_push(skb, hlen);
 	memmove(skb->data, skb->data + hlen, off);
 
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags < 0)
-		return nfrags;
-	fill_trailer(skb_tail_pointer(trailer), padlen, nexthdr);
-	pskb_put(skb, trailer, tailen);
+	tail = trailer_room(skb, tailen, &nfrags);
+	if (IS_ERR(tail))
+		return PTR_ERR(tail);
+	fill_trailer(tail, padlen, nexthdr);
 
 	esph = (struct ip_esp_hdr *)(skb->data + off);
 	esph->spi = sa->id.spi;
@@ -243,9 +287,18 @@ int nfsec_esp_decrypt(struct sk_buff *skb, unsigned int off, nfsec_esp_done_t do
 	elen = skb->len - off - hlen - sa->icv_len;
 	if (elen < 2 || elen % sa->align)
 		return -EINVAL;
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		return nfrags;
+	/*
+	 * In place, the pages too, when the packet is its own (as esp4.c's esp_input()):
+	 * received pages are the skb's. A clone's bytes are another's, a frag_list skb may be
+	 * one, and splice's pages are marked shared: those are copied.
+	 */
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) && !skb_has_shared_frag(skb)) {
+		nfrags = 1 + skb_shinfo(skb)->nr_frags;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+	}
 	skb->ip_summed = CHECKSUM_NONE;
 	return esp_crypt(skb, off, skb->len - off - sizeof(struct ip_esp_hdr), nfrags, false,
 			 done);
