@@ -21,12 +21,21 @@
 #include "nfsec.h"
 
 /*
- * One allocation per packet in crypto: this header, then the request (with the
- * transform's context), then the scatterlist.
+ * One scratch allocation per packet in crypto: this header, then the request (with the
+ * transform's context), then the scatterlist. It is a fragment of the kernel's per-CPU
+ * page fragment caches (netdev_alloc_frag(), which skb heads come from), so the fast path
+ * makes no slab call: a fragment costs an offset moved on this CPU's page, and
+ * page_frag_free() takes it back from whichever CPU the crypto completes on. The request
+ * must live until an asynchronous completion (simd hands it to cryptd), so one buffer per
+ * CPU, reused packet after packet, would not do; and the skb's spare room is seldom a
+ * request's worth (hundreds of bytes with authenc's context) and is the trailer's and the
+ * link layer's. kmalloc() is the fallback: a scratch over a page (many page frags), or no
+ * page to be had. A fragment is aligned as kmalloc() aligns, CRYPTO_MINALIGN.
  */
 struct esp_tmp {
 	struct sk_buff *skb;
 	nfsec_esp_done_t done;
+	bool frag;			/* netdev_alloc_frag()'s, else kmalloc()'s */
 	u8 aad[12];
 	u8 iv[16] __aligned(8);		/* the transform may write to it (CBC) */
 };
@@ -44,7 +53,26 @@ static size_t tmp_sg_off(struct crypto_aead *aead)
 
 static struct esp_tmp *tmp_alloc(struct crypto_aead *aead, int nsg)
 {
-	return kmalloc(tmp_sg_off(aead) + nsg * sizeof(struct scatterlist), GFP_ATOMIC);
+	size_t len = tmp_sg_off(aead) + nsg * sizeof(struct scatterlist);
+	struct esp_tmp *tmp;
+	bool frag = true;
+
+	tmp = len <= PAGE_SIZE ? netdev_alloc_frag_align(len, CRYPTO_MINALIGN) : NULL;
+	if (!tmp) {
+		tmp = kmalloc(len, GFP_ATOMIC);
+		frag = false;
+	}
+	if (tmp)
+		tmp->frag = frag;
+	return tmp;
+}
+
+static void tmp_free(struct esp_tmp *tmp)
+{
+	if (tmp->frag)
+		skb_free_frag(tmp);
+	else
+		kfree(tmp);
 }
 
 static struct aead_request *tmp_req(struct esp_tmp *tmp)
@@ -82,7 +110,7 @@ static void crypt_done(struct crypto_async_request *base, int err)
 	nfsec_esp_done_t done = tmp->done;
 	struct sk_buff *skb = tmp->skb;
 
-	kfree(tmp);
+	tmp_free(tmp);
 	done(skb, err);
 }
 
@@ -131,7 +159,7 @@ static int esp_crypt(struct sk_buff *skb, unsigned int off, unsigned int len, in
 	if (ret == -EBUSY)
 		ret = -ENOBUFS;
 out_free:
-	kfree(tmp);
+	tmp_free(tmp);
 	return ret;
 }
 
@@ -143,6 +171,51 @@ static void fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr)
 		tail[i] = i + 1;
 	tail[padlen] = padlen;
 	tail[padlen + 1] = nexthdr;
+}
+
+/*
+ * Makes room for @tailen bytes of trailer behind @skb's data; returns where they start,
+ * and in *@nfrags the scatterlist entries the packet takes (or an ERR_PTR). In place when
+ * the packet's bytes are its own and all in its head: in the tailroom, or else in a page
+ * fragment (netdev_alloc_frag()) that becomes its one page. Pages an skb already has are
+ * never encrypted in place: another skb may hold them without either saying so (a
+ * pskb_copy() shares them unmarked, as TCP's retransmission of a segment still in flight
+ * does; splice's are marked, skb_has_shared_frag()), and TCP would send our ciphertext
+ * again as its data. Such a packet, a clone, or one with a frag_list, is copied by
+ * skb_cow_data(). GSO packets come here segmented without NETIF_F_SG: in their heads.
+ */
+static u8 *trailer_room(struct sk_buff *skb, unsigned int tailen, int *nfrags)
+{
+	struct sk_buff *trailer;
+	struct page *page;
+	u8 *tail;
+
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb)) {
+		if (tailen <= skb_tailroom(skb)) {
+			*nfrags = 1;
+			return skb_put(skb, tailen);
+		}
+		tail = netdev_alloc_frag(tailen);
+		if (tail) {
+			/*
+			 * Its reference is the skb's, put when the skb goes. truesize stays:
+			 * the socket the skb is charged to is uncharged by it.
+			 */
+			page = virt_to_head_page(tail);
+			skb_zcopy_downgrade_managed(skb);
+			skb_fill_page_desc(skb, 0, page, tail - (u8 *)page_address(page), tailen);
+			skb->len += tailen;
+			skb->data_len += tailen;
+			*nfrags = 2;
+			return tail;
+		}
+	}
+	*nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (*nfrags < 0)
+		return ERR_PTR(*nfrags);
+	tail = skb_tail_pointer(trailer);
+	pskb_put(skb, trailer, tailen);
+	return tail;
 }
 
 /*
@@ -160,8 +233,8 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	unsigned int hlen = nfsec_esp_head_len(sa);
 	unsigned int plen, padlen, tailen;
 	struct ip_esp_hdr *esph;
-	struct sk_buff *trailer;
 	int nfrags;
+	u8 *tail;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		return -EINVAL;
@@ -179,11 +252,10 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	skb_push(skb, hlen);
 	memmove(skb->data, skb->data + hlen, off);
 
-	nfrags = skb_cow_data(skb, tailen, &trailer);
-	if (nfrags < 0)
-		return nfrags;
-	fill_trailer(skb_tail_pointer(trailer), padlen, nexthdr);
-	pskb_put(skb, trailer, tailen);
+	tail = trailer_room(skb, tailen, &nfrags);
+	if (IS_ERR(tail))
+		return PTR_ERR(tail);
+	fill_trailer(tail, padlen, nexthdr);
 
 	esph = (struct ip_esp_hdr *)(skb->data + off);
 	esph->spi = sa->id.spi;
@@ -215,9 +287,18 @@ int nfsec_esp_decrypt(struct sk_buff *skb, unsigned int off, nfsec_esp_done_t do
 	elen = skb->len - off - hlen - sa->icv_len;
 	if (elen < 2 || elen % sa->align)
 		return -EINVAL;
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0)
-		return nfrags;
+	/*
+	 * In place, the pages too, when the packet is its own (as esp4.c's esp_input()):
+	 * received pages are the skb's. A clone's bytes are another's, a frag_list skb may be
+	 * one, and splice's pages are marked shared: those are copied.
+	 */
+	if (!skb_cloned(skb) && !skb_has_frag_list(skb) && !skb_has_shared_frag(skb)) {
+		nfrags = 1 + skb_shinfo(skb)->nr_frags;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+	}
 	skb->ip_summed = CHECKSUM_NONE;
 	return esp_crypt(skb, off, skb->len - off - sizeof(struct ip_esp_hdr), nfrags, false,
 			 done);

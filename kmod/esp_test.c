@@ -319,9 +319,201 @@ static void esp_seq_overflow(struct kunit *test)
 	nfsec_sa_put(out);
 }
 
+/*
+ * In place, and not where it must not be. How a packet is laid out decides where ESP
+ * writes: its head when it is its own (the trailer in the tailroom or, with none, in a
+ * page of its own), and on the way in its pages too; never pages it brings out (another
+ * skb may share them unmarked), pages marked shared, or a clone's bytes; a frag_list is
+ * copied first. Each layout for each algorithm, round trip checked.
+ */
+enum layout { HEAD, NO_TAILROOM, PAGED, SHARED_PAGE, FRAG_LIST };
+
+#define PLEN 200
+
+/* @len bytes of @data as an skb of @layout, the first @lin in its head (PAGED and on). */
+static struct sk_buff *layout_skb(struct kunit *test, const u8 *data, unsigned int len,
+				  unsigned int lin, enum layout layout)
+{
+	struct sk_buff *skb = test_skb(test, len), *frag;
+	struct page *page;
+
+	if (layout == HEAD || layout == NO_TAILROOM) {
+		if (layout == NO_TAILROOM)
+			skb_reserve(skb, skb_tailroom(skb) - len);
+		skb_put_data(skb, data, len);
+		return skb;
+	}
+	skb_put_data(skb, data, lin);
+	if (layout == FRAG_LIST) {
+		frag = alloc_skb(len - lin, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, frag);
+		skb_put_data(frag, data + lin, len - lin);
+		skb_shinfo(skb)->frag_list = frag;
+		skb->truesize += frag->truesize;
+	} else {
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page), data + lin, len - lin);
+		skb_fill_page_desc(skb, 0, page, 0, len - lin);
+		skb->truesize += PAGE_SIZE;
+		if (layout == SHARED_PAGE)
+			skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+	}
+	skb->len += len - lin;
+	skb->data_len = len - lin;
+	return skb;
+}
+
+/* All of @skb's bytes, into a buffer the test frees. */
+static u8 *skb_bytes(struct kunit *test, const struct sk_buff *skb)
+{
+	u8 *buf = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, buf, skb->len), 0);
+	return buf;
+}
+
+/* Decrypts and strips @skb (ESP from @in at OUTER, sequence @seq): @plain comes out. */
+static void decap_check(struct kunit *test, struct sk_buff *skb, struct nfsec_sa *in, u64 seq,
+			const u8 *plain, unsigned int len)
+{
+	u8 nexthdr;
+
+	NFSEC_SKB_CB(skb)->sa = in;
+	NFSEC_SKB_CB(skb)->seq = seq;
+	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_decrypt(skb, OUTER, test_done)), 0);
+	KUNIT_ASSERT_EQ(test, nfsec_esp_strip(skb, OUTER, &nexthdr), 0);
+	KUNIT_EXPECT_EQ(test, nexthdr, IPPROTO_IPIP);
+	KUNIT_ASSERT_EQ(test, skb->len, len);
+	KUNIT_EXPECT_EQ(test, memcmp(skb_bytes(test, skb), plain, len), 0);
+}
+
+static void encap_ok(struct kunit *test, struct sk_buff *skb, struct nfsec_sa *out)
+{
+	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_encap(skb, OUTER, IPPROTO_IPIP, 0,
+							 test_done)), 0);
+}
+
+/* Out of a packet of @layout, in as it came: written only where it may be. */
+static void layout_out(struct kunit *test, struct nfsec_sa *out, struct nfsec_sa *in,
+		       const u8 *plain, enum layout layout)
+{
+	struct sk_buff *skb = layout_skb(test, plain, OUTER + PLEN, OUTER, layout);
+	unsigned char *head = skb->head;
+	struct page *page = NULL;
+
+	if (layout == PAGED || layout == SHARED_PAGE) {
+		page = skb_frag_page(&skb_shinfo(skb)->frags[0]);
+		get_page(page);
+	}
+	encap_ok(test, skb, out);
+	KUNIT_EXPECT_EQ(test, skb->len, OUTER + nfsec_esp_len(out, PLEN));
+	if (layout == HEAD || layout == NO_TAILROOM) {
+		/* In place: the head never moved; with no tailroom, the trailer in a page. */
+		KUNIT_EXPECT_PTR_EQ(test, skb->head, head);
+		KUNIT_EXPECT_EQ(test, skb_shinfo(skb)->nr_frags, layout == HEAD ? 0 : 1);
+		KUNIT_EXPECT_FALSE(test, skb_has_frag_list(skb));
+	}
+	if (page) {
+		/* The page it came with still holds the plaintext. */
+		KUNIT_EXPECT_EQ(test, memcmp(page_address(page), plain + OUTER, PLEN), 0);
+		put_page(page);
+	}
+	decap_check(test, skb, in, NFSEC_SKB_CB(skb)->seq, plain, OUTER + PLEN);
+	kfree_skb(skb);
+}
+
+/* Into a packet of @layout, the ESP header and IV in its head as input.c leaves them. */
+static void layout_in(struct kunit *test, struct nfsec_sa *out, struct nfsec_sa *in,
+		      const u8 *plain, enum layout layout)
+{
+	struct sk_buff *skb = layout_skb(test, plain, OUTER + PLEN, 0, HEAD);
+	unsigned int lin = OUTER + nfsec_esp_head_len(out), esp_len;
+	struct page *page = NULL;
+	u8 *wire;
+	u64 seq;
+
+	encap_ok(test, skb, out);
+	seq = NFSEC_SKB_CB(skb)->seq;
+	esp_len = skb->len;
+	wire = skb_bytes(test, skb);
+	kfree_skb(skb);
+
+	skb = layout_skb(test, wire, esp_len, lin, layout);
+	if (layout == PAGED || layout == SHARED_PAGE) {
+		page = skb_frag_page(&skb_shinfo(skb)->frags[0]);
+		get_page(page);
+	}
+	decap_check(test, skb, in, seq, plain, OUTER + PLEN);
+	if (layout == PAGED) {
+		/*
+		 * Decrypted where it was: the page holds the plaintext now (the skb may have
+		 * taken it into its head since: the trim condenses).
+		 */
+		KUNIT_EXPECT_EQ(test, memcmp(page_address(page), plain + OUTER, PLEN), 0);
+	} else if (layout == SHARED_PAGE) {
+		/* Another's: the ciphertext is still there. */
+		KUNIT_EXPECT_EQ(test, memcmp(page_address(page), wire + lin, esp_len - lin), 0);
+	}
+	if (page)
+		put_page(page);
+	kfree_skb(skb);
+}
+
+/* A clone shares the bytes of the packet it was cloned from: neither way written through. */
+static void layout_clone(struct kunit *test, struct nfsec_sa *out, struct nfsec_sa *in,
+			 const u8 *plain)
+{
+	struct sk_buff *skb = layout_skb(test, plain, OUTER + PLEN, 0, HEAD), *clone;
+	unsigned int len;
+	u8 *wire;
+	u64 seq;
+
+	clone = skb_clone(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, clone);
+	encap_ok(test, skb, out);
+	KUNIT_EXPECT_EQ(test, clone->len, OUTER + PLEN);
+	KUNIT_EXPECT_EQ(test, memcmp(clone->data, plain, OUTER + PLEN), 0);
+	kfree_skb(clone);
+
+	seq = NFSEC_SKB_CB(skb)->seq;
+	len = skb->len;
+	wire = skb_bytes(test, skb);
+	clone = skb_clone(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, clone);
+	decap_check(test, skb, in, seq, plain, OUTER + PLEN);
+	KUNIT_EXPECT_EQ(test, clone->len, len);
+	KUNIT_EXPECT_EQ(test, memcmp(skb_bytes(test, clone), wire, len), 0);
+	kfree_skb(clone);
+	kfree_skb(skb);
+}
+
+static void esp_layouts(struct kunit *test)
+{
+	const struct trip_case *c = test->param_value;
+	struct nfsec_sa *out = test_sa(test, &c->alg, 0x4321, NFSEC_SA_DIR_OUT, c->esn);
+	struct nfsec_sa *in = test_sa(test, &c->alg, 0x4321, NFSEC_SA_DIR_IN, c->esn);
+	enum layout layout;
+	u8 plain[OUTER + PLEN];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(plain); i++)
+		plain[i] = i * 13 + 1;
+	for (layout = HEAD; layout <= FRAG_LIST; layout++) {
+		layout_out(test, out, in, plain, layout);
+		layout_in(test, out, in, plain, layout);
+	}
+	layout_clone(test, out, in, plain);
+	nfsec_sa_put(out);
+	nfsec_sa_put(in);
+}
+
 static struct kunit_case esp_cases[] = {
 	KUNIT_CASE_PARAM(esp_decrypt_vectors, vector_gen_params),
 	KUNIT_CASE_PARAM(esp_round_trip, trip_gen_params),
+	KUNIT_CASE_PARAM(esp_layouts, trip_gen_params),
 	KUNIT_CASE(esp_bad_padding),
 	KUNIT_CASE(esp_seq_overflow),
 	{}

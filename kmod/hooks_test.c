@@ -14,11 +14,11 @@
  * nth allocation from then on fails), for n = 1, 2, ... until a packet makes fewer than n
  * allocations. The packet comes linear, with its ciphertext in a page, and as a
  * reassembled datagram's frag_list (each layout allocates in other places: pulling the
- * ESP header and IV, skb_cow_data(), the trailer's trim). Each time the packet must be
- * decrypted and delivered or dropped, and counted exactly once either way; the harness
- * then checks the log for splats and kmemleak for leaks. Softirq context is out of
- * fail-nth's reach (it counts only in task context), hence the hook function called from
- * the test's task with bottom halves off.
+ * ESP header and IV, skb_cow_data() for a frag_list, the trailer's trim). Each time the
+ * packet must be decrypted and delivered or dropped, and counted exactly once either way;
+ * the harness then checks the log for splats and kmemleak for leaks. Softirq context is
+ * out of fail-nth's reach (it counts only in task context), hence the hook function called
+ * from the test's task with bottom halves off.
  */
 
 #include <asm/fpu/api.h>
@@ -476,7 +476,10 @@ static void input_every_allocation(struct kunit *test)
 			dropped++;
 	}
 	KUNIT_EXPECT_LT(test, nth, 1000U);
-	/* The crypto request at least is an allocation the packet cannot do without. */
+	/*
+	 * The secpath at least is an allocation the packet cannot do without (the crypto
+	 * scratch is a page fragment, out of failslab's reach, when the cache has a page).
+	 */
 	KUNIT_EXPECT_GT(test, dropped, 0U);
 	kunit_info(test, "%u allocations, %u dropped and counted", nth - 1, dropped);
 	sa_del(nn, in);
