@@ -429,7 +429,7 @@ static void input_every_allocation(struct kunit *test)
 	const struct input_case *c = test->param_value;
 	struct nfsec_net *nn = nfsec_net(&init_net);
 	u64 before[ARRAY_SIZE(in_outcomes)];
-	unsigned int nth, dropped = 0, i;
+	unsigned int nth, dropped = 0, async = 0, i;
 	struct nfsec_sa *out, *in;
 
 	if (!tunnel_pair(test, nn, &out, &in))
@@ -457,6 +457,9 @@ static void input_every_allocation(struct kunit *test)
 		local_bh_enable();
 		reached = !READ_ONCE(current->fail_nth);
 		WRITE_ONCE(current->fail_nth, 0);
+		/* still in crypto: cryptd finishes it, its allocations out of fail-nth's reach */
+		if (atomic_read(&nn->in_crypto))
+			async++;
 		if (verdict == NF_DROP)
 			kfree_skb(skb);
 		else
@@ -479,9 +482,14 @@ static void input_every_allocation(struct kunit *test)
 	/*
 	 * The secpath at least is an allocation the packet cannot do without (the crypto
 	 * scratch is a page fragment, out of failslab's reach, when the cache has a page).
+	 * It is made when the crypto completes: in this task only when that was at once,
+	 * not when simd handed the request to cryptd (its queue busy), whose worker
+	 * fail-nth does not count in.
 	 */
-	KUNIT_EXPECT_GT(test, dropped, 0U);
-	kunit_info(test, "%u allocations, %u dropped and counted", nth - 1, dropped);
+	if (!async)
+		KUNIT_EXPECT_GT(test, dropped, 0U);
+	kunit_info(test, "%u allocations, %u dropped and counted, %u completed by cryptd",
+		   nth - 1, dropped, async);
 	sa_del(nn, in);
 	nfsec_sa_put(out);
 }
