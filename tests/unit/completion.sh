@@ -51,7 +51,7 @@ expect "objects" $(words cli/commands.c table nfsec_commands) -- ""
 expect "policy commands" add delete get show flush -- policy ""
 expect "policy add: cli/policy.c keywords" $(words cli/policy.c table keywords | grep -vx index) \
 	-- policy add ""
-expect "policy add dir: cli/policy.c dir_names" $(words cli/policy.c table dir_names) \
+expect "policy add dir: common/words.c policy_dir_names" $(words common/words.c table policy_dir_names) \
 	-- policy add dir ""
 expect "policy add action: cli/policy.c action_names" \
 	$(words cli/policy.c table action_names) -- policy add action ""

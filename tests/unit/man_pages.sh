@@ -40,7 +40,7 @@ nfsec.8            cli/commands.c    table     nfsec_commands
 nfsec.8            cli/commands.c    options   -
 nfsec.8            cli/policy.c      table     policy_commands
 nfsec.8            cli/policy.c      table     keywords
-nfsec.8            cli/policy.c      table     dir_names
+nfsec.8            common/words.c    table     policy_dir_names
 nfsec.8            cli/policy.c      table     action_names
 nfsec.8            cli/policy.c      literals  -
 nfsec.8            cli/sa.c          table     sa_commands

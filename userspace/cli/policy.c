@@ -122,22 +122,11 @@ struct words {
 	struct endpoint tmpl_src, tmpl_dst;
 };
 
-static const char *const dir_names[] = {
-	[NFSEC_POLICY_DIR_OUT] = "out",
-	[NFSEC_POLICY_DIR_IN]  = "in",
-	[NFSEC_POLICY_DIR_FWD] = "fwd",
-};
-
 static const char *const action_names[] = {
 	[NFSEC_POLICY_PROTECT] = "protect",
 	[NFSEC_POLICY_BYPASS]  = "bypass",
 	[NFSEC_POLICY_DISCARD] = "discard",
 };
-
-const char *policy_dir_name(unsigned int dir)
-{
-	return name_of(dir_names, ARRAY_SIZE(dir_names), dir);
-}
 
 static const char *action_name(unsigned int action)
 {
@@ -161,7 +150,7 @@ static int parse_family(const struct keyword *kw, char **args, int count, void *
 
 static const struct keyword keywords[KW_COUNT] = {
 	[KW_DIR]      = { "dir", "one of out, in, fwd", 1,
-			  INTO_NAME(struct words, dir, dir_names) },
+			  INTO_NAME(struct words, dir, policy_dir_names) },
 	[KW_ACTION]   = { "action", "one of protect, bypass, discard", 1,
 			  INTO_NAME(struct words, action, action_names) },
 	[KW_PRIORITY] = { "priority", "a number", 1,

@@ -42,7 +42,4 @@ void policy_print(FILE *out, const struct nfsec_policy *p);
 /* One JSON object: the value of key in an object, or with a NULL key any other value. */
 void policy_json(struct json *j, const char *key, const struct nfsec_policy *p);
 
-/* "out", "in" or "fwd", as the words and the printers have it; "unknown" beyond those. */
-const char *policy_dir_name(unsigned int dir);
-
 #endif /* NFSEC_CLI_POLICY_H */

@@ -291,6 +291,17 @@ const char *name_of(const char *const *names, size_t n, unsigned int value)
 	return value < n ? names[value] : "unknown";
 }
 
+const char *const policy_dir_names[NFSEC_POLICY_DIR_MAX + 1] = {
+	[NFSEC_POLICY_DIR_OUT] = "out",
+	[NFSEC_POLICY_DIR_IN]  = "in",
+	[NFSEC_POLICY_DIR_FWD] = "fwd",
+};
+
+const char *policy_dir_name(unsigned int dir)
+{
+	return name_of(policy_dir_names, ARRAY_SIZE(policy_dir_names), dir);
+}
+
 int keyword_bad_value(const struct keyword *kw, const char *word, struct errmsg *err)
 {
 	errmsg_set(err, "\"%s\" needs %s, not \"%s\"", kw->name, kw->needs, word);

@@ -118,6 +118,11 @@ int name_lookup(const char *const *names, size_t n, const char *word);
 /* names[value], or "unknown" beyond names[n - 1]. */
 const char *name_of(const char *const *names, size_t n, unsigned int value);
 
+/* A policy's direction as the words and the printers have it: "out", "in", "fwd". */
+extern const char *const policy_dir_names[NFSEC_POLICY_DIR_MAX + 1];
+/* policy_dir_names[dir]; "unknown" beyond those. */
+const char *policy_dir_name(unsigned int dir);
+
 /* An address with an optional prefix length, or "any". */
 struct prefix {
 	const char *word;	/* as given, for messages; NULL when not given */

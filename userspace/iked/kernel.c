@@ -17,6 +17,7 @@
 #include <nfsec.h>
 
 #include "kernel.h"
+#include "words.h"
 
 struct kernel {
 	struct nfsec_handle *h;
@@ -237,8 +238,7 @@ static void policy_name(const struct nfsec_policy *p, char *buf, size_t len)
 	if (p->sel.proto)
 		snprintf(proto, sizeof(proto), " proto %u", p->sel.proto);
 	snprintf(buf, len, "%s %s/%u -> %s/%u%s reqid %u",
-		 p->dir == NFSEC_POLICY_DIR_IN ? "in" : p->dir == NFSEC_POLICY_DIR_FWD ? "fwd" :
-		 "out", src, p->sel.src_prefix, dst,
+		 policy_dir_name(p->dir), src, p->sel.src_prefix, dst,
 		 p->sel.dst_prefix, proto, p->tmpl.reqid);
 }
 
