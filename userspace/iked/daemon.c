@@ -76,8 +76,7 @@ struct pair {
 	struct retired *retired;	/* replaced ones, on their way out */
 	bool pending;			/* wants a quick mode once phase 1 is up */
 	bool negotiating;
-	/* a peer's (remote %any): the pair's own policies (kernel.h), while it has an SA */
-	bool pol_in;
+	/* a peer's (remote %any): its own policies (kernel.h), while it has an SA; 0: none */
 	unsigned int pol_count;
 	uint32_t pol_index[KERNEL_PAIR_POLICIES_MAX];
 };
@@ -678,7 +677,7 @@ static void child_delete(struct pair *pair, struct child *c, bool tell_peer)
 	log_ctx_info(name_of(tun), "phase 2 SA in 0x%08x out 0x%08x deleted", c->spi_in,
 		     c->spi_out);
 	/* a peer's pair without an SA: its policies go (unless the daemon stops keeping them) */
-	if (pair->pol_in && !pair->cur.used && !pair->retired && !d.keep_policies)
+	if (pair->pol_count && !pair->cur.used && !pair->retired && !d.keep_policies)
 		pair_policies_del(pair);
 }
 
@@ -856,7 +855,7 @@ static int qm_install_out(struct xchg *x)
 {
 	struct pair *pair = x->pair;
 	struct qm *qm = x->qm;
-	bool pol_new = parent_of(pair->tun) && !pair->pol_in;
+	bool pol_new = parent_of(pair->tun) && !pair->pol_count;
 	char algs[PROPOSAL_TEXT_MAX] = "?";
 	struct esp_proposals one = { .count = 1, .p = { qm->chosen } };
 	struct child new = {
@@ -1943,7 +1942,7 @@ static void peer_end(struct tun *peer)
 	tun_down(peer);
 	for (i = 0; i < peer->npairs; i++) {
 		if (d.keep_policies)
-			kept += peer->pairs[i].pol_in ? peer->pairs[i].pol_count : 0;
+			kept += peer->pairs[i].pol_count;
 		else
 			pair_policies_del(&peer->pairs[i]);
 	}
@@ -2066,7 +2065,7 @@ static const struct tun *pair_holder(const struct pair *pair)
 	for (o = parent ? parent->peers : NULL; o; o = o->peer_next) {
 		const struct pair *q = &o->pairs[pair->idx];
 
-		if (o != pair->tun && (q->cur.used || q->retired || q->pol_in || q->negotiating) &&
+		if (o != pair->tun && (q->cur.used || q->retired || q->pol_count || q->negotiating) &&
 		    !memcmp(&q->kp.local, &pair->kp.local, sizeof(q->kp.local)) &&
 		    !memcmp(&q->kp.remote, &pair->kp.remote, sizeof(q->kp.remote)))
 			return o;
@@ -2098,8 +2097,8 @@ static bool pair_refused(struct p1 *p1, const struct pair *pair)
 
 /*
  * No policy of ours has the request id now, so a peer's policy with it is an earlier
- * run's: a tunnel's are in from its start, a peer's pair's while pol_in, and a remote %any
- * tunnel's pairs have none (request ids come back from run to run: the pair that asks may
+ * run's: a tunnel's are in from its start, a peer's pair's while it has pol_count, and a
+ * remote %any tunnel's pairs have none (request ids come back from run to run: the pair that asks may
  * have the very one).
  */
 static bool reqid_stale(uint32_t reqid, void *arg)
@@ -2109,7 +2108,7 @@ static bool reqid_stale(uint32_t reqid, void *arg)
 	(void)arg;
 	if (!pair || pair->tun->t->conf.remote_any)
 		return true;
-	return parent_of(pair->tun) && !pair->pol_in;
+	return parent_of(pair->tun) && !pair->pol_count;
 }
 
 /* A peer's pair: its out and in policies, with the peer's address as the far end. */
@@ -2131,7 +2130,6 @@ static int pair_policies_add(struct pair *pair)
 	assert(pol.count <= KERNEL_PAIR_POLICIES_MAX);
 	pair->pol_count = pol.count;
 	memcpy(pair->pol_index, pol.index, pol.count * sizeof(pol.index[0]));
-	pair->pol_in = true;
 	log_ctx_info(name_of(pair->tun), "pair %u: policies in, reqid %u", pair->idx,
 		     pair->kp.reqid);
 	return 0;
@@ -2142,9 +2140,9 @@ static void pair_policies_del(struct pair *pair)
 	struct kernel_policies pol = { .count = pair->pol_count };
 	char err[256];
 
-	if (!pair->pol_in)
+	if (!pair->pol_count)
 		return;
-	pair->pol_in = false;
+	pair->pol_count = 0;
 	memcpy(pol.index, pair->pol_index, pol.count * sizeof(pol.index[0]));
 	if (kernel_tunnel_policies_del(d.k, &pol, err, sizeof(err)))
 		log_ctx_warn(name_of(pair->tun), "%s", err);
@@ -2321,7 +2319,7 @@ static uint32_t left(uint64_t since_ms, uint32_t lifetime)
 static bool peer_up(const struct tun *peer)
 {
 	for (unsigned int i = 0; i < peer->npairs; i++)
-		if (peer->pairs[i].cur.used && peer->pairs[i].pol_in)
+		if (peer->pairs[i].cur.used && peer->pairs[i].pol_count)
 			return true;
 	return false;
 }
