@@ -20,8 +20,11 @@
 #               -batch) and to install 10 000 SAs; slab memory per policy and per SA
 #
 # Each figure is the median of BENCH_RUNS (3) runs of BENCH_SECONDS (8) s, with the lowest
-# and highest. BENCH_QUICK=1: 3 s runs and 10 000 policies at most. BENCH_ONLY=ike: the
-# IKE part alone (its daemons' logs kept in $NFSEC_OUT/ike-logs/). Writes Markdown to
+# and highest. BENCH_QUICK=1: 3 s runs and 10 000 policies at most. BENCH_ONLY=PART: that
+# part alone, one of data (the data path, other algorithms, ESP in UDP, the ceiling),
+# policies (the UDP rate against the number of policies, and their install), control (the
+# installs and memory alone, no rates) and ike (its daemons' logs kept in
+# $NFSEC_OUT/ike-logs/). Writes Markdown to
 # $NFSEC_OUT/bench.md. Numbers from a QEMU guest without KVM are slow in absolute terms;
 # the ratios between stacks measured side by side are what this is for.
 . "$(dirname "$0")/../vm/lib.sh"
@@ -30,7 +33,11 @@
 
 QUICK=${BENCH_QUICK:-0}
 ONLY=${BENCH_ONLY:-}
-[ -z "$ONLY" ] || [ "$ONLY" = ike ] || fail "BENCH_ONLY=$ONLY: only ike is known"
+case "$ONLY" in
+'' | data | policies | control | ike) ;;
+*) fail "BENCH_ONLY=$ONLY: one of data, policies, control, ike" ;;
+esac
+part() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }  # part NAME: does this run measure NAME?
 SECS=${BENCH_SECONDS:-8}
 RUNS=${BENCH_RUNS:-3}
 POLICY_MAX=100000
@@ -366,7 +373,7 @@ sleep 0.5
 declare -A R
 pairs="nfsec:nfsec xfrm:xfrm nfsec:xfrm xfrm:nfsec"
 counts="1 1000 $POLICY_MAX"
-if [ -z "$ONLY" ]; then
+if part data; then
 	path clear clear
 	R[clear-tcp1]=$(median_of tcp_rate 1)
 	R[clear-udp64]=$(median_of udp_rate 64)
@@ -393,7 +400,8 @@ if [ -z "$ONLY" ]; then
 	done
 	encap_sockets none
 	CEIL=$(ceiling)
-
+fi
+if part policies; then
 	# Policies: the UDP rate over nfsec->nfsec and XFRM->XFRM with each set on a's output.
 	for kind in exact inexact; do
 		for n in $counts; do
@@ -408,20 +416,34 @@ if [ -z "$ONLY" ]; then
 			done
 		done
 	done
-else
-	# What the parts before would have done: an AES-GCM SA of each stack, so that the
-	# crypto modules the guest's first one loads are not the first IKE run's cost (seconds:
-	# nfsec-iked's first SA stalled both daemons, genetlink requests going one at a time).
-	path nfsec nfsec
-	path xfrm xfrm
-fi
-ike_addrs
-for group in modp2048 ecp256; do
-	for stack in nfsec charon charon-open; do
-		R[ike-$stack-$group]=$(ike_rate $stack $group)
+elif part control; then
+	# The installs alone, as the policies part makes them, without the rates.
+	for kind in exact inexact; do
+		for stack in nfsec xfrm; do
+			path $stack $stack
+			policy_set $kind $((POLICY_MAX - 1)) $stack > /tmp/bench-policies
+			install $stack /tmp/bench-policies
+			R[$stack-$kind-install]="$MS $KB"
+		done
 	done
-done
-if [ -z "$ONLY" ]; then
+fi
+if part ike; then
+	if [ -n "$ONLY" ]; then
+		# What the parts before would have done: an AES-GCM SA of each stack, so that the
+		# crypto modules the guest's first one loads are not the first IKE run's cost
+		# (seconds: nfsec-iked's first SA stalled both daemons, genetlink requests going
+		# one at a time).
+		path nfsec nfsec
+		path xfrm xfrm
+	fi
+	ike_addrs
+	for group in modp2048 ecp256; do
+		for stack in nfsec charon charon-open; do
+			R[ike-$stack-$group]=$(ike_rate $stack $group)
+		done
+	done
+fi
+if part control || part policies; then
 	for stack in nfsec xfrm; do
 		flush_all
 		sa_set $stack $SA_COUNT > /tmp/bench-sas
@@ -450,7 +472,7 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		"$(nproc) CPUs; tunnel mode, IPv4; each figure the median of $RUNS runs of $SECS s" \
 		"(lowest-highest in brackets)$([ "$QUICK" = 1 ] && echo "; BENCH_QUICK")."
 	echo
-	if [ -z "$ONLY" ]; then
+	if part data; then
 		echo "## Data path, AES-GCM-128"
 		echo
 		echo "Sender -> receiver stack; TCP in Mbit/s, UDP in packets/s delivered. The last two" \
@@ -488,6 +510,8 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		same_row "TCP, 1 flow, Mbit/s" encap-tcp1
 		same_row "UDP, 64 bytes, packets/s" encap-udp64
 		echo
+	fi
+	if part policies; then
 		echo "## Policies"
 		echo
 		echo "UDP 64-byte packets/s, each stack to itself, with N outbound policies on the" \
@@ -506,6 +530,8 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		echo
 		echo "![UDP rate against the number of policies](policies.svg)"
 		echo
+	fi
+	if part control || part policies; then
 		echo "## Control plane and memory"
 		echo
 		echo "| what | nfsec | XFRM | XFRM/nfsec |"
@@ -524,24 +550,26 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 		echo
 		echo
 	fi
-	echo "## IKE: tunnels per second"
-	echo
-	echo "$IKE_N tunnels from a to b, each its own phase 1 (main mode, PSK, AES-128/SHA-256)" \
-		"and phase 2 (AES-GCM-128, no PFS), all started at once; from a's daemon starting" \
-		"(charon: loading its connections) to a's $((2 * IKE_N)) SAs installed."
-	echo
-	echo "The last two columns: charon without its cap of 5 half-open IKE_SAs per peer" \
-		"address (block_threshold = 1000), which holds a's to 5 at a time (nfsec-iked's" \
-		"cap is per tunnel naming the peer)."
-	echo
-	echo "| group | nfsec-iked | charon | nfsec/charon | charon, no cap | nfsec/charon, no cap |"
-	echo "|---|---|---|---|---|---|"
-	for group in modp2048 ecp256; do
-		echo "| $group | ${R[ike-nfsec-$group]} | ${R[ike-charon-$group]} |" \
-			"$(ratio "${R[ike-nfsec-$group]}" "${R[ike-charon-$group]}") |" \
-			"${R[ike-charon-open-$group]} |" \
-			"$(ratio "${R[ike-nfsec-$group]}" "${R[ike-charon-open-$group]}") |"
-	done
+	if part ike; then
+		echo "## IKE: tunnels per second"
+		echo
+		echo "$IKE_N tunnels from a to b, each its own phase 1 (main mode, PSK, AES-128/SHA-256)" \
+			"and phase 2 (AES-GCM-128, no PFS), all started at once; from a's daemon starting" \
+			"(charon: loading its connections) to a's $((2 * IKE_N)) SAs installed."
+		echo
+		echo "The last two columns: charon without its cap of 5 half-open IKE_SAs per peer" \
+			"address (block_threshold = 1000), which holds a's to 5 at a time (nfsec-iked's" \
+			"cap is per tunnel naming the peer)."
+		echo
+		echo "| group | nfsec-iked | charon | nfsec/charon | charon, no cap | nfsec/charon, no cap |"
+		echo "|---|---|---|---|---|---|"
+		for group in modp2048 ecp256; do
+			echo "| $group | ${R[ike-nfsec-$group]} | ${R[ike-charon-$group]} |" \
+				"$(ratio "${R[ike-nfsec-$group]}" "${R[ike-charon-$group]}") |" \
+				"${R[ike-charon-open-$group]} |" \
+				"$(ratio "${R[ike-nfsec-$group]}" "${R[ike-charon-open-$group]}") |"
+		done
+	fi
 } > "$OUT"
 cat "$OUT"
 
