@@ -331,7 +331,8 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		goto err;
 	}
 	nfsec_crypto_begin(nn);
-	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev) + udp,
+	err = nfsec_esp_seq_take(skb) ?:
+	      nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev) + udp,
 			      out_done);
 	if (err == -EINPROGRESS)
 		return;
