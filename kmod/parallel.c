@@ -162,7 +162,7 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 	int cpu, err = 0;
 
 	spin_lock_bh(&par->lock);
-	if (par->count >= NFSEC_PARALLEL_MAX_JOBS) {
+	if (par->count >= nfsec_parallel_max_jobs()) {
 		err = -ENOBUFS;
 		goto out;
 	}
