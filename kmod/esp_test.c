@@ -394,6 +394,7 @@ static void decap_check(struct kunit *test, struct sk_buff *skb, struct nfsec_sa
 static void encap_ok(struct kunit *test, struct sk_buff *skb, struct nfsec_sa *out)
 {
 	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_encap(skb, OUTER, IPPROTO_IPIP, 0,
 							 test_done)), 0);
 }
