@@ -148,6 +148,7 @@ static struct sk_buff *esp_packet(struct kunit *test, struct nfsec_sa *out)
 	icmp->type = ICMP_ECHOREPLY;
 
 	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 	ret = nfsec_esp_encap(skb, sizeof(*iph), IPPROTO_IPIP, sizeof(struct udphdr),
 			      encap_complete);
 	if (ret == -EINPROGRESS) {

@@ -222,8 +222,9 @@ static u8 *trailer_room(struct sk_buff *skb, unsigned int tailen, int *nfrags)
  * Encapsulates @skb: the bytes from @off on become the payload, carried with @nexthdr;
  * the ESP header and IV are inserted at @off, the @off bytes before them move to the
  * front, and @headroom is left free in front for the caller. NFSEC_SKB_CB(skb)->sa is
- * the outbound SA; the sequence number is taken here. Returns 0 when done, -EINPROGRESS
- * when @done will be called, or an error (the skb is still the caller's).
+ * the outbound SA, ->seq the sequence number the caller took (nfsec_esp_seq_take()).
+ * Returns 0 when done, -EINPROGRESS when @done will be called, or an error (the skb is
+ * still the caller's).
  */
 int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 		    unsigned int headroom, nfsec_esp_done_t done)
@@ -244,10 +245,6 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	plen = skb->len - off;
 	padlen = ALIGN(plen + 2, sa->align) - plen - 2;
 	tailen = padlen + 2 + sa->icv_len;
-
-	cb->seq = atomic64_inc_return(&sa->seq_out);
-	if (!sa->cfg.esn && cb->seq > U32_MAX)
-		return -EOVERFLOW;
 
 	skb_push(skb, hlen);
 	memmove(skb->data, skb->data + hlen, off);

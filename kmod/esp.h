@@ -50,6 +50,18 @@ static inline unsigned int nfsec_esp_len(const struct nfsec_sa *sa, unsigned int
 	return nfsec_esp_head_len(sa) + ALIGN(len + 2, sa->align) + sa->icv_len;
 }
 
+/*
+ * The outbound SA's next sequence number for @skb (NFSEC_SKB_CB(skb)->seq); -EOVERFLOW
+ * when it would be 2^32 without ESN: the SA must be rekeyed (RFC 4303 3.3.3).
+ */
+static inline int nfsec_esp_seq_take(struct sk_buff *skb)
+{
+	struct nfsec_skb_cb *cb = NFSEC_SKB_CB(skb);
+
+	cb->seq = atomic64_inc_return(&cb->sa->seq_out);
+	return !cb->sa->cfg.esn && cb->seq > U32_MAX ? -EOVERFLOW : 0;
+}
+
 int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 		    unsigned int headroom, nfsec_esp_done_t done);
 int nfsec_esp_decrypt(struct sk_buff *skb, unsigned int off, nfsec_esp_done_t done);

@@ -255,6 +255,7 @@ static void esp_round_trip(struct kunit *test)
 		skb_put_data(skb, outer, OUTER);
 		skb_put_data(skb, payload, len);
 		NFSEC_SKB_CB(skb)->sa = out;
+		KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 		KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_encap(skb, OUTER, IPPROTO_IPIP, 0,
 								 test_done)), 0);
 		seq = NFSEC_SKB_CB(skb)->seq;
@@ -293,6 +294,7 @@ static void esp_bad_padding(struct kunit *test)
 
 	memset(skb_put(skb, OUTER + 8), 0, OUTER + 8);
 	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_encap(skb, OUTER, 4, 0, test_done)), 0);
 	NFSEC_SKB_CB(skb)->sa = in;
 	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_decrypt(skb, OUTER, test_done)), 0);
@@ -314,7 +316,7 @@ static void esp_seq_overflow(struct kunit *test)
 	memset(skb_put(skb, OUTER + 8), 0, OUTER + 8);
 	atomic64_set(&out->seq_out, U32_MAX);
 	NFSEC_SKB_CB(skb)->sa = out;
-	KUNIT_EXPECT_EQ(test, nfsec_esp_encap(skb, OUTER, 4, 0, test_done), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, nfsec_esp_seq_take(skb), -EOVERFLOW);
 	kfree_skb(skb);
 	nfsec_sa_put(out);
 }
@@ -392,6 +394,7 @@ static void decap_check(struct kunit *test, struct sk_buff *skb, struct nfsec_sa
 static void encap_ok(struct kunit *test, struct sk_buff *skb, struct nfsec_sa *out)
 {
 	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 	KUNIT_ASSERT_EQ(test, wait_crypt(nfsec_esp_encap(skb, OUTER, IPPROTO_IPIP, 0,
 							 test_done)), 0);
 }

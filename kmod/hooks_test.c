@@ -19,6 +19,10 @@
  * the harness then checks the log for splats and kmemleak for leaks. Softirq context is
  * out of fail-nth's reach (it counts only in task context), hence the hook function called
  * from the test's task with bottom halves off.
+ *
+ * Both suites take the serial path (crypto on the CPU the packet came on, parallel.c
+ * off): they are about what that CPU's cryptd and the test's task do; parallel_test.c
+ * covers the workers.
  */
 
 #include <asm/fpu/api.h>
@@ -37,6 +41,7 @@
 #include "input.h"
 #include "nfsec.h"
 #include "output.h"
+#include "parallel.h"
 #include "secpath.h"
 
 #define SPI 0x4e465331
@@ -135,6 +140,7 @@ static struct sk_buff *esp_packet(struct kunit *test, struct nfsec_sa *out)
 	icmp->type = ICMP_ECHOREPLY;
 
 	NFSEC_SKB_CB(skb)->sa = out;
+	KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(skb), 0);
 	ret = nfsec_esp_encap(skb, sizeof(*iph), IPPROTO_IPIP, 0, encap_complete);
 	if (ret == -EINPROGRESS) {
 		wait_for_completion(&encap_done);
@@ -347,6 +353,21 @@ out_pol:
 	mutex_unlock(&nn->lock);
 }
 
+/* The suites below run with parallel.c's workers off; the switch is put back after. */
+static bool parallel_was;
+
+static int serial_init(struct kunit_suite *suite)
+{
+	parallel_was = READ_ONCE(nfsec_parallel);
+	WRITE_ONCE(nfsec_parallel, false);
+	return 0;
+}
+
+static void serial_exit(struct kunit_suite *suite)
+{
+	WRITE_ONCE(nfsec_parallel, parallel_was);
+}
+
 static struct kunit_case hooks_cases[] = {
 	KUNIT_CASE(input_holds_device),
 	KUNIT_CASE(output_holds_route),
@@ -356,6 +377,8 @@ static struct kunit_case hooks_cases[] = {
 
 static struct kunit_suite hooks_suite = {
 	.name = "nfsec_hooks",
+	.suite_init = serial_init,
+	.suite_exit = serial_exit,
 	.test_cases = hooks_cases,
 };
 
@@ -501,6 +524,8 @@ static struct kunit_case input_fault_cases[] = {
 
 static struct kunit_suite input_fault_suite = {
 	.name = "nfsec_fault_input",
+	.suite_init = serial_init,
+	.suite_exit = serial_exit,
 	.test_cases = input_fault_cases,
 };
 

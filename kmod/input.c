@@ -23,6 +23,7 @@
 #include "input.h"
 #include "lifetime.h"
 #include "nfsec.h"
+#include "parallel.h"
 #include "secpath.h"
 
 /* The replay window's second look, after authentication; advances it. */
@@ -337,7 +338,10 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 	skb_dst_drop(skb);
 	dev_hold(skb->dev);
 	nfsec_crypto_begin(nn);
-	err = nfsec_esp_decrypt(skb, off, in_done);
+	if (nfsec_parallel_active(&sa->par))
+		err = nfsec_parallel_decrypt(skb, off, in_finish);
+	else
+		err = nfsec_esp_decrypt(skb, off, in_done);
 	if (err != -EINPROGRESS)
 		in_finish(skb, err);
 	return NF_STOLEN;

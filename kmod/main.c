@@ -15,6 +15,7 @@
 #include "input.h"
 #include "nfsec.h"
 #include "netlink.h"
+#include "parallel.h"
 
 unsigned int nfsec_net_id __read_mostly;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_net_id);
@@ -113,6 +114,9 @@ static int __init nfsec_init(void)
 	ret = nfsec_input_init();
 	if (ret)
 		goto err_input;
+	ret = nfsec_parallel_init();
+	if (ret)
+		goto err_parallel;
 	ret = register_pernet_subsys(&nfsec_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -127,6 +131,8 @@ static int __init nfsec_init(void)
 err_genl:
 	unregister_pernet_subsys(&nfsec_net_ops);
 err_pernet:
+	nfsec_parallel_exit();
+err_parallel:
 	nfsec_input_exit();
 err_input:
 	nfsec_defrag_exit();
@@ -139,12 +145,14 @@ static void __exit nfsec_exit(void)
 	nfsec_genl_uninit();
 	unregister_pernet_subsys(&nfsec_net_ops);
 	/*
-	 * The last asynchronous completions (see nfsec_hooks_unregister()) have left our code
-	 * once a grace period has passed; the SAs' RCU callbacks queue their frees, and then
-	 * the queue drains.
+	 * The last asynchronous completions (see nfsec_hooks_unregister()), and the last
+	 * senders of parallel.c's queues, have left our code once a grace period has
+	 * passed; the SAs' RCU callbacks queue their frees, and then the queue drains; then
+	 * the crypto workers' queue goes.
 	 */
 	synchronize_rcu();
 	rcu_barrier();
+	nfsec_parallel_exit();
 	nfsec_input_exit();
 	destroy_workqueue(nfsec_wq);
 	nfsec_defrag_exit();

@@ -31,6 +31,7 @@
 #include "lifetime.h"
 #include "nfsec.h"
 #include "output.h"
+#include "parallel.h"
 
 /*
  * The route of a tunnel's outer packet, looked up as XFRM does: with the inner packet's
@@ -264,7 +265,7 @@ static void out_done(struct sk_buff *skb, int err)
 static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *skb)
 {
 	bool tunnel = sa->cfg.mode == NFSEC_MODE_TUNNEL;
-	unsigned int off, outer = 0, udp, mtu;
+	unsigned int off, outer = 0, udp, mtu, headroom;
 	struct dst_entry *dst;
 	u8 nexthdr;
 	int err;
@@ -330,9 +331,13 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 		err = -EHOSTUNREACH;
 		goto err;
 	}
+	headroom = LL_RESERVED_SPACE(skb_dst(skb)->dev) + udp;
 	nfsec_crypto_begin(nn);
-	err = nfsec_esp_encap(skb, off, nexthdr, LL_RESERVED_SPACE(skb_dst(skb)->dev) + udp,
-			      out_done);
+	if (nfsec_parallel_active(&sa->par))
+		err = nfsec_parallel_encrypt(skb, off, nexthdr, headroom, out_finish);
+	else
+		err = nfsec_esp_seq_take(skb) ?:
+		      nfsec_esp_encap(skb, off, nexthdr, headroom, out_done);
 	if (err == -EINPROGRESS)
 		return;
 	out_finish(skb, err);

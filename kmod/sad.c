@@ -240,6 +240,7 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 	sa->align = max(crypto_aead_blocksize(sa->aead), 4U);
 	sa->iv_from_seq = alg->aead;
 	spin_lock_init(&sa->lock);
+	nfsec_parallel_sa_init(&sa->par);
 	nfsec_lifetime_init(sa);
 	refcount_set(&sa->refcnt, 1);
 	return sa;

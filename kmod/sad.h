@@ -11,6 +11,7 @@
 #include <linux/xarray.h>
 #include <linux/crypto.h>
 
+#include "parallel.h"
 #include "replay.h"
 #include "spd.h"
 
@@ -97,8 +98,8 @@ struct nfsec_net;
  * SAD's reference; the last put frees it after a grace period, in process context, keys
  * wiped (the transform's by the crypto API).
  *
- * Locking: @lock guards @replay (the input path); @seq_out, the counters and @flags are
- * atomic; everything else is set before insertion and never changes.
+ * Locking: @lock guards @replay (the input path), @par has its own; @seq_out, the counters
+ * and @flags are atomic; everything else is set before insertion and never changes.
  */
 struct nfsec_sa {
 	struct rhash_head node;		/* in nfsec_sad.table */
@@ -120,6 +121,7 @@ struct nfsec_sa {
 	atomic64_t drops[NFSEC_SA_DROP_A_MAX + 1];	/* by enum nfsec_sa_drop_attr */
 	unsigned long flags;		/* enum nfsec_sa_flags */
 	spinlock_t lock;
+	struct nfsec_parallel par;	/* packets in crypto on the workers (parallel.c) */
 	struct nfsec_replay *replay;	/* inbound */
 	struct xfrm_state *xs;		/* inbound: what its packets carry (secpath.c) */
 	unsigned long mapping_next;	/* inbound, encapsulated: jiffies of the next MAPPING */

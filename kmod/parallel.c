@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One SA's crypto spread over the CPUs, its packets kept in order, as padata does for
+ * pcrypt but on any kernel (neither is built in every one) and per SA:
+ *
+ *  1. A packet becomes a job at the tail of its SA's queue; outbound, it takes its
+ *     sequence number under the same lock, so the queue's order and the sequence
+ *     numbers' are one.
+ *  2. The job goes to the next online CPU in turn, onto that CPU's list; the CPU's
+ *     worker (a bound workqueue) encrypts or decrypts it there, synchronously or not.
+ *  3. Done, the job is marked so; whoever marked it then takes every done job from the
+ *     head of the queue and sends each on (the caller's done function: sending, or
+ *     delivery after the replay window's second look), one sender at a time, so packets
+ *     leave as they came. A job not yet done holds back those behind it.
+ *
+ * Lifetimes: each packet holds its SA, where the queue is, and counts in its namespace's
+ * in_crypto (the caller's nfsec_crypto_begin()), so SA deletion and namespace exit wait
+ * for none of this. The sender runs under RCU: the last packet it sends may drop the
+ * SA's last reference, and the SA's memory (its lock) stays for a grace period; the
+ * module's exit waits for that grace period and then for the workers.
+ */
+
+#include <linux/llist.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "esp.h"
+#include "nfsec.h"
+#include "parallel.h"
+
+bool nfsec_parallel __read_mostly = true;
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel);
+module_param_named(parallel, nfsec_parallel, bool, 0644);
+MODULE_PARM_DESC(parallel, "spread each SA's crypto over the online CPUs (default: yes)");
+
+struct job {
+	struct list_head node;		/* in the SA's queue, under its lock */
+	struct llist_node cpu_node;	/* on a CPU's list */
+	struct sk_buff *skb;
+	nfsec_parallel_done_t done;
+	int err;
+	bool finished;			/* crypto is over: @err says how */
+	bool encrypt;
+	u8 nexthdr;
+	unsigned int off, headroom;
+};
+
+struct cpu_queue {
+	struct llist_head jobs;
+	struct work_struct work;
+};
+
+static DEFINE_PER_CPU(struct cpu_queue, cpu_queues);
+static struct workqueue_struct *parallel_wq;
+static struct kmem_cache *job_cache;
+
+static struct nfsec_parallel *skb_parallel(struct sk_buff *skb)
+{
+	return &NFSEC_SKB_CB(skb)->sa->par;
+}
+
+/* Step 3: sends on every done job from the head, unless another is at it. */
+static void send_done(struct nfsec_parallel *par)
+{
+	struct job *job, *next;
+	LIST_HEAD(ready);
+
+	lockdep_assert_held(&par->lock);
+	if (par->sending)
+		return;
+	par->sending = true;
+	for (;;) {
+		while ((job = list_first_entry_or_null(&par->jobs, struct job, node)) &&
+		       job->finished) {
+			list_move_tail(&job->node, &ready);
+			par->count--;
+		}
+		if (list_empty(&ready))
+			break;
+		spin_unlock(&par->lock);
+		list_for_each_entry_safe(job, next, &ready, node) {
+			struct sk_buff *skb = job->skb;
+			nfsec_parallel_done_t done = job->done;
+			int err = job->err;
+
+			list_del(&job->node);
+			kmem_cache_free(job_cache, job);
+			done(skb, err);
+		}
+		spin_lock(&par->lock);
+	}
+	par->sending = false;
+}
+
+/* The job's crypto is over, @err saying how; from any context. */
+static void job_finish(struct nfsec_parallel *par, struct job *job, int err)
+{
+	rcu_read_lock();
+	spin_lock_bh(&par->lock);
+	job->err = err;
+	job->finished = true;
+	send_done(par);
+	spin_unlock_bh(&par->lock);
+	rcu_read_unlock();
+}
+
+/*
+ * Asynchronous crypto's completion: only the skb comes back, and the job is found in its
+ * SA's queue (rare: the workers run in process context, where the SIMD ciphers are
+ * synchronous).
+ */
+static void async_done(struct sk_buff *skb, int err)
+{
+	struct nfsec_parallel *par = skb_parallel(skb);
+	struct job *job;
+	bool found = false;
+
+	spin_lock_bh(&par->lock);
+	list_for_each_entry(job, &par->jobs, node) {
+		if (job->skb == skb) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&par->lock);
+	if (!WARN_ON_ONCE(!found))
+		job_finish(par, job, err);
+}
+
+/* Step 2, on the job's CPU. */
+static void job_crypt(struct job *job)
+{
+	struct sk_buff *skb = job->skb;
+	int err;
+
+	if (job->encrypt)
+		err = nfsec_esp_encap(skb, job->off, job->nexthdr, job->headroom, async_done);
+	else
+		err = nfsec_esp_decrypt(skb, job->off, async_done);
+	if (err != -EINPROGRESS)
+		job_finish(skb_parallel(skb), job, err);
+}
+
+static void cpu_work(struct work_struct *work)
+{
+	struct cpu_queue *q = container_of(work, struct cpu_queue, work);
+	struct llist_node *list = llist_reverse_order(llist_del_all(&q->jobs));
+	struct job *job, *next;
+
+	llist_for_each_entry_safe(job, next, list, cpu_node) {
+		job_crypt(job);
+		cond_resched();
+	}
+}
+
+/* Step 1: queues @job for @skb; -ENOBUFS when the SA has too many, or -EOVERFLOW. */
+static int job_queue(struct sk_buff *skb, struct job *job)
+{
+	struct nfsec_parallel *par = skb_parallel(skb);
+	int cpu, err = 0;
+
+	spin_lock_bh(&par->lock);
+	if (par->count >= nfsec_parallel_max_jobs()) {
+		err = -ENOBUFS;
+		goto out;
+	}
+	if (job->encrypt) {
+		err = nfsec_esp_seq_take(skb);
+		if (err)
+			goto out;
+	}
+	list_add_tail(&job->node, &par->jobs);
+	par->count++;
+	cpu = cpumask_next(par->cpu, cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	par->cpu = cpu;
+	llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
+out:
+	spin_unlock_bh(&par->lock);
+	if (err)
+		return err;
+	/* A CPU going offline meanwhile: the work runs on another (workqueue.c). */
+	queue_work_on(cpu, parallel_wq, &per_cpu(cpu_queues, cpu).work);
+	return -EINPROGRESS;
+}
+
+static int submit(struct sk_buff *skb, struct job *job)
+{
+	int err;
+
+	job->skb = skb;
+	job->finished = false;
+	err = job_queue(skb, job);
+	if (err != -EINPROGRESS)
+		kmem_cache_free(job_cache, job);
+	return err;
+}
+
+/*
+ * nfsec_esp_encap() on a worker, the sequence number taken here. Returns -EINPROGRESS,
+ * and @done is called once the packets queued before this one have been (with 0 when it
+ * was encrypted, or the error), or an error at once (the skb is still the caller's).
+ */
+int nfsec_parallel_encrypt(struct sk_buff *skb, unsigned int off, u8 nexthdr,
+			   unsigned int headroom, nfsec_parallel_done_t done)
+{
+	struct job *job = kmem_cache_alloc(job_cache, GFP_ATOMIC);
+
+	if (!job)
+		return -ENOMEM;
+	job->done = done;
+	job->encrypt = true;
+	job->off = off;
+	job->nexthdr = nexthdr;
+	job->headroom = headroom;
+	return submit(skb, job);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel_encrypt);
+
+/* nfsec_esp_decrypt() on a worker; returns as nfsec_parallel_encrypt(). */
+int nfsec_parallel_decrypt(struct sk_buff *skb, unsigned int off, nfsec_parallel_done_t done)
+{
+	struct job *job = kmem_cache_alloc(job_cache, GFP_ATOMIC);
+
+	if (!job)
+		return -ENOMEM;
+	job->done = done;
+	job->encrypt = false;
+	job->off = off;
+	return submit(skb, job);
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel_decrypt);
+
+int nfsec_parallel_init(void)
+{
+	int cpu;
+
+	job_cache = kmem_cache_create("nfsec_job", sizeof(struct job), 0, 0, NULL);
+	if (!job_cache)
+		return -ENOMEM;
+	/* Bound: a job runs on the CPU it was given; CPU_INTENSIVE: crypto takes its time. */
+	parallel_wq = alloc_workqueue("nfsec_crypto", WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE, 0);
+	if (!parallel_wq) {
+		kmem_cache_destroy(job_cache);
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu) {
+		struct cpu_queue *q = per_cpu_ptr(&cpu_queues, cpu);
+
+		init_llist_head(&q->jobs);
+		INIT_WORK(&q->work, cpu_work);
+	}
+	return 0;
+}
+
+/* Every namespace is gone, so no job is left; the workers finish returning. */
+void nfsec_parallel_exit(void)
+{
+	destroy_workqueue(parallel_wq);
+	kmem_cache_destroy(job_cache);
+}

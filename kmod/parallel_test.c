@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: one SA's crypto on the CPUs' workers (parallel.c). Packets of different sizes
+ * (so that the workers finish them out of order) must leave in the order they came:
+ * outbound with their sequence numbers ascending, even with two senders at once;
+ * inbound in the order they arrived, a forged one failing in its place. Packets in flight
+ * hold their SA past its last other reference (the harness's kmemleak then sees that
+ * nothing stayed), and a full queue or a spent sequence space refuses at once.
+ */
+
+#include <asm/unaligned.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <net/esp.h>
+
+#include "esp.h"
+#include "parallel.h"
+
+#define OUTER 20		/* a stand-in outer IPv4 header in front of ESP */
+#define N 400			/* packets per test */
+
+static const u8 key[20] = "0123456789abcdef0123";
+
+/* What left the queue, in the order it left. */
+static struct {
+	spinlock_t lock;	/* done functions may run on any CPU */
+	struct sk_buff **skb;	/* [N] */
+	int *err;
+	unsigned int n, want;
+	atomic_t inside;	/* done functions running at once: never more than one */
+	bool overlapped;
+	struct completion all;
+} left;
+
+static void left_reset(struct kunit *test, unsigned int want)
+{
+	left.skb = kunit_kcalloc(test, N, sizeof(*left.skb), GFP_KERNEL);
+	left.err = kunit_kcalloc(test, N, sizeof(*left.err), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, left.skb);
+	KUNIT_ASSERT_NOT_NULL(test, left.err);
+	spin_lock_init(&left.lock);
+	left.n = 0;
+	left.want = want;
+	atomic_set(&left.inside, 0);
+	left.overlapped = false;
+	init_completion(&left.all);
+}
+
+/* The done function: records the packet; the test's put of the SA comes last. */
+static void left_done(struct sk_buff *skb, int err)
+{
+	bool all;
+
+	if (atomic_inc_return(&left.inside) != 1)
+		left.overlapped = true;
+	spin_lock(&left.lock);
+	left.skb[left.n] = skb;
+	left.err[left.n] = err;
+	all = ++left.n == left.want;
+	spin_unlock(&left.lock);
+	nfsec_sa_put(NFSEC_SKB_CB(skb)->sa);
+	atomic_dec(&left.inside);
+	if (all)
+		complete(&left.all);
+}
+
+static void left_wait(struct kunit *test)
+{
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&left.all, 30 * HZ), 0UL);
+	KUNIT_EXPECT_FALSE(test, left.overlapped);
+}
+
+static void left_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < left.n; i++)
+		kfree_skb(left.skb[i]);
+}
+
+/* Serial crypto in the test, for building and reading packets (cryptd may answer). */
+static DECLARE_COMPLETION(crypted);
+static int crypt_err;
+
+static void crypt_done(struct sk_buff *skb, int err)
+{
+	crypt_err = err;
+	complete(&crypted);
+}
+
+static int crypt_wait(int ret)
+{
+	if (ret != -EINPROGRESS)
+		return ret;
+	wait_for_completion(&crypted);
+	return crypt_err;
+}
+
+static struct nfsec_sa *test_sa(struct kunit *test, u8 dir)
+{
+	struct nfsec_sa_config cfg = {
+		.id = { .spi = htonl(0x4242), .family = AF_INET, .proto = IPPROTO_ESP },
+		.dir = dir, .mode = NFSEC_MODE_TUNNEL, .replay_window = 64,
+	};
+	struct nfsec_sa_alg alg = {
+		.aead = "rfc4106(gcm(aes))", .key = key, .key_len = 20, .icv_len = 16,
+	};
+	struct nfsec_sa *sa = nfsec_sa_new(&cfg, &alg, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	return sa;
+}
+
+/* Packet @i: a payload of a size that varies with @i, its first bytes @i. */
+static unsigned int payload_len(unsigned int i)
+{
+	return 16 + (i * 577) % 1400;
+}
+
+static struct sk_buff *test_skb(struct kunit *test, struct nfsec_sa *sa, unsigned int i)
+{
+	unsigned int len = payload_len(i);
+	struct sk_buff *skb = alloc_skb(128 + OUTER + len + 64, GFP_KERNEL);
+	u8 *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, 128);
+	skb_put_zero(skb, OUTER);
+	p = skb_put(skb, len);
+	memset(p, i, len);
+	put_unaligned_be32(i, p);
+	nfsec_sa_hold(sa);
+	NFSEC_SKB_CB(skb)->sa = sa;
+	return skb;
+}
+
+/*
+ * Into the queue, waiting while it is full (the test makes packets faster than the
+ * workers take them); the skb is still ours after -ENOBUFS, its sequence number untaken.
+ */
+static atomic_t full;
+
+static int encrypt(struct sk_buff *skb)
+{
+	int err;
+
+	while ((err = nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done)) ==
+	       -ENOBUFS) {
+		atomic_inc(&full);
+		usleep_range(20, 50);
+	}
+	return err;
+}
+
+static int decrypt(struct sk_buff *skb)
+{
+	int err;
+
+	while ((err = nfsec_parallel_decrypt(skb, OUTER, left_done)) == -ENOBUFS) {
+		atomic_inc(&full);
+		usleep_range(20, 50);
+	}
+	return err;
+}
+
+static u32 esp_seq(const struct sk_buff *skb)
+{
+	return ntohl(((const struct ip_esp_hdr *)(skb->data + OUTER))->seq_no);
+}
+
+/* One sender: every packet leaves encrypted, with sequence numbers 1, 2, 3, ... */
+static void encrypt_in_order(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	struct sk_buff **sent = kunit_kcalloc(test, N, sizeof(*sent), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sent);
+	left_reset(test, N);
+	for (i = 0; i < N; i++) {
+		sent[i] = test_skb(test, sa, i);
+		KUNIT_ASSERT_EQ(test, encrypt(sent[i]), -EINPROGRESS);
+	}
+	left_wait(test);
+	for (i = 0; i < N; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, left.skb[i], sent[i]);
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		KUNIT_EXPECT_EQ(test, NFSEC_SKB_CB(left.skb[i])->seq, i + 1ULL);
+		KUNIT_EXPECT_EQ(test, esp_seq(left.skb[i]), i + 1);
+		KUNIT_EXPECT_EQ(test, left.skb[i]->len, OUTER + nfsec_esp_len(sa, payload_len(i)));
+	}
+	KUNIT_EXPECT_EQ(test, sa->par.count, 0U);
+	kunit_info(test, "%u packets over %u CPUs, the queue full %d times", N,
+		   num_online_cpus(), atomic_read(&full));
+	left_free();
+	nfsec_sa_put(sa);
+}
+
+struct sender {
+	struct work_struct work;
+	struct kunit *test;
+	struct nfsec_sa *sa;
+	unsigned int first;	/* sends first, first + 2, first + 4, ... */
+	int errs;
+};
+
+static void sender_run(struct sender *s)
+{
+	unsigned int i;
+
+	for (i = s->first; i < N; i += 2)
+		if (encrypt(test_skb(s->test, s->sa, i)) != -EINPROGRESS)
+			s->errs++;
+}
+
+static void sender_work(struct work_struct *work)
+{
+	sender_run(container_of(work, struct sender, work));
+}
+
+/*
+ * Two senders at once, on different CPUs when there are two: the sequence numbers still
+ * leave ascending, and each sender's packets in its own order.
+ */
+static void encrypt_two_senders(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	struct sender a = { .test = test, .sa = sa, .first = 0 };
+	struct sender b = { .test = test, .sa = sa, .first = 1 };
+	int last[2] = { -1, -1 };
+	struct nfsec_sa *in;
+	unsigned int i;
+
+	left_reset(test, N);
+	INIT_WORK_ONSTACK(&b.work, sender_work);
+	queue_work(system_unbound_wq, &b.work);
+	sender_run(&a);
+	flush_work(&b.work);
+	destroy_work_on_stack(&b.work);
+	KUNIT_ASSERT_EQ(test, a.errs + b.errs, 0);
+	left_wait(test);
+	for (i = 0; i < N; i++) {
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		KUNIT_EXPECT_EQ(test, esp_seq(left.skb[i]), i + 1);
+		KUNIT_EXPECT_EQ(test, NFSEC_SKB_CB(left.skb[i])->seq, i + 1ULL);
+	}
+	/* Decrypted one by one, each tells which packet it was: each sender's in order. */
+	in = test_sa(test, NFSEC_SA_DIR_IN);
+	for (i = 0; i < N; i++) {
+		struct sk_buff *skb = left.skb[i];
+		int ret;
+		u32 idx;
+
+		NFSEC_SKB_CB(skb)->sa = in;
+		ret = crypt_wait(nfsec_esp_decrypt(skb, OUTER, crypt_done));
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		if (ret)
+			continue;
+		idx = get_unaligned_be32(skb->data + OUTER + sizeof(struct ip_esp_hdr) +
+					 sa->iv_len);
+		KUNIT_ASSERT_LT(test, idx, (u32)N);
+		KUNIT_EXPECT_GT(test, (int)idx, last[idx % 2]);
+		last[idx % 2] = idx;
+	}
+	left_free();
+	nfsec_sa_put(in);
+	nfsec_sa_put(sa);
+}
+
+/*
+ * Inbound: packets arrive in a scrambled sequence order and leave in arrival order,
+ * decrypted; every tenth is forged and fails in its place.
+ */
+static void decrypt_in_order(struct kunit *test)
+{
+	struct nfsec_sa *out = test_sa(test, NFSEC_SA_DIR_OUT);
+	struct nfsec_sa *in = test_sa(test, NFSEC_SA_DIR_IN);
+	struct sk_buff **enc = kunit_kcalloc(test, N, sizeof(*enc), GFP_KERNEL);
+	struct sk_buff **arrived = kunit_kcalloc(test, N, sizeof(*arrived), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, enc);
+	KUNIT_ASSERT_NOT_NULL(test, arrived);
+
+	for (i = 0; i < N; i++) {
+		enc[i] = test_skb(test, out, i);
+		KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(enc[i]), 0);
+		KUNIT_ASSERT_EQ(test, crypt_wait(nfsec_esp_encap(enc[i], OUTER, IPPROTO_IPIP, 0,
+								 crypt_done)), 0);
+		nfsec_sa_put(out);
+		NFSEC_SKB_CB(enc[i])->sa = in;
+		nfsec_sa_hold(in);
+		if (i % 10 == 5)
+			enc[i]->data[enc[i]->len - 20] ^= 1;
+	}
+	/* Arrival order: pairs swapped, then each run of 8 reversed. */
+	for (i = 0; i < N; i++)
+		arrived[i] = enc[(i ^ 1) ^ (i & 8 ? 7 : 0)];
+	left_reset(test, N);
+	for (i = 0; i < N; i++)
+		KUNIT_ASSERT_EQ(test, decrypt(arrived[i]), -EINPROGRESS);
+	left_wait(test);
+	for (i = 0; i < N; i++) {
+		struct sk_buff *skb = left.skb[i];
+		u32 idx = NFSEC_SKB_CB(skb)->seq - 1;
+		u8 nexthdr;
+
+		KUNIT_EXPECT_PTR_EQ(test, skb, arrived[i]);
+		if (idx % 10 == 5) {
+			KUNIT_EXPECT_EQ(test, left.err[i], -EBADMSG);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		NFSEC_SKB_CB(skb)->sa = in;
+		KUNIT_ASSERT_EQ(test, nfsec_esp_strip(skb, OUTER, &nexthdr), 0);
+		KUNIT_EXPECT_EQ(test, skb->len, OUTER + payload_len(idx));
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(skb->data + OUTER), idx);
+	}
+	left_free();
+	nfsec_sa_put(in);
+	nfsec_sa_put(out);
+}
+
+/*
+ * The SA's last other reference goes while its packets are in flight (deletion): they
+ * still all leave, and the last one frees it.
+ */
+static void sa_put_in_flight(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	unsigned int i;
+
+	left_reset(test, N);
+	for (i = 0; i < N; i++)
+		KUNIT_ASSERT_EQ(test, encrypt(test_skb(test, sa, i)), -EINPROGRESS);
+	nfsec_sa_put(sa);
+	left_wait(test);
+	for (i = 0; i < N; i++)
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+	left_free();
+	/* The SA's memory goes after a grace period, on nfsec's workqueue: kmemleak's. */
+}
+
+/* A full queue, or a spent sequence space, refuses at once: the skb stays the caller's. */
+static void refused_at_once(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	struct sk_buff *skb = test_skb(test, sa, 1);
+
+	spin_lock_bh(&sa->par.lock);
+	sa->par.count = nfsec_parallel_max_jobs();
+	spin_unlock_bh(&sa->par.lock);
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done),
+			-ENOBUFS);
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_decrypt(skb, OUTER, left_done), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&sa->seq_out), 0LL);
+	/* A queue with packets in it takes the next ones, whatever the switch says. */
+	KUNIT_EXPECT_TRUE(test, nfsec_parallel_active(&sa->par));
+	spin_lock_bh(&sa->par.lock);
+	sa->par.count = 0;
+	spin_unlock_bh(&sa->par.lock);
+
+	atomic64_set(&sa->seq_out, U32_MAX);
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done),
+			-EOVERFLOW);
+	KUNIT_EXPECT_TRUE(test, list_empty(&sa->par.jobs));
+	KUNIT_EXPECT_EQ(test, sa->par.count, 0U);
+	kfree_skb(skb);
+	nfsec_sa_put(sa);	/* the packet's */
+	nfsec_sa_put(sa);
+}
+
+static struct kunit_case parallel_cases[] = {
+	KUNIT_CASE(encrypt_in_order),
+	KUNIT_CASE(encrypt_two_senders),
+	KUNIT_CASE(decrypt_in_order),
+	KUNIT_CASE(sa_put_in_flight),
+	KUNIT_CASE(refused_at_once),
+	{}
+};
+
+static struct kunit_suite parallel_suite = {
+	.name = "nfsec_parallel",
+	.test_cases = parallel_cases,
+};
+
+kunit_test_suite(parallel_suite);
