@@ -147,12 +147,12 @@ static void __exit nfsec_exit(void)
 	/*
 	 * The last asynchronous completions (see nfsec_hooks_unregister()), and the last
 	 * senders of parallel.c's queues, have left our code once a grace period has
-	 * passed; the SAs' RCU callbacks queue their frees, and then the queue drains; then
-	 * the crypto workers' queue goes.
+	 * passed; then the crypto workers' queue goes, its last send works putting their
+	 * SAs; the SAs' RCU callbacks queue their frees, and then the queue drains.
 	 */
 	synchronize_rcu();
-	rcu_barrier();
 	nfsec_parallel_exit();
+	rcu_barrier();
 	nfsec_input_exit();
 	destroy_workqueue(nfsec_wq);
 	nfsec_defrag_exit();

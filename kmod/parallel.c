@@ -8,16 +8,19 @@
  *     numbers' are one.
  *  2. The job goes to the next online CPU in turn, onto that CPU's list; the CPU's
  *     worker (a bound workqueue) encrypts or decrypts it there, synchronously or not.
+ *     The turn of the CPU the packet came on is taken there and then (job_cpu()).
  *  3. Done, the job is marked so; whoever marked it then takes every done job from the
  *     head of the queue and sends each on (the caller's done function: sending, or
  *     delivery after the replay window's second look), one sender at a time, so packets
- *     leave as they came. A job not yet done holds back those behind it.
+ *     leave as they came, and all from the SA's home CPU (elsewhere, the home's send
+ *     work does it). A job not yet done holds back those behind it.
  *
  * Lifetimes: each packet holds its SA, where the queue is, and counts in its namespace's
  * in_crypto (the caller's nfsec_crypto_begin()), so SA deletion and namespace exit wait
  * for none of this. The sender runs under RCU: the last packet it sends may drop the
  * SA's last reference, and the SA's memory (its lock) stays for a grace period; the
- * module's exit waits for that grace period and then for the workers.
+ * module's exit waits for that grace period and then for the workers; a send work
+ * holds its SA. The home CPU moves only while the SA is idle (job_cpu()).
  */
 
 #include <linux/llist.h>
@@ -50,6 +53,8 @@ struct job {
 struct cpu_queue {
 	struct llist_head jobs;
 	struct work_struct work;
+	struct llist_head sends;	/* SAs whose done jobs this CPU, their home, sends */
+	struct work_struct send_work;
 };
 
 static DEFINE_PER_CPU(struct cpu_queue, cpu_queues);
@@ -61,8 +66,35 @@ static struct nfsec_parallel *skb_parallel(struct sk_buff *skb)
 	return &NFSEC_SKB_CB(skb)->sa->par;
 }
 
-/* Step 3: sends on every done job from the head, unless another is at it. */
-static void send_done(struct nfsec_parallel *par)
+static struct nfsec_sa *par_sa(struct nfsec_parallel *par)
+{
+	return container_of(par, struct nfsec_sa, par);
+}
+
+/*
+ * The head of @par's queue is done, but this is not the SA's home CPU: its send work
+ * there sends on. The work holds the SA until it has run.
+ */
+static void send_elsewhere(struct nfsec_parallel *par)
+{
+	struct cpu_queue *q = per_cpu_ptr(&cpu_queues, par->home);
+
+	lockdep_assert_held(&par->lock);
+	if (par->send_queued)
+		return;
+	par->send_queued = true;
+	nfsec_sa_hold(par_sa(par));
+	llist_add(&par->send_node, &q->sends);
+	queue_work_on(par->home, parallel_wq, &q->send_work);
+}
+
+/*
+ * Step 3: sends on every done job from the head, unless another is at it; on the SA's
+ * home CPU only (or @anywhere), so that all of them leave from one CPU: sent from two,
+ * they would pass through two CPUs' backlogs (a veth's, a NIC's queues, our GRO cells)
+ * and could be overtaken there, after all this care.
+ */
+static void send_done(struct nfsec_parallel *par, bool anywhere)
 {
 	struct job *job, *next;
 	LIST_HEAD(ready);
@@ -70,6 +102,13 @@ static void send_done(struct nfsec_parallel *par)
 	lockdep_assert_held(&par->lock);
 	if (par->sending)
 		return;
+	job = list_first_entry_or_null(&par->jobs, struct job, node);
+	if (!job || !job->finished)
+		return;
+	if (!anywhere && smp_processor_id() != par->home) {
+		send_elsewhere(par);
+		return;
+	}
 	par->sending = true;
 	for (;;) {
 		while ((job = list_first_entry_or_null(&par->jobs, struct job, node)) &&
@@ -101,7 +140,7 @@ static void job_finish(struct nfsec_parallel *par, struct job *job, int err)
 	spin_lock_bh(&par->lock);
 	job->err = err;
 	job->finished = true;
-	send_done(par);
+	send_done(par, false);
 	spin_unlock_bh(&par->lock);
 	rcu_read_unlock();
 }
@@ -143,6 +182,27 @@ static void job_crypt(struct job *job)
 		job_finish(skb_parallel(skb), job, err);
 }
 
+/* Step 3 on the home CPU, for the SAs whose done jobs wait there. */
+static void send_work(struct work_struct *work)
+{
+	struct cpu_queue *q = container_of(work, struct cpu_queue, send_work);
+	struct llist_node *list = llist_del_all(&q->sends);
+	struct nfsec_parallel *par, *next;
+
+	llist_for_each_entry_safe(par, next, list, send_node) {
+		struct nfsec_sa *sa = par_sa(par);
+
+		rcu_read_lock();
+		spin_lock_bh(&par->lock);
+		par->send_queued = false;
+		/* anywhere: with the home CPU gone offline, the work runs on another */
+		send_done(par, true);
+		spin_unlock_bh(&par->lock);
+		rcu_read_unlock();
+		nfsec_sa_put(sa);
+	}
+}
+
 static void cpu_work(struct work_struct *work)
 {
 	struct cpu_queue *q = container_of(work, struct cpu_queue, work);
@@ -155,11 +215,41 @@ static void cpu_work(struct work_struct *work)
 	}
 }
 
-/* Step 1: queues @job for @skb; -ENOBUFS when the SA has too many, or -EOVERFLOW. */
+/*
+ * Step 2's choice for a job joining @par's queue: the CPU whose worker takes it, or -1
+ * for the CPU at hand, now, in the caller's context. The CPUs take turns, this one among
+ * them: its turn costs no handoff and no wakeup. A job that finds its SA idle (nothing
+ * queued, none for a jiffy or more: a ping, a lone request) is done here too, as the
+ * serial path would, so that sparse traffic waits for no worker.
+ */
+static int job_cpu(struct nfsec_parallel *par)
+{
+	unsigned long now = jiffies;
+	bool idle = !par->count && time_after(now, par->last + 1);
+	int cpu;
+
+	lockdep_assert_held(&par->lock);
+	par->last = now;
+	if (idle) {
+		/* none of its packets in flight: the SA's home may move here */
+		par->home = smp_processor_id();
+		return -1;
+	}
+	cpu = cpumask_next(par->cpu, cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	par->cpu = cpu;
+	return cpu == smp_processor_id() ? -1 : cpu;
+}
+
+/*
+ * Step 1: queues @job for @skb, and steps 2 and 3 at once when its turn is this CPU's;
+ * -ENOBUFS when the SA has too many, or -EOVERFLOW.
+ */
 static int job_queue(struct sk_buff *skb, struct job *job)
 {
 	struct nfsec_parallel *par = skb_parallel(skb);
-	int cpu, err = 0;
+	int cpu = -1, err = 0;
 
 	spin_lock_bh(&par->lock);
 	if (par->count >= nfsec_parallel_max_jobs()) {
@@ -173,17 +263,17 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 	}
 	list_add_tail(&job->node, &par->jobs);
 	par->count++;
-	cpu = cpumask_next(par->cpu, cpu_online_mask);
-	if (cpu >= nr_cpu_ids)
-		cpu = cpumask_first(cpu_online_mask);
-	par->cpu = cpu;
-	llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
+	cpu = job_cpu(par);
+	if (cpu >= 0)
+		llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
 out:
 	spin_unlock_bh(&par->lock);
 	if (err)
 		return err;
-	/* A CPU going offline meanwhile: the work runs on another (workqueue.c). */
-	queue_work_on(cpu, parallel_wq, &per_cpu(cpu_queues, cpu).work);
+	if (cpu < 0)
+		job_crypt(job);
+	else	/* a CPU going offline meanwhile: the work runs on another (workqueue.c) */
+		queue_work_on(cpu, parallel_wq, &per_cpu(cpu_queues, cpu).work);
 	return -EINPROGRESS;
 }
 
@@ -252,11 +342,17 @@ int nfsec_parallel_init(void)
 
 		init_llist_head(&q->jobs);
 		INIT_WORK(&q->work, cpu_work);
+		init_llist_head(&q->sends);
+		INIT_WORK(&q->send_work, send_work);
 	}
 	return 0;
 }
 
-/* Every namespace is gone, so no job is left; the workers finish returning. */
+/*
+ * Every namespace is gone, so no job is left; the workers finish returning, and the
+ * send works still queued run, putting their SAs (the caller's rcu_barrier() then sees
+ * those frees queued).
+ */
 void nfsec_parallel_exit(void)
 {
 	destroy_workqueue(parallel_wq);

@@ -4,6 +4,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 
@@ -28,8 +29,12 @@ struct nfsec_parallel {
 	spinlock_t lock;		/* guards all of this */
 	struct list_head jobs;		/* in order; the head leaves first */
 	unsigned int count;		/* jobs queued */
-	int cpu;			/* the CPU the last job went to */
+	int cpu;			/* the CPU whose turn was last */
+	int home;			/* the CPU all its packets leave from */
+	unsigned long last;		/* jiffies when the last job came */
 	bool sending;			/* someone is sending the done jobs on */
+	bool send_queued;		/* on its home's list of SAs to send on */
+	struct llist_node send_node;
 };
 
 /* Called when the packet leaves the queue, in order; as nfsec_esp_done_t. */
@@ -43,6 +48,9 @@ static inline void nfsec_parallel_sa_init(struct nfsec_parallel *par)
 	INIT_LIST_HEAD(&par->jobs);
 	par->count = 0;
 	par->cpu = -1;
+	par->home = 0;		/* until its first packet, which finds it idle */
+	par->last = jiffies - 2;
+	par->send_queued = false;
 	par->sending = false;
 }
 

@@ -4,8 +4,9 @@
  * (so that the workers finish them out of order) must leave in the order they came:
  * outbound with their sequence numbers ascending, even with two senders at once;
  * inbound in the order they arrived, a forged one failing in its place. Packets in flight
- * hold their SA past its last other reference (the harness's kmemleak then sees that
- * nothing stayed), and a full queue or a spent sequence space refuses at once.
+ * leave from their SA's home CPU, hold their SA past its last other reference (the
+ * harness's kmemleak then sees that nothing stayed), a full queue or a spent sequence
+ * space refuses at once, and an idle SA's packet is done where it came.
  */
 
 #include <asm/unaligned.h>
@@ -30,6 +31,7 @@ static struct {
 	struct sk_buff **skb;	/* [N] */
 	int *err;
 	unsigned int n, want;
+	unsigned int elsewhere;	/* left from another CPU than their SA's home */
 	atomic_t inside;	/* done functions running at once: never more than one */
 	bool overlapped;
 	struct completion all;
@@ -46,6 +48,7 @@ static void left_reset(struct kunit *test, unsigned int want)
 	left.want = want;
 	atomic_set(&left.inside, 0);
 	left.overlapped = false;
+	left.elsewhere = 0;
 	init_completion(&left.all);
 }
 
@@ -59,6 +62,8 @@ static void left_done(struct sk_buff *skb, int err)
 	spin_lock(&left.lock);
 	left.skb[left.n] = skb;
 	left.err[left.n] = err;
+	if (raw_smp_processor_id() != READ_ONCE(NFSEC_SKB_CB(skb)->sa->par.home))
+		left.elsewhere++;
 	all = ++left.n == left.want;
 	spin_unlock(&left.lock);
 	nfsec_sa_put(NFSEC_SKB_CB(skb)->sa);
@@ -193,6 +198,8 @@ static void encrypt_in_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, left.skb[i]->len, OUTER + nfsec_esp_len(sa, payload_len(i)));
 	}
 	KUNIT_EXPECT_EQ(test, sa->par.count, 0U);
+	/* all from one CPU, the SA's home: two would let a veth or a NIC reorder them */
+	KUNIT_EXPECT_EQ(test, left.elsewhere, 0U);
 	kunit_info(test, "%u packets over %u CPUs, the queue full %d times", N,
 		   num_online_cpus(), atomic_read(&full));
 	left_free();
@@ -303,6 +310,7 @@ static void decrypt_in_order(struct kunit *test)
 	for (i = 0; i < N; i++)
 		KUNIT_ASSERT_EQ(test, decrypt(arrived[i]), -EINPROGRESS);
 	left_wait(test);
+	KUNIT_EXPECT_EQ(test, left.elsewhere, 0U);
 	for (i = 0; i < N; i++) {
 		struct sk_buff *skb = left.skb[i];
 		u32 idx = NFSEC_SKB_CB(skb)->seq - 1;
@@ -373,12 +381,38 @@ static void refused_at_once(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/*
+ * A packet that finds its SA idle (nothing queued, none for a jiffy) is done in the
+ * caller before nfsec_parallel_encrypt() returns, as on the serial path: no handoff for a
+ * ping. In process context, where the SIMD ciphers are synchronous.
+ */
+static void idle_sa_done_here(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	unsigned int i;
+
+	left_reset(test, 2);
+	for (i = 0; i < 2; i++) {
+		msleep(2 * jiffies_to_msecs(1) + 1);	/* the SA idle again */
+		KUNIT_ASSERT_EQ(test, encrypt(test_skb(test, sa, i)), -EINPROGRESS);
+		KUNIT_EXPECT_EQ(test, left.n, i + 1);
+	}
+	left_wait(test);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		KUNIT_EXPECT_EQ(test, esp_seq(left.skb[i]), i + 1);
+	}
+	left_free();
+	nfsec_sa_put(sa);
+}
+
 static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(encrypt_in_order),
 	KUNIT_CASE(encrypt_two_senders),
 	KUNIT_CASE(decrypt_in_order),
 	KUNIT_CASE(sa_put_in_flight),
 	KUNIT_CASE(refused_at_once),
+	KUNIT_CASE(idle_sa_done_here),
 	{}
 };
 
