@@ -251,6 +251,8 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 	struct nfsec_parallel *par = skb_parallel(skb);
 	int cpu = -1, err = 0;
 
+	/* The CPU at hand stays so until its turn is done (and sent, at home). */
+	preempt_disable();
 	spin_lock_bh(&par->lock);
 	if (par->count >= nfsec_parallel_max_jobs()) {
 		err = -ENOBUFS;
@@ -268,13 +270,14 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 		llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
 out:
 	spin_unlock_bh(&par->lock);
-	if (err)
-		return err;
-	if (cpu < 0)
-		job_crypt(job);
-	else	/* a CPU going offline meanwhile: the work runs on another (workqueue.c) */
-		queue_work_on(cpu, parallel_wq, &per_cpu(cpu_queues, cpu).work);
-	return -EINPROGRESS;
+	if (!err) {
+		if (cpu < 0)
+			job_crypt(job);
+		else	/* a CPU going offline meanwhile: its work runs on another */
+			queue_work_on(cpu, parallel_wq, &per_cpu(cpu_queues, cpu).work);
+	}
+	preempt_enable();
+	return err ?: -EINPROGRESS;
 }
 
 static int submit(struct sk_buff *skb, struct job *job)

@@ -6,13 +6,14 @@
  * inbound in the order they arrived, a forged one failing in its place. Packets in flight
  * leave from their SA's home CPU, hold their SA past its last other reference (the
  * harness's kmemleak then sees that nothing stayed), a full queue or a spent sequence
- * space refuses at once, and an idle SA's packet is done where it came.
+ * space refuses at once, and an idle SA's home moves to the CPU its packet came on.
  */
 
 #include <asm/unaligned.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <net/esp.h>
@@ -382,26 +383,33 @@ static void refused_at_once(struct kunit *test)
 }
 
 /*
- * A packet that finds its SA idle (nothing queued, none for a jiffy) is done in the
- * caller before nfsec_parallel_encrypt() returns, as on the serial path: no handoff for a
- * ping. In process context, where the SIMD ciphers are synchronous.
+ * A packet that finds its SA idle (nothing queued, none for a jiffy) is done on the CPU
+ * it came on, which becomes the SA's home: sent from there, it can overtake nothing, and
+ * a ping waits for no handoff. The test goes to each CPU in turn.
  */
-static void idle_sa_done_here(struct kunit *test)
+static void idle_sa_moves_home(struct kunit *test)
 {
 	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
-	unsigned int i;
+	unsigned int i = 0;
+	int cpu;
 
-	left_reset(test, 2);
-	for (i = 0; i < 2; i++) {
+	left_reset(test, min(num_online_cpus(), 4U));
+	for_each_online_cpu(cpu) {
+		if (i == left.want)
+			break;
+		KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 		msleep(2 * jiffies_to_msecs(1) + 1);	/* the SA idle again */
-		KUNIT_ASSERT_EQ(test, encrypt(test_skb(test, sa, i)), -EINPROGRESS);
-		KUNIT_EXPECT_EQ(test, left.n, i + 1);
+		KUNIT_EXPECT_EQ(test, encrypt(test_skb(test, sa, i)), -EINPROGRESS);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(sa->par.home), cpu);
+		i++;
 	}
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
 	left_wait(test);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < left.want; i++) {
 		KUNIT_EXPECT_EQ(test, left.err[i], 0);
 		KUNIT_EXPECT_EQ(test, esp_seq(left.skb[i]), i + 1);
 	}
+	KUNIT_EXPECT_EQ(test, left.elsewhere, 0U);
 	left_free();
 	nfsec_sa_put(sa);
 }
@@ -412,7 +420,7 @@ static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(decrypt_in_order),
 	KUNIT_CASE(sa_put_in_flight),
 	KUNIT_CASE(refused_at_once),
-	KUNIT_CASE(idle_sa_done_here),
+	KUNIT_CASE(idle_sa_moves_home),
 	{}
 };
 
