@@ -930,9 +930,10 @@ static void sa_event(struct nfsec_net *nn, struct nfsec_sa *sa, u8 cmd, bool har
 	event_send(nn, cmd, fill_sa, &e, GFP_KERNEL);
 }
 
-/* A soft or hard lifetime of @sa ran out (under nn->lock). */
+/* A soft or hard lifetime of @sa ran out. */
 void nfsec_expire_event(struct nfsec_net *nn, struct nfsec_sa *sa, bool hard)
 {
+	lockdep_assert_held(&nn->lock);
 	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
 }
 
@@ -1336,10 +1337,18 @@ static const struct genl_multicast_group nfsec_genl_mcgrps[] = {
 	{ .name = NFSEC_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+/*
+ * Requests run side by side, not under genl_mutex (parallel_ops): a new SA's transform
+ * may wait seconds in modprobe, and genl_mutex would hold up every family's requests in
+ * every namespace meanwhile. What they share is serialised by its own lock: a
+ * namespace's databases and its events by nn->lock, a dump's resume point is its own
+ * (cb->args, one dump at a time per socket), an IKE socket's mark by its socket lock.
+ */
 struct genl_family nfsec_genl_family __ro_after_init = {
 	.name = NFSEC_GENL_NAME,
 	.version = NFSEC_GENL_VERSION,
 	.netnsok = true,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = nfsec_genl_ops,
 	.n_ops = ARRAY_SIZE(nfsec_genl_ops),
