@@ -108,6 +108,9 @@ static int __init nfsec_init(void)
 	nfsec_wq = alloc_workqueue("nfsec", 0, 0);
 	if (!nfsec_wq)
 		return -ENOMEM;
+	ret = nfsec_sa_cache_init();
+	if (ret)
+		goto err_sa_cache;
 
 	nfsec_defrag_init();
 	ret = nfsec_input_init();
@@ -130,6 +133,8 @@ err_pernet:
 	nfsec_input_exit();
 err_input:
 	nfsec_defrag_exit();
+	nfsec_sa_cache_destroy();
+err_sa_cache:
 	destroy_workqueue(nfsec_wq);
 	return ret;
 }
@@ -141,13 +146,14 @@ static void __exit nfsec_exit(void)
 	/*
 	 * The last asynchronous completions (see nfsec_hooks_unregister()) have left our code
 	 * once a grace period has passed; the SAs' RCU callbacks queue their frees, and then
-	 * the queue drains.
+	 * the queue drains: no SA is left in their cache.
 	 */
 	synchronize_rcu();
 	rcu_barrier();
 	nfsec_input_exit();
 	destroy_workqueue(nfsec_wq);
 	nfsec_defrag_exit();
+	nfsec_sa_cache_destroy();
 	nfsec_ct_exit();
 }
 

@@ -879,21 +879,22 @@ static u64 sa_seq(struct nfsec_sa *sa)
 static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
 {
 	const struct nfsec_sa_config *cfg = &sa->cfg;
+	const struct nfsec_sa_id *id = &cfg->id;
 	struct nlattr *nest = nla_nest_start(skb, NFSEC_A_SA);
 	u32 icv_bits = sa->icv_len * 8;
 
 	if (!nest ||
-	    nla_put_u32(skb, NFSEC_SA_A_SPI, ntohl(sa->id.spi)) ||
+	    nla_put_u32(skb, NFSEC_SA_A_SPI, ntohl(id->spi)) ||
 	    nla_put_u8(skb, NFSEC_SA_A_DIR, cfg->dir) ||
-	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, sa->id.family) ||
-	    put_addr(skb, NFSEC_SA_A_SRC, &cfg->saddr, sa->id.family) ||
-	    put_addr(skb, NFSEC_SA_A_DST, &sa->id.daddr, sa->id.family) ||
-	    nla_put_u8(skb, NFSEC_SA_A_PROTO, sa->id.proto) ||
+	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, id->family) ||
+	    put_addr(skb, NFSEC_SA_A_SRC, &cfg->saddr, id->family) ||
+	    put_addr(skb, NFSEC_SA_A_DST, &id->daddr, id->family) ||
+	    nla_put_u8(skb, NFSEC_SA_A_PROTO, id->proto) ||
 	    nla_put_u8(skb, NFSEC_SA_A_MODE, cfg->mode) ||
 	    nla_put_u32(skb, NFSEC_SA_A_REQID, cfg->reqid) ||
-	    put_alg(skb, NFSEC_SA_A_AEAD, sa->alg_names[0], icv_bits) ||
-	    put_alg(skb, NFSEC_SA_A_ENC, sa->alg_names[1], 0) ||
-	    put_alg(skb, NFSEC_SA_A_AUTH, sa->alg_names[2], icv_bits) ||
+	    put_alg(skb, NFSEC_SA_A_AEAD, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_AEAD), icv_bits) ||
+	    put_alg(skb, NFSEC_SA_A_ENC, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_ENC), 0) ||
+	    put_alg(skb, NFSEC_SA_A_AUTH, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_AUTH), icv_bits) ||
 	    (cfg->dir == NFSEC_SA_DIR_IN &&
 	     nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, cfg->replay_window)) ||
 	    (cfg->esn && nla_put_flag(skb, NFSEC_SA_A_ESN)) ||
