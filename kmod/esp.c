@@ -139,7 +139,7 @@ static int esp_crypt(struct sk_buff *skb, unsigned int off, unsigned int len, in
 	req = tmp_req(tmp);
 	sg = tmp_sg(aead, tmp);
 
-	aad_len = fill_aad(tmp->aad, sa->id.spi, cb->seq, sa->cfg.esn);
+	aad_len = fill_aad(tmp->aad, sa->cfg.id.spi, cb->seq, sa->cfg.esn);
 	skb_copy_bits(skb, off + sizeof(struct ip_esp_hdr), tmp->iv, sa->iv_len);
 
 	sg_init_table(sg, nsg);
@@ -255,7 +255,7 @@ int nfsec_esp_encap(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 	fill_trailer(tail, padlen, nexthdr);
 
 	esph = (struct ip_esp_hdr *)(skb->data + off);
-	esph->spi = sa->id.spi;
+	esph->spi = sa->cfg.id.spi;
 	esph->seq_no = htonl(lower_32_bits(cb->seq));
 	if (sa->iv_from_seq) {
 		__be64 iv = cpu_to_be64(cb->seq);

@@ -109,6 +109,9 @@ static int __init nfsec_init(void)
 	nfsec_wq = alloc_workqueue("nfsec", 0, 0);
 	if (!nfsec_wq)
 		return -ENOMEM;
+	ret = nfsec_sa_cache_init();
+	if (ret)
+		goto err_sa_cache;
 
 	nfsec_defrag_init();
 	ret = nfsec_input_init();
@@ -136,6 +139,8 @@ err_parallel:
 	nfsec_input_exit();
 err_input:
 	nfsec_defrag_exit();
+	nfsec_sa_cache_destroy();
+err_sa_cache:
 	destroy_workqueue(nfsec_wq);
 	return ret;
 }
@@ -148,7 +153,8 @@ static void __exit nfsec_exit(void)
 	 * The last asynchronous completions (see nfsec_hooks_unregister()), and the last
 	 * senders of parallel.c's queues, have left our code once a grace period has
 	 * passed; then the crypto workers' queue goes, its last send works putting their
-	 * SAs; the SAs' RCU callbacks queue their frees, and then the queue drains.
+	 * SAs; the SAs' RCU callbacks queue their frees, and then the queue drains: no SA
+	 * is left in their cache.
 	 */
 	synchronize_rcu();
 	nfsec_parallel_exit();
@@ -156,6 +162,7 @@ static void __exit nfsec_exit(void)
 	nfsec_input_exit();
 	destroy_workqueue(nfsec_wq);
 	nfsec_defrag_exit();
+	nfsec_sa_cache_destroy();
 	nfsec_ct_exit();
 }
 

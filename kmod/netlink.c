@@ -879,21 +879,22 @@ static u64 sa_seq(struct nfsec_sa *sa)
 static int put_sa_attrs(struct sk_buff *skb, struct nfsec_sa *sa)
 {
 	const struct nfsec_sa_config *cfg = &sa->cfg;
+	const struct nfsec_sa_id *id = &cfg->id;
 	struct nlattr *nest = nla_nest_start(skb, NFSEC_A_SA);
 	u32 icv_bits = sa->icv_len * 8;
 
 	if (!nest ||
-	    nla_put_u32(skb, NFSEC_SA_A_SPI, ntohl(sa->id.spi)) ||
+	    nla_put_u32(skb, NFSEC_SA_A_SPI, ntohl(id->spi)) ||
 	    nla_put_u8(skb, NFSEC_SA_A_DIR, cfg->dir) ||
-	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, sa->id.family) ||
-	    put_addr(skb, NFSEC_SA_A_SRC, &cfg->saddr, sa->id.family) ||
-	    put_addr(skb, NFSEC_SA_A_DST, &sa->id.daddr, sa->id.family) ||
-	    nla_put_u8(skb, NFSEC_SA_A_PROTO, sa->id.proto) ||
+	    nla_put_u16(skb, NFSEC_SA_A_FAMILY, id->family) ||
+	    put_addr(skb, NFSEC_SA_A_SRC, &cfg->saddr, id->family) ||
+	    put_addr(skb, NFSEC_SA_A_DST, &id->daddr, id->family) ||
+	    nla_put_u8(skb, NFSEC_SA_A_PROTO, id->proto) ||
 	    nla_put_u8(skb, NFSEC_SA_A_MODE, cfg->mode) ||
 	    nla_put_u32(skb, NFSEC_SA_A_REQID, cfg->reqid) ||
-	    put_alg(skb, NFSEC_SA_A_AEAD, sa->alg_names[0], icv_bits) ||
-	    put_alg(skb, NFSEC_SA_A_ENC, sa->alg_names[1], 0) ||
-	    put_alg(skb, NFSEC_SA_A_AUTH, sa->alg_names[2], icv_bits) ||
+	    put_alg(skb, NFSEC_SA_A_AEAD, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_AEAD), icv_bits) ||
+	    put_alg(skb, NFSEC_SA_A_ENC, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_ENC), 0) ||
+	    put_alg(skb, NFSEC_SA_A_AUTH, nfsec_sa_alg_name(sa, NFSEC_SA_ALG_AUTH), icv_bits) ||
 	    (cfg->dir == NFSEC_SA_DIR_IN &&
 	     nla_put_u32(skb, NFSEC_SA_A_REPLAY_WINDOW, cfg->replay_window)) ||
 	    (cfg->esn && nla_put_flag(skb, NFSEC_SA_A_ESN)) ||
@@ -930,9 +931,10 @@ static void sa_event(struct nfsec_net *nn, struct nfsec_sa *sa, u8 cmd, bool har
 	event_send(nn, cmd, fill_sa, &e, GFP_KERNEL);
 }
 
-/* A soft or hard lifetime of @sa ran out (under nn->lock). */
+/* A soft or hard lifetime of @sa ran out. */
 void nfsec_expire_event(struct nfsec_net *nn, struct nfsec_sa *sa, bool hard)
 {
+	lockdep_assert_held(&nn->lock);
 	sa_event(nn, sa, NFSEC_CMD_EXPIRE, hard);
 }
 
@@ -1336,10 +1338,18 @@ static const struct genl_multicast_group nfsec_genl_mcgrps[] = {
 	{ .name = NFSEC_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+/*
+ * Requests run side by side, not under genl_mutex (parallel_ops): a new SA's transform
+ * may wait seconds in modprobe, and genl_mutex would hold up every family's requests in
+ * every namespace meanwhile. What they share is serialised by its own lock: a
+ * namespace's databases and its events by nn->lock, a dump's resume point is its own
+ * (cb->args, one dump at a time per socket), an IKE socket's mark by its socket lock.
+ */
 struct genl_family nfsec_genl_family __ro_after_init = {
 	.name = NFSEC_GENL_NAME,
 	.version = NFSEC_GENL_VERSION,
 	.netnsok = true,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = nfsec_genl_ops,
 	.n_ops = ARRAY_SIZE(nfsec_genl_ops),

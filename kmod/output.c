@@ -45,9 +45,9 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 	struct dst_entry *dst;
 	int err;
 
-	if (sa->id.family == AF_INET) {
+	if (sa->cfg.id.family == AF_INET) {
 		struct flowi4 fl4 = {
-			.daddr = sa->id.daddr.a4,
+			.daddr = sa->cfg.id.daddr.a4,
 			.saddr = sa->cfg.saddr.a4,
 			.flowi4_mark = skb->mark,
 			.flowi4_l3mdev = l3mdev,
@@ -58,7 +58,7 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 	}
 	{
 		struct flowi6 fl6 = {
-			.daddr = sa->id.daddr.a6,
+			.daddr = sa->cfg.id.daddr.a6,
 			.saddr = sa->cfg.saddr.a6,
 			.flowi6_mark = skb->mark,
 			.flowi6_l3mdev = l3mdev,
@@ -77,10 +77,11 @@ static struct dst_entry *outer_route(struct net *net, const struct nfsec_sa *sa,
 /* @skb goes to the address @sa's outer packets go to (host to host). */
 static bool same_daddr(const struct sk_buff *skb, const struct nfsec_sa *sa)
 {
+	const struct nfsec_sa_id *id = &sa->cfg.id;
+
 	if (nfsec_is_v4(skb))
-		return sa->id.family == AF_INET && ip_hdr(skb)->daddr == sa->id.daddr.a4;
-	return sa->id.family == AF_INET6 && ipv6_addr_equal(&ipv6_hdr(skb)->daddr,
-							    &sa->id.daddr.a6);
+		return id->family == AF_INET && ip_hdr(skb)->daddr == id->daddr.a4;
+	return id->family == AF_INET6 && ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &id->daddr.a6);
 }
 
 /* The largest inner packet (of @off header bytes kept in front) that fits @mtu. */
@@ -139,7 +140,7 @@ static int push_outer(struct net *net, struct sk_buff *skb, const struct nfsec_s
 {
 	u8 dsfield = nfsec_is_v4(skb) ? ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
 	u8 tos = INET_ECN_encapsulate(dsfield, dsfield);
-	unsigned int hdr = sa->id.family == AF_INET ? sizeof(struct iphdr) :
+	unsigned int hdr = sa->cfg.id.family == AF_INET ? sizeof(struct iphdr) :
 			   sizeof(struct ipv6hdr);
 
 	if (skb_cow_head(skb, hdr + LL_RESERVED_SPACE(dst->dev)))
@@ -147,7 +148,7 @@ static int push_outer(struct net *net, struct sk_buff *skb, const struct nfsec_s
 	skb_push(skb, hdr);
 	skb_reset_network_header(skb);
 	memset(&NFSEC_SKB_CB(skb)->header, 0, sizeof(NFSEC_SKB_CB(skb)->header));
-	if (sa->id.family == AF_INET) {
+	if (sa->cfg.id.family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
 
 		iph->version = 4;
@@ -158,7 +159,7 @@ static int push_outer(struct net *net, struct sk_buff *skb, const struct nfsec_s
 		iph->ttl = ip4_dst_hoplimit(dst);
 		iph->protocol = IPPROTO_ESP;
 		iph->saddr = sa->cfg.saddr.a4;
-		iph->daddr = sa->id.daddr.a4;
+		iph->daddr = sa->cfg.id.daddr.a4;
 		ip_select_ident(net, skb, NULL);
 		skb->protocol = htons(ETH_P_IP);
 	} else {
@@ -169,7 +170,7 @@ static int push_outer(struct net *net, struct sk_buff *skb, const struct nfsec_s
 		ip6h->nexthdr = IPPROTO_ESP;
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 		ip6h->saddr = sa->cfg.saddr.a6;
-		ip6h->daddr = sa->id.daddr.a6;
+		ip6h->daddr = sa->cfg.id.daddr.a6;
 		skb->protocol = htons(ETH_P_IPV6);
 	}
 	return 0;
@@ -282,7 +283,8 @@ static void xmit_one(struct nfsec_net *nn, struct nfsec_sa *sa, struct sk_buff *
 			goto err;
 		}
 		off = 0;
-		outer = sa->id.family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+		outer = sa->cfg.id.family == AF_INET ? sizeof(struct iphdr) :
+						       sizeof(struct ipv6hdr);
 		nexthdr = nfsec_is_v4(skb) ? IPPROTO_IPIP : IPPROTO_IPV6;
 	} else if (nfsec_is_v4(skb)) {
 		dst = dst_clone(skb_dst(skb));

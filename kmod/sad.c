@@ -7,6 +7,7 @@
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
 #include <linux/err.h>
+#include <linux/llist.h>
 #include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -19,7 +20,7 @@
 
 static const struct rhashtable_params sad_params = {
 	.key_len = sizeof(struct nfsec_sa_id),
-	.key_offset = offsetof(struct nfsec_sa, id),
+	.key_offset = offsetof(struct nfsec_sa, cfg.id),
 	.head_offset = offsetof(struct nfsec_sa, node),
 	.automatic_shrinking = true,
 };
@@ -56,16 +57,39 @@ static const struct aead_desc auth_descs[] = {
 	{ "hmac(sha1)", { 20 }, { 12 } },
 };
 
-static const struct aead_desc *desc_find(const struct aead_desc *descs, size_t n,
-					 const char *name)
+/* Each part's table, by enum nfsec_sa_alg_part. */
+static const struct {
+	const struct aead_desc *descs;
+	size_t n;
+} alg_tables[NFSEC_SA_ALG_PARTS] = {
+	{ aead_descs, ARRAY_SIZE(aead_descs) },
+	{ enc_descs, ARRAY_SIZE(enc_descs) },
+	{ auth_descs, ARRAY_SIZE(auth_descs) },
+};
+
+/* @name's entry in @part's table, its index + 1 into @alg[part]; NULL when unknown. */
+static const struct aead_desc *desc_find(int part, const char *name, u8 *alg)
 {
+	const struct aead_desc *descs = alg_tables[part].descs;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(descs[i].name, name))
+	for (i = 0; i < alg_tables[part].n; i++) {
+		if (!strcmp(descs[i].name, name)) {
+			alg[part] = i + 1;
 			return &descs[i];
+		}
+	}
 	return NULL;
 }
+
+/* The crypto API's name of @sa's @part (the table's), NULL when it has none. */
+const char *nfsec_sa_alg_name(const struct nfsec_sa *sa, enum nfsec_sa_alg_part part)
+{
+	u8 i = sa->alg[part];
+
+	return i ? alg_tables[part].descs[i - 1].name : NULL;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_alg_name);
 
 static bool len_ok(const u8 *lens, unsigned int len)
 {
@@ -84,16 +108,16 @@ static unsigned int icv_default(const struct aead_desc *d)
 }
 
 /*
- * Checks @alg against the tables; on success @names gets the tables' names (aead, enc,
- * auth; NULL when unused) and @icv_len the ICV length, the default when @alg leaves it 0.
+ * Checks @alg against the tables; on success @sa_alg gets each part's entry (as struct
+ * nfsec_sa's alg) and @icv_len the ICV length, the default when @alg leaves it 0.
  */
-static int alg_check(const struct nfsec_sa_alg *alg, const char **names,
-		     unsigned int *icv_len, struct netlink_ext_ack *extack)
+static int alg_check(const struct nfsec_sa_alg *alg, u8 *sa_alg, unsigned int *icv_len,
+		     struct netlink_ext_ack *extack)
 {
 	const struct aead_desc *d;
 
 	if (alg->aead) {
-		d = desc_find(aead_descs, ARRAY_SIZE(aead_descs), alg->aead);
+		d = desc_find(NFSEC_SA_ALG_AEAD, alg->aead, sa_alg);
 		if (!d)
 			goto err_alg;
 		if (alg->enc || alg->auth) {
@@ -103,7 +127,6 @@ static int alg_check(const struct nfsec_sa_alg *alg, const char **names,
 		}
 		if (!len_ok(d->key_lens, alg->key_len))
 			goto err_key;
-		names[0] = d->name;
 		goto icv;
 	}
 	if (!alg->enc || !alg->auth) {
@@ -111,20 +134,18 @@ static int alg_check(const struct nfsec_sa_alg *alg, const char **names,
 			       "an SA needs an AEAD, or both encryption and authentication");
 		return -EINVAL;
 	}
-	d = desc_find(enc_descs, ARRAY_SIZE(enc_descs), alg->enc);
+	d = desc_find(NFSEC_SA_ALG_ENC, alg->enc, sa_alg);
 	if (!d)
 		goto err_alg;
 	if (!len_ok(d->key_lens, alg->key_len))
 		goto err_key;
-	names[1] = d->name;
-	d = desc_find(auth_descs, ARRAY_SIZE(auth_descs), alg->auth);
+	d = desc_find(NFSEC_SA_ALG_AUTH, alg->auth, sa_alg);
 	if (!d)
 		goto err_alg;
 	if (!len_ok(d->key_lens, alg->auth_key_len)) {
 		NL_SET_ERR_MSG(extack, "authentication key length does not fit the algorithm");
 		return -EINVAL;
 	}
-	names[2] = d->name;
 icv:
 	*icv_len = alg->icv_len ?: icv_default(d);
 	if (!len_ok(d->icv_lens, *icv_len)) {
@@ -198,19 +219,37 @@ static struct crypto_aead *aead_new(const struct nfsec_sa_alg *alg, unsigned int
 	return aead;
 }
 
+/*
+ * SAs come from a cache of their own, objects of their size: kmalloc() rounds up to a
+ * power of two, which doubled an SA when it was a little over 512 bytes.
+ */
+static struct kmem_cache *sa_cache __ro_after_init;
+
+int __init nfsec_sa_cache_init(void)
+{
+	sa_cache = KMEM_CACHE(nfsec_sa, 0);
+	return sa_cache ? 0 : -ENOMEM;
+}
+
+/* After the last SA's free (rcu_barrier(), then the work queue drained). */
+void nfsec_sa_cache_destroy(void)
+{
+	kmem_cache_destroy(sa_cache);
+}
+
 /* A new SA with one reference, not in any SAD. */
 struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack)
 {
-	const char *names[3] = {};
+	u8 sa_alg[NFSEC_SA_ALG_PARTS] = {};
 	unsigned int icv_len;
 	struct nfsec_sa *sa;
 	int ret;
 
-	ret = alg_check(alg, names, &icv_len, extack);
+	ret = alg_check(alg, sa_alg, &icv_len, extack);
 	if (ret)
 		return ERR_PTR(ret);
-	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	sa = kmem_cache_zalloc(sa_cache, GFP_KERNEL);
 	if (!sa)
 		return ERR_PTR(-ENOMEM);
 	if (cfg->dir == NFSEC_SA_DIR_IN) {
@@ -228,13 +267,12 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 		goto err_replay;
 	}
 	sa->cfg = *cfg;
-	sa->id = cfg->id;
-	memset(sa->id.pad, 0, sizeof(sa->id.pad));
+	memset(sa->cfg.id.pad, 0, sizeof(sa->cfg.id.pad));
 	sa->okey.daddr = cfg->id.daddr;
 	sa->okey.reqid = cfg->reqid;
 	sa->okey.family = cfg->id.family;
 	sa->okey.mode = cfg->mode;
-	memcpy(sa->alg_names, names, sizeof(sa->alg_names));
+	memcpy(sa->alg, sa_alg, sizeof(sa->alg));
 	sa->icv_len = icv_len;
 	sa->iv_len = crypto_aead_ivsize(sa->aead);
 	sa->align = max(crypto_aead_blocksize(sa->aead), 4U);
@@ -248,28 +286,57 @@ struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 err_replay:
 	nfsec_replay_free(sa->replay);
 err_free:
-	kfree(sa);
+	kmem_cache_free(sa_cache, sa);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_new);
 
-static void sa_free_work(struct work_struct *work)
+static void sa_free(struct nfsec_sa *sa)
 {
-	struct nfsec_sa *sa = container_of(to_rcu_work(work), struct nfsec_sa, free_work);
-
 	crypto_free_aead(sa->aead);
 	nfsec_replay_free(sa->replay);
 	nfsec_secpath_state_put(sa);
-	kfree_sensitive(sa);
+	memzero_explicit(sa, sizeof(*sa));
+	kmem_cache_free(sa_cache, sa);
 }
 
-/* Drops a reference; the last one frees @sa after a grace period, in process context. */
+/*
+ * SAs past their grace period wait here for sa_free_work, which frees them in process
+ * context (freeing a transform may sleep). One work for all, not one per SA: a work item
+ * in every SA would cost more than the rest of its bookkeeping.
+ */
+static LLIST_HEAD(sa_free_list);
+
+static void sa_free_all(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&sa_free_list);
+	struct nfsec_sa *sa, *tmp;
+
+	llist_for_each_entry_safe(sa, tmp, list, free_node)
+		sa_free(sa);
+}
+
+static DECLARE_WORK(sa_free_work, sa_free_all);
+
+static void sa_free_rcu(struct rcu_head *rcu)
+{
+	struct nfsec_sa *sa = container_of(rcu, struct nfsec_sa, rcu);
+
+	/* The grace period is over: @rcu is free to become @free_node. */
+	if (llist_add(&sa->free_node, &sa_free_list))
+		queue_work(nfsec_wq, &sa_free_work);
+}
+
+/*
+ * Drops a reference; the last one frees @sa after a grace period, in process context.
+ * Module exit waits for the callbacks (rcu_barrier()), then for the work (the queue
+ * drained), before the cache goes.
+ */
 void nfsec_sa_put(struct nfsec_sa *sa)
 {
 	if (!refcount_dec_and_test(&sa->refcnt))
 		return;
-	INIT_RCU_WORK(&sa->free_work, sa_free_work);
-	queue_rcu_work(nfsec_wq, &sa->free_work);
+	call_rcu(&sa->rcu, sa_free_rcu);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_put);
 
@@ -277,7 +344,6 @@ int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock)
 {
 	int ret;
 
-	INIT_LIST_HEAD(&sad->all);
 	xa_init(&sad->by_seq);
 	sad->lock = lock;
 	sad->count = 0;
@@ -312,7 +378,6 @@ int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa)
 	if (ret)
 		goto err_out;
 	sa->add_time = ktime_get_seconds();
-	list_add_tail(&sa->list, &sad->all);
 	sad->count++;
 	sad->gen++;
 	return 0;
@@ -363,7 +428,6 @@ void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa)
 		WARN_ON_ONCE(rhltable_remove(&sad->out, &sa->out_node, out_params));
 	nfsec_lifetime_stop(sa);
 	xa_erase(&sad->by_seq, sa->add_seq);
-	list_del(&sa->list);
 	sad->count--;
 	sad->gen++;
 	nfsec_sa_put(sa);
@@ -396,10 +460,11 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sa_count_drop);
 
 void nfsec_sad_flush(struct nfsec_sad *sad)
 {
-	struct nfsec_sa *sa, *tmp;
+	struct nfsec_sa *sa;
+	unsigned long seq;
 
 	lockdep_assert_held(sad->lock);
-	list_for_each_entry_safe(sa, tmp, &sad->all, list)
+	xa_for_each(&sad->by_seq, seq, sa)
 		nfsec_sa_remove(sad, sa);
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_sad_flush);

@@ -3,6 +3,7 @@
 #define _NFSEC_SAD_H
 
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/refcount.h>
@@ -82,6 +83,14 @@ struct nfsec_sa_config {
 	struct nfsec_sa_encap encap;
 };
 
+/* The parts of an SA's algorithm, which nfsec_sa_alg_name() names. */
+enum nfsec_sa_alg_part {
+	NFSEC_SA_ALG_AEAD,
+	NFSEC_SA_ALG_ENC,
+	NFSEC_SA_ALG_AUTH,
+	NFSEC_SA_ALG_PARTS
+};
+
 enum nfsec_sa_flags {
 	NFSEC_SA_SOFT_DUE,		/* a soft limit was reached */
 	NFSEC_SA_SOFT_SENT,		/* ... and its EXPIRE sent */
@@ -104,15 +113,13 @@ struct nfsec_net;
 struct nfsec_sa {
 	struct rhash_head node;		/* in nfsec_sad.table */
 	struct rhlist_head out_node;	/* in nfsec_sad.out, outbound SAs only */
-	struct list_head list;		/* in nfsec_sad.all, writers only */
 	struct nfsec_sa_okey okey;
-	struct nfsec_sa_config cfg;
-	struct nfsec_sa_id id;		/* cfg.id with its padding zeroed */
+	struct nfsec_sa_config cfg;	/* cfg.id, the hash key, with its padding zeroed */
 	struct crypto_aead *aead;
-	const char *alg_names[3];	/* aead, enc, auth (NULL when unused): sad.c's */
-	unsigned int icv_len;
-	unsigned int iv_len;
-	unsigned int align;		/* ESP payload alignment: cipher block, at least 4 */
+	u8 alg[NFSEC_SA_ALG_PARTS];	/* sad.c's table entries + 1 (0: unused) */
+	u8 icv_len;
+	u8 iv_len;
+	u8 align;			/* ESP payload alignment: cipher block, at least 4 */
 	bool iv_from_seq;		/* counter-mode IV: the sequence number */
 	u64 add_seq;			/* insertion order: the newest outbound SA is used */
 	time64_t add_time;		/* ktime_get_seconds() at insertion */
@@ -121,34 +128,39 @@ struct nfsec_sa {
 	atomic64_t drops[NFSEC_SA_DROP_A_MAX + 1];	/* by enum nfsec_sa_drop_attr */
 	unsigned long flags;		/* enum nfsec_sa_flags */
 	spinlock_t lock;
+	refcount_t refcnt;
 	struct nfsec_parallel par;	/* packets in crypto on the workers (parallel.c) */
 	struct nfsec_replay *replay;	/* inbound */
 	struct xfrm_state *xs;		/* inbound: what its packets carry (secpath.c) */
 	unsigned long mapping_next;	/* inbound, encapsulated: jiffies of the next MAPPING */
 	struct nfsec_net *nn;		/* set by nfsec_sa_add() */
 	struct delayed_work expire_work;
-	refcount_t refcnt;
-	struct rcu_work free_work;
+	union {
+		struct rcu_head rcu;		/* the last reference's put */
+		struct llist_node free_node;	/* then, after the grace period */
+	};
 };
 
 /* Locking: lookups under RCU; writers hold *@lock. */
 struct nfsec_sad {
 	struct rhashtable table;
 	struct rhltable out;
-	struct list_head all;
-	struct xarray by_seq;		/* every SA by add_seq: where a dump resumes */
+	struct xarray by_seq;		/* every SA by add_seq: where a dump resumes, flush */
 	struct mutex *lock;		/* the namespace's writer lock */
 	unsigned int count;
 	unsigned int gen;		/* moves on every insertion and removal (dumps) */
 	u64 next_seq;
 };
 
+int nfsec_sa_cache_init(void);
+void nfsec_sa_cache_destroy(void);
 int nfsec_sad_init(struct nfsec_sad *sad, struct mutex *lock);
 void nfsec_sad_destroy(struct nfsec_sad *sad);
 void nfsec_sad_flush(struct nfsec_sad *sad);
 struct nfsec_sa *nfsec_sa_new(const struct nfsec_sa_config *cfg,
 			      const struct nfsec_sa_alg *alg, struct netlink_ext_ack *extack);
 void nfsec_sa_put(struct nfsec_sa *sa);
+const char *nfsec_sa_alg_name(const struct nfsec_sa *sa, enum nfsec_sa_alg_part part);
 int nfsec_sa_insert(struct nfsec_sad *sad, struct nfsec_sa *sa);
 int nfsec_sa_add(struct nfsec_net *nn, struct nfsec_sa *sa);
 void nfsec_sa_remove(struct nfsec_sad *sad, struct nfsec_sa *sa);

@@ -34,10 +34,10 @@ int nfsec_secpath_state_new(struct nfsec_sa *sa, struct net *net)
 	if (!x)
 		return -ENOMEM;
 	x->id.proto = 0;
-	x->id.spi = sa->id.spi;
-	memcpy(&x->id.daddr, &sa->id.daddr, sizeof(sa->id.daddr));
+	x->id.spi = sa->cfg.id.spi;
+	memcpy(&x->id.daddr, &sa->cfg.id.daddr, sizeof(sa->cfg.id.daddr));
 	memcpy(&x->props.saddr, &sa->cfg.saddr, sizeof(sa->cfg.saddr));
-	x->props.family = sa->id.family;
+	x->props.family = sa->cfg.id.family;
 	x->props.reqid = sa->cfg.reqid;
 	x->props.mode = XFRM_MODE_TRANSPORT;
 	x->outer_mode.encap = sa->cfg.mode;
