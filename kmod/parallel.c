@@ -225,7 +225,8 @@ static void cpu_work(struct work_struct *work)
 static int job_cpu(struct nfsec_parallel *par)
 {
 	unsigned long now = jiffies;
-	bool idle = !par->count && time_after(now, par->last + 1);
+	/* the job just queued alone, and none before it for a jiffy */
+	bool idle = par->count == 1 && time_after(now, par->last + 1);
 	int cpu;
 
 	lockdep_assert_held(&par->lock);
