@@ -321,6 +321,7 @@ bool cli_line_adds_policy(const struct cli_opts *global, int argc, char **argv)
 	struct errmsg err;
 	int first;
 
+	opts.batch = NULL;
 	first = cli_parse_options(argc, argv, &opts, &implied, &err);
 	if (first < 0 || implied || opts.batch || first + 1 >= argc)
 		return false;
