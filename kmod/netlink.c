@@ -98,6 +98,15 @@ static const struct nla_policy policy_cmd_policy[NFSEC_A_MAX + 1] = {
 };
 
 /*
+ * NFSEC_A_POLICIES is checked as a nest only: each entry is parsed when its turn comes,
+ * so that a bad entry stops the list there, the entries before it added.
+ */
+static const struct nla_policy policy_new_policy[NFSEC_A_MAX + 1] = {
+	[NFSEC_A_POLICY] = NLA_POLICY_NESTED(policy_attr_policy),
+	[NFSEC_A_POLICIES] = { .type = NLA_NESTED },
+};
+
+/*
  * Sets the extack for a missing @type inside @nest (NULL: top level); true if missing.
  * @msg must be a string literal: the extack keeps the pointer.
  */
@@ -370,51 +379,61 @@ static void flush_event(struct nfsec_net *nn, int dir)
 		   GFP_KERNEL);
 }
 
-static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
+/* The policy of the NFSEC_A_POLICY nest @nest, unindexed: returns it, or ERR_PTR. */
+static struct nfsec_policy *policy_from_nest(struct nlattr *nest,
+					     struct netlink_ext_ack *extack)
 {
-	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
-	struct nlattr *tb[NFSEC_POLICY_A_MAX + 1], *nest;
+	struct nlattr *tb[NFSEC_POLICY_A_MAX + 1];
 	struct nfsec_selector sel;
 	struct nfsec_policy *pol;
 	struct nfsec_tmpl tmpl;
 	int ret;
 
-	ret = parse_policy_nest(info, tb);
+	ret = nla_parse_nested(tb, NFSEC_POLICY_A_MAX, nest, policy_attr_policy, extack);
 	if (ret)
-		return ret;
-	nest = info->attrs[NFSEC_A_POLICY];
-	if (attr_missing(info->extack, nest, tb, NFSEC_POLICY_A_DIR,
-			 "policy needs a direction") ||
-	    attr_missing(info->extack, nest, tb, NFSEC_POLICY_A_ACTION,
-			 "policy needs an action") ||
-	    attr_missing(info->extack, nest, tb, NFSEC_POLICY_A_SELECTOR,
-			 "policy needs a selector"))
-		return -EINVAL;
+		return ERR_PTR(ret);
+	if (attr_missing(extack, nest, tb, NFSEC_POLICY_A_DIR, "policy needs a direction") ||
+	    attr_missing(extack, nest, tb, NFSEC_POLICY_A_ACTION, "policy needs an action") ||
+	    attr_missing(extack, nest, tb, NFSEC_POLICY_A_SELECTOR, "policy needs a selector"))
+		return ERR_PTR(-EINVAL);
 	if (tb[NFSEC_POLICY_A_INDEX]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[NFSEC_POLICY_A_INDEX],
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_POLICY_A_INDEX],
 				    "the kernel chooses the index");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
-	ret = parse_selector(tb[NFSEC_POLICY_A_SELECTOR], &sel, info->extack);
+	ret = parse_selector(tb[NFSEC_POLICY_A_SELECTOR], &sel, extack);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	if (tb[NFSEC_POLICY_A_TMPL] &&
 	    nla_get_u8(tb[NFSEC_POLICY_A_ACTION]) != NFSEC_POLICY_PROTECT) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[NFSEC_POLICY_A_TMPL],
+		NL_SET_ERR_MSG_ATTR(extack, tb[NFSEC_POLICY_A_TMPL],
 				    "only a protect policy takes a template");
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
-	ret = parse_tmpl(tb[NFSEC_POLICY_A_TMPL], &sel, &tmpl, info->extack);
+	ret = parse_tmpl(tb[NFSEC_POLICY_A_TMPL], &sel, &tmpl, extack);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 
 	pol = nfsec_policy_new(&sel, tb[NFSEC_POLICY_A_PRIORITY] ?
 			       nla_get_u32(tb[NFSEC_POLICY_A_PRIORITY]) : 0,
 			       nla_get_u8(tb[NFSEC_POLICY_A_ACTION]), GFP_KERNEL);
 	if (IS_ERR(pol))
-		return PTR_ERR(pol);
+		return pol;
 	pol->dir = nla_get_u8(tb[NFSEC_POLICY_A_DIR]);
 	pol->tmpl = tmpl;
+	return pol;
+}
+
+/* Adds and announces the policy of @nest; each entry of a list, or the one alone. */
+static int policy_new_one(struct nfsec_net *nn, struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct nfsec_policy *pol;
+	int ret;
+
+	pol = policy_from_nest(nest, extack);
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
 
 	mutex_lock(&nn->lock);
 	ret = nfsec_policy_add(nn, pol);
@@ -423,11 +442,69 @@ static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&nn->lock);
 	if (ret) {
 		if (ret == -EEXIST)
-			NL_SET_ERR_MSG(info->extack,
+			NL_SET_ERR_MSG(extack,
 				       "a policy with this direction, selector and priority exists");
 		kfree(pol);
 	}
 	return ret;
+}
+
+/*
+ * The entries of NFSEC_A_POLICIES in order, up to the first that fails. The error then
+ * points into that entry (at the entry itself when its own check named no attribute),
+ * which is how the sender tells which entry failed and that those before it were added.
+ */
+static int policy_new_list(struct nfsec_net *nn, struct nlattr *list,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *entry;
+	unsigned int n = 0;
+	int rem, ret;
+
+	nla_for_each_nested(entry, list, rem) {
+		if (nla_type(entry) != NFSEC_A_POLICY) {
+			NL_SET_ERR_MSG_ATTR(extack, entry, "a policy list holds only policies");
+			return -EINVAL;
+		}
+		if (++n > NFSEC_POLICIES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, entry, "too many policies in one list");
+			return -E2BIG;
+		}
+		ret = policy_new_one(nn, entry, extack);
+		if (ret) {
+			if (extack && !extack->bad_attr)
+				NL_SET_BAD_ATTR(extack, entry);
+			return ret;
+		}
+	}
+	if (rem) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "trailing bytes after the last policy");
+		return -EINVAL;
+	}
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(extack, list, "an empty policy list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int nfsec_nl_policy_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nfsec_net *nn = nfsec_net(genl_info_net(info));
+	struct nlattr *one = info->attrs[NFSEC_A_POLICY];
+	struct nlattr *list = info->attrs[NFSEC_A_POLICIES];
+
+	if (one && list) {
+		NL_SET_ERR_MSG_ATTR(info->extack, list,
+				    "a request adds one policy or a list, not both");
+		return -EINVAL;
+	}
+	if (list)
+		return policy_new_list(nn, list, info->extack);
+	if (attr_missing(info->extack, NULL, info->attrs, NFSEC_A_POLICY,
+			 "request needs a policy"))
+		return -EINVAL;
+	return policy_new_one(nn, one, info->extack);
 }
 
 /* The policy named by NFSEC_POLICY_A_INDEX, under nn->lock. */
@@ -1250,8 +1327,8 @@ static const struct genl_ops nfsec_genl_ops[] = {
 	{
 		.cmd = NFSEC_CMD_POLICY_NEW,
 		.doit = nfsec_nl_policy_new,
-		.policy = policy_cmd_policy,
-		.maxattr = ARRAY_SIZE(policy_cmd_policy) - 1,
+		.policy = policy_new_policy,
+		.maxattr = ARRAY_SIZE(policy_new_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

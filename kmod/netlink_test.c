@@ -23,6 +23,7 @@ struct nl_result {
 	int error;			/* from the ack: 0 or -errno */
 	bool acked;
 	char extack[128];		/* NLMSGERR_ATTR_MSG, empty when none */
+	u32 offs;			/* NLMSGERR_ATTR_OFFS, 0 when none */
 	bool have_reply;
 	unsigned int events;		/* multicast POLICY_NEW/DEL/FLUSH seen */
 	u8 last_event;
@@ -81,6 +82,8 @@ static void parse_ack(struct kunit *test, const struct nlmsghdr *nlh,
 					   NULL, NULL));
 	if (tb[NLMSGERR_ATTR_MSG])
 		nla_strscpy(res->extack, tb[NLMSGERR_ATTR_MSG], sizeof(res->extack));
+	if (tb[NLMSGERR_ATTR_OFFS])
+		res->offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
 static void parse_policy_reply(struct kunit *test, const struct nlmsghdr *nlh,
@@ -183,6 +186,18 @@ static void parse_reply(struct kunit *test, const struct nlmsghdr *nlh,
 	res->netns_cookie = nla_get_u64(tb[NFSEC_A_NETNS_COOKIE]);
 }
 
+static void parse_one(struct kunit *test, const struct nlmsghdr *nlh, struct nl_result *res)
+{
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		parse_ack(test, nlh, res);
+	else if (nlh->nlmsg_type == NLMSG_DONE)
+		res->acked = true;
+	else if (nlh->nlmsg_type == nfsec_genl_family.id)
+		parse_reply(test, nlh, res);
+	else
+		KUNIT_FAIL(test, "unexpected message type %u", nlh->nlmsg_type);
+}
+
 /*
  * Sends @skb (consumed) and collects every message the kernel queued in answer; with
  * @listen, from a socket in the events group, so the events it caused come too.
@@ -224,14 +239,9 @@ static void nl_transact_listen(struct kunit *test, struct sk_buff *skb,
 		KUNIT_ASSERT_GT(test, len, 0);
 		nlh = buf;
 		KUNIT_ASSERT_TRUE(test, nlmsg_ok(nlh, len));
-		if (nlh->nlmsg_type == NLMSG_ERROR)
-			parse_ack(test, nlh, res);
-		else if (nlh->nlmsg_type == NLMSG_DONE)
-			res->acked = true;
-		else if (nlh->nlmsg_type == nfsec_genl_family.id)
-			parse_reply(test, nlh, res);
-		else
-			KUNIT_FAIL(test, "unexpected message type %u", nlh->nlmsg_type);
+		/* a dump packs as many messages in one datagram as fit */
+		for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len))
+			parse_one(test, nlh, res);
 	}
 	sock_release(sock);
 }
@@ -535,6 +545,89 @@ static void policy_new_refuses(struct kunit *test)
 	else
 		KUNIT_EXPECT_NE(test, res.extack[0], '\0');
 	/* Nothing changed. */
+	KUNIT_EXPECT_EQ(test, policy_count(test), 0U);
+}
+
+/*
+ * A list of policies, NFSEC_A_POLICIES: entries of source prefix 24, 25, 26, 27 but for
+ * entry @bad (-1: none), which is @r. @starts gets the offset of each entry in the message.
+ */
+static struct sk_buff *policy_list(struct kunit *test, int bad, const struct pol_req *r,
+				   u32 *starts)
+{
+	struct sk_buff *skb = nl_request_new(test, NFSEC_CMD_POLICY_NEW);
+	struct nlattr *list = nla_nest_start(skb, NFSEC_A_POLICIES);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, list);
+	for (i = 0; i < 4; i++) {
+		struct pol_req ok = { .dir = NFSEC_POLICY_DIR_IN, .action = NFSEC_POLICY_BYPASS,
+				      .sprefix = 24 + i };
+
+		starts[i] = skb_tail_pointer(skb) - skb->data;
+		KUNIT_ASSERT_EQ(test, 0, fill_policy(skb, i == bad ? r : &ok));
+	}
+	starts[i] = skb_tail_pointer(skb) - skb->data;
+	nla_nest_end(skb, list);
+	return skb;
+}
+
+static void policy_list_adds_in_order(struct kunit *test)
+{
+	struct nl_result res;
+	u32 starts[5];
+
+	policy_flush_all(test);
+	nl_transact_listen(test, policy_list(test, -1, NULL, starts), &res, true);
+	KUNIT_EXPECT_EQ(test, res.error, 0);
+	KUNIT_EXPECT_EQ(test, res.events, 4U);
+	KUNIT_EXPECT_EQ(test, policy_count(test), 4U);
+	policy_flush_all(test);
+}
+
+/* Entry 2 of 4 bad in each way: entries 0 and 1 added, the error points into entry 2. */
+static const struct pol_req bad_entries[] = {
+	{ "entry 2 repeats entry 0", -EEXIST,
+	  "a policy with this direction, selector and priority exists", 0,
+	  NFSEC_POLICY_DIR_IN, NFSEC_POLICY_BYPASS, AF_INET, 4, 24 },
+	{ "entry 2 without a direction", -EINVAL, "policy needs a direction", POL_NO_DIR },
+	{ "entry 2 with prefix 33", -EINVAL, "prefix longer than the address", 0,
+	  NFSEC_POLICY_DIR_IN, NFSEC_POLICY_BYPASS, AF_INET, 4, 33 },
+	{ "entry 2 with an index", -EINVAL, "the kernel chooses the index", POL_WITH_INDEX },
+};
+
+KUNIT_ARRAY_PARAM(bad_entry, bad_entries, bad_policy_desc);
+
+static void policy_list_stops_at_failure(struct kunit *test)
+{
+	const struct pol_req *r = test->param_value;
+	struct nl_result res;
+	u32 starts[5];
+
+	policy_flush_all(test);
+	nl_transact_listen(test, policy_list(test, 2, r, starts), &res, true);
+	KUNIT_EXPECT_EQ(test, res.error, r->error);
+	KUNIT_EXPECT_STREQ(test, res.extack, r->extack);
+	KUNIT_EXPECT_GE(test, res.offs, starts[2]);
+	KUNIT_EXPECT_LT(test, res.offs, starts[3]);
+	KUNIT_EXPECT_EQ(test, res.events, 2U);
+	KUNIT_EXPECT_EQ(test, policy_count(test), 2U);
+	policy_flush_all(test);
+}
+
+static void policy_list_refuses_stray(struct kunit *test)
+{
+	struct sk_buff *skb = nl_request_new(test, NFSEC_CMD_POLICY_NEW);
+	struct nlattr *list = nla_nest_start(skb, NFSEC_A_POLICIES);
+	struct nl_result res;
+
+	KUNIT_ASSERT_NOT_NULL(test, list);
+	KUNIT_ASSERT_EQ(test, 0, nla_put_u32(skb, NFSEC_A_SOCKET_FD, 1));
+	nla_nest_end(skb, list);
+	policy_flush_all(test);
+	nl_transact(test, skb, &res);
+	KUNIT_EXPECT_EQ(test, res.error, -EINVAL);
+	KUNIT_EXPECT_STREQ(test, res.extack, "a policy list holds only policies");
 	KUNIT_EXPECT_EQ(test, policy_count(test), 0U);
 }
 
@@ -1109,6 +1202,9 @@ static struct kunit_case netlink_cases[] = {
 	KUNIT_CASE(policy_new_get_del),
 	KUNIT_CASE(policy_events),
 	KUNIT_CASE_PARAM(policy_new_refuses, bad_policy_gen_params),
+	KUNIT_CASE(policy_list_adds_in_order),
+	KUNIT_CASE_PARAM(policy_list_stops_at_failure, bad_entry_gen_params),
+	KUNIT_CASE(policy_list_refuses_stray),
 	KUNIT_CASE(sa_new_get_del),
 	KUNIT_CASE(sa_dump_parts),
 	KUNIT_CASE(sa_encap_given_back),

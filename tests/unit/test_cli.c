@@ -655,6 +655,29 @@ static void test_batch_refused(void **state)
 }
 
 /*
+ * Which batch lines queue their policy add: a "policy add" however abbreviated, behind the
+ * options of the line, with those given before -batch (which the line does not repeat).
+ */
+static void test_batch_line_adds_policy(void **state)
+{
+	const struct cli_opts global = { .json = false, .batch = "FILE" };
+
+	(void)state;
+#define ADDS(...) cli_line_adds_policy(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+	assert_true(ADDS("nfsec", "policy", "add", "dir", "out"));
+	assert_true(ADDS("nfsec", "pol", "a", "dir", "out"));
+	assert_true(ADDS("nfsec", "-j", "policy", "add"));
+	assert_false(ADDS("nfsec", "policy", "show"));
+	assert_false(ADDS("nfsec", "policy", "delete", "index", "1"));
+	assert_false(ADDS("nfsec", "policy"));
+	assert_false(ADDS("nfsec", "sa", "add"));
+	assert_false(ADDS("nfsec", "-h", "policy", "add"));
+	assert_false(ADDS("nfsec", "-batch", "x", "policy", "add"));
+	assert_false(ADDS("nfsec", "-x", "policy", "add"));
+#undef ADDS
+}
+
+/*
  * -j before -batch holds for every line: "version" prints the tool's release as JSON with
  * or without the module (and fails without it, which ends the batch).
  */
@@ -706,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_batch_stdin),
 		cmocka_unit_test(test_batch_refused),
 		cmocka_unit_test(test_batch_global_options),
+		cmocka_unit_test(test_batch_line_adds_policy),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

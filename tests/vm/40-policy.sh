@@ -77,6 +77,28 @@ expect_eq "policies after flush in" "$(count)" 300
 nfsec policy flush
 expect_eq "policies after flush" "$(count)" 0
 
+# A batch sends a run of adds as few requests (nfsec_policy_queue()), yet stops where one
+# line alone would: at a duplicate only the kernel refuses, line 300, in the second request
+# of the run, with the message of the add alone and exactly the 299 lines before installed;
+# at a line the tool refuses, line 51, with the 50 queued before it installed.
+for i in $(seq 1 400); do
+	echo "policy add dir out action bypass src 10.3.$((i / 256)).$((i % 256)) dst any"
+	if [ "$i" -eq 299 ]; then echo "policy add dir out action bypass src 10.3.0.5 dst any"; fi
+done > /tmp/adds
+if nfsec -batch /tmp/adds 2> /tmp/err; then fail "batch with a duplicate accepted"; fi
+nfsec policy add dir out action bypass src 10.3.0.5 dst any 2> /tmp/err1 || :
+expect_eq "batch duplicate message" "$(cat /tmp/err)" \
+	"nfsec: /tmp/adds:300: $(sed 's/^nfsec: //' /tmp/err1)"
+expect_eq "policies before the duplicate" "$(count)" 299
+nfsec policy flush
+head -n 50 /tmp/adds > /tmp/adds2
+echo "policy add dir sideways" >> /tmp/adds2
+tail -n 10 /tmp/adds >> /tmp/adds2
+if nfsec -batch /tmp/adds2 2> /tmp/err; then fail "batch with a bad line accepted"; fi
+grep -q '^nfsec: /tmp/adds2:51: .*sideways' /tmp/err || fail "batch bad line: $(cat /tmp/err)"
+expect_eq "policies before the bad line" "$(count)" 50
+nfsec policy flush
+
 # Unloading with policies installed (here and in ns a) frees them all.
 nfsec policy add dir out action bypass
 module_unload

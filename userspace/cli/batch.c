@@ -11,6 +11,16 @@
  *     command succeeded; if it failed, behind the location, and the batch stops;
  *  3. the real fd 2 is back before batch_run() returns.
  * A line that succeeds and says nothing on standard error costs one lseek().
+ *
+ * Every line's command uses one libnfsec handle (cli_handle_share()), and a run of
+ * "policy add" lines goes to the kernel as one request for up to NFSEC_POLICIES_MAX of them
+ * (nfsec_policy_queue()), which the kernel applies in order up to the first it refuses:
+ *  1. a policy add line queues its policy under its line number and succeeds;
+ *  2. the queue is sent before any other line runs (its output or effect may depend on
+ *     the policies), when it is full, when a line fails and at the end of the batch;
+ *  3. when the kernel refuses a queued policy, the batch stops there, with the message the
+ *     line would have had alone, under that line's number: the lines before it are
+ *     applied, it and those after it are not, as if each had run alone.
  */
 #define _GNU_SOURCE	/* memfd_create() */
 #include <errno.h>
@@ -23,6 +33,8 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include <nfsec.h>
 
 #include "commands.h"
 
@@ -45,19 +57,21 @@ struct batch {
 };
 
 /* "nfsec: FILE:LINE: " on the real standard error, then what fmt says; stdout first. */
-static void say(const struct batch *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void say_at(const struct batch *b, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void say(const struct batch *b, const char *fmt, ...)
+static void say_at(const struct batch *b, unsigned long line, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	dprintf(b->saved, "nfsec: %s:%lu: ", b->name, b->line);
+	dprintf(b->saved, "nfsec: %s:%lu: ", b->name, line);
 	va_start(ap, fmt);
 	vdprintf(b->saved, fmt, ap);
 	va_end(ap);
 }
+
+#define say(b, ...) say_at(b, (b)->line, __VA_ARGS__)
 
 static void write_all(int fd, const char *text, size_t len)
 {
@@ -218,24 +232,69 @@ static int line_split(char *line, char **words)
 	return n;
 }
 
+/*
+ * Sends the queued policy adds, if any: 0, or 1 after saying which line's policy the
+ * kernel refused and why, as that line alone would have said it.
+ */
+static int queue_send(const struct batch *b)
+{
+	struct nfsec_handle *h = cli_handle_shared();
+	unsigned long failed = 0;
+
+	if (!h || !nfsec_policy_queued(h))
+		return 0;
+	nfsec_error_clear(h);
+	if (nfsec_policy_queue_send(h, &failed) == 0)
+		return 0;
+	say_at(b, failed, "%s\n", nfsec_error(h));
+	return 1;
+}
+
+/* What the line that failed wrote, unless a queued policy before it failed first. */
+static int line_failed(struct batch *b, int status)
+{
+	if (queue_send(b))
+		return 1;
+	return held_release(b, status);
+}
+
+static int line_run(struct batch *b, const struct cli_opts *opts, int argc)
+{
+	struct nfsec_handle *h = cli_handle_shared();
+	bool queue = cli_line_adds_policy(opts, argc, b->argv);
+	int status;
+
+	if ((!queue || (h && nfsec_policy_queue_full(h))) && queue_send(b))
+		return 1;
+	cli_policy_queue_as(queue ? b->line : 0);
+	status = cli_run_line(opts, argc, b->argv);
+	cli_policy_queue_as(0);
+	if (status)
+		return line_failed(b, status);
+	return held_release(b, status);
+}
+
 static int lines_run(struct batch *b, const struct cli_opts *opts)
 {
-	int ret, n, status;
+	int ret, n;
 
 	while ((ret = line_read(b)) > 0) {
 		n = line_split(b->buf, b->argv + 1);
 		if (n < 0) {
-			say(b, "a double quote left open\n");
+			if (queue_send(b) == 0)
+				say(b, "a double quote left open\n");
 			return 1;
 		}
 		if (n == 0)
 			continue;
 		b->argv[0] = "nfsec";
 		b->argv[n + 1] = NULL;
-		status = cli_run_line(opts, n + 1, b->argv);
-		if (held_release(b, status))
+		if (line_run(b, opts, n + 1))
 			return 1;
 	}
+	/* a line that cannot be read was said before the queued ones were sent */
+	if (queue_send(b))
+		return 1;
 	return ret < 0 ? 1 : 0;
 }
 
@@ -258,7 +317,9 @@ int batch_run(const struct cli_opts *opts)
 	clearerr(b->in);
 	status = 1;
 	if (hold_begin(b) == 0) {
+		cli_handle_share(true);
 		status = lines_run(b, opts);
+		cli_handle_share(false);
 		hold_end(b);
 	}
 	if (b->in != stdin)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,7 +146,18 @@ void cli_usage(FILE *out)
 	      out);
 }
 
-struct nfsec_handle *cli_handle_open(void)
+/*
+ * In a batch, one handle serves every line (opened by the first that needs it, so that a
+ * batch of "help" needs no module), and the policy adds of the lines batch.c marks are
+ * queued on it under their line number (queue_tag, 0 when not queueing).
+ */
+static struct {
+	bool on;
+	struct nfsec_handle *h;
+	unsigned long queue_tag;
+} shared;
+
+struct nfsec_handle *cli_handle_open_own(void)
 {
 	struct nfsec_handle *h;
 
@@ -156,14 +168,53 @@ struct nfsec_handle *cli_handle_open(void)
 	return NULL;
 }
 
+struct nfsec_handle *cli_handle_open(void)
+{
+	if (!shared.on)
+		return cli_handle_open_own();
+	if (!shared.h)
+		shared.h = cli_handle_open_own();
+	else
+		nfsec_error_clear(shared.h);
+	return shared.h;
+}
+
 int cli_handle_done(struct nfsec_handle *h, int ret)
 {
 	if (ret < 0) {
 		fflush(stdout);
 		fprintf(stderr, "nfsec: %s\n", nfsec_error(h));
 	}
-	nfsec_close(h);
+	if (h != shared.h)
+		nfsec_close(h);
 	return ret < 0 ? 1 : 0;
+}
+
+void cli_handle_share(bool on)
+{
+	if (!on) {
+		nfsec_close(shared.h);
+		shared.h = NULL;
+	}
+	shared.on = on;
+	shared.queue_tag = 0;
+}
+
+struct nfsec_handle *cli_handle_shared(void)
+{
+	return shared.h;
+}
+
+void cli_policy_queue_as(unsigned long tag)
+{
+	shared.queue_tag = shared.on ? tag : 0;
+}
+
+int cli_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p)
+{
+	if (shared.queue_tag && h == shared.h)
+		return nfsec_policy_queue(h, p, shared.queue_tag);
+	return nfsec_policy_add(h, p);
 }
 
 static int try_help(const char *what)
@@ -260,6 +311,22 @@ int cli_run(int argc, char **argv)
 		return try_help(err.text);
 	}
 	return batch_run(&opts);
+}
+
+bool cli_line_adds_policy(const struct cli_opts *global, int argc, char **argv)
+{
+	struct cli_opts opts = *global;
+	const struct command *cmd;
+	const char *implied;
+	struct errmsg err;
+	int first;
+
+	opts.batch = NULL;
+	first = cli_parse_options(argc, argv, &opts, &implied, &err);
+	if (first < 0 || implied || opts.batch || first + 1 >= argc)
+		return false;
+	cmd = command_find(nfsec_commands, argv[first], &err);
+	return cmd && cmd->handler == policy_main && policy_word_is_add(argv[first + 1]);
 }
 
 int cli_run_line(const struct cli_opts *global, int argc, char **argv)

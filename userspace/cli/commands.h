@@ -67,11 +67,43 @@ int cli_parse_options(int argc, char **argv, struct cli_opts *opts, const char *
 
 struct nfsec_handle;
 
-/* A libnfsec handle for one command, or NULL after saying why there is none. */
+struct nfsec_policy;
+
+/*
+ * A libnfsec handle for one command, or NULL after saying why there is none. In a batch
+ * (cli_handle_share()), the batch's one handle, its last error forgotten.
+ */
 struct nfsec_handle *cli_handle_open(void);
 
-/* Ends a command on h: prints the reason of ret if it failed, closes h; the exit status. */
+/* A handle of the command's own, batch or not: for one that changes the handle (monitor). */
+struct nfsec_handle *cli_handle_open_own(void);
+
+/*
+ * Ends a command on h: prints the reason of ret if it failed, closes h unless it is the
+ * batch's; the exit status.
+ */
 int cli_handle_done(struct nfsec_handle *h, int ret);
+
+/* A batch begins (on) or ends (closing its handle). */
+void cli_handle_share(bool on);
+
+/* The batch's handle, NULL until a line opened it. */
+struct nfsec_handle *cli_handle_shared(void);
+
+/*
+ * Whether the policy adds of the next line queue on the batch's handle under tag (its line
+ * number), or (0) go to the kernel at once. batch.c sends the queue.
+ */
+void cli_policy_queue_as(unsigned long tag);
+
+/* nfsec_policy_add(), or nfsec_policy_queue() as cli_policy_queue_as() said. */
+int cli_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p);
+
+/* Whether a batch line (argv as cli_run_line() takes it) is a "policy add". */
+bool cli_line_adds_policy(const struct cli_opts *global, int argc, char **argv);
+
+/* Whether word names the "add" subcommand of "policy", abbreviated or not. */
+bool policy_word_is_add(const char *word);
 
 /* "nfsec ARGS...": options, lookup, the handler's exit status; or the whole -batch. */
 int cli_run(int argc, char **argv);

@@ -307,7 +307,7 @@ int monitor_main(const struct cli_opts *opts, int argc, char **argv)
 	if (status >= 0)
 		return status;
 
-	h = cli_handle_open();
+	h = cli_handle_open_own();
 	if (!h)
 		return 1;
 	if (nfsec_monitor_open(h) < 0)

@@ -422,7 +422,7 @@ static int policy_add(const struct cli_opts *opts, int argc, char **argv)
 	h = cli_handle_open();
 	if (!h)
 		return 1;
-	return cli_handle_done(h, nfsec_policy_add(h, &p));
+	return cli_handle_done(h, cli_policy_add(h, &p));
 }
 
 static int policy_delete(const struct cli_opts *opts, int argc, char **argv)
@@ -564,6 +564,14 @@ static const struct command policy_commands[] = {
 	{ "help", NULL, "show how to use nfsec policy", policy_usage },
 	{ NULL, NULL, NULL, NULL },
 };
+
+bool policy_word_is_add(const char *word)
+{
+	struct errmsg err;
+	const struct command *cmd = command_find(policy_commands, word, &err);
+
+	return cmd && cmd->handler == policy_add;
+}
 
 int policy_main(const struct cli_opts *opts, int argc, char **argv)
 {

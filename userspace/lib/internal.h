@@ -22,10 +22,14 @@
 
 enum { NFSEC_ERRMSG_LEN = 512 };
 
+struct nfsec_policy_queue;
+
 struct nfsec_handle {
 	struct nl_sock *sk;
 	struct nl_sock *mon;		/* the event socket, from nfsec_monitor_open() */
 	int family;			/* resolved id of NFSEC_GENL_NAME */
+	struct nfsec_policy_queue *queue;	/* policy_queue.c's, NULL until used */
+	uint32_t err_offs;		/* NLMSGERR_ATTR_OFFS of the last kernel error, or 0 */
 	char errmsg[NFSEC_ERRMSG_LEN];
 };
 
@@ -45,6 +49,10 @@ int nfsec_seterr(struct nfsec_handle *h, int err, const char *fmt, ...)
 /* *msgp = a request for cmd with the genl header filled in; flags are NLM_F_DUMP or 0. */
 int nfsec_msg_new(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
 		  struct nl_msg **msgp);
+
+/* The same in a buffer of size bytes (0: libnl's default, a page). */
+int nfsec_msg_new_size(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
+		       size_t size, struct nl_msg **msgp);
 
 /*
  * Wipes the whole buffer of msg, then frees it: requests may carry keys. NULL is fine.
@@ -104,7 +112,8 @@ int nfsec_request_one(struct nfsec_handle *h, const char *op, struct nl_msg *msg
 
 /*
  * Reads the errno of an NLMSG_ERROR or NLMSG_DONE message. When it is an error, sets the
- * handle's message from it (extack text, missing attribute) and returns it; returns 0 for
+ * handle's message from it (extack text, missing attribute) and err_offs from the offset
+ * the kernel pointed at (0 without one), and returns it; returns 0 for
  * an ack or a clean end of dump, -EBADMSG when the message is truncated.
  */
 int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlmsghdr *nlh);
@@ -178,6 +187,9 @@ struct nfsec_version_reply {
 };
 int nfsec_version_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg);
 
+/* policy_queue.c: frees the handle's queue, wiped; NULL is fine. */
+void nfsec_policy_queue_free(struct nfsec_policy_queue *q);
+
 /*
  * The requests of policy.c, built but not sent (nfsec_request() sends them): NEW for p,
  * DEL or a "do" GET (cmd) for one index, FLUSH for dir or every direction (dir < 0).
@@ -185,6 +197,10 @@ int nfsec_version_parse(struct nfsec_handle *h, struct nlmsghdr *nlh, void *arg)
  */
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp);
+
+/* What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY. */
+int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p);
+int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p);
 int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
 			   struct nl_msg **msgp);
 int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp);

@@ -119,9 +119,16 @@ void nfsec_close(struct nfsec_handle *h)
 {
 	if (!h)
 		return;
+	nfsec_policy_queue_free(h->queue);
 	nl_socket_free(h->mon);
 	nl_socket_free(h->sk);
 	free(h);
+}
+
+void nfsec_error_clear(struct nfsec_handle *h)
+{
+	if (h)
+		h->errmsg[0] = '\0';
 }
 
 const char *nfsec_error(const struct nfsec_handle *h)
@@ -134,13 +141,19 @@ const char *nfsec_error(const struct nfsec_handle *h)
 int nfsec_msg_new(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
 		  struct nl_msg **msgp)
 {
+	return nfsec_msg_new_size(h, op, cmd, flags, 0, msgp);
+}
+
+int nfsec_msg_new_size(struct nfsec_handle *h, const char *op, uint8_t cmd, int flags,
+		       size_t size, struct nl_msg **msgp)
+{
 	struct nl_msg *msg;
 
 	*msgp = NULL;
 	if (h->family <= 0)
 		return nfsec_seterr(h, -ENOTCONN, "%s: the handle is not open", op);
 
-	msg = nlmsg_alloc();
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 	if (!msg)
 		goto err_nomem;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0, flags, cmd,
@@ -189,6 +202,7 @@ int nfsec_need(struct nfsec_handle *h, const char *op, struct nlattr **tb, const
 static const struct nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1] = {
 	[NLMSGERR_ATTR_MSG]	  = { .type = NLA_STRING },
 	[NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
+	[NLMSGERR_ATTR_OFFS]	  = { .type = NLA_U32, .maxlen = sizeof(uint32_t) },
 };
 
 /*
@@ -235,6 +249,7 @@ int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlms
 	size_t len, off;
 	int err;
 
+	h->err_offs = 0;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN)
 		goto err_truncated;
 	len = nlh->nlmsg_len - NLMSG_HDRLEN;
@@ -263,6 +278,8 @@ int nfsec_kernel_error(struct nfsec_handle *h, const char *op, const struct nlms
 	if (err >= 0)
 		return 0;
 	extack_parse(nlh, off, tb);
+	if (tb[NLMSGERR_ATTR_OFFS])
+		h->err_offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 	return seterr_kernel(h, op, err, tb);
 
 err_truncated:

@@ -36,6 +36,9 @@ void nfsec_close(struct nfsec_handle *h);
 /* The message of the last failed call on h; never NULL (h == NULL means out of memory). */
 const char *nfsec_error(const struct nfsec_handle *h);
 
+/* Forgets the message of the last failed call, so a handle can serve one command after another. */
+void nfsec_error_clear(struct nfsec_handle *h);
+
 /* NFSEC_CMD_GET_VERSION: what the module in the caller's network namespace runs. */
 int nfsec_get_version(struct nfsec_handle *h, struct nfsec_version *ver);
 
@@ -95,6 +98,25 @@ struct nfsec_policy {
  * -EEXIST when an equal policy (direction, selector, priority) is already there.
  */
 int nfsec_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p);
+
+/*
+ * Adds queued on the handle, sent as one request (NFSEC_A_POLICIES) where
+ * nfsec_policy_add() sends one each:
+ *  - nfsec_policy_queue() checks p as nfsec_policy_add() would and queues it under the
+ *    caller's tag; -ENOBUFS (p not queued) when the queue is full, which
+ *    nfsec_policy_queue_full() tells before;
+ *  - nfsec_policy_queue_send() sends what is queued and empties the queue. The kernel adds
+ *    the policies in order up to the first it refuses: the error is that policy's as
+ *    nfsec_policy_add() would give it, *failed its tag; those before it are added, it and
+ *    those after are not. When the kernel does not say which failed (an error of the
+ *    request as a whole), *failed is the first tag and none was added. 0 with nothing
+ *    queued.
+ */
+int nfsec_policy_queue(struct nfsec_handle *h, const struct nfsec_policy *p,
+		       unsigned long tag);
+bool nfsec_policy_queue_full(const struct nfsec_handle *h);
+unsigned int nfsec_policy_queued(const struct nfsec_handle *h);
+int nfsec_policy_queue_send(struct nfsec_handle *h, unsigned long *failed);
 
 /* NFSEC_CMD_POLICY_DEL: removes the policy with that index. */
 int nfsec_policy_del(struct nfsec_handle *h, uint32_t index);

@@ -63,7 +63,14 @@ static int put_tmpl(struct nl_msg *msg, const struct nfsec_tmpl *t)
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }
 
-static int put_policy(struct nl_msg *msg, const struct nfsec_policy *p)
+int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
+{
+	int ret = nfsec_selector_check(h, add_op, &p->sel);
+
+	return ret < 0 ? ret : tmpl_check(h, p);
+}
+
+int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p)
 {
 	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_A_POLICY);
 
@@ -83,15 +90,13 @@ int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 	int ret;
 
 	*msgp = NULL;
-	ret = nfsec_selector_check(h, add_op, &p->sel);
-	if (!ret)
-		ret = tmpl_check(h, p);
+	ret = nfsec_policy_check(h, p);
 	if (ret < 0)
 		return ret;
 	ret = nfsec_msg_new(h, add_op, NFSEC_CMD_POLICY_NEW, 0, msgp);
 	if (ret < 0)
 		return ret;
-	if (put_policy(*msgp, p) < 0)
+	if (nfsec_policy_put(*msgp, p) < 0)
 		return nfsec_too_large(h, add_op, msgp);
 	return 0;
 }

@@ -35,6 +35,11 @@
  *   }
  *   Addresses are masked to their prefix. A policy equal to an existing one of the same
  *   direction (selector and priority) is refused with EEXIST.
+ *   Or, in place of NFSEC_A_POLICY, a list: NFSEC_A_POLICIES { NFSEC_A_POLICY {...}, ... },
+ *   1 to NFSEC_POLICIES_MAX nests of type NFSEC_A_POLICY, each as above. They are added in
+ *   order, each announced as if sent alone, up to the first that fails: that one and those
+ *   after it are not added; the error's extack message is that entry's own and its offset
+ *   (NLMSGERR_ATTR_OFFS) points into the entry, which is how the sender tells which failed.
  *
  * NFSEC_CMD_POLICY_DEL (CAP_NET_ADMIN): NFSEC_A_POLICY { NFSEC_POLICY_A_INDEX }
  *   NFSEC_POLICY_A_INDEX: u32 >= 1, the kernel's handle for a policy, unique in the
@@ -185,10 +190,14 @@ enum nfsec_attr {
 	NFSEC_A_EXPIRE_HARD,
 	NFSEC_A_SOCKET_FD,
 	NFSEC_A_MAPPING,
+	NFSEC_A_POLICIES,
 	__NFSEC_A_LAST
 };
 
 #define NFSEC_A_MAX (__NFSEC_A_LAST - 1)
+
+/* The most NFSEC_A_POLICY nests one NFSEC_A_POLICIES list may hold. */
+#define NFSEC_POLICIES_MAX 256
 
 enum nfsec_policy_attr {
 	NFSEC_POLICY_A_UNSPEC,
