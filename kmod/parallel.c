@@ -37,7 +37,7 @@
  * Off by default: a burst beyond an SA's queue (NFSEC_PARALLEL_JOBS_PER_CPU per CPU) is
  * dropped, where the serial path would have slowed its sender; tests/vm/60-esp-xfrm.sh's
  * transfers lost packets to it (counted as errors). Until a full queue pushes back
- * instead, the parallel path is asked for.
+ * instead, the parallel path is taken only when asked for.
  */
 bool nfsec_parallel __read_mostly;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel);
