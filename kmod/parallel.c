@@ -250,21 +250,24 @@ static int job_cpu(struct nfsec_parallel *par)
 }
 
 /*
- * Step 1: queues @job for @skb, and steps 2 and 3 at once when its turn is this CPU's;
- * -ENOBUFS when the SA has too many, or -EOVERFLOW.
+ * Step 1: queues @job for @skb, and steps 2 and 3 at once when its turn is this CPU's
+ * or the queue is full (the sender pays for its packet, as on the serial path); -ENOBUFS
+ * past the hard limit, or -EOVERFLOW.
  */
 static int job_queue(struct sk_buff *skb, struct job *job)
 {
 	struct nfsec_parallel *par = skb_parallel(skb);
 	int cpu = -1, err = 0;
+	bool full;
 
 	/* The CPU at hand stays so until its turn is done (and sent, at home). */
 	preempt_disable();
 	spin_lock_bh(&par->lock);
-	if (par->count >= nfsec_parallel_max_jobs()) {
+	if (par->count >= nfsec_parallel_hard_jobs()) {
 		err = -ENOBUFS;
 		goto out;
 	}
+	full = par->count >= nfsec_parallel_max_jobs();
 	if (job->encrypt) {
 		err = nfsec_esp_seq_take(skb);
 		if (err)
@@ -272,7 +275,7 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 	}
 	list_add_tail(&job->node, &par->jobs);
 	par->count++;
-	cpu = job_cpu(par);
+	cpu = full ? -1 : job_cpu(par);
 	if (cpu >= 0)
 		llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
 out:

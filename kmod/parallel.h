@@ -9,16 +9,27 @@
 #include <linux/spinlock.h>
 
 /*
- * At most this many of one SA's packets in crypto at once per online CPU; more are
- * dropped. A few per CPU keep every worker busy; more would only be a standing queue
- * that every packet of the SA waits behind (with 1000, as padata allows, a ping beside
- * one TCP flow took 44 ms instead of 0.4 in the benchmark's guest).
+ * Up to this many of one SA's packets per online CPU go to the workers; a packet that
+ * finds more queued joins the queue all the same, but the CPU it came on does its crypto
+ * at once, as the serial path would: a full queue slows its sender instead of dropping.
+ * A few per CPU keep every worker busy; more would only be a standing queue that every
+ * packet of the SA waits behind (with 1000, as padata allows, a ping beside one TCP flow
+ * took 44 ms instead of 0.4 in the benchmark's guest). NFSEC_PARALLEL_HARD_FACTOR times
+ * as many (done packets waiting behind one still in crypto) are dropped: memory.
  */
-enum { NFSEC_PARALLEL_JOBS_PER_CPU = 16 };
+enum {
+	NFSEC_PARALLEL_JOBS_PER_CPU = 16,
+	NFSEC_PARALLEL_HARD_FACTOR = 8,
+};
 
 static inline unsigned int nfsec_parallel_max_jobs(void)
 {
 	return NFSEC_PARALLEL_JOBS_PER_CPU * num_online_cpus();
+}
+
+static inline unsigned int nfsec_parallel_hard_jobs(void)
+{
+	return NFSEC_PARALLEL_HARD_FACTOR * nfsec_parallel_max_jobs();
 }
 
 /*

@@ -5,8 +5,9 @@
  * outbound with their sequence numbers ascending, even with two senders at once;
  * inbound in the order they arrived, a forged one failing in its place. Packets in flight
  * leave from their SA's home CPU, hold their SA past its last other reference (the
- * harness's kmemleak then sees that nothing stayed), a full queue or a spent sequence
- * space refuses at once, and an idle SA's home moves to the CPU its packet came on.
+ * harness's kmemleak then sees that nothing stayed), a full queue's next packet is done
+ * by its sender, a queue at its hard limit or a spent sequence space refuses at once,
+ * and an idle SA's home moves to the CPU its packet came on.
  */
 
 #include <asm/unaligned.h>
@@ -353,14 +354,17 @@ static void sa_put_in_flight(struct kunit *test)
 	/* The SA's memory goes after a grace period, on nfsec's workqueue: kmemleak's. */
 }
 
-/* A full queue, or a spent sequence space, refuses at once: the skb stays the caller's. */
+/*
+ * A queue at its hard limit, or a spent sequence space, refuses at once: the skb stays
+ * the caller's.
+ */
 static void refused_at_once(struct kunit *test)
 {
 	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
 	struct sk_buff *skb = test_skb(test, sa, 1);
 
 	spin_lock_bh(&sa->par.lock);
-	sa->par.count = nfsec_parallel_max_jobs();
+	sa->par.count = nfsec_parallel_hard_jobs();
 	spin_unlock_bh(&sa->par.lock);
 	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done),
 			-ENOBUFS);
@@ -414,6 +418,37 @@ static void idle_sa_moves_home(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/*
+ * A packet that finds its SA's queue full is not dropped: it joins the queue and the CPU
+ * it came on does its crypto at once (and, at home, sends it when its turn comes), so a
+ * full queue slows the sender as the serial path would.
+ */
+static void full_queue_done_here(struct kunit *test)
+{
+	struct nfsec_sa *sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	unsigned int full = nfsec_parallel_max_jobs();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(sa->par.home)), 0);
+	left_reset(test, 1);
+	spin_lock_bh(&sa->par.lock);
+	sa->par.count = full;		/* stands for packets no worker has taken yet */
+	spin_unlock_bh(&sa->par.lock);
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(test_skb(test, sa, 0), OUTER,
+						     IPPROTO_IPIP, 0, left_done), -EINPROGRESS);
+	/* done in the call: nothing went to a worker, nothing was dropped */
+	KUNIT_EXPECT_EQ(test, left.n, 1U);
+	spin_lock_bh(&sa->par.lock);
+	KUNIT_EXPECT_EQ(test, sa->par.count, full);
+	sa->par.count = 0;
+	spin_unlock_bh(&sa->par.lock);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	left_wait(test);
+	KUNIT_EXPECT_EQ(test, left.err[0], 0);
+	KUNIT_EXPECT_EQ(test, esp_seq(left.skb[0]), 1U);
+	left_free();
+	nfsec_sa_put(sa);
+}
+
 static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(encrypt_in_order),
 	KUNIT_CASE(encrypt_two_senders),
@@ -421,6 +456,7 @@ static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(sa_put_in_flight),
 	KUNIT_CASE(refused_at_once),
 	KUNIT_CASE(idle_sa_moves_home),
+	KUNIT_CASE(full_queue_done_here),
 	{}
 };
 
