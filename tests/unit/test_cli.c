@@ -654,6 +654,14 @@ static void test_batch_refused(void **state)
 	run_free(&r);
 }
 
+static bool adds_policy(const struct cli_opts *global, int argc, char **argv)
+{
+	struct cli_line line;
+
+	cli_line_parse(global, argc, argv, &line);
+	return line.adds_policy;
+}
+
 /*
  * Which batch lines queue their policy add: a "policy add" however abbreviated, behind the
  * options of the line, with those given before -batch (which the line does not repeat).
@@ -663,7 +671,7 @@ static void test_batch_line_adds_policy(void **state)
 	const struct cli_opts global = { .json = false, .batch = "FILE" };
 
 	(void)state;
-#define ADDS(...) cli_line_adds_policy(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+#define ADDS(...) adds_policy(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 	assert_true(ADDS("nfsec", "policy", "add", "dir", "out"));
 	assert_true(ADDS("nfsec", "pol", "a", "dir", "out"));
 	assert_true(ADDS("nfsec", "-j", "policy", "add"));

@@ -262,8 +262,12 @@ static int line_failed(struct batch *b, int status)
 static int line_run(struct batch *b, const struct cli_opts *opts, int argc)
 {
 	struct nfsec_handle *h = cli_handle_shared();
-	bool queue = cli_line_adds_policy(opts, argc, b->argv);
+	struct cli_line line;
+	bool queue;
 	int status;
+
+	cli_line_parse(opts, argc, b->argv, &line);
+	queue = line.adds_policy;
 
 	if ((!queue || (h && nfsec_policy_queue_full(h))) && queue_send(b))
 		return 1;
@@ -273,7 +277,7 @@ static int line_run(struct batch *b, const struct cli_opts *opts, int argc)
 			return 1;
 	}
 	cli_policy_queue_as(queue ? b->line : 0);
-	status = cli_run_line(opts, argc, b->argv);
+	status = cli_line_run(&line);
 	cli_policy_queue_as(0);
 	if (status)
 		return line_failed(b, status);
