@@ -42,19 +42,20 @@ enum {
 	BATCH_LINE_MAX = 4096,	/* bytes, without the newline */
 	/* "nfsec", one-character words with a blank between them, NULL */
 	BATCH_ARGV_MAX = 1 + (BATCH_LINE_MAX + 1) / 2 + 1,
+	BATCH_READ = 65536,	/* bytes a read() asks for */
 };
-
-static const char blanks[] = " \t\r";
 
 struct batch {
 	const char *name;	/* FILE as given, "-" for standard input */
-	FILE *in;
+	int in;			/* its descriptor */
+	size_t pos, len;	/* of what read() gave, in chunk: read into lines, and in all */
 	unsigned long line;	/* the number of the line in buf */
 	int held;		/* the memfd that is fd 2 while the batch runs */
 	int saved;		/* the real fd 2 meanwhile */
 	bool unreleased;	/* queued policy adds succeeded, fd 2 not looked at since */
 	char buf[BATCH_LINE_MAX + 1];
 	char *argv[BATCH_ARGV_MAX];
+	char chunk[BATCH_READ];
 };
 
 /* "nfsec: FILE:LINE: " on the real standard error, then what fmt says; stdout first. */
@@ -174,30 +175,90 @@ static int held_release(struct batch *b, int status)
 	return 0;
 }
 
-/* The next line into buf, without its newline: 1, 0 at the end of the file, -1 said why. */
-static int line_read(struct batch *b)
+/* More of the file into chunk: how many bytes, 0 at its end, -1 said why. */
+static ssize_t chunk_read(struct batch *b)
 {
-	size_t n = 0;
-	int c;
+	ssize_t n;
 
-	b->line++;
-	while ((c = getc_unlocked(b->in)) != EOF && c != '\n') {
-		if (n == BATCH_LINE_MAX) {
-			say(b, "line longer than %d bytes\n", BATCH_LINE_MAX);
-			return -1;
-		}
-		if (c == '\0') {
-			say(b, "a NUL byte in the line\n");
-			return -1;
-		}
-		b->buf[n++] = (char)c;
-	}
-	if (ferror(b->in)) {
+	do {
+		n = read(b->in, b->chunk, sizeof(b->chunk));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
 		say(b, "%s\n", strerror(errno));
 		return -1;
 	}
+	b->pos = 0;
+	b->len = (size_t)n;
+	return n;
+}
+
+/* len bytes of the line at text, after the *n in buf already: 0, or -1 said why. */
+static int line_append(struct batch *b, size_t *n, const char *text, size_t len)
+{
+	size_t room = BATCH_LINE_MAX - *n;
+
+	/* as the bytes come: a NUL within the limit, else the limit */
+	if (memchr(text, '\0', len < room ? len : room)) {
+		say(b, "a NUL byte in the line\n");
+		return -1;
+	}
+	if (len > room) {
+		say(b, "line longer than %d bytes\n", BATCH_LINE_MAX);
+		return -1;
+	}
+	memcpy(b->buf + *n, text, len);
+	*n += len;
+	return 0;
+}
+
+/*
+ * The next line into buf, without its newline: 1, 0 at the end of the file, -1 said why.
+ * The file is read a chunk at a time, each line found in it with memchr().
+ */
+static int line_read(struct batch *b)
+{
+	size_t n = 0;
+
+	b->line++;
+	for (;;) {
+		const char *text = b->chunk + b->pos, *nl;
+		size_t len = b->len - b->pos;
+		ssize_t got;
+
+		if (len == 0) {
+			got = chunk_read(b);
+			if (got < 0)
+				return -1;
+			if (got == 0)
+				break;
+			continue;
+		}
+		nl = memchr(text, '\n', len);
+		if (nl)
+			len = (size_t)(nl - text);
+		if (line_append(b, &n, text, len) < 0)
+			return -1;
+		b->pos += len;
+		if (nl) {
+			b->pos++;
+			b->buf[n] = '\0';
+			return 1;
+		}
+	}
 	b->buf[n] = '\0';
-	return c != EOF || n > 0;
+	return n > 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static char *blanks_skip(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
 }
 
 /*
@@ -207,7 +268,7 @@ static int line_read(struct batch *b)
  */
 static int line_split(char *line, char **words)
 {
-	char *in = line + strspn(line, blanks), *out = line;
+	char *in = blanks_skip(line), *out = line;
 	int n = 0;
 
 	if (*in == '#')
@@ -216,7 +277,7 @@ static int line_split(char *line, char **words)
 		bool quoted = false;
 
 		words[n++] = out;
-		for (; *in && (quoted || !strchr(blanks, *in)); in++) {
+		for (; *in && (quoted || !is_blank(*in)); in++) {
 			if (*in == '"')
 				quoted = !quoted;
 			else
@@ -228,7 +289,7 @@ static int line_split(char *line, char **words)
 		if (*in)
 			in++;
 		*out++ = '\0';
-		in += strspn(in, blanks);
+		in = blanks_skip(in);
 	}
 	return n;
 }
@@ -329,13 +390,12 @@ int batch_run(const struct cli_opts *opts)
 		return 1;
 	}
 	b->name = opts->batch;
-	b->in = strcmp(b->name, "-") ? fopen(b->name, "re") : stdin;
-	if (!b->in) {
+	b->in = strcmp(b->name, "-") ? open(b->name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (b->in < 0) {
 		fprintf(stderr, "nfsec: %s: %s\n", b->name, strerror(errno));
 		free(b);
 		return 1;
 	}
-	clearerr(b->in);
 	status = 1;
 	if (hold_begin(b) == 0) {
 		cli_handle_share(true);
@@ -343,8 +403,8 @@ int batch_run(const struct cli_opts *opts)
 		cli_handle_share(false);
 		hold_end(b);
 	}
-	if (b->in != stdin)
-		fclose(b->in);
+	if (b->in != STDIN_FILENO)
+		close(b->in);
 	free(b);
 	return status;
 }
