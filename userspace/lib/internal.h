@@ -17,6 +17,7 @@
 #include <netlink/msg.h>
 
 #include "nfsec.h"
+#include "put.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -163,8 +164,8 @@ const char *nfsec_family_name(uint16_t family);
 int nfsec_selector_check(struct nfsec_handle *h, const char *op,
 			 const struct nfsec_selector *sel);
 
-/* sel as the nest type, every attribute stated; -EMSGSIZE when msg is full. */
-int nfsec_selector_put(struct nl_msg *msg, int type, const struct nfsec_selector *sel);
+/* sel as the nest type, every attribute stated; w full when it does not fit. */
+void nfsec_selector_put(struct nfsec_put *w, uint16_t type, const struct nfsec_selector *sel);
 
 /*
  * The selector nest, which messages call name ("NFSEC_POLICY_A_SELECTOR"), into *sel: every
@@ -198,7 +199,10 @@ void nfsec_policy_queue_free(struct nfsec_policy_queue *q);
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp);
 
-/* What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY. */
+/*
+ * What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY,
+ * or -EMSGSIZE and msg as it was when it does not fit.
+ */
 int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p);
 int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p);
 int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,

@@ -46,21 +46,19 @@ static int tmpl_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 }
 
 /* The tunnel's endpoints only in tunnel mode; the request id always. */
-static int put_tmpl(struct nl_msg *msg, const struct nfsec_tmpl *t)
+static void put_tmpl(struct nfsec_put *w, const struct nfsec_tmpl *t)
 {
 	unsigned int len = nfsec_addr_len(t->family);
-	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_POLICY_A_TMPL);
+	uint32_t nest = nfsec_put_nest_start(w, NFSEC_POLICY_A_TMPL);
 
-	if (!nest || nla_put_u8(msg, NFSEC_TMPL_A_MODE, t->mode) < 0)
-		return -EMSGSIZE;
-	if (t->mode == NFSEC_MODE_TUNNEL &&
-	    (nla_put_u16(msg, NFSEC_TMPL_A_FAMILY, t->family) < 0 ||
-	     nla_put(msg, NFSEC_TMPL_A_SRC, len, t->src) < 0 ||
-	     nla_put(msg, NFSEC_TMPL_A_DST, len, t->dst) < 0))
-		return -EMSGSIZE;
-	if (nla_put_u32(msg, NFSEC_TMPL_A_REQID, t->reqid) < 0)
-		return -EMSGSIZE;
-	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+	nfsec_put_u8(w, NFSEC_TMPL_A_MODE, t->mode);
+	if (t->mode == NFSEC_MODE_TUNNEL) {
+		nfsec_put_u16(w, NFSEC_TMPL_A_FAMILY, t->family);
+		nfsec_put(w, NFSEC_TMPL_A_SRC, t->src, len);
+		nfsec_put(w, NFSEC_TMPL_A_DST, t->dst, len);
+	}
+	nfsec_put_u32(w, NFSEC_TMPL_A_REQID, t->reqid);
+	nfsec_put_nest_end(w, nest);
 }
 
 int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
@@ -72,16 +70,20 @@ int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 
 int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p)
 {
-	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_A_POLICY);
+	struct nfsec_put w = nfsec_put_begin(msg);
+	uint32_t before = w.nlh->nlmsg_len, nest = nfsec_put_nest_start(&w, NFSEC_A_POLICY);
 
-	if (!nest ||
-	    nla_put_u8(msg, NFSEC_POLICY_A_DIR, p->dir) < 0 ||
-	    nla_put_u8(msg, NFSEC_POLICY_A_ACTION, p->action) < 0 ||
-	    nla_put_u32(msg, NFSEC_POLICY_A_PRIORITY, p->priority) < 0 ||
-	    nfsec_selector_put(msg, NFSEC_POLICY_A_SELECTOR, &p->sel) < 0 ||
-	    (p->has_tmpl && put_tmpl(msg, &p->tmpl) < 0))
-		return -EMSGSIZE;
-	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+	nfsec_put_u8(&w, NFSEC_POLICY_A_DIR, p->dir);
+	nfsec_put_u8(&w, NFSEC_POLICY_A_ACTION, p->action);
+	nfsec_put_u32(&w, NFSEC_POLICY_A_PRIORITY, p->priority);
+	nfsec_selector_put(&w, NFSEC_POLICY_A_SELECTOR, &p->sel);
+	if (p->has_tmpl)
+		put_tmpl(&w, &p->tmpl);
+	nfsec_put_nest_end(&w, nest);
+	if (!w.full)
+		return 0;
+	w.nlh->nlmsg_len = before;
+	return -EMSGSIZE;
 }
 
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
