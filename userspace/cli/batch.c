@@ -261,6 +261,33 @@ static char *blanks_skip(char *s)
 	return s;
 }
 
+/* What ends the plain stretch of a word, which is left where it is: a blank, a quote, NUL. */
+static const bool word_stop[256] = {
+	['\0'] = true, [' '] = true, ['\t'] = true, ['\r'] = true, ['"'] = true,
+};
+
+/*
+ * The rest of a word from in, a double quote: the quotes dropped, what they held kept
+ * with its blanks, the bytes moved up over the quotes. Where the word ends in the line
+ * (its blank or NUL), *end where its NUL goes; NULL for a quote left open.
+ */
+static char *word_unquote(char *in, char **end)
+{
+	bool quoted = false;
+	char *out = in;
+
+	for (; *in && (quoted || !is_blank(*in)); in++) {
+		if (*in == '"')
+			quoted = !quoted;
+		else
+			*out++ = *in;
+	}
+	if (quoted)
+		return NULL;
+	*end = out;
+	return in;
+}
+
 /*
  * The words of line, in place, into words[]: how many (0 for a comment), or -1 for a quote
  * left open. A double quote opens or closes a stretch in which blanks belong to the word;
@@ -268,27 +295,25 @@ static char *blanks_skip(char *s)
  */
 static int line_split(char *line, char **words)
 {
-	char *in = blanks_skip(line), *out = line;
+	char *in = blanks_skip(line), *end;
 	int n = 0;
 
 	if (*in == '#')
 		return 0;
 	while (*in) {
-		bool quoted = false;
-
-		words[n++] = out;
-		for (; *in && (quoted || !is_blank(*in)); in++) {
-			if (*in == '"')
-				quoted = !quoted;
-			else
-				*out++ = *in;
+		words[n++] = in;
+		while (!word_stop[(unsigned char)*in])
+			in++;
+		end = in;
+		if (*in == '"') {
+			in = word_unquote(in, &end);
+			if (!in)
+				return -1;
 		}
-		if (quoted)
-			return -1;
-		/* out is behind in (or on its final NUL): the blank is read before it goes */
+		/* past the blank before its place (end) may take the NUL */
 		if (*in)
 			in++;
-		*out++ = '\0';
+		*end = '\0';
 		in = blanks_skip(in);
 	}
 	return n;
