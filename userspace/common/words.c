@@ -14,6 +14,19 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Whether word is name, compared here rather than with strcmp(): a word is looked up in a
+ * table of short names, most of which differ from it in the first byte.
+ */
+static inline bool word_is(const char *word, const char *name)
+{
+	while (*word && *word == *name) {
+		word++;
+		name++;
+	}
+	return *word == *name;
+}
+
 static const struct proto protos[] = {
 	{ "tcp", IPPROTO_TCP, true },
 	{ "udp", IPPROTO_UDP, true },
@@ -45,7 +58,7 @@ int proto_parse(const char *word, uint8_t *number)
 	uint32_t n;
 
 	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		if (!strcmp(word, protos[i].name)) {
+		if (word_is(word, protos[i].name)) {
 			*number = protos[i].number;
 			return 0;
 		}
@@ -281,7 +294,7 @@ const char *mode_name(unsigned int mode)
 int name_lookup(const char *const *names, size_t n, const char *word)
 {
 	for (size_t i = 0; i < n; i++)
-		if (names[i] && !strcmp(word, names[i]))
+		if (names[i] && word_is(word, names[i]))
 			return (int)i;
 	return -1;
 }
@@ -358,7 +371,7 @@ static const struct keyword *keyword_find(const struct keyword *table, unsigned 
 					  const char *word)
 {
 	for (unsigned int id = 0; id < n; id++)
-		if (!strcmp(word, table[id].name))
+		if (word_is(word, table[id].name))
 			return &table[id];
 	return NULL;
 }
