@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -83,12 +82,51 @@ static void addr_mask(uint8_t *addr, unsigned int bytes, unsigned int len)
 /* "LEN" of "ADDR/LEN": 1 to 3 decimal digits, at most bits. */
 static bool prefix_len_parse(const char *word, unsigned int bits, unsigned int *len)
 {
-	size_t n = strlen(word);
+	unsigned int n = 0, value = 0;
 
-	if (n == 0 || n > 3 || strspn(word, "0123456789") != n)
+	for (; word[n] >= '0' && word[n] <= '9'; n++) {
+		if (n == 3)
+			return false;
+		value = value * 10 + (unsigned int)(word[n] - '0');
+	}
+	if (n == 0 || word[n])
 		return false;
-	*len = (unsigned int)atoi(word);
-	return *len <= bits;
+	*len = value;
+	return value <= bits;
+}
+
+/*
+ * The n characters at word as an IPv4 address in dotted decimal, four numbers 0..255
+ * without leading zeros, into addr: what inet_pton(AF_INET) takes, read without copying
+ * the word and without the call, as most addresses given are IPv4. false for anything
+ * else, which inet_pton() then reads.
+ */
+static bool addr_pton4(const char *word, size_t n, uint8_t *addr)
+{
+	unsigned int parts = 0, value = 0, digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = word[i];
+
+		if (c >= '0' && c <= '9') {
+			if (digits == 1 && value == 0)
+				return false;
+			value = value * 10 + (unsigned int)(c - '0');
+			if (value > 255)
+				return false;
+			digits++;
+		} else if (c == '.' && digits && parts < 3) {
+			addr[parts++] = (uint8_t)value;
+			value = 0;
+			digits = 0;
+		} else {
+			return false;
+		}
+	}
+	if (parts != 3 || !digits)
+		return false;
+	addr[3] = (uint8_t)value;
+	return true;
 }
 
 /* The first n characters of word as an address: its family, or 0. */
@@ -96,6 +134,9 @@ static uint16_t addr_pton(const char *word, size_t n, uint8_t *addr)
 {
 	char text[INET6_ADDRSTRLEN];
 
+	memset(addr, 0, 16);
+	if (addr_pton4(word, n, addr))
+		return AF_INET;
 	memset(addr, 0, 16);
 	if (n >= sizeof(text))
 		return 0;
