@@ -55,7 +55,7 @@ const struct command *command_find(const struct command *table, const char *word
 	unsigned int n = 0;
 
 	for (const struct command *c = table; c->name; c++) {
-		if (!strcmp(word, c->name))
+		if (word_is(word, c->name))
 			return c;
 		if (matches(word, c->name)) {
 			found = c;

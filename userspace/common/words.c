@@ -13,19 +13,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/*
- * Whether word is name, compared here rather than with strcmp(): a word is looked up in a
- * table of short names, most of which differ from it in the first byte.
- */
-static inline bool word_is(const char *word, const char *name)
-{
-	while (*word && *word == *name) {
-		word++;
-		name++;
-	}
-	return *word == *name;
-}
-
 static const struct proto protos[] = {
 	{ "tcp", IPPROTO_TCP, true },
 	{ "udp", IPPROTO_UDP, true },
@@ -151,13 +138,16 @@ static uint16_t addr_pton(const char *word, size_t n, uint8_t *addr)
 
 int prefix_parse(const char *word, struct prefix *p, struct errmsg *err)
 {
-	const char *slash = strchr(word, '/');
-	size_t n = slash ? (size_t)(slash - word) : strlen(word);
+	const char *slash;
 	unsigned int bits, len;
+	size_t n = 0;
 
+	while (word[n] && word[n] != '/')
+		n++;
+	slash = word[n] ? word + n : NULL;
 	memset(p, 0, sizeof(*p));
 	p->word = word;
-	if (!strcmp(word, "any"))
+	if (word_is(word, "any"))
 		return 0;
 	p->family = addr_pton(word, n, p->addr);
 	if (!p->family)
