@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <linux/netlink.h>
 #include <netlink/attr.h>
@@ -155,7 +156,10 @@ int nfsec_need(struct nfsec_handle *h, const char *op, struct nlattr **tb, const
  */
 
 /* 4 for AF_INET, else 16. */
-unsigned int nfsec_addr_len(uint16_t family);
+static inline unsigned int nfsec_addr_len(uint16_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
 
 /* "AF_INET" or "AF_INET6", for messages. */
 const char *nfsec_family_name(uint16_t family);
@@ -200,11 +204,11 @@ int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp);
 
 /*
- * What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY,
- * or -EMSGSIZE and msg as it was when it does not fit.
+ * What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY
+ * through w, or -EMSGSIZE and the message as it was when it does not fit.
  */
 int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p);
-int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p);
+int nfsec_policy_put(struct nfsec_put *w, const struct nfsec_policy *p);
 int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
 			   struct nl_msg **msgp);
 int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp);

@@ -68,27 +68,28 @@ int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 	return ret < 0 ? ret : tmpl_check(h, p);
 }
 
-int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p)
+int nfsec_policy_put(struct nfsec_put *w, const struct nfsec_policy *p)
 {
-	struct nfsec_put w = nfsec_put_begin(msg);
-	uint32_t before = w.nlh->nlmsg_len, nest = nfsec_put_nest_start(&w, NFSEC_A_POLICY);
+	uint32_t before = w->nlh->nlmsg_len, nest = nfsec_put_nest_start(w, NFSEC_A_POLICY);
 
-	nfsec_put_u8(&w, NFSEC_POLICY_A_DIR, p->dir);
-	nfsec_put_u8(&w, NFSEC_POLICY_A_ACTION, p->action);
-	nfsec_put_u32(&w, NFSEC_POLICY_A_PRIORITY, p->priority);
-	nfsec_selector_put(&w, NFSEC_POLICY_A_SELECTOR, &p->sel);
+	nfsec_put_u8(w, NFSEC_POLICY_A_DIR, p->dir);
+	nfsec_put_u8(w, NFSEC_POLICY_A_ACTION, p->action);
+	nfsec_put_u32(w, NFSEC_POLICY_A_PRIORITY, p->priority);
+	nfsec_selector_put(w, NFSEC_POLICY_A_SELECTOR, &p->sel);
 	if (p->has_tmpl)
-		put_tmpl(&w, &p->tmpl);
-	nfsec_put_nest_end(&w, nest);
-	if (!w.full)
+		put_tmpl(w, &p->tmpl);
+	nfsec_put_nest_end(w, nest);
+	if (!w->full)
 		return 0;
-	w.nlh->nlmsg_len = before;
+	w->nlh->nlmsg_len = before;
+	w->full = false;
 	return -EMSGSIZE;
 }
 
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp)
 {
+	struct nfsec_put w;
 	int ret;
 
 	*msgp = NULL;
@@ -98,7 +99,8 @@ int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 	ret = nfsec_msg_new(h, add_op, NFSEC_CMD_POLICY_NEW, 0, msgp);
 	if (ret < 0)
 		return ret;
-	if (nfsec_policy_put(*msgp, p) < 0)
+	w = nfsec_put_begin(*msgp);
+	if (nfsec_policy_put(&w, p) < 0)
 		return nfsec_too_large(h, add_op, msgp);
 	return 0;
 }

@@ -24,6 +24,7 @@ enum {
 
 struct nfsec_policy_queue {
 	struct nl_msg *msg;		/* NULL while nothing is queued */
+	struct nfsec_put w;		/* the entries' writer into msg */
 	struct nlattr *list;		/* NFSEC_A_POLICIES in msg */
 	unsigned int count;
 	uint32_t starts[NFSEC_POLICIES_MAX];	/* offset of each entry from the nlmsghdr */
@@ -47,7 +48,7 @@ static void queue_reset(struct nfsec_policy_queue *q)
 
 static size_t queue_used(const struct nfsec_policy_queue *q)
 {
-	return nlmsg_hdr(q->msg)->nlmsg_len;
+	return q->w.nlh->nlmsg_len;
 }
 
 bool nfsec_policy_queue_full(const struct nfsec_handle *h)
@@ -86,8 +87,10 @@ static int queue_start(struct nfsec_handle *h)
 	if (!q->list) {
 		ret = nfsec_too_large(h, add_op, &q->msg);
 		queue_reset(q);
+		return ret;
 	}
-	return ret;
+	q->w = nfsec_put_begin(q->msg);
+	return 0;
 }
 
 int nfsec_policy_queue(struct nfsec_handle *h, const struct nfsec_policy *p,
@@ -107,7 +110,7 @@ int nfsec_policy_queue(struct nfsec_handle *h, const struct nfsec_policy *p,
 	q = h->queue;
 	start = (uint32_t)queue_used(q);
 	/* QUEUE_ENTRY_MAX bytes were free: a policy that does not fit is a bug here */
-	if (nfsec_policy_put(q->msg, p) < 0)
+	if (nfsec_policy_put(&q->w, p) < 0)
 		return nfsec_seterr(h, -EMSGSIZE, "%s: a policy larger than %d bytes", add_op,
 				    QUEUE_ENTRY_MAX);
 	q->starts[q->count] = start;

@@ -14,11 +14,6 @@
 
 #include "internal.h"
 
-unsigned int nfsec_addr_len(uint16_t family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static unsigned int addr_bits(uint16_t family)
 {
 	return nfsec_addr_len(family) * 8;
