@@ -58,7 +58,8 @@ int nfsec_msg_new_size(struct nfsec_handle *h, const char *op, uint8_t cmd, int 
 
 /*
  * Wipes the whole buffer of msg, then frees it: requests may carry keys. NULL is fine.
- * Every request is freed this way, by nfsec_request() or after a failed build.
+ * Every request is freed this way, by nfsec_request(), after a failed build or (the
+ * policy queue's) with the handle.
  */
 void nfsec_msg_free(struct nl_msg *msg);
 
@@ -74,6 +75,14 @@ int nfsec_too_large(struct nfsec_handle *h, const char *op, struct nl_msg **msgp
 /* Sends msg (always freed) and collects its replies; op names the request in messages. */
 int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 		  nfsec_parse_fn parse, void *arg);
+
+/*
+ * The same, msg kept for the caller to build again (the policy queue): nl_send_auto()
+ * gave its header a port and a sequence number, which the next build sets back to
+ * NL_AUTO_PORT and NL_AUTO_SEQ.
+ */
+int nfsec_request_keep(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		       nfsec_parse_fn parse, void *arg);
 
 /*
  * The replies of the commands that give objects back, one object a message, to a "do"
