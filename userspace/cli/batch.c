@@ -10,7 +10,8 @@
  *  2. when the command ends, what was held goes on to the real fd 2: as it is if the
  *     command succeeded; if it failed, behind the location, and the batch stops;
  *  3. the real fd 2 is back before batch_run() returns.
- * A line that succeeds and says nothing on standard error costs one lseek().
+ * A line that succeeds and says nothing on standard error costs one lseek(); a run of
+ * queued policy adds (below), which say nothing when they succeed, one for the run.
  *
  * Every line's command uses one libnfsec handle (cli_handle_share()), and a run of
  * "policy add" lines goes to the kernel as one request for up to NFSEC_POLICIES_MAX of them
