@@ -685,6 +685,33 @@ static void test_batch_line_adds_policy(void **state)
 #undef ADDS
 }
 
+/* What a batch line is told comes from its one parse: the option, the command. */
+static void test_batch_line_parse(void **state)
+{
+	const struct cli_opts global = { .json = true, .batch = "FILE" };
+	struct cli_line line;
+
+	(void)state;
+#define LINE(...) cli_line_parse(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &line)
+	LINE("nfsec", "pol", "a", "dir", "out");
+	assert_int_equal(line.first, 1);
+	assert_ptr_equal(line.cmd->handler, policy_main);
+	assert_true(line.opts.json);
+	assert_null(line.opts.batch);
+	LINE("nfsec", "-x", "help");
+	assert_int_equal(line.first, -1);
+	assert_string_equal(line.err.text, "unknown option \"-x\"");
+	LINE("nfsec", "frob");
+	assert_null(line.cmd);
+	assert_string_equal(line.err.text, "unknown command \"frob\"");
+	LINE("nfsec", "-V");
+	assert_string_equal(line.cmd->name, "version");
+	LINE("nfsec", "-j");
+	assert_int_equal(line.first, 2);
+	assert_null(line.cmd);
+#undef LINE
+}
+
 /*
  * -j before -batch holds for every line: "version" prints the tool's release as JSON with
  * or without the module (and fails without it, which ends the batch).
@@ -738,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_batch_refused),
 		cmocka_unit_test(test_batch_global_options),
 		cmocka_unit_test(test_batch_line_adds_policy),
+		cmocka_unit_test(test_batch_line_parse),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
