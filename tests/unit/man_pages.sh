@@ -15,9 +15,9 @@
 #     struct command) is found by its type, and must be listed in TABLES: a new table
 #     without a page fails the test.
 #  3. Words that are no table's: the string literals the parsers compare a word with
-#     (strcmp(args[0], "inet"), has_prefix(word, "keyid:")) in the files listed with
-#     "literals"; nfsec's global options (matches(opt, "json") -> -json); nfsec-iked's
-#     getopt letters (-f) and long options (--flush-on-exit).
+#     (strcmp(args[0], "inet"), word_is(word, "any"), has_prefix(word, "keyid:")) in the
+#     files listed with "literals"; nfsec's global options (matches(opt, "json") ->
+#     -json); nfsec-iked's getopt letters (-f) and long options (--flush-on-exit).
 #
 # "In bold": the page rendered by groff (-Tascii, overstruck bold, lines long enough
 # that nothing is broken) has the word whole in a bold run: not glued to a letter, digit,
@@ -119,7 +119,7 @@ if ($kind eq 'table' || $kind eq 'longopts') {
 	}
 	@w = map { "--$_" } @w if $kind eq 'longopts';
 } elsif ($kind eq 'literals') {
-	push @w, $1 while $c =~ /\b(?:strn?cmp|has_prefix)\(\s*[^,()]+,\s*"((?:[^"\\]|\\.)+)"/g;
+	push @w, $1 while $c =~ /\b(?:strn?cmp|word_is|has_prefix)\(\s*[^,()]+,\s*"((?:[^"\\]|\\.)+)"/g;
 } elsif ($kind eq 'options') {
 	push @w, "-$1" while $c =~ /\bmatches\(\s*opt\s*,\s*"([^"]+)"\s*\)/g;
 } elsif ($kind eq 'getopt') {

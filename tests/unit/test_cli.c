@@ -654,6 +654,14 @@ static void test_batch_refused(void **state)
 	run_free(&r);
 }
 
+static bool adds_policy(const struct cli_opts *global, int argc, char **argv)
+{
+	struct cli_line line;
+
+	cli_line_parse(global, argc, argv, &line);
+	return line.adds_policy;
+}
+
 /*
  * Which batch lines queue their policy add: a "policy add" however abbreviated, behind the
  * options of the line, with those given before -batch (which the line does not repeat).
@@ -663,7 +671,7 @@ static void test_batch_line_adds_policy(void **state)
 	const struct cli_opts global = { .json = false, .batch = "FILE" };
 
 	(void)state;
-#define ADDS(...) cli_line_adds_policy(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+#define ADDS(...) adds_policy(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 	assert_true(ADDS("nfsec", "policy", "add", "dir", "out"));
 	assert_true(ADDS("nfsec", "pol", "a", "dir", "out"));
 	assert_true(ADDS("nfsec", "-j", "policy", "add"));
@@ -675,6 +683,33 @@ static void test_batch_line_adds_policy(void **state)
 	assert_false(ADDS("nfsec", "-batch", "x", "policy", "add"));
 	assert_false(ADDS("nfsec", "-x", "policy", "add"));
 #undef ADDS
+}
+
+/* What a batch line is told comes from its one parse: the option, the command. */
+static void test_batch_line_parse(void **state)
+{
+	const struct cli_opts global = { .json = true, .batch = "FILE" };
+	struct cli_line line;
+
+	(void)state;
+#define LINE(...) cli_line_parse(&global, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &line)
+	LINE("nfsec", "pol", "a", "dir", "out");
+	assert_int_equal(line.first, 1);
+	assert_ptr_equal(line.cmd->handler, policy_main);
+	assert_true(line.opts.json);
+	assert_null(line.opts.batch);
+	LINE("nfsec", "-x", "help");
+	assert_int_equal(line.first, -1);
+	assert_string_equal(line.err.text, "unknown option \"-x\"");
+	LINE("nfsec", "frob");
+	assert_null(line.cmd);
+	assert_string_equal(line.err.text, "unknown command \"frob\"");
+	LINE("nfsec", "-V");
+	assert_string_equal(line.cmd->name, "version");
+	LINE("nfsec", "-j");
+	assert_int_equal(line.first, 2);
+	assert_null(line.cmd);
+#undef LINE
 }
 
 /*
@@ -730,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_batch_refused),
 		cmocka_unit_test(test_batch_global_options),
 		cmocka_unit_test(test_batch_line_adds_policy),
+		cmocka_unit_test(test_batch_line_parse),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

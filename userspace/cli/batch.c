@@ -10,7 +10,8 @@
  *  2. when the command ends, what was held goes on to the real fd 2: as it is if the
  *     command succeeded; if it failed, behind the location, and the batch stops;
  *  3. the real fd 2 is back before batch_run() returns.
- * A line that succeeds and says nothing on standard error costs one lseek().
+ * A line that succeeds and says nothing on standard error costs one lseek(); a run of
+ * queued policy adds (below), which say nothing when they succeed, one for the run.
  *
  * Every line's command uses one libnfsec handle (cli_handle_share()), and a run of
  * "policy add" lines goes to the kernel as one request for up to NFSEC_POLICIES_MAX of them
@@ -42,18 +43,20 @@ enum {
 	BATCH_LINE_MAX = 4096,	/* bytes, without the newline */
 	/* "nfsec", one-character words with a blank between them, NULL */
 	BATCH_ARGV_MAX = 1 + (BATCH_LINE_MAX + 1) / 2 + 1,
+	BATCH_READ = 65536,	/* bytes a read() asks for */
 };
-
-static const char blanks[] = " \t\r";
 
 struct batch {
 	const char *name;	/* FILE as given, "-" for standard input */
-	FILE *in;
+	int in;			/* its descriptor */
+	size_t pos, len;	/* of what read() gave, in chunk: read into lines, and in all */
 	unsigned long line;	/* the number of the line in buf */
 	int held;		/* the memfd that is fd 2 while the batch runs */
 	int saved;		/* the real fd 2 meanwhile */
+	bool unreleased;	/* queued policy adds succeeded, fd 2 not looked at since */
 	char buf[BATCH_LINE_MAX + 1];
 	char *argv[BATCH_ARGV_MAX];
+	char chunk[BATCH_READ];
 };
 
 /* "nfsec: FILE:LINE: " on the real standard error, then what fmt says; stdout first. */
@@ -173,30 +176,117 @@ static int held_release(struct batch *b, int status)
 	return 0;
 }
 
-/* The next line into buf, without its newline: 1, 0 at the end of the file, -1 said why. */
-static int line_read(struct batch *b)
+/* More of the file into chunk: how many bytes, 0 at its end, -1 said why. */
+static ssize_t chunk_read(struct batch *b)
 {
-	size_t n = 0;
-	int c;
+	ssize_t n;
 
-	b->line++;
-	while ((c = getc_unlocked(b->in)) != EOF && c != '\n') {
-		if (n == BATCH_LINE_MAX) {
-			say(b, "line longer than %d bytes\n", BATCH_LINE_MAX);
-			return -1;
-		}
-		if (c == '\0') {
-			say(b, "a NUL byte in the line\n");
-			return -1;
-		}
-		b->buf[n++] = (char)c;
-	}
-	if (ferror(b->in)) {
+	do {
+		n = read(b->in, b->chunk, sizeof(b->chunk));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
 		say(b, "%s\n", strerror(errno));
 		return -1;
 	}
+	b->pos = 0;
+	b->len = (size_t)n;
+	return n;
+}
+
+/* len bytes of the line at text, after the *n in buf already: 0, or -1 said why. */
+static int line_append(struct batch *b, size_t *n, const char *text, size_t len)
+{
+	size_t room = BATCH_LINE_MAX - *n;
+
+	/* as the bytes come: a NUL within the limit, else the limit */
+	if (memchr(text, '\0', len < room ? len : room)) {
+		say(b, "a NUL byte in the line\n");
+		return -1;
+	}
+	if (len > room) {
+		say(b, "line longer than %d bytes\n", BATCH_LINE_MAX);
+		return -1;
+	}
+	memcpy(b->buf + *n, text, len);
+	*n += len;
+	return 0;
+}
+
+/*
+ * The next line into buf, without its newline: 1, 0 at the end of the file, -1 said why.
+ * The file is read a chunk at a time, each line found in it with memchr().
+ */
+static int line_read(struct batch *b)
+{
+	size_t n = 0;
+
+	b->line++;
+	for (;;) {
+		const char *text = b->chunk + b->pos, *nl;
+		size_t len = b->len - b->pos;
+		ssize_t got;
+
+		if (len == 0) {
+			got = chunk_read(b);
+			if (got < 0)
+				return -1;
+			if (got == 0)
+				break;
+			continue;
+		}
+		nl = memchr(text, '\n', len);
+		if (nl)
+			len = (size_t)(nl - text);
+		if (line_append(b, &n, text, len) < 0)
+			return -1;
+		b->pos += len;
+		if (nl) {
+			b->pos++;
+			b->buf[n] = '\0';
+			return 1;
+		}
+	}
 	b->buf[n] = '\0';
-	return c != EOF || n > 0;
+	return n > 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static char *blanks_skip(char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+/* What ends the plain stretch of a word, which is left where it is: a blank, a quote, NUL. */
+static const bool word_stop[256] = {
+	['\0'] = true, [' '] = true, ['\t'] = true, ['\r'] = true, ['"'] = true,
+};
+
+/*
+ * The rest of a word from in, a double quote: the quotes dropped, what they held kept
+ * with its blanks, the bytes moved up over the quotes. Where the word ends in the line
+ * (its blank or NUL), *end where its NUL goes; NULL for a quote left open.
+ */
+static char *word_unquote(char *in, char **end)
+{
+	bool quoted = false;
+	char *out = in;
+
+	for (; *in && (quoted || !is_blank(*in)); in++) {
+		if (*in == '"')
+			quoted = !quoted;
+		else
+			*out++ = *in;
+	}
+	if (quoted)
+		return NULL;
+	*end = out;
+	return in;
 }
 
 /*
@@ -206,28 +296,26 @@ static int line_read(struct batch *b)
  */
 static int line_split(char *line, char **words)
 {
-	char *in = line + strspn(line, blanks), *out = line;
+	char *in = blanks_skip(line), *end;
 	int n = 0;
 
 	if (*in == '#')
 		return 0;
 	while (*in) {
-		bool quoted = false;
-
-		words[n++] = out;
-		for (; *in && (quoted || !strchr(blanks, *in)); in++) {
-			if (*in == '"')
-				quoted = !quoted;
-			else
-				*out++ = *in;
+		words[n++] = in;
+		while (!word_stop[(unsigned char)*in])
+			in++;
+		end = in;
+		if (*in == '"') {
+			in = word_unquote(in, &end);
+			if (!in)
+				return -1;
 		}
-		if (quoted)
-			return -1;
-		/* out is behind in (or on its final NUL): the blank is read before it goes */
+		/* past the blank before its place (end) may take the NUL */
 		if (*in)
 			in++;
-		*out++ = '\0';
-		in += strspn(in, blanks);
+		*end = '\0';
+		in = blanks_skip(in);
 	}
 	return n;
 }
@@ -261,16 +349,34 @@ static int line_failed(struct batch *b, int status)
 static int line_run(struct batch *b, const struct cli_opts *opts, int argc)
 {
 	struct nfsec_handle *h = cli_handle_shared();
-	bool queue = cli_line_adds_policy(opts, argc, b->argv);
+	struct cli_line line;
+	bool queue;
 	int status;
+
+	cli_line_parse(opts, argc, b->argv, &line);
+	queue = line.adds_policy;
 
 	if ((!queue || (h && nfsec_policy_queue_full(h))) && queue_send(b))
 		return 1;
+	if (!queue && b->unreleased) {
+		b->unreleased = false;
+		if (held_release(b, 0))
+			return 1;
+	}
 	cli_policy_queue_as(queue ? b->line : 0);
-	status = cli_run_line(opts, argc, b->argv);
+	status = cli_line_run(&line);
 	cli_policy_queue_as(0);
 	if (status)
 		return line_failed(b, status);
+	/*
+	 * A queued add that succeeded wrote nothing (policy add speaks only of errors): what
+	 * fd 2 holds is looked at once for a run of them, not with an lseek() a line, which
+	 * was the most of what a batch of adds cost in system calls.
+	 */
+	if (queue) {
+		b->unreleased = true;
+		return 0;
+	}
 	return held_release(b, status);
 }
 
@@ -295,6 +401,8 @@ static int lines_run(struct batch *b, const struct cli_opts *opts)
 	/* a line that cannot be read was said before the queued ones were sent */
 	if (queue_send(b))
 		return 1;
+	if (b->unreleased && held_release(b, 0))
+		return 1;
 	return ret < 0 ? 1 : 0;
 }
 
@@ -308,13 +416,12 @@ int batch_run(const struct cli_opts *opts)
 		return 1;
 	}
 	b->name = opts->batch;
-	b->in = strcmp(b->name, "-") ? fopen(b->name, "re") : stdin;
-	if (!b->in) {
+	b->in = strcmp(b->name, "-") ? open(b->name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (b->in < 0) {
 		fprintf(stderr, "nfsec: %s: %s\n", b->name, strerror(errno));
 		free(b);
 		return 1;
 	}
-	clearerr(b->in);
 	status = 1;
 	if (hold_begin(b) == 0) {
 		cli_handle_share(true);
@@ -322,8 +429,8 @@ int batch_run(const struct cli_opts *opts)
 		cli_handle_share(false);
 		hold_end(b);
 	}
-	if (b->in != stdin)
-		fclose(b->in);
+	if (b->in != STDIN_FILENO)
+		close(b->in);
 	free(b);
 	return status;
 }

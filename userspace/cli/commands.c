@@ -55,7 +55,7 @@ const struct command *command_find(const struct command *table, const char *word
 	unsigned int n = 0;
 
 	for (const struct command *c = table; c->name; c++) {
-		if (!strcmp(word, c->name))
+		if (word_is(word, c->name))
 			return c;
 		if (matches(word, c->name)) {
 			found = c;
@@ -313,36 +313,34 @@ int cli_run(int argc, char **argv)
 	return batch_run(&opts);
 }
 
-bool cli_line_adds_policy(const struct cli_opts *global, int argc, char **argv)
+void cli_line_parse(const struct cli_opts *global, int argc, char **argv,
+		    struct cli_line *line)
 {
-	struct cli_opts opts = *global;
-	const struct command *cmd;
-	const char *implied;
-	struct errmsg err;
-	int first;
-
-	opts.batch = NULL;
-	first = cli_parse_options(argc, argv, &opts, &implied, &err);
-	if (first < 0 || implied || opts.batch || first + 1 >= argc)
-		return false;
-	cmd = command_find(nfsec_commands, argv[first], &err);
-	return cmd && cmd->handler == policy_main && policy_word_is_add(argv[first + 1]);
+	*line = (struct cli_line){ .opts = *global, .argc = argc, .argv = argv };
+	line->opts.batch = NULL;
+	line->first = cli_parse_options(argc, argv, &line->opts, &line->implied, &line->err);
+	if (line->first < 0 || line->opts.batch || line->first == argc)
+		return;
+	line->cmd = command_find(nfsec_commands, line->implied ? line->implied :
+				 argv[line->first], &line->err);
+	line->adds_policy = line->cmd && !line->implied && line->cmd->handler == policy_main &&
+			    line->first + 1 < argc && policy_word_is_add(argv[line->first + 1]);
 }
 
-int cli_run_line(const struct cli_opts *global, int argc, char **argv)
+int cli_line_run(const struct cli_line *line)
 {
-	struct cli_opts opts = *global;
-	const char *implied;
-	struct errmsg err;
-	int first;
-
-	opts.batch = NULL;
-	first = cli_parse_options(argc, argv, &opts, &implied, &err);
-	if (first < 0)
-		return try_help(err.text);
-	if (opts.batch) {
+	if (line->first < 0)
+		return try_help(line->err.text);
+	if (line->opts.batch) {
 		fprintf(stderr, "nfsec: -batch may not be given in a batch\n");
 		return 1;
 	}
-	return dispatch(&opts, implied, first, argc, argv);
+	if (line->first == line->argc) {
+		cli_usage(stderr);
+		return 1;
+	}
+	if (!line->cmd)
+		return try_help(line->err.text);
+	return line->cmd->handler(&line->opts, line->argc - line->first,
+				  line->argv + line->first);
 }

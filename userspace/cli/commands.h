@@ -99,9 +99,6 @@ void cli_policy_queue_as(unsigned long tag);
 /* nfsec_policy_add(), or nfsec_policy_queue() as cli_policy_queue_as() said. */
 int cli_policy_add(struct nfsec_handle *h, const struct nfsec_policy *p);
 
-/* Whether a batch line (argv as cli_run_line() takes it) is a "policy add". */
-bool cli_line_adds_policy(const struct cli_opts *global, int argc, char **argv);
-
 /* Whether word names the "add" subcommand of "policy", abbreviated or not. */
 bool policy_word_is_add(const char *word);
 
@@ -109,14 +106,30 @@ bool policy_word_is_add(const char *word);
 int cli_run(int argc, char **argv);
 
 /*
- * One line of a batch, argv[0] "nfsec" and the line's words after it: run as cli_run()
- * would with the options of *global (the ones before -batch) given first. A line may not
- * hold -batch itself.
+ * One line of a batch, argv[0] "nfsec" and the line's words after it, parsed once: its
+ * options, with those of *global (the ones before -batch) given first, and its command.
+ * What is wrong with it (a bad option, -batch, which a line may not hold, an unknown
+ * command) is said when it runs, as cli_run() would say it.
  */
-int cli_run_line(const struct cli_opts *global, int argc, char **argv);
+struct cli_line {
+	struct cli_opts opts;
+	const char *implied;		/* as cli_parse_options() sets it */
+	int first;			/* the command word's index, or -1: err says why */
+	const struct command *cmd;	/* the command, or NULL: err says why (first < argc) */
+	bool adds_policy;		/* a "policy add", however abbreviated */
+	struct errmsg err;
+	int argc;
+	char **argv;
+};
+
+void cli_line_parse(const struct cli_opts *global, int argc, char **argv,
+		    struct cli_line *line);
+
+/* The line run as cli_run() would run it: the exit status. */
+int cli_line_run(const struct cli_line *line);
 
 /*
- * -batch FILE: every line of opts->batch ("-" for standard input) through cli_run_line(),
+ * -batch FILE: every line of opts->batch ("-" for standard input) through cli_line_run(),
  * up to the first that fails. 0 when all succeeded, else 1 after saying where: see batch.c.
  */
 int batch_run(const struct cli_opts *opts);

@@ -39,9 +39,13 @@ int strbuf_end(const struct strbuf *o)
 
 bool matches(const char *word, const char *name)
 {
-	size_t len = strlen(word);
-
-	return len > 0 && strncmp(word, name, len) == 0;
+	if (!*word)
+		return false;
+	while (*word && *word == *name) {
+		word++;
+		name++;
+	}
+	return !*word;
 }
 
 bool has_prefix(const char *word, const char *prefix)

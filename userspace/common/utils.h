@@ -22,6 +22,20 @@ void errmsg_set(struct errmsg *err, const char *fmt, ...)
 bool matches(const char *word, const char *name);
 
 /*
+ * Whether word is name, compared here rather than with strcmp(): words are looked up in
+ * tables of short names, most of which differ from the word in their first byte, and a
+ * batch of policies looks up some ten a line.
+ */
+static inline bool word_is(const char *word, const char *name)
+{
+	while (*word && *word == *name) {
+		word++;
+		name++;
+	}
+	return *word == *name;
+}
+
+/*
  * Text appended to a caller's buffer: once something does not fit, full is set and
  * nothing more is written (the text stays NUL-terminated). strbuf_end() gives the length,
  * or -ENOSPC when it did not fit.

@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -45,7 +44,7 @@ int proto_parse(const char *word, uint8_t *number)
 	uint32_t n;
 
 	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		if (!strcmp(word, protos[i].name)) {
+		if (word_is(word, protos[i].name)) {
 			*number = protos[i].number;
 			return 0;
 		}
@@ -70,12 +69,51 @@ static void addr_mask(uint8_t *addr, unsigned int bytes, unsigned int len)
 /* "LEN" of "ADDR/LEN": 1 to 3 decimal digits, at most bits. */
 static bool prefix_len_parse(const char *word, unsigned int bits, unsigned int *len)
 {
-	size_t n = strlen(word);
+	unsigned int n = 0, value = 0;
 
-	if (n == 0 || n > 3 || strspn(word, "0123456789") != n)
+	for (; word[n] >= '0' && word[n] <= '9'; n++) {
+		if (n == 3)
+			return false;
+		value = value * 10 + (unsigned int)(word[n] - '0');
+	}
+	if (n == 0 || word[n])
 		return false;
-	*len = (unsigned int)atoi(word);
-	return *len <= bits;
+	*len = value;
+	return value <= bits;
+}
+
+/*
+ * The n characters at word as an IPv4 address in dotted decimal, four numbers 0..255
+ * without leading zeros, into addr: what inet_pton(AF_INET) takes, read without copying
+ * the word and without the call, as most addresses given are IPv4. false for anything
+ * else, which inet_pton() then reads.
+ */
+static bool addr_pton4(const char *word, size_t n, uint8_t *addr)
+{
+	unsigned int parts = 0, value = 0, digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = word[i];
+
+		if (c >= '0' && c <= '9') {
+			if (digits == 1 && value == 0)
+				return false;
+			value = value * 10 + (unsigned int)(c - '0');
+			if (value > 255)
+				return false;
+			digits++;
+		} else if (c == '.' && digits && parts < 3) {
+			addr[parts++] = (uint8_t)value;
+			value = 0;
+			digits = 0;
+		} else {
+			return false;
+		}
+	}
+	if (parts != 3 || !digits)
+		return false;
+	addr[3] = (uint8_t)value;
+	return true;
 }
 
 /* The first n characters of word as an address: its family, or 0. */
@@ -83,6 +121,9 @@ static uint16_t addr_pton(const char *word, size_t n, uint8_t *addr)
 {
 	char text[INET6_ADDRSTRLEN];
 
+	memset(addr, 0, 16);
+	if (addr_pton4(word, n, addr))
+		return AF_INET;
 	memset(addr, 0, 16);
 	if (n >= sizeof(text))
 		return 0;
@@ -97,13 +138,16 @@ static uint16_t addr_pton(const char *word, size_t n, uint8_t *addr)
 
 int prefix_parse(const char *word, struct prefix *p, struct errmsg *err)
 {
-	const char *slash = strchr(word, '/');
-	size_t n = slash ? (size_t)(slash - word) : strlen(word);
+	const char *slash;
 	unsigned int bits, len;
+	size_t n = 0;
 
+	while (word[n] && word[n] != '/')
+		n++;
+	slash = word[n] ? word + n : NULL;
 	memset(p, 0, sizeof(*p));
 	p->word = word;
-	if (!strcmp(word, "any"))
+	if (word_is(word, "any"))
 		return 0;
 	p->family = addr_pton(word, n, p->addr);
 	if (!p->family)
@@ -281,7 +325,7 @@ const char *mode_name(unsigned int mode)
 int name_lookup(const char *const *names, size_t n, const char *word)
 {
 	for (size_t i = 0; i < n; i++)
-		if (names[i] && !strcmp(word, names[i]))
+		if (names[i] && word_is(word, names[i]))
 			return (int)i;
 	return -1;
 }
@@ -358,7 +402,7 @@ static const struct keyword *keyword_find(const struct keyword *table, unsigned 
 					  const char *word)
 {
 	for (unsigned int id = 0; id < n; id++)
-		if (!strcmp(word, table[id].name))
+		if (word_is(word, table[id].name))
 			return &table[id];
 	return NULL;
 }

@@ -11,12 +11,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
 #include "nfsec.h"
+#include "put.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,7 +58,8 @@ int nfsec_msg_new_size(struct nfsec_handle *h, const char *op, uint8_t cmd, int 
 
 /*
  * Wipes the whole buffer of msg, then frees it: requests may carry keys. NULL is fine.
- * Every request is freed this way, by nfsec_request() or after a failed build.
+ * Every request is freed this way, by nfsec_request(), after a failed build or (the
+ * policy queue's) with the handle.
  */
 void nfsec_msg_free(struct nl_msg *msg);
 
@@ -72,6 +75,14 @@ int nfsec_too_large(struct nfsec_handle *h, const char *op, struct nl_msg **msgp
 /* Sends msg (always freed) and collects its replies; op names the request in messages. */
 int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 		  nfsec_parse_fn parse, void *arg);
+
+/*
+ * The same, msg kept for the caller to build again (the policy queue): nl_send_auto()
+ * gave its header a port and a sequence number, which the next build sets back to
+ * NL_AUTO_PORT and NL_AUTO_SEQ.
+ */
+int nfsec_request_keep(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		       nfsec_parse_fn parse, void *arg);
 
 /*
  * The replies of the commands that give objects back, one object a message, to a "do"
@@ -154,7 +165,10 @@ int nfsec_need(struct nfsec_handle *h, const char *op, struct nlattr **tb, const
  */
 
 /* 4 for AF_INET, else 16. */
-unsigned int nfsec_addr_len(uint16_t family);
+static inline unsigned int nfsec_addr_len(uint16_t family)
+{
+	return family == AF_INET ? 4 : 16;
+}
 
 /* "AF_INET" or "AF_INET6", for messages. */
 const char *nfsec_family_name(uint16_t family);
@@ -163,8 +177,8 @@ const char *nfsec_family_name(uint16_t family);
 int nfsec_selector_check(struct nfsec_handle *h, const char *op,
 			 const struct nfsec_selector *sel);
 
-/* sel as the nest type, every attribute stated; -EMSGSIZE when msg is full. */
-int nfsec_selector_put(struct nl_msg *msg, int type, const struct nfsec_selector *sel);
+/* sel as the nest type, every attribute stated; w full when it does not fit. */
+void nfsec_selector_put(struct nfsec_put *w, uint16_t type, const struct nfsec_selector *sel);
 
 /*
  * The selector nest, which messages call name ("NFSEC_POLICY_A_SELECTOR"), into *sel: every
@@ -198,9 +212,12 @@ void nfsec_policy_queue_free(struct nfsec_policy_queue *q);
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp);
 
-/* What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY. */
+/*
+ * What nfsec_policy_new_msg() checks and puts: p's faults, -EINVAL; p as NFSEC_A_POLICY
+ * through w, or -EMSGSIZE and the message as it was when it does not fit.
+ */
 int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p);
-int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p);
+int nfsec_policy_put(struct nfsec_put *w, const struct nfsec_policy *p);
 int nfsec_policy_index_msg(struct nfsec_handle *h, uint8_t cmd, uint32_t index,
 			   struct nl_msg **msgp);
 int nfsec_policy_flush_msg(struct nfsec_handle *h, int dir, struct nl_msg **msgp);

@@ -366,18 +366,16 @@ static int collect_replies(struct request *req, struct nl_cb *cb)
 	return req->err;
 }
 
-int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
-		  nfsec_parse_fn parse, void *arg)
+int nfsec_request_keep(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		       nfsec_parse_fn parse, void *arg)
 {
 	struct request req = { .h = h, .op = op, .parse = parse, .arg = arg };
 	struct nl_cb *cb;
 	int ret;
 
 	cb = nl_cb_alloc(NL_CB_CUSTOM);
-	if (!cb) {
-		ret = nfsec_seterr(h, -ENOMEM, "%s: out of memory", op);
-		goto out_free_msg;
-	}
+	if (!cb)
+		return nfsec_seterr(h, -ENOMEM, "%s: out of memory", op);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &req);
@@ -393,7 +391,14 @@ int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
 
 out_put_cb:
 	nl_cb_put(cb);
-out_free_msg:
+	return ret;
+}
+
+int nfsec_request(struct nfsec_handle *h, const char *op, struct nl_msg *msg,
+		  nfsec_parse_fn parse, void *arg)
+{
+	int ret = nfsec_request_keep(h, op, msg, parse, arg);
+
 	nfsec_msg_free(msg);
 	return ret;
 }

@@ -46,21 +46,19 @@ static int tmpl_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 }
 
 /* The tunnel's endpoints only in tunnel mode; the request id always. */
-static int put_tmpl(struct nl_msg *msg, const struct nfsec_tmpl *t)
+static void put_tmpl(struct nfsec_put *w, const struct nfsec_tmpl *t)
 {
 	unsigned int len = nfsec_addr_len(t->family);
-	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_POLICY_A_TMPL);
+	uint32_t nest = nfsec_put_nest_start(w, NFSEC_POLICY_A_TMPL);
 
-	if (!nest || nla_put_u8(msg, NFSEC_TMPL_A_MODE, t->mode) < 0)
-		return -EMSGSIZE;
-	if (t->mode == NFSEC_MODE_TUNNEL &&
-	    (nla_put_u16(msg, NFSEC_TMPL_A_FAMILY, t->family) < 0 ||
-	     nla_put(msg, NFSEC_TMPL_A_SRC, len, t->src) < 0 ||
-	     nla_put(msg, NFSEC_TMPL_A_DST, len, t->dst) < 0))
-		return -EMSGSIZE;
-	if (nla_put_u32(msg, NFSEC_TMPL_A_REQID, t->reqid) < 0)
-		return -EMSGSIZE;
-	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+	nfsec_put_u8(w, NFSEC_TMPL_A_MODE, t->mode);
+	if (t->mode == NFSEC_MODE_TUNNEL) {
+		nfsec_put_u16(w, NFSEC_TMPL_A_FAMILY, t->family);
+		nfsec_put(w, NFSEC_TMPL_A_SRC, t->src, len);
+		nfsec_put(w, NFSEC_TMPL_A_DST, t->dst, len);
+	}
+	nfsec_put_u32(w, NFSEC_TMPL_A_REQID, t->reqid);
+	nfsec_put_nest_end(w, nest);
 }
 
 int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
@@ -70,23 +68,28 @@ int nfsec_policy_check(struct nfsec_handle *h, const struct nfsec_policy *p)
 	return ret < 0 ? ret : tmpl_check(h, p);
 }
 
-int nfsec_policy_put(struct nl_msg *msg, const struct nfsec_policy *p)
+int nfsec_policy_put(struct nfsec_put *w, const struct nfsec_policy *p)
 {
-	struct nlattr *nest = nfsec_nest_start(msg, NFSEC_A_POLICY);
+	uint32_t before = w->nlh->nlmsg_len, nest = nfsec_put_nest_start(w, NFSEC_A_POLICY);
 
-	if (!nest ||
-	    nla_put_u8(msg, NFSEC_POLICY_A_DIR, p->dir) < 0 ||
-	    nla_put_u8(msg, NFSEC_POLICY_A_ACTION, p->action) < 0 ||
-	    nla_put_u32(msg, NFSEC_POLICY_A_PRIORITY, p->priority) < 0 ||
-	    nfsec_selector_put(msg, NFSEC_POLICY_A_SELECTOR, &p->sel) < 0 ||
-	    (p->has_tmpl && put_tmpl(msg, &p->tmpl) < 0))
-		return -EMSGSIZE;
-	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+	nfsec_put_u8(w, NFSEC_POLICY_A_DIR, p->dir);
+	nfsec_put_u8(w, NFSEC_POLICY_A_ACTION, p->action);
+	nfsec_put_u32(w, NFSEC_POLICY_A_PRIORITY, p->priority);
+	nfsec_selector_put(w, NFSEC_POLICY_A_SELECTOR, &p->sel);
+	if (p->has_tmpl)
+		put_tmpl(w, &p->tmpl);
+	nfsec_put_nest_end(w, nest);
+	if (!w->full)
+		return 0;
+	w->nlh->nlmsg_len = before;
+	w->full = false;
+	return -EMSGSIZE;
 }
 
 int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 			 struct nl_msg **msgp)
 {
+	struct nfsec_put w;
 	int ret;
 
 	*msgp = NULL;
@@ -96,7 +99,8 @@ int nfsec_policy_new_msg(struct nfsec_handle *h, const struct nfsec_policy *p,
 	ret = nfsec_msg_new(h, add_op, NFSEC_CMD_POLICY_NEW, 0, msgp);
 	if (ret < 0)
 		return ret;
-	if (nfsec_policy_put(*msgp, p) < 0)
+	w = nfsec_put_begin(*msgp);
+	if (nfsec_policy_put(&w, p) < 0)
 		return nfsec_too_large(h, add_op, msgp);
 	return 0;
 }

@@ -23,8 +23,15 @@ enum {
 };
 
 struct nfsec_policy_queue {
-	struct nl_msg *msg;		/* NULL while nothing is queued */
-	struct nlattr *list;		/* NFSEC_A_POLICIES in msg */
+	/*
+	 * The request, kept from one list to the next: a list is some 28 KiB, which
+	 * calloc() and the wipe of nfsec_msg_free() would each clear again. Only the
+	 * headers stay; the policies, no secret, are written over. NULL until first used.
+	 */
+	struct nl_msg *msg;
+	struct nfsec_put w;		/* the writer into msg */
+	uint32_t head;			/* nlmsg_len of the headers alone */
+	uint32_t list;			/* NFSEC_A_POLICIES in msg, while count > 0 */
 	unsigned int count;
 	uint32_t starts[NFSEC_POLICIES_MAX];	/* offset of each entry from the nlmsghdr */
 	unsigned long tags[NFSEC_POLICIES_MAX];
@@ -38,23 +45,16 @@ void nfsec_policy_queue_free(struct nfsec_policy_queue *q)
 	free(q);
 }
 
-static void queue_reset(struct nfsec_policy_queue *q)
-{
-	q->msg = NULL;
-	q->list = NULL;
-	q->count = 0;
-}
-
 static size_t queue_used(const struct nfsec_policy_queue *q)
 {
-	return nlmsg_hdr(q->msg)->nlmsg_len;
+	return q->w.nlh->nlmsg_len;
 }
 
 bool nfsec_policy_queue_full(const struct nfsec_handle *h)
 {
 	const struct nfsec_policy_queue *q = h->queue;
 
-	if (!q || !q->msg)
+	if (!q || !q->count)
 		return false;
 	return q->count == NFSEC_POLICIES_MAX ||
 	       queue_used(q) + QUEUE_ENTRY_MAX > QUEUE_MSG_SIZE;
@@ -65,10 +65,11 @@ unsigned int nfsec_policy_queued(const struct nfsec_handle *h)
 	return h->queue ? h->queue->count : 0;
 }
 
-/* The queue's request with its list opened, the first time something is queued. */
+/* The queue's request, made the first time; its list opened, empty, when nothing is queued. */
 static int queue_start(struct nfsec_handle *h)
 {
 	struct nfsec_policy_queue *q = h->queue;
+	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!q) {
@@ -77,17 +78,23 @@ static int queue_start(struct nfsec_handle *h)
 			return nfsec_seterr(h, -ENOMEM, "%s: out of memory", add_op);
 		h->queue = q;
 	}
-	if (q->msg)
-		return 0;
-	ret = nfsec_msg_new_size(h, add_op, NFSEC_CMD_POLICY_NEW, 0, QUEUE_MSG_SIZE, &q->msg);
-	if (ret < 0)
-		return ret;
-	q->list = nfsec_nest_start(q->msg, NFSEC_A_POLICIES);
-	if (!q->list) {
-		ret = nfsec_too_large(h, add_op, &q->msg);
-		queue_reset(q);
+	if (!q->msg) {
+		ret = nfsec_msg_new_size(h, add_op, NFSEC_CMD_POLICY_NEW, 0, QUEUE_MSG_SIZE,
+					 &q->msg);
+		if (ret < 0)
+			return ret;
+		q->w = nfsec_put_begin(q->msg);
+		q->head = q->w.nlh->nlmsg_len;
 	}
-	return ret;
+	if (q->count)
+		return 0;
+	nlh = q->w.nlh;
+	nlh->nlmsg_len = q->head;
+	nlh->nlmsg_pid = NL_AUTO_PORT;
+	nlh->nlmsg_seq = NL_AUTO_SEQ;
+	q->w.full = false;
+	q->list = nfsec_put_nest_start(&q->w, NFSEC_A_POLICIES);
+	return 0;
 }
 
 int nfsec_policy_queue(struct nfsec_handle *h, const struct nfsec_policy *p,
@@ -107,7 +114,7 @@ int nfsec_policy_queue(struct nfsec_handle *h, const struct nfsec_policy *p,
 	q = h->queue;
 	start = (uint32_t)queue_used(q);
 	/* QUEUE_ENTRY_MAX bytes were free: a policy that does not fit is a bug here */
-	if (nfsec_policy_put(q->msg, p) < 0)
+	if (nfsec_policy_put(&q->w, p) < 0)
 		return nfsec_seterr(h, -EMSGSIZE, "%s: a policy larger than %d bytes", add_op,
 				    QUEUE_ENTRY_MAX);
 	q->starts[q->count] = start;
@@ -130,19 +137,16 @@ static unsigned int failed_entry(const struct nfsec_policy_queue *q, unsigned in
 int nfsec_policy_queue_send(struct nfsec_handle *h, unsigned long *failed)
 {
 	struct nfsec_policy_queue *q = h->queue;
-	struct nl_msg *msg;
 	unsigned int n;
 	int ret;
 
-	if (!q || !q->msg)
+	if (!q || !q->count)
 		return 0;
-	msg = q->msg;
 	n = q->count;
-	nla_nest_end(msg, q->list);
-	/* nfsec_request() frees msg whatever happens */
-	queue_reset(q);
+	nfsec_put_nest_end(&q->w, q->list);
+	q->count = 0;
 	h->err_offs = 0;
-	ret = nfsec_request(h, add_op, msg, NULL, NULL);
+	ret = nfsec_request_keep(h, add_op, q->msg, NULL, NULL);
 	if (ret < 0 && failed) {
 		/* q->starts and q->tags are still those of the entries sent */
 		*failed = q->tags[failed_entry(q, n, h->err_offs)];

@@ -189,9 +189,16 @@ static int put_sa(struct nl_msg *msg, const struct nfsec_sa *sa)
 	if (sa->dir == NFSEC_SA_DIR_IN &&
 	    nla_put_u32(msg, NFSEC_SA_A_REPLAY_WINDOW, sa->replay_window) < 0)
 		return -EMSGSIZE;
-	if ((sa->esn && nla_put_flag(msg, NFSEC_SA_A_ESN) < 0) ||
-	    (sa->has_selector && nfsec_selector_put(msg, NFSEC_SA_A_SELECTOR, &sa->sel) < 0) ||
-	    put_encap(msg, sa) < 0 || put_lifetime(msg, &sa->lifetime) < 0)
+	if (sa->esn && nla_put_flag(msg, NFSEC_SA_A_ESN) < 0)
+		return -EMSGSIZE;
+	if (sa->has_selector) {
+		struct nfsec_put w = nfsec_put_begin(msg);
+
+		nfsec_selector_put(&w, NFSEC_SA_A_SELECTOR, &sa->sel);
+		if (w.full)
+			return -EMSGSIZE;
+	}
+	if (put_encap(msg, sa) < 0 || put_lifetime(msg, &sa->lifetime) < 0)
 		return -EMSGSIZE;
 	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
 }

@@ -14,11 +14,6 @@
 
 #include "internal.h"
 
-unsigned int nfsec_addr_len(uint16_t family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static unsigned int addr_bits(uint16_t family)
 {
 	return nfsec_addr_len(family) * 8;
@@ -45,24 +40,22 @@ int nfsec_selector_check(struct nfsec_handle *h, const char *op,
 	return 0;
 }
 
-int nfsec_selector_put(struct nl_msg *msg, int type, const struct nfsec_selector *sel)
+void nfsec_selector_put(struct nfsec_put *w, uint16_t type, const struct nfsec_selector *sel)
 {
 	unsigned int len = nfsec_addr_len(sel->family);
-	struct nlattr *nest = nfsec_nest_start(msg, type);
+	uint32_t nest = nfsec_put_nest_start(w, type);
 
-	if (!nest ||
-	    nla_put_u16(msg, NFSEC_SEL_A_FAMILY, sel->family) < 0 ||
-	    nla_put(msg, NFSEC_SEL_A_SRC, len, sel->src) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_SRC_PREFIX, sel->src_prefix) < 0 ||
-	    nla_put(msg, NFSEC_SEL_A_DST, len, sel->dst) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_DST_PREFIX, sel->dst_prefix) < 0 ||
-	    nla_put_u8(msg, NFSEC_SEL_A_PROTO, sel->proto) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_SPORT_MIN, sel->sport_min) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_SPORT_MAX, sel->sport_max) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_DPORT_MIN, sel->dport_min) < 0 ||
-	    nla_put_u16(msg, NFSEC_SEL_A_DPORT_MAX, sel->dport_max) < 0)
-		return -EMSGSIZE;
-	return nla_nest_end(msg, nest) < 0 ? -EMSGSIZE : 0;
+	nfsec_put_u16(w, NFSEC_SEL_A_FAMILY, sel->family);
+	nfsec_put(w, NFSEC_SEL_A_SRC, sel->src, len);
+	nfsec_put_u8(w, NFSEC_SEL_A_SRC_PREFIX, sel->src_prefix);
+	nfsec_put(w, NFSEC_SEL_A_DST, sel->dst, len);
+	nfsec_put_u8(w, NFSEC_SEL_A_DST_PREFIX, sel->dst_prefix);
+	nfsec_put_u8(w, NFSEC_SEL_A_PROTO, sel->proto);
+	nfsec_put_u16(w, NFSEC_SEL_A_SPORT_MIN, sel->sport_min);
+	nfsec_put_u16(w, NFSEC_SEL_A_SPORT_MAX, sel->sport_max);
+	nfsec_put_u16(w, NFSEC_SEL_A_DPORT_MIN, sel->dport_min);
+	nfsec_put_u16(w, NFSEC_SEL_A_DPORT_MAX, sel->dport_max);
+	nfsec_put_nest_end(w, nest);
 }
 
 /* Addresses are 4 or 16 bytes here; which of the two is checked against the family. */
