@@ -168,7 +168,10 @@ latency() {
 fig() { set -- $1; if [ "$2" = "$3" ]; then echo "$1"; else echo "$1 ($2-$3)"; fi; }
 med() { set -- $1; echo "$1"; }
 lat() { set -- $1; echo "$1 / $2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+ratio() {  # A B: A / B, or "-" unless both are numbers and B is not 0
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "-" }'
+}
 
 # AES-128-GCM on every CPU of the guest, 1400-byte blocks: Mbit/s.
 ceiling() {
@@ -330,7 +333,7 @@ all_up() { [ "$("$1")" -ge $((2 * IKE_N)) ]; }
 # half-open IKE_SA limit of 5 reached", a's retransmissions), where nfsec-iked's cap of 4
 # is each named tunnel's own.
 ike_rate() {
-	local t0 ms ns
+	local t0 ms ns count rate=""
 	flush_all
 	rm -rf "$IKE_DIR"
 	mkdir -p "$IKE_DIR/a" "$IKE_DIR/b"
@@ -345,7 +348,7 @@ ike_rate() {
 		nsenter --net=/run/netns/a nfsec-iked -f -c "$IKE_DIR/a/iked.conf" \
 			-S "$IKE_DIR/a/iked.sock" > "$IKE_DIR/a/iked.log" 2>&1 &
 		IKEDS+=($!)
-		wait_until 600 "$IKE_N tunnels up over nfsec-iked" all_up nfsec_sas
+		count=nfsec_sas
 	else
 		[ "$1" = charon ] || local CHARON_OPTS="block_threshold = 1000"
 		charon_conf_n b "$2"
@@ -355,7 +358,12 @@ ike_rate() {
 		swanctl_load b
 		t0=$(now_ms)
 		swanctl_load a
-		wait_until 600 "$IKE_N tunnels up over charon" all_up xfrm_states
+		count=xfrm_states
+	fi
+	# Not all up in time (charon with its cap gives up on what it blocked: 100 tunnels at
+	# once never all came up): the report says how far it got, the rest of the run goes on.
+	if ! all_up_within 600 $count; then
+		rate="not all up: $(($($count) / 2)) of $IKE_N tunnels in 600 s"
 	fi
 	ms=$(($(now_ms) - t0))
 	iked_stop_all
@@ -365,7 +373,17 @@ ike_rate() {
 		cp "$IKE_DIR/$ns"/*.log "${NFSEC_OUT:-/tmp}/ike-logs/$1-$2/$ns/"
 	done
 	flush_all
+	if [ -n "$rate" ]; then echo "$rate"; return; fi
 	awk -v n="$IKE_N" -v ms="$ms" 'BEGIN { printf "%.1f\n", n * 1000 / ms }'
+}
+
+# all_up_within SECONDS COUNT: all_up COUNT within SECONDS, or false
+all_up_within() {
+	local end=$((SECONDS + $1))
+	until all_up "$2"; do
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.5
+	done
 }
 
 # --- the run --------------------------------------------------------------------------------
