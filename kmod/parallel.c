@@ -34,10 +34,9 @@
 #include "parallel.h"
 
 /*
- * Off by default: a burst beyond an SA's queue (NFSEC_PARALLEL_JOBS_PER_CPU per CPU) is
- * dropped, where the serial path would have slowed its sender; tests/vm/60-esp-xfrm.sh's
- * transfers lost packets to it (counted as errors). Until a full queue pushes back
- * instead, the parallel path is taken only when asked for.
+ * Off by default: a busy SA's queue delays its other packets (a ping beside one TCP flow
+ * waits behind what TCP's small-queue limit lets it have in flight, milliseconds under
+ * TCG, against XFRM's one), which a host that wants throughput can trade for it.
  */
 bool nfsec_parallel __read_mostly;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel);
