@@ -87,6 +87,7 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_policy_new);
 int nfsec_spd_init(struct nfsec_spd *spd, struct mutex *lock)
 {
 	INIT_LIST_HEAD(&spd->groups);
+	xa_init(&spd->group_index);
 	INIT_LIST_HEAD(&spd->all);
 	spd->lock = lock;
 	spd->next_seq = 0;
@@ -101,6 +102,7 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_init);
 void nfsec_spd_destroy(struct nfsec_spd *spd)
 {
 	WARN_ON_ONCE(!list_empty(&spd->groups));
+	xa_destroy(&spd->group_index);
 	nfsec_spd_cache_free(spd->cache);
 	spd->cache = NULL;
 }
@@ -114,31 +116,63 @@ static void spd_changed(struct nfsec_spd *spd)
 	smp_store_release(&spd->gen, spd->gen + 1);
 }
 
+/*
+ * The index of the group of @sel's family and prefix lengths: found at once, not by a
+ * walk of every group (an inexact set of 100 000 policies makes thousands, and each
+ * insert looked through them all).
+ */
+static unsigned long group_key(u8 family, u8 sprefix, u8 dprefix)
+{
+	return (family == AF_INET6) << 16 | sprefix << 8 | dprefix;
+}
+
+static struct nfsec_spd_group *group_find(struct nfsec_spd *spd,
+					  const struct nfsec_selector *sel)
+{
+	lockdep_assert_held(spd->lock);
+	return xa_load(&spd->group_index, group_key(sel->family, sel->sprefix, sel->dprefix));
+}
+
 static struct nfsec_spd_group *group_get(struct nfsec_spd *spd,
 					 const struct nfsec_selector *sel)
 {
-	struct nfsec_spd_group *g;
+	struct nfsec_spd_group *g = group_find(spd, sel);
 	int ret;
 
-	list_for_each_entry(g, &spd->groups, node)
-		if (g->family == sel->family && g->sprefix == sel->sprefix &&
-		    g->dprefix == sel->dprefix)
-			return g;
-
+	if (g)
+		return g;
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return ERR_PTR(-ENOMEM);
 	ret = rhltable_init(&g->table, &group_params);
-	if (ret) {
-		kfree(g);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_free;
+	ret = xa_err(xa_store(&spd->group_index,
+			      group_key(sel->family, sel->sprefix, sel->dprefix), g, GFP_KERNEL));
+	if (ret)
+		goto err_table;
 	g->family = sel->family;
 	g->sprefix = sel->sprefix;
 	g->dprefix = sel->dprefix;
 	g->min_priority = U32_MAX;
 	list_add_tail_rcu(&g->node, &spd->groups);
 	return g;
+
+err_table:
+	rhltable_destroy(&g->table);
+err_free:
+	kfree(g);
+	return ERR_PTR(ret);
+}
+
+/* @g, empty, out of @spd's list and index, onto @dead for groups_reap(). */
+static void group_unlink(struct nfsec_spd *spd, struct nfsec_spd_group *g,
+			 struct list_head *dead)
+{
+	lockdep_assert_held(spd->lock);
+	list_del_rcu(&g->node);
+	xa_erase(&spd->group_index, group_key(g->family, g->sprefix, g->dprefix));
+	list_add(&g->dead, dead);
 }
 
 /*
@@ -171,10 +205,8 @@ static void policy_unlink(struct nfsec_spd *spd, struct nfsec_policy *pol,
 	WARN_ON_ONCE(rhltable_remove(&g->table, &pol->node, group_params));
 	list_del(&pol->list);
 	spd->count--;
-	if (!--g->count) {
-		list_del_rcu(&g->node);
-		list_add(&g->dead, dead);
-	}
+	if (!--g->count)
+		group_unlink(spd, g, dead);
 	spd_changed(spd);
 	kfree_rcu(pol, rcu);
 }
@@ -197,8 +229,7 @@ int nfsec_policy_insert(struct nfsec_spd *spd, struct nfsec_policy *pol)
 	ret = rhltable_insert(&g->table, &pol->node, group_params);
 	if (ret) {
 		if (!g->count) {
-			list_del_rcu(&g->node);
-			list_add(&g->dead, &dead);
+			group_unlink(spd, g, &dead);
 			groups_reap(spd, &dead);
 		}
 		return ret;
@@ -310,27 +341,23 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_spd_lookup);
 /* The policy of @spd with @pol's selector and priority, if there is one. */
 struct nfsec_policy *nfsec_spd_find_exact(struct nfsec_spd *spd, const struct nfsec_policy *pol)
 {
-	struct nfsec_spd_group *g;
+	struct nfsec_spd_group *g = group_find(spd, &pol->sel);
 	struct rhlist_head *list, *pos;
 	struct nfsec_policy *it;
 
-	lockdep_assert_held(spd->lock);
-	list_for_each_entry(g, &spd->groups, node) {
-		if (g->family != pol->sel.family || g->sprefix != pol->sel.sprefix ||
-		    g->dprefix != pol->sel.dprefix)
-			continue;
-		/* The table wants RCU; the lock keeps what we find alive after it. */
-		rcu_read_lock();
-		list = rhltable_lookup(&g->table, &pol->key, group_params);
-		rhl_for_each_entry_rcu(it, pos, list, node) {
-			if (it->priority == pol->priority &&
-			    !memcmp(&it->sel, &pol->sel, sizeof(it->sel))) {
-				rcu_read_unlock();
-				return it;
-			}
+	if (!g)
+		return NULL;
+	/* The table wants RCU; the lock keeps what we find alive after it. */
+	rcu_read_lock();
+	list = rhltable_lookup(&g->table, &pol->key, group_params);
+	rhl_for_each_entry_rcu(it, pos, list, node) {
+		if (it->priority == pol->priority &&
+		    !memcmp(&it->sel, &pol->sel, sizeof(it->sel))) {
+			rcu_read_unlock();
+			return it;
 		}
-		rcu_read_unlock();
 	}
+	rcu_read_unlock();
 	return NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <uapi/linux/nfsec.h>
 
 /* An IPv4 address sits in the first 4 bytes, the rest zero. */
@@ -74,6 +75,7 @@ struct nfsec_policy {
  */
 struct nfsec_spd {
 	struct list_head groups;	/* RCU list of struct nfsec_spd_group */
+	struct xarray group_index;	/* the same groups by group_key(); writers only */
 	/* moves on after each change is visible (release; lookups acquire): spd_cache.c */
 	unsigned long gen;
 	struct nfsec_spd_cache __percpu *cache;

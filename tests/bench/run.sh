@@ -626,7 +626,7 @@ per() { awk -v kb="$1" -v n="$2" 'BEGIN { printf "%.0f", kb * 1024 / n }'; }
 					"$(ratio "$(per_us "$xms" "$xn")" "$(per_us "$nms" "$nn")") |"
 			fi
 			echo "| slab per $kind policy, bytes | $(per "$nkb" "$nn") |" \
-				"$(per "$xkb" "$xn") | $(ratio "$xkb" "$nkb") |"
+				"$(per "$xkb" "$xn") | $(ratio "$(per "$xkb" "$xn")" "$(per "$nkb" "$nn")") |"
 		done
 		set -- ${R[nfsec-sas]}; nms=$1 nkb=$2
 		set -- ${R[xfrm-sas]}; xms=$1 xkb=$2
