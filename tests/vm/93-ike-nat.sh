@@ -282,6 +282,10 @@ case_rebind() {
 	# r maps anew from 30000 up, once a's old mapping has gone quiet and expired
 	r_masquerade 30000-39999
 	wait_until 30 "r forgetting a's mapping" a_forgotten
+	# The new mapping lives long enough for the checks below: with 2 s, a guest slowed by
+	# the other beside it let it expire before b's pings, which r then had no mapping for.
+	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
+		net.netfilter.nf_conntrack_udp_timeout_stream=120
 	wait_until 30 "b's SAs following a to its new port" b_moved "$old"
 	new=$($B nfsec -j sa show | jq -r '.[] | select(.dir == "out") | .encap.dport')
 	echo "a's port on r: $old, then $new"
@@ -293,8 +297,6 @@ case_rebind() {
 	$B ping -c 3 -i 0.2 -W 2 -I 10.0.2.1 10.0.1.1 > /dev/null || fail "ping b -> a, moved"
 	tcp_check a 10.0.1.1 b 10.0.2.1
 	r_masquerade 20000-29999
-	$R sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 \
-		net.netfilter.nf_conntrack_udp_timeout_stream=120
 }
 
 # s and c: c behind s, which masquerades what c sends and forwards UDP 500 and 4500 from
