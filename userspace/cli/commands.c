@@ -278,20 +278,31 @@ int command_no_arguments(const char *name, const char *usage, int argc, char **a
 }
 
 /* The command of argv[first..], or the one implied by an option, after the options. */
-static int dispatch(const struct cli_opts *opts, const char *implied, int first, int argc,
-		    char **argv)
+/*
+ * The command at argv[first] (cmd, found by the caller, or NULL: err says why) run with
+ * its words; the usage when there are none.
+ */
+static int command_run(const struct cli_opts *opts, const struct command *cmd,
+		       const struct errmsg *err, int first, int argc, char **argv)
 {
-	const struct command *cmd;
-	struct errmsg err;
-
 	if (first == argc) {
 		cli_usage(stderr);
 		return 1;
 	}
-	cmd = command_find(nfsec_commands, implied ? implied : argv[first], &err);
 	if (!cmd)
-		return try_help(err.text);
+		return try_help(err->text);
 	return cmd->handler(opts, argc - first, argv + first);
+}
+
+static int dispatch(const struct cli_opts *opts, const char *implied, int first, int argc,
+		    char **argv)
+{
+	const struct command *cmd = NULL;
+	struct errmsg err;
+
+	if (first < argc)
+		cmd = command_find(nfsec_commands, implied ? implied : argv[first], &err);
+	return command_run(opts, cmd, &err, first, argc, argv);
 }
 
 int cli_run(int argc, char **argv)
@@ -335,12 +346,6 @@ int cli_line_run(const struct cli_line *line)
 		fprintf(stderr, "nfsec: -batch may not be given in a batch\n");
 		return 1;
 	}
-	if (line->first == line->argc) {
-		cli_usage(stderr);
-		return 1;
-	}
-	if (!line->cmd)
-		return try_help(line->err.text);
-	return line->cmd->handler(&line->opts, line->argc - line->first,
-				  line->argv + line->first);
+	return command_run(&line->opts, line->cmd, &line->err, line->first, line->argc,
+			   line->argv);
 }
