@@ -280,7 +280,7 @@ policies_are() {
 
 # down WHY_A WHY_B: the tunnel stays down; nfsec and charon each say why; no SA.
 down() {
-	ike_stays_down
+	ike_stays_down "$1"
 	shows a "$1"
 	grep -q "$2" $IKE_DIR/b/charon.log || fail "charon's log does not say \"$2\""
 	expect_eq "SAs in a" "$($A nfsec -j sa show | jq length)" 0

@@ -38,7 +38,7 @@ up() {
 }
 
 down() {  # down WHY_A WHY_B
-	ike_stays_down
+	ike_stays_down "$1"
 	shows a "$1"
 	shows b "$2"
 	expect_eq "SAs in a" "$($A nfsec -j sa show | jq length)" 0
