@@ -34,11 +34,11 @@
 #   refusals in "nfsec tunnel show", logs a line per tunnel and DAEMON_DROP_LOG_MS rather
 #   than one each, and keeps no spoofed reason as its tunnels' "down:" line.
 #
-#   a: va 192.168.1.1, vca 172.16.0.1, route 10.200.0.0/16 via c
+#   a: va 192.168.1.1, vac 172.16.0.1, route 10.200.0.0/16 via c
 #   b: vb 192.168.1.2 (esp-lib.sh; inner networks 10.0.1.0/24 in a, 10.0.2.0/24 in b)
 #   c: vc 172.16.0.2, sends from 10.200.0.0/16 through a raw socket
 #
-#        c ---- vc | vca ---- a ---- va | vb ---- b
+#        c ---- vc | vac ---- a ---- va | vb ---- b
 #
 #   92-ike-flood.sh case NAME    one case (namespaces already set up)
 # vm: cost 2

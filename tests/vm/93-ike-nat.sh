@@ -10,7 +10,7 @@
 #   (both-nat only)                                                         |
 #   c: nfsec-iked               s: router, masquerade, 500 and 4500 DNAT to c
 #      inner 10.0.3.1/24                                                    |
-#      vc 192.168.2.1/24 ------- vsc 192.168.2.254 | vsr 198.51.100.2 ------+
+#      vc 192.168.2.1/24 ------- vsc 192.168.2.254 | vs 198.51.100.2 -------+
 #
 # r masquerades everything that leaves it towards b or s, UDP onto ports 20000-29999, so
 # the peer sees a's IKE and ESP come from ports the NAT chose. Each case says its peer:
@@ -302,31 +302,19 @@ case_rebind() {
 # s and c: c behind s, which masquerades what c sends and forwards UDP 500 and 4500 from
 # its outer address to c.
 behind_s() {
-	local S="nsenter --net=/run/netns/s" C="nsenter --net=/run/netns/c"
-	netns_add s
-	netns_add c
-	ip link add vrs netns r type veth peer name vsr netns s
-	ip link add vc netns c type veth peer name vsc netns s
-	$R ip addr add 198.51.100.254/24 dev vrs
-	$S ip addr add 198.51.100.2/24 dev vsr
-	$S ip addr add 192.168.2.254/24 dev vsc
-	$C ip addr add 192.168.2.1/24 dev vc
-	$C ip link add inner type dummy
-	$C ip addr add 10.0.3.1/24 dev inner
-	for l in "$R vrs" "$S vsr" "$S vsc" "$S lo" "$C vc" "$C lo" "$C inner"; do
-		${l% *} ip link set "${l##* }" up
-	done
-	$C ip route add default via 192.168.2.254
+	local S="nsenter --net=/run/netns/s"
+	host_behind r s 198.51.100.2 198.51.100.254 24
+	host_behind s c 192.168.2.1 192.168.2.254 24 "" 10.0.3.1/24
 	$S sysctl -qw net.ipv4.ip_forward=1
 	$S nft -f - <<-EOF
 	table ip nat {
 		chain pre {
 			type nat hook prerouting priority dstnat;
-			iifname "vsr" udp dport { 500, 4500 } dnat to 192.168.2.1
+			iifname "vs" udp dport { 500, 4500 } dnat to 192.168.2.1
 		}
 		chain post {
 			type nat hook postrouting priority srcnat;
-			oifname "vsr" masquerade
+			oifname "vs" masquerade
 		}
 	}
 	EOF
@@ -372,17 +360,7 @@ case_both_nat() {
 # e behind r beside a: e's ve 192.168.3.1/24 to r's vre 192.168.3.254/24 (e's default
 # route), e's inner 10.0.4.1/24, which b routes via PUB. r masquerades e as it does a.
 behind_r() {
-	local E="nsenter --net=/run/netns/e"
-	netns_add e
-	ip link add ve netns e type veth peer name vre netns r
-	$R ip addr add 192.168.3.254/24 dev vre
-	$E ip addr add 192.168.3.1/24 dev ve
-	$E ip link add inner type dummy
-	$E ip addr add 10.0.4.1/24 dev inner
-	for l in "$R vre" "$E ve" "$E lo" "$E inner"; do
-		${l% *} ip link set "${l##* }" up
-	done
-	$E ip route add default via 192.168.3.254
+	host_behind r e 192.168.3.1 192.168.3.254 24 "" 10.0.4.1/24
 	$B ip route add 10.0.4.0/24 via $PUB
 	# what goes back to e is not translated either
 	$R nft insert rule ip nat post oifname "vre" return

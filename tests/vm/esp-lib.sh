@@ -96,18 +96,31 @@ nat_router() {
 	$R sysctl -qw net.ipv4.ip_forward=1
 }
 
+# host_behind ROUTER HOST HOST_ADDR ROUTER_ADDR PREFIXLEN [nodad] [INNER]: namespace HOST
+# on a network behind namespace ROUTER, joined by the veth vHOST (in HOST) - vROUTERHOST
+# (in ROUTER), its default route through ROUTER_ADDR; INNER (an address/prefix): a dummy
+# network "inner" in HOST too. Forwarding in ROUTER is the caller's.
+host_behind() {
+	local router=$1 host=$2 h="nsenter --net=/run/netns/$2" r="nsenter --net=/run/netns/$1"
+	netns_add "$host"
+	ip link add "v$host" netns "$host" type veth peer name "v$router$host" netns "$router"
+	$h ip link set lo up
+	$h ip link set "v$host" up
+	$r ip link set "v$router$host" up
+	$h ip addr add "$3/$5" dev "v$host" ${6:-}
+	$r ip addr add "$4/$5" dev "v$router$host" ${6:-}
+	$h ip route add default via "$4"
+	if [ -n "${7:-}" ]; then
+		$h ip link add inner type dummy
+		$h ip addr add "$7" dev inner
+		$h ip link set inner up
+	fi
+}
+
 # behind_a C_ADDR A_ADDR PREFIXLEN [nodad]: namespace c, a network behind a (a routes for
-# it, forwarding on), joined to a by the veth vc (in c) - vca (in a).
+# it, forwarding on), joined to a by the veth vc (in c) - vac (in a).
 behind_a() {
-	local C="nsenter --net=/run/netns/c"
-	netns_add c
-	ip link add vc netns c type veth peer name vca netns a
-	$C ip link set lo up
-	$C ip link set vc up
-	$A ip link set vca up
-	$C ip addr add "$1/$3" dev vc ${4:-}
-	$A ip addr add "$2/$3" dev vca ${4:-}
-	$C ip route add default via "$2"
+	host_behind a c "$@"
 	$A sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 }
 

@@ -277,10 +277,21 @@ int command_no_arguments(const char *name, const char *usage, int argc, char **a
 	return -1;
 }
 
-/* The command of argv[first..], or the one implied by an option, after the options. */
 /*
- * The command at argv[first] (cmd, found by the caller, or NULL: err says why) run with
- * its words; the usage when there are none.
+ * The command of argv[first..], or the one an option implied, after the options; NULL when
+ * there are no words (err untouched) or no such command (err says why).
+ */
+static const struct command *command_of(const char *implied, int first, int argc,
+					char **argv, struct errmsg *err)
+{
+	if (first >= argc)
+		return NULL;
+	return command_find(nfsec_commands, implied ? implied : argv[first], err);
+}
+
+/*
+ * The command at argv[first] (cmd, from command_of(), or NULL: err says why) run with its
+ * words; the usage when there are none.
  */
 static int command_run(const struct cli_opts *opts, const struct command *cmd,
 		       const struct errmsg *err, int first, int argc, char **argv)
@@ -294,20 +305,10 @@ static int command_run(const struct cli_opts *opts, const struct command *cmd,
 	return cmd->handler(opts, argc - first, argv + first);
 }
 
-static int dispatch(const struct cli_opts *opts, const char *implied, int first, int argc,
-		    char **argv)
-{
-	const struct command *cmd = NULL;
-	struct errmsg err;
-
-	if (first < argc)
-		cmd = command_find(nfsec_commands, implied ? implied : argv[first], &err);
-	return command_run(opts, cmd, &err, first, argc, argv);
-}
-
 int cli_run(int argc, char **argv)
 {
 	struct cli_opts opts = { 0 };
+	const struct command *cmd;
 	const char *implied;
 	struct errmsg err;
 	int first;
@@ -315,8 +316,10 @@ int cli_run(int argc, char **argv)
 	first = cli_parse_options(argc, argv, &opts, &implied, &err);
 	if (first < 0)
 		return try_help(err.text);
-	if (!opts.batch)
-		return dispatch(&opts, implied, first, argc, argv);
+	if (!opts.batch) {
+		cmd = command_of(implied, first, argc, argv, &err);
+		return command_run(&opts, cmd, &err, first, argc, argv);
+	}
 	if (first < argc) {
 		errmsg_set(&err, "-batch takes no command after FILE (got \"%s\")", argv[first]);
 		return try_help(err.text);
@@ -330,10 +333,9 @@ void cli_line_parse(const struct cli_opts *global, int argc, char **argv,
 	*line = (struct cli_line){ .opts = *global, .argc = argc, .argv = argv };
 	line->opts.batch = NULL;
 	line->first = cli_parse_options(argc, argv, &line->opts, &line->implied, &line->err);
-	if (line->first < 0 || line->opts.batch || line->first == argc)
+	if (line->first < 0 || line->opts.batch)
 		return;
-	line->cmd = command_find(nfsec_commands, line->implied ? line->implied :
-				 argv[line->first], &line->err);
+	line->cmd = command_of(line->implied, line->first, argc, argv, &line->err);
 	line->adds_policy = line->cmd && !line->implied && line->cmd->handler == policy_main &&
 			    line->first + 1 < argc && policy_word_is_add(argv[line->first + 1]);
 }

@@ -39,13 +39,7 @@ int strbuf_end(const struct strbuf *o)
 
 bool matches(const char *word, const char *name)
 {
-	if (!*word)
-		return false;
-	while (*word && *word == *name) {
-		word++;
-		name++;
-	}
-	return !*word;
+	return *word && !word[common_prefix(word, name)];
 }
 
 bool has_prefix(const char *word, const char *prefix)

@@ -18,6 +18,16 @@ struct errmsg {
 void errmsg_set(struct errmsg *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* How many bytes word and name have in common from their start. */
+static inline size_t common_prefix(const char *word, const char *name)
+{
+	size_t n = 0;
+
+	while (word[n] && word[n] == name[n])
+		n++;
+	return n;
+}
+
 /* iproute2-style abbreviation: word is a non-empty prefix of name ("ver" of "version"). */
 bool matches(const char *word, const char *name);
 
@@ -28,11 +38,9 @@ bool matches(const char *word, const char *name);
  */
 static inline bool word_is(const char *word, const char *name)
 {
-	while (*word && *word == *name) {
-		word++;
-		name++;
-	}
-	return *word == *name;
+	size_t n = common_prefix(word, name);
+
+	return word[n] == name[n];
 }
 
 /*
