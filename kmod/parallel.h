@@ -13,12 +13,14 @@
  * finds more queued joins the queue all the same, but the CPU it came on does its crypto
  * at once, as the serial path would: a full queue slows its sender instead of dropping.
  * A few per CPU keep every worker busy; more would only be a standing queue that every
- * packet of the SA waits behind (with 1000, as padata allows, a ping beside one TCP flow
- * took 44 ms instead of 0.4 in the benchmark's guest). NFSEC_PARALLEL_HARD_FACTOR times
- * as many (done packets waiting behind one still in crypto) are dropped: memory.
+ * packet of the SA waits behind. A ping beside one TCP flow, nfsec to nfsec in the
+ * benchmark's 2-CPU guest (p50; the flow's Mbit/s): with 1000 a CPU, as padata allows,
+ * 44 ms; 16: 12.9 ms (62); 4: 5.3 to 6.5 ms (66 to 69); 2: 4.1 ms (68); 1: 2.4 ms (57);
+ * XFRM 1.0 ms (21 to 25). NFSEC_PARALLEL_HARD_FACTOR times as many (done packets waiting
+ * behind one still in crypto) are dropped: memory.
  */
 enum {
-	NFSEC_PARALLEL_JOBS_PER_CPU = 16,
+	NFSEC_PARALLEL_JOBS_PER_CPU = 2,
 	NFSEC_PARALLEL_HARD_FACTOR = 8,
 };
 
