@@ -34,15 +34,14 @@
 #include "parallel.h"
 
 /*
- * On by default: one flow goes at what all the CPUs encrypt, not one. The price is delay
- * for the other packets of a busy SA, which wait behind its queue (a ping beside one TCP
- * flow: 4.7 ms against XFRM's 1.1 in the benchmark's TCG guest); a host that wants the
- * delay rather than the throughput sets it off.
+ * Off by default: a busy SA's queue delays its other packets (a ping beside one TCP flow
+ * waits behind what TCP's small-queue limit lets it have in flight, milliseconds under
+ * TCG, against XFRM's one), which a host that wants throughput can trade for it.
  */
-bool nfsec_parallel __read_mostly = true;
+bool nfsec_parallel __read_mostly;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel);
 module_param_named(parallel, nfsec_parallel, bool, 0644);
-MODULE_PARM_DESC(parallel, "spread each SA's crypto over the online CPUs (default: yes)");
+MODULE_PARM_DESC(parallel, "spread each SA's crypto over the online CPUs (default: no)");
 
 struct job {
 	struct list_head node;		/* in the SA's queue, under its lock */
