@@ -21,12 +21,12 @@
 #               -batch) and to install 10 000 SAs; slab memory per policy and per SA
 #
 # Each figure is the median of BENCH_RUNS (3) runs of BENCH_SECONDS (5) s, with the lowest
-# and highest. BENCH_QUICK=1: 3 s runs, 10 000 policies at most and 20 tunnels. BENCH_ONLY=PART: that
-# part alone, one of data (the data path, other algorithms, ESP in UDP, the ceiling),
-# policies (the UDP rate against the number of policies, and their install), control (the
-# installs and memory alone, no rates) and ike (its daemons' logs kept in
-# $NFSEC_OUT/ike-logs/). Writes Markdown to
-# $NFSEC_OUT/bench.md. Numbers from a QEMU guest without KVM are slow in absolute terms;
+# and highest. BENCH_QUICK=1: 3 s runs, 10 000 policies at most and 20 tunnels.
+# BENCH_ONLY=PART: that part alone, one of data (the data path, other algorithms, ESP in
+# UDP, the ceiling), policies (the UDP rate against the number of policies, and their
+# install), control (the installs and memory alone, no rates) and ike (its daemons' logs
+# kept in $NFSEC_OUT/ike-logs/). Writes Markdown to $NFSEC_OUT/bench.md. Numbers from a
+# QEMU guest without KVM are slow in absolute terms;
 # the ratios between stacks measured side by side are what this is for.
 . "$(dirname "$0")/../vm/lib.sh"
 . "$(dirname "$0")/../vm/esp-lib.sh"

@@ -312,11 +312,14 @@ sas_settle() {
 # ike_stays_down WHY: a ping from a to b starts a negotiation that fails: it gets no
 # answer, nfsec in a says WHY (within 30 s), and two more pings then get none either.
 ike_stays_down() {
-	if $A ping -c 1 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1; then
-		fail "the tunnel came up"
-	fi
+	pings_unanswered 1
 	wait_until 30 "nfsec tunnel show in a saying \"$1\"" says a "$1"
-	if $A ping -c 2 -i 0.5 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1; then
+	pings_unanswered 2
+}
+
+# pings_unanswered N: N pings from a to b, none of them answered.
+pings_unanswered() {
+	if $A ping -c "$1" -i 0.5 -W 1 -I 10.0.1.1 10.0.2.1 > /dev/null 2>&1; then
 		fail "the tunnel came up"
 	fi
 }
