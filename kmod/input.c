@@ -26,14 +26,44 @@
 #include "parallel.h"
 #include "secpath.h"
 
+/* Whether @sa's window, as it is, has seen @seq or left it behind. */
+static bool replay_seen(struct nfsec_sa *sa, u64 seq)
+{
+	lockdep_assert_held(&sa->lock);
+	return sa->cfg.replay_window && nfsec_replay_check(sa->replay, seq) != NFSEC_REPLAY_OK;
+}
+
+/*
+ * The replay window's first look, before authentication, at the packet whose control
+ * block holds its SA and the low 32 bits of its number: -EALREADY for a replay, else 0
+ * and its full number there. @ahead: nfsec_replay_infer_ahead()'s, for packets before it
+ * still in crypto; -EAGAIN when they decide the number.
+ */
+static int replay_look(struct sk_buff *skb, u64 *ahead)
+{
+	struct nfsec_skb_cb *cb = NFSEC_SKB_CB(skb);
+	struct nfsec_sa *sa = cb->sa;
+	int err = 0;
+	u64 seq;
+
+	spin_lock_bh(&sa->lock);
+	if (!nfsec_replay_infer_ahead(sa->replay, lower_32_bits(cb->seq), ahead, &seq))
+		err = -EAGAIN;
+	else if (replay_seen(sa, seq))
+		err = -EALREADY;
+	else
+		cb->seq = seq;
+	spin_unlock_bh(&sa->lock);
+	return err;
+}
+
 /* The replay window's second look, after authentication; advances it. */
 static bool replay_accept(struct nfsec_sa *sa, u64 seq)
 {
-	bool ok = true;
+	bool ok;
 
 	spin_lock_bh(&sa->lock);
-	if (sa->cfg.replay_window)
-		ok = nfsec_replay_check(sa->replay, seq) == NFSEC_REPLAY_OK;
+	ok = !replay_seen(sa, seq);
 	if (ok)
 		nfsec_replay_advance(sa->replay, seq);
 	spin_unlock_bh(&sa->lock);
@@ -108,9 +138,29 @@ static int in_stat(int err)
 		return NFSEC_STAT_A_IN_AUTH_FAIL;
 	case -EINVAL:
 		return NFSEC_STAT_A_IN_MALFORMED;
+	case -EALREADY:		/* replay_look() */
+		return NFSEC_STAT_A_IN_REPLAY;
 	default:
 		return NFSEC_STAT_A_IN_ERROR;
 	}
+}
+
+/*
+ * The drop counter of a packet its crypto refused: a replay when the window, as the
+ * packets before it left it, says so. Its first look came before they had left (the
+ * parallel path's, or with asynchronous crypto), and the serial path looks at the
+ * window before the packet's length and its ICV.
+ */
+static int in_stat_failed(struct nfsec_sa *sa, u64 seq, int err)
+{
+	bool seen;
+
+	if (err != -EBADMSG && err != -EINVAL)
+		return in_stat(err);
+	spin_lock_bh(&sa->lock);
+	seen = replay_seen(sa, seq);
+	spin_unlock_bh(&sa->lock);
+	return seen ? NFSEC_STAT_A_IN_REPLAY : in_stat(err);
 }
 
 /*
@@ -152,7 +202,7 @@ static void in_deliver(struct nfsec_net *nn, struct sk_buff *skb, int err)
 	u8 nexthdr;
 
 	if (err) {
-		stat = in_stat(err);
+		stat = in_stat_failed(sa, NFSEC_SKB_CB(skb)->seq, err);
 		goto drop;
 	}
 	if (!replay_accept(sa, NFSEC_SKB_CB(skb)->seq)) {
@@ -265,9 +315,7 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 	struct nfsec_sa_id id = {};
 	struct ip_esp_hdr *esph;
 	struct nfsec_sa *sa;
-	bool replayed;
 	int err;
-	u64 seq;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 
@@ -313,19 +361,8 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 		return NF_DROP;
 	}
 	esph = (struct ip_esp_hdr *)(skb_network_header(skb) + off);
-	spin_lock_bh(&sa->lock);
-	seq = sa->cfg.esn ? nfsec_replay_infer(sa->replay, ntohl(esph->seq_no)) :
-			    ntohl(esph->seq_no);
-	replayed = sa->cfg.replay_window &&
-		   nfsec_replay_check(sa->replay, seq) != NFSEC_REPLAY_OK;
-	spin_unlock_bh(&sa->lock);
-	if (replayed) {
-		nfsec_sa_drop(nn, sa, NFSEC_STAT_A_IN_REPLAY);
-		nfsec_sa_put(sa);
-		return NF_DROP;
-	}
 	NFSEC_SKB_CB(skb)->sa = sa;
-	NFSEC_SKB_CB(skb)->seq = seq;
+	NFSEC_SKB_CB(skb)->seq = ntohl(esph->seq_no);	/* replay_look() infers the rest */
 	if (udp) {
 		NFSEC_SKB_CB(skb)->encap_saddr = ip_hdr(skb)->saddr;
 		NFSEC_SKB_CB(skb)->encap_sport = sport;
@@ -338,10 +375,14 @@ static unsigned int esp_input(struct nfsec_net *nn, struct sk_buff *skb, unsigne
 	skb_dst_drop(skb);
 	dev_hold(skb->dev);
 	nfsec_crypto_begin(nn);
-	if (nfsec_parallel_active(&sa->par))
-		err = nfsec_parallel_decrypt(skb, off, in_finish);
-	else
-		err = nfsec_esp_decrypt(skb, off, in_done);
+	if (nfsec_parallel_active(&sa->par)) {
+		/* the first look in the queue's order, behind the packets in its crypto */
+		err = nfsec_parallel_decrypt(skb, off, replay_look, in_finish);
+	} else {
+		u64 ahead = 0;	/* none queued; asynchronous crypto in flight, as XFRM, aside */
+
+		err = replay_look(skb, &ahead) ?: nfsec_esp_decrypt(skb, off, in_done);
+	}
 	if (err != -EINPROGRESS)
 		in_finish(skb, err);
 	return NF_STOLEN;

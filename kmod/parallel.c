@@ -5,7 +5,11 @@
  *
  *  1. A packet becomes a job at the tail of its SA's queue; outbound, it takes its
  *     sequence number under the same lock, so the queue's order and the sequence
- *     numbers' are one.
+ *     numbers' are one; inbound, the replay window's first look is taken there, in the
+ *     same order (the caller's look function). An ESN packet whose number the packets
+ *     queued before it decide (behind the window they may leave) waits at its place
+ *     for them to leave, and looks again: its number is then the one the serial path
+ *     would infer, and the one it is authenticated with.
  *  2. The job goes to the next online CPU in turn, onto that CPU's list; the CPU's
  *     worker (a bound workqueue) encrypts or decrypts it there, synchronously or not.
  *     The turn of the CPU the packet came on is taken there and then (job_cpu()).
@@ -50,7 +54,9 @@ struct job {
 	struct sk_buff *skb;
 	nfsec_parallel_done_t done;
 	int err;
+	nfsec_parallel_look_t look;	/* inbound */
 	bool finished;			/* crypto is over: @err says how */
+	bool late;			/* waits for those before it to leave, then looks */
 	bool encrypt;
 	u8 nexthdr;
 	unsigned int off, headroom;
@@ -94,6 +100,30 @@ static void send_elsewhere(struct nfsec_parallel *par)
 	queue_work_on(par->home, parallel_wq, &q->send_work);
 }
 
+static void job_crypt(struct job *job);
+
+/*
+ * The head of @par's queue waited for the packets before it to leave, which they have:
+ * it looks again, its number now what the window infers, and its crypto is done here.
+ */
+static void late_start(struct nfsec_parallel *par, struct job *job)
+{
+	u64 none = 0;
+	int err;
+
+	lockdep_assert_held(&par->lock);
+	job->late = false;
+	err = job->look(job->skb, &none);
+	if (err) {
+		job->err = err;
+		job->finished = true;
+		return;
+	}
+	spin_unlock(&par->lock);
+	job_crypt(job);
+	spin_lock(&par->lock);
+}
+
 /*
  * Step 3: sends on every done job from the head, unless another is at it; on the SA's
  * home CPU only (or @anywhere), so that all of them leave from one CPU: sent from two,
@@ -122,8 +152,12 @@ static void send_done(struct nfsec_parallel *par, bool anywhere)
 			list_move_tail(&job->node, &ready);
 			par->count--;
 		}
-		if (list_empty(&ready))
-			break;
+		if (list_empty(&ready)) {
+			if (!job || !job->late)
+				break;
+			late_start(par, job);
+			continue;
+		}
 		spin_unlock(&par->lock);
 		list_for_each_entry_safe(job, next, &ready, node) {
 			struct sk_buff *skb = job->skb;
@@ -252,35 +286,46 @@ static int job_cpu(struct nfsec_parallel *par)
 /*
  * Step 1: queues @job for @skb, and steps 2 and 3 at once when its turn is this CPU's
  * or the queue is full (the sender pays for its packet, as on the serial path); -ENOBUFS
- * past the hard limit, or -EOVERFLOW.
+ * past the hard limit, -EOVERFLOW, or the look's error.
  */
 static int job_queue(struct sk_buff *skb, struct job *job)
 {
 	struct nfsec_parallel *par = skb_parallel(skb);
+	bool full, late = false;
 	int cpu = -1, err = 0;
-	bool full;
 
 	/* The CPU at hand stays so until its turn is done (and sent, at home). */
 	preempt_disable();
 	spin_lock_bh(&par->lock);
-	if (par->count >= nfsec_parallel_hard_jobs()) {
+	if (par->count >= NFSEC_PARALLEL_HARD_JOBS) {
 		err = -ENOBUFS;
 		goto out;
 	}
 	full = par->count >= nfsec_parallel_max_jobs();
 	if (job->encrypt) {
 		err = nfsec_esp_seq_take(skb);
-		if (err)
-			goto out;
+	} else {
+		if (!par->count && !par->sending)
+			par->ahead = 0;
+		err = job->look(skb, &par->ahead);
+		late = err == -EAGAIN;
+		if (late)
+			err = 0;
 	}
+	if (err)
+		goto out;
+	job->late = late;
 	list_add_tail(&job->node, &par->jobs);
 	par->count++;
-	cpu = full ? -1 : job_cpu(par);
+	/* late: behind others queued or being sent, whose sender starts it (send_done()) */
+	if (!late)
+		cpu = full ? -1 : job_cpu(par);
 	if (cpu >= 0)
 		llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
 out:
 	spin_unlock_bh(&par->lock);
-	if (!err) {
+	/* a late job may be started, done and gone already */
+	if (!err && !late) {
 		if (cpu < 0)
 			job_crypt(job);
 		else	/* a CPU going offline meanwhile: its work runs on another */
@@ -296,6 +341,7 @@ static int submit(struct sk_buff *skb, struct job *job)
 
 	job->skb = skb;
 	job->finished = false;
+	job->late = false;
 	err = job_queue(skb, job);
 	if (err != -EINPROGRESS)
 		kmem_cache_free(job_cache, job);
@@ -323,14 +369,19 @@ int nfsec_parallel_encrypt(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 }
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel_encrypt);
 
-/* nfsec_esp_decrypt() on a worker; returns as nfsec_parallel_encrypt(). */
-int nfsec_parallel_decrypt(struct sk_buff *skb, unsigned int off, nfsec_parallel_done_t done)
+/*
+ * nfsec_esp_decrypt() on a worker, after @look; returns as nfsec_parallel_encrypt() (an
+ * error at once may be @look's).
+ */
+int nfsec_parallel_decrypt(struct sk_buff *skb, unsigned int off, nfsec_parallel_look_t look,
+			   nfsec_parallel_done_t done)
 {
 	struct job *job = kmem_cache_alloc(job_cache, GFP_ATOMIC);
 
 	if (!job)
 		return -ENOMEM;
 	job->done = done;
+	job->look = look;
 	job->encrypt = false;
 	job->off = off;
 	return submit(skb, job);

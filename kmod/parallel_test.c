@@ -3,7 +3,8 @@
  * KUnit: one SA's crypto on the CPUs' workers (parallel.c). Packets of different sizes
  * (so that the workers finish them out of order) must leave in the order they came:
  * outbound with their sequence numbers ascending, even with two senders at once;
- * inbound in the order they arrived, a forged one failing in its place. Packets in flight
+ * inbound in the order they arrived, a forged one failing in its place, and one whose
+ * number those before it decide looking again once they have left. Packets in flight
  * leave from their SA's home CPU, hold their SA past its last other reference (the
  * harness's kmemleak then sees that nothing stayed), a full queue's next packet is done
  * by its sender, a queue at its hard limit or a spent sequence space refuses at once,
@@ -162,11 +163,38 @@ static int encrypt(struct sk_buff *skb)
 	return err;
 }
 
+/*
+ * The tests' replay look: each packet's number is the one it was sealed with. With
+ * look.every, a packet whose number is a multiple waits when any are ahead of it, and
+ * looking again refuses a multiple of look.refuse as a replay.
+ */
+static struct {
+	unsigned int every, refuse;
+	unsigned int late, again;
+	unsigned int early;	/* looked again with packets before it not yet gone */
+} look;
+
+static int test_look(struct sk_buff *skb, u64 *ahead)
+{
+	u64 seq = NFSEC_SKB_CB(skb)->seq;
+	bool waits = look.every && seq % look.every == 0;
+
+	if (!waits || *ahead) {
+		*ahead = max(*ahead, seq);
+		look.late += waits;
+		return waits ? -EAGAIN : 0;
+	}
+	look.again++;
+	if (READ_ONCE(left.n) != seq - 1)
+		look.early++;
+	return seq % look.refuse ? 0 : -EALREADY;
+}
+
 static int decrypt(struct sk_buff *skb)
 {
 	int err;
 
-	while ((err = nfsec_parallel_decrypt(skb, OUTER, left_done)) == -ENOBUFS) {
+	while ((err = nfsec_parallel_decrypt(skb, OUTER, test_look, left_done)) == -ENOBUFS) {
 		atomic_inc(&full);
 		usleep_range(20, 50);
 	}
@@ -279,6 +307,26 @@ static void encrypt_two_senders(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/* @n packets sealed for @in by @out, numbered 1 to @n, packet i's payload i. */
+static struct sk_buff **sealed(struct kunit *test, struct nfsec_sa *out, struct nfsec_sa *in,
+			       unsigned int n)
+{
+	struct sk_buff **enc = kunit_kcalloc(test, n, sizeof(*enc), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, enc);
+	for (i = 0; i < n; i++) {
+		enc[i] = test_skb(test, out, i);
+		KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(enc[i]), 0);
+		KUNIT_ASSERT_EQ(test, crypt_wait(nfsec_esp_encap(enc[i], OUTER, IPPROTO_IPIP, 0,
+								 crypt_done)), 0);
+		nfsec_sa_put(out);
+		NFSEC_SKB_CB(enc[i])->sa = in;
+		nfsec_sa_hold(in);
+	}
+	return enc;
+}
+
 /*
  * Inbound: packets arrive in a scrambled sequence order and leave in arrival order,
  * decrypted; every tenth is forged and fails in its place.
@@ -287,24 +335,13 @@ static void decrypt_in_order(struct kunit *test)
 {
 	struct nfsec_sa *out = test_sa(test, NFSEC_SA_DIR_OUT);
 	struct nfsec_sa *in = test_sa(test, NFSEC_SA_DIR_IN);
-	struct sk_buff **enc = kunit_kcalloc(test, N, sizeof(*enc), GFP_KERNEL);
+	struct sk_buff **enc = sealed(test, out, in, N);
 	struct sk_buff **arrived = kunit_kcalloc(test, N, sizeof(*arrived), GFP_KERNEL);
 	unsigned int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, enc);
 	KUNIT_ASSERT_NOT_NULL(test, arrived);
-
-	for (i = 0; i < N; i++) {
-		enc[i] = test_skb(test, out, i);
-		KUNIT_ASSERT_EQ(test, nfsec_esp_seq_take(enc[i]), 0);
-		KUNIT_ASSERT_EQ(test, crypt_wait(nfsec_esp_encap(enc[i], OUTER, IPPROTO_IPIP, 0,
-								 crypt_done)), 0);
-		nfsec_sa_put(out);
-		NFSEC_SKB_CB(enc[i])->sa = in;
-		nfsec_sa_hold(in);
-		if (i % 10 == 5)
-			enc[i]->data[enc[i]->len - 20] ^= 1;
-	}
+	for (i = 5; i < N; i += 10)
+		enc[i]->data[enc[i]->len - 20] ^= 1;
 	/* Arrival order: pairs swapped, then each run of 8 reversed. */
 	for (i = 0; i < N; i++)
 		arrived[i] = enc[(i ^ 1) ^ (i & 8 ? 7 : 0)];
@@ -329,6 +366,61 @@ static void decrypt_in_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, skb->len, OUTER + payload_len(idx));
 		KUNIT_EXPECT_EQ(test, get_unaligned_be32(skb->data + OUTER), idx);
 	}
+	left_free();
+	nfsec_sa_put(in);
+	nfsec_sa_put(out);
+}
+
+/*
+ * A packet whose number the ones before it decide (an ESN number behind the window they
+ * may leave: nfsec_replay_infer_ahead()) waits in its place without crypto, looks again
+ * once every one before it has left, and leaves in its place: decrypted, or refused by
+ * that look. The test holds the queue's sender until all but the last are queued, so
+ * that each finds others before it; the last one's crypto then sends them all.
+ */
+static void late_look_waits(struct kunit *test)
+{
+	struct nfsec_sa *out = test_sa(test, NFSEC_SA_DIR_OUT);
+	struct nfsec_sa *in = test_sa(test, NFSEC_SA_DIR_IN);
+	unsigned int n = 40, i, waits = 0;	/* all held at once: under the hard limit */
+	struct sk_buff **enc = sealed(test, out, in, n);
+
+	look = (typeof(look)){ .every = 3, .refuse = 2 };
+	left_reset(test, n);
+	spin_lock_bh(&in->par.lock);
+	in->par.sending = true;		/* stands for a sender busy elsewhere */
+	spin_unlock_bh(&in->par.lock);
+	for (i = 0; i < n - 1; i++)
+		KUNIT_ASSERT_EQ(test, decrypt(enc[i]), -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(left.n), 0U);
+	KUNIT_EXPECT_EQ(test, look.again, 0U);
+	spin_lock_bh(&in->par.lock);
+	in->par.sending = false;
+	spin_unlock_bh(&in->par.lock);
+	KUNIT_ASSERT_EQ(test, decrypt(enc[n - 1]), -EINPROGRESS);
+	left_wait(test);
+
+	for (i = 1; i <= n; i++)
+		waits += i % look.every == 0;
+	KUNIT_EXPECT_EQ(test, look.late, waits);
+	KUNIT_EXPECT_EQ(test, look.again, waits);
+	KUNIT_EXPECT_EQ(test, look.early, 0U);
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = left.skb[i];
+		u8 nexthdr;
+
+		KUNIT_EXPECT_PTR_EQ(test, skb, enc[i]);
+		if ((i + 1) % look.every == 0 && (i + 1) % look.refuse == 0) {
+			KUNIT_EXPECT_EQ(test, left.err[i], -EALREADY);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		NFSEC_SKB_CB(skb)->sa = in;
+		KUNIT_ASSERT_EQ(test, nfsec_esp_strip(skb, OUTER, &nexthdr), 0);
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(skb->data + OUTER), i);
+	}
+	KUNIT_EXPECT_EQ(test, in->par.count, 0U);
+	look = (typeof(look)){};
 	left_free();
 	nfsec_sa_put(in);
 	nfsec_sa_put(out);
@@ -364,17 +456,27 @@ static void refused_at_once(struct kunit *test)
 	struct sk_buff *skb = test_skb(test, sa, 1);
 
 	spin_lock_bh(&sa->par.lock);
-	sa->par.count = nfsec_parallel_hard_jobs();
+	sa->par.count = NFSEC_PARALLEL_HARD_JOBS;
 	spin_unlock_bh(&sa->par.lock);
 	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done),
 			-ENOBUFS);
-	KUNIT_EXPECT_EQ(test, nfsec_parallel_decrypt(skb, OUTER, left_done), -ENOBUFS);
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_decrypt(skb, OUTER, test_look, left_done),
+			-ENOBUFS);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&sa->seq_out), 0LL);
 	/* A queue with packets in it takes the next ones, whatever the switch says. */
 	KUNIT_EXPECT_TRUE(test, nfsec_parallel_active(&sa->par));
 	spin_lock_bh(&sa->par.lock);
 	sa->par.count = 0;
 	spin_unlock_bh(&sa->par.lock);
+
+	/* the replay window's first look refuses it, with nothing queued */
+	look = (typeof(look)){ .every = 1, .refuse = 1 };
+	NFSEC_SKB_CB(skb)->seq = 7;
+	KUNIT_EXPECT_EQ(test, nfsec_parallel_decrypt(skb, OUTER, test_look, left_done),
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, look.again, 1U);
+	look = (typeof(look)){};
+	KUNIT_EXPECT_EQ(test, sa->par.count, 0U);
 
 	atomic64_set(&sa->seq_out, U32_MAX);
 	KUNIT_EXPECT_EQ(test, nfsec_parallel_encrypt(skb, OUTER, IPPROTO_IPIP, 0, left_done),
@@ -453,6 +555,7 @@ static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(encrypt_in_order),
 	KUNIT_CASE(encrypt_two_senders),
 	KUNIT_CASE(decrypt_in_order),
+	KUNIT_CASE(late_look_waits),
 	KUNIT_CASE(sa_put_in_flight),
 	KUNIT_CASE(refused_at_once),
 	KUNIT_CASE(idle_sa_moves_home),

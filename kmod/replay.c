@@ -42,9 +42,9 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_replay_free);
  * appendix A2.2): the one that puts it inside or ahead of the window. Without ESN the
  * high half is always zero. A number from before sequence space 0 infers as 0 (invalid).
  */
-u64 nfsec_replay_infer(const struct nfsec_replay *r, u32 seq_lo)
+static u64 infer_at(const struct nfsec_replay *r, u64 top, u32 seq_lo)
 {
-	u32 top_lo = lower_32_bits(r->top), top_hi = upper_32_bits(r->top);
+	u32 top_lo = lower_32_bits(top), top_hi = upper_32_bits(top);
 	u32 bottom = top_lo - r->size + 1;	/* low bits of the window's bottom, mod 2^32 */
 
 	if (!r->esn)
@@ -61,7 +61,31 @@ u64 nfsec_replay_infer(const struct nfsec_replay *r, u32 seq_lo)
 	}
 	return (u64)top_hi << 32 | seq_lo;
 }
+
+u64 nfsec_replay_infer(const struct nfsec_replay *r, u32 seq_lo)
+{
+	return infer_at(r, r->top, seq_lo);
+}
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_replay_infer);
+
+/*
+ * The first look at a packet that carries @seq_lo while packets before it are still in
+ * crypto, their numbers at most *@ahead (0: none are): its number as the window is now
+ * into *@seq, and *@ahead raised to the highest it can be once they have left. False
+ * when they decide it: accepted, they move the window's top up to *@ahead, where an ESN
+ * packet behind the window infers as the next block's. Its number is then to be inferred
+ * again when they are gone, as a packet that came after them. (The inferred number rises
+ * with the top: where two tops agree, every top between them does too.)
+ */
+bool nfsec_replay_infer_ahead(const struct nfsec_replay *r, u32 seq_lo, u64 *ahead, u64 *seq)
+{
+	u64 highest = infer_at(r, max(r->top, *ahead), seq_lo);
+
+	*seq = infer_at(r, r->top, seq_lo);
+	*ahead = max(*ahead, highest);
+	return *seq == highest;
+}
+EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_replay_infer_ahead);
 
 enum nfsec_replay_verdict nfsec_replay_check(const struct nfsec_replay *r, u64 seq)
 {

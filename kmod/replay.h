@@ -13,7 +13,9 @@
  *
  * Locking: none inside. The input path checks a packet before decrypting it and checks
  * again, then advances, after authenticating it, both under the SA's lock: two packets
- * may pass the first check at once and only one may be accepted.
+ * may pass the first check at once and only one may be accepted. With packets still in
+ * crypto, an ESN packet's number is inferred as they will leave the window
+ * (nfsec_replay_infer_ahead()).
  */
 struct nfsec_replay {
 	u64 top;		/* highest sequence number accepted, 0 before any */
@@ -32,6 +34,7 @@ enum nfsec_replay_verdict {
 struct nfsec_replay *nfsec_replay_new(u32 size, bool esn, gfp_t gfp);
 void nfsec_replay_free(struct nfsec_replay *r);
 u64 nfsec_replay_infer(const struct nfsec_replay *r, u32 seq_lo);
+bool nfsec_replay_infer_ahead(const struct nfsec_replay *r, u32 seq_lo, u64 *ahead, u64 *seq);
 enum nfsec_replay_verdict nfsec_replay_check(const struct nfsec_replay *r, u64 seq);
 void nfsec_replay_advance(struct nfsec_replay *r, u64 seq);
 

@@ -182,9 +182,60 @@ static void replay_esn_infer(struct kunit *test)
 	nfsec_replay_free(r);
 }
 
+/*
+ * Packets still in crypto may move the top up to "ahead": a number they cannot change
+ * is known now; one behind the window they may leave (the next block's, or its own) is
+ * not. Either way "ahead" rises to the highest the packet can be.
+ */
+static void replay_esn_infer_ahead(struct kunit *test)
+{
+	struct nfsec_replay *r = nfsec_replay_new(64, true, GFP_KERNEL);
+	struct nfsec_replay *plain = nfsec_replay_new(64, false, GFP_KERNEL);
+	u64 ahead, seq;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, plain);
+	nfsec_replay_advance(r, 0x100000064ULL);	/* window 0x1_0000_0025 .. _0064 */
+
+	/* nothing in flight: as nfsec_replay_infer() */
+	ahead = 0;
+	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
+	KUNIT_EXPECT_EQ(test, ahead, 0x100000032ULL);
+
+	/* in flight up to _0070: the bottom moves to _0031, 0x32 stays in space 1 */
+	ahead = 0x100000070ULL;
+	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
+	KUNIT_EXPECT_EQ(test, ahead, 0x100000070ULL);
+	/* ahead of both windows: known, and it raises "ahead" */
+	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x90, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x100000090ULL);
+	KUNIT_EXPECT_EQ(test, ahead, 0x100000090ULL);
+
+	/* in flight up to _00c8: 0x32 infers as space 2 there, 1 now: not known */
+	ahead = 0x1000000c8ULL;
+	KUNIT_EXPECT_FALSE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
+	KUNIT_EXPECT_EQ(test, ahead, 0x200000032ULL);
+
+	/* in flight into space 2: a number past them is space 2's either way */
+	ahead = 0x200000004ULL;
+	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 5, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x200000005ULL);
+
+	/* without ESN the number is the one carried, whatever is in flight */
+	ahead = 0xffffffffULL;
+	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(plain, 0x32, &ahead, &seq));
+	KUNIT_EXPECT_EQ(test, seq, 0x32ULL);
+	nfsec_replay_free(plain);
+	nfsec_replay_free(r);
+}
+
 static struct kunit_case replay_cases[] = {
 	KUNIT_CASE(replay_basics),
 	KUNIT_CASE(replay_esn_infer),
+	KUNIT_CASE(replay_esn_infer_ahead),
 	KUNIT_CASE_PARAM(replay_matches_naive, replay_gen_params),
 	{}
 };
