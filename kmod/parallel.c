@@ -30,7 +30,7 @@
 #include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
-#include <linux/slab.h>
+#include <linux/skbuff.h>
 #include <linux/workqueue.h>
 
 #include "esp.h"
@@ -71,7 +71,22 @@ struct cpu_queue {
 
 static DEFINE_PER_CPU(struct cpu_queue, cpu_queues);
 static struct workqueue_struct *parallel_wq;
-static struct kmem_cache *job_cache;
+
+/*
+ * A job is a fragment of this CPU's page fragment cache, as the crypto's scratch is
+ * (esp.c): an offset moved on a page, no slab call, and freed from whichever CPU sends
+ * it. Not the skb's headroom: decryption may move the skb's head (skb_cow_data()) while
+ * the job is linked in its SA's queue.
+ */
+static struct job *job_alloc(void)
+{
+	return netdev_alloc_frag_align(sizeof(struct job), __alignof__(struct job));
+}
+
+static void job_free(struct job *job)
+{
+	skb_free_frag(job);
+}
 
 static struct nfsec_parallel *skb_parallel(struct sk_buff *skb)
 {
@@ -165,7 +180,7 @@ static void send_done(struct nfsec_parallel *par, bool anywhere)
 			int err = job->err;
 
 			list_del(&job->node);
-			kmem_cache_free(job_cache, job);
+			job_free(job);
 			done(skb, err);
 		}
 		spin_lock(&par->lock);
@@ -344,7 +359,7 @@ static int submit(struct sk_buff *skb, struct job *job)
 	job->late = false;
 	err = job_queue(skb, job);
 	if (err != -EINPROGRESS)
-		kmem_cache_free(job_cache, job);
+		job_free(job);
 	return err;
 }
 
@@ -356,7 +371,7 @@ static int submit(struct sk_buff *skb, struct job *job)
 int nfsec_parallel_encrypt(struct sk_buff *skb, unsigned int off, u8 nexthdr,
 			   unsigned int headroom, nfsec_parallel_done_t done)
 {
-	struct job *job = kmem_cache_alloc(job_cache, GFP_ATOMIC);
+	struct job *job = job_alloc();
 
 	if (!job)
 		return -ENOMEM;
@@ -376,7 +391,7 @@ EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel_encrypt);
 int nfsec_parallel_decrypt(struct sk_buff *skb, unsigned int off, nfsec_parallel_look_t look,
 			   nfsec_parallel_done_t done)
 {
-	struct job *job = kmem_cache_alloc(job_cache, GFP_ATOMIC);
+	struct job *job = job_alloc();
 
 	if (!job)
 		return -ENOMEM;
@@ -392,15 +407,10 @@ int nfsec_parallel_init(void)
 {
 	int cpu;
 
-	job_cache = kmem_cache_create("nfsec_job", sizeof(struct job), 0, 0, NULL);
-	if (!job_cache)
-		return -ENOMEM;
 	/* Bound: a job runs on the CPU it was given; CPU_INTENSIVE: crypto takes its time. */
 	parallel_wq = alloc_workqueue("nfsec_crypto", WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE, 0);
-	if (!parallel_wq) {
-		kmem_cache_destroy(job_cache);
+	if (!parallel_wq)
 		return -ENOMEM;
-	}
 	for_each_possible_cpu(cpu) {
 		struct cpu_queue *q = per_cpu_ptr(&cpu_queues, cpu);
 
@@ -420,5 +430,4 @@ int nfsec_parallel_init(void)
 void nfsec_parallel_exit(void)
 {
 	destroy_workqueue(parallel_wq);
-	kmem_cache_destroy(job_cache);
 }
