@@ -356,7 +356,6 @@ static int submit(struct sk_buff *skb, struct job *job)
 
 	job->skb = skb;
 	job->finished = false;
-	job->late = false;
 	err = job_queue(skb, job);
 	if (err != -EINPROGRESS)
 		job_free(job);

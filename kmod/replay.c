@@ -81,7 +81,7 @@ bool nfsec_replay_infer_ahead(const struct nfsec_replay *r, u32 seq_lo, u64 *ahe
 {
 	u64 highest = infer_at(r, max(r->top, *ahead), seq_lo);
 
-	*seq = infer_at(r, r->top, seq_lo);
+	*seq = nfsec_replay_infer(r, seq_lo);
 	*ahead = max(*ahead, highest);
 	return *seq == highest;
 }

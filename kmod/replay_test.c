@@ -185,49 +185,46 @@ static void replay_esn_infer(struct kunit *test)
 /*
  * Packets still in crypto may move the top up to "ahead": a number they cannot change
  * is known now; one behind the window they may leave (the next block's, or its own) is
- * not. Either way "ahead" rises to the highest the packet can be.
+ * not. Either way "ahead" rises to the highest the packet can be. The ESN window is
+ * 0x1_0000_0025 .. _0064 (64 packets).
  */
 static void replay_esn_infer_ahead(struct kunit *test)
 {
+	static const struct {
+		bool esn, known;
+		u32 seq_lo;
+		u64 ahead, seq, ahead_after;
+	} cases[] = {
+		/* nothing in flight: as nfsec_replay_infer() */
+		{ true, true, 0x32, 0, 0x100000032ULL, 0x100000032ULL },
+		/* in flight up to _0070: the bottom moves to _0031, 0x32 stays in space 1 */
+		{ true, true, 0x32, 0x100000070ULL, 0x100000032ULL, 0x100000070ULL },
+		/* ahead of both windows: known, and it raises "ahead" */
+		{ true, true, 0x90, 0x100000070ULL, 0x100000090ULL, 0x100000090ULL },
+		/* in flight up to _00c8: 0x32 infers as space 2 there, 1 now: not known */
+		{ true, false, 0x32, 0x1000000c8ULL, 0x100000032ULL, 0x200000032ULL },
+		/* in flight into space 2: a number past them is space 2's either way */
+		{ true, true, 5, 0x200000004ULL, 0x200000005ULL, 0x200000005ULL },
+		/* without ESN the number is the one carried, whatever is in flight */
+		{ false, true, 0x32, 0xffffffffULL, 0x32ULL, 0xffffffffULL },
+	};
 	struct nfsec_replay *r = nfsec_replay_new(64, true, GFP_KERNEL);
 	struct nfsec_replay *plain = nfsec_replay_new(64, false, GFP_KERNEL);
-	u64 ahead, seq;
+	const struct nfsec_replay *window[] = { plain, r };	/* by esn */
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, plain);
-	nfsec_replay_advance(r, 0x100000064ULL);	/* window 0x1_0000_0025 .. _0064 */
+	nfsec_replay_advance(r, 0x100000064ULL);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 ahead = cases[i].ahead, seq;
+		bool known = nfsec_replay_infer_ahead(window[cases[i].esn], cases[i].seq_lo,
+						      &ahead, &seq);
 
-	/* nothing in flight: as nfsec_replay_infer() */
-	ahead = 0;
-	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
-	KUNIT_EXPECT_EQ(test, ahead, 0x100000032ULL);
-
-	/* in flight up to _0070: the bottom moves to _0031, 0x32 stays in space 1 */
-	ahead = 0x100000070ULL;
-	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
-	KUNIT_EXPECT_EQ(test, ahead, 0x100000070ULL);
-	/* ahead of both windows: known, and it raises "ahead" */
-	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 0x90, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x100000090ULL);
-	KUNIT_EXPECT_EQ(test, ahead, 0x100000090ULL);
-
-	/* in flight up to _00c8: 0x32 infers as space 2 there, 1 now: not known */
-	ahead = 0x1000000c8ULL;
-	KUNIT_EXPECT_FALSE(test, nfsec_replay_infer_ahead(r, 0x32, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x100000032ULL);
-	KUNIT_EXPECT_EQ(test, ahead, 0x200000032ULL);
-
-	/* in flight into space 2: a number past them is space 2's either way */
-	ahead = 0x200000004ULL;
-	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(r, 5, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x200000005ULL);
-
-	/* without ESN the number is the one carried, whatever is in flight */
-	ahead = 0xffffffffULL;
-	KUNIT_EXPECT_TRUE(test, nfsec_replay_infer_ahead(plain, 0x32, &ahead, &seq));
-	KUNIT_EXPECT_EQ(test, seq, 0x32ULL);
+		KUNIT_EXPECT_EQ_MSG(test, known, cases[i].known, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, seq, cases[i].seq, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, ahead, cases[i].ahead_after, "case %u", i);
+	}
 	nfsec_replay_free(plain);
 	nfsec_replay_free(r);
 }
