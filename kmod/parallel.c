@@ -12,7 +12,10 @@
  *     would infer, and the one it is authenticated with.
  *  2. The job goes to the next online CPU in turn, onto that CPU's list; the CPU's
  *     worker (a bound workqueue) encrypts or decrypts it there, synchronously or not.
- *     The turn of the CPU the packet came on is taken there and then (job_cpu()).
+ *     The turn of the CPU the packet came on is taken there and then (job_cpu()). A
+ *     packet that finds the queue full is done by the CPU it came on, which first takes
+ *     the oldest job no worker has started (job_steal()): a worker whose CPU is busy
+ *     elsewhere holds back no one.
  *  3. Done, the job is marked so; whoever marked it then takes every done job from the
  *     head of the queue and sends each on (the caller's done function: sending, or
  *     delivery after the replay window's second look), one sender at a time, so packets
@@ -27,9 +30,11 @@
  * holds its SA. The home CPU moves only while the SA is idle (job_cpu()).
  */
 
+#include <linux/bitops.h>
 #include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/refcount.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 
@@ -40,21 +45,28 @@
 /*
  * On by default: one flow goes at what all the CPUs encrypt, not one. The price is delay
  * for the other packets of a busy SA, which wait behind its queue (a ping beside one TCP
- * flow: 4.7 ms against XFRM's 1.1 in the benchmark's TCG guest); a host that wants the
- * delay rather than the throughput sets it off.
+ * flow: 2.8 to 4.5 ms against XFRM's 1.2 in the benchmark's TCG guest); a host that
+ * wants the delay rather than the throughput sets it off.
  */
 bool nfsec_parallel __read_mostly = true;
 EXPORT_SYMBOL_IF_NFSEC_KUNIT(nfsec_parallel);
 module_param_named(parallel, nfsec_parallel, bool, 0644);
 MODULE_PARM_DESC(parallel, "spread each SA's crypto over the online CPUs (default: yes)");
 
+/*
+ * A job on a CPU's list is held twice: by its SA's queue, until it is sent on, and by the
+ * list, until the worker has passed it, whoever did its crypto; the one of the worker and
+ * a thief (job_steal()) that claims it first does the crypto.
+ */
 struct job {
 	struct list_head node;		/* in the SA's queue, under its lock */
 	struct llist_node cpu_node;	/* on a CPU's list */
 	struct sk_buff *skb;
 	nfsec_parallel_done_t done;
 	int err;
+	refcount_t refs;
 	nfsec_parallel_look_t look;	/* inbound */
+	unsigned long claimed;		/* bit 0: someone does its crypto */
 	bool finished;			/* crypto is over: @err says how */
 	bool late;			/* waits for those before it to leave, then looks */
 	bool encrypt;
@@ -83,9 +95,16 @@ static struct job *job_alloc(void)
 	return netdev_alloc_frag_align(sizeof(struct job), __alignof__(struct job));
 }
 
-static void job_free(struct job *job)
+static void job_put(struct job *job)
 {
-	skb_free_frag(job);
+	if (refcount_dec_and_test(&job->refs))
+		skb_free_frag(job);
+}
+
+/* Whether the caller is the one to do @job's crypto. */
+static bool job_claim(struct job *job)
+{
+	return !test_and_set_bit(0, &job->claimed);
 }
 
 static struct nfsec_parallel *skb_parallel(struct sk_buff *skb)
@@ -128,6 +147,8 @@ static void late_start(struct nfsec_parallel *par, struct job *job)
 
 	lockdep_assert_held(&par->lock);
 	job->late = false;
+	if (WARN_ON_ONCE(!job_claim(job)))	/* on no CPU's list */
+		return;
 	err = job->look(job->skb, &none);
 	if (err) {
 		job->err = err;
@@ -180,7 +201,7 @@ static void send_done(struct nfsec_parallel *par, bool anywhere)
 			int err = job->err;
 
 			list_del(&job->node);
-			job_free(job);
+			job_put(job);
 			done(skb, err);
 		}
 		spin_lock(&par->lock);
@@ -265,7 +286,9 @@ static void cpu_work(struct work_struct *work)
 	struct job *job, *next;
 
 	llist_for_each_entry_safe(job, next, list, cpu_node) {
-		job_crypt(job);
+		if (job_claim(job))
+			job_crypt(job);
+		job_put(job);
 		cond_resched();
 	}
 }
@@ -299,13 +322,39 @@ static int job_cpu(struct nfsec_parallel *par)
 }
 
 /*
+ * The oldest of @par's jobs that no worker has started, now the caller's to do: a worker
+ * can wait long for a CPU that runs a softirq or a busy process, and every packet behind
+ * its job waits with it (a ping beside one TCP flow: 9.8 ms instead of XFRM's 1.0). The
+ * caller is a sender that found the queue full, so it has crypto to do anyway; it does
+ * this one first. NULL when all are started, or the few first to look at are.
+ */
+static struct job *job_steal(struct nfsec_parallel *par)
+{
+	unsigned int budget = 2 * nfsec_parallel_max_jobs();
+	struct job *job;
+
+	lockdep_assert_held(&par->lock);
+	list_for_each_entry(job, &par->jobs, node) {
+		if (!budget--)
+			break;
+		/* a late one is on no CPU's list, its sender's to start */
+		if (!job->finished && !job->late && !test_bit(0, &job->claimed) &&
+		    job_claim(job))
+			return job;
+	}
+	return NULL;
+}
+
+/*
  * Step 1: queues @job for @skb, and steps 2 and 3 at once when its turn is this CPU's
- * or the queue is full (the sender pays for its packet, as on the serial path); -ENOBUFS
- * past the hard limit, -EOVERFLOW, or the look's error.
+ * or the queue is full (the sender pays for its packet, as on the serial path, and for
+ * the oldest one no worker has started); -ENOBUFS past the hard limit, -EOVERFLOW, or the
+ * look's error.
  */
 static int job_queue(struct sk_buff *skb, struct job *job)
 {
 	struct nfsec_parallel *par = skb_parallel(skb);
+	struct job *stolen = NULL;
 	bool full, late = false;
 	int cpu = -1, err = 0;
 
@@ -333,12 +382,22 @@ static int job_queue(struct sk_buff *skb, struct job *job)
 	list_add_tail(&job->node, &par->jobs);
 	par->count++;
 	/* late: behind others queued or being sent, whose sender starts it (send_done()) */
-	if (!late)
-		cpu = full ? -1 : job_cpu(par);
-	if (cpu >= 0)
+	if (late)
+		goto out;
+	if (!full)
+		cpu = job_cpu(par);
+	if (cpu >= 0) {
+		refcount_inc(&job->refs);	/* the CPU list's */
 		llist_add(&job->cpu_node, &per_cpu(cpu_queues, cpu).jobs);
+	} else {
+		set_bit(0, &job->claimed);	/* this sender's, below */
+		if (full)
+			stolen = job_steal(par);
+	}
 out:
 	spin_unlock_bh(&par->lock);
+	if (stolen)	/* held by the queue until it is sent, after this crypto */
+		job_crypt(stolen);
 	/* a late job may be started, done and gone already */
 	if (!err && !late) {
 		if (cpu < 0)
@@ -356,9 +415,11 @@ static int submit(struct sk_buff *skb, struct job *job)
 
 	job->skb = skb;
 	job->finished = false;
+	job->claimed = 0;
+	refcount_set(&job->refs, 1);	/* the queue's */
 	err = job_queue(skb, job);
 	if (err != -EINPROGRESS)
-		job_free(job);
+		job_put(job);
 	return err;
 }
 

@@ -7,8 +7,9 @@
  * number those before it decide looking again once they have left. Packets in flight
  * leave from their SA's home CPU, hold their SA past its last other reference (the
  * harness's kmemleak then sees that nothing stayed), a full queue's next packet is done
- * by its sender, a queue at its hard limit or a spent sequence space refuses at once,
- * and an idle SA's home moves to the CPU its packet came on.
+ * by its sender (first taking the oldest job no busy worker has started), a queue at
+ * its hard limit or a spent sequence space refuses at once, and an idle SA's home moves
+ * to the CPU its packet came on.
  */
 
 #include <asm/unaligned.h>
@@ -551,6 +552,75 @@ static void full_queue_done_here(struct kunit *test)
 	nfsec_sa_put(sa);
 }
 
+/* Every online CPU but the test's, held busy with preemption off: their workers wait. */
+static struct {
+	atomic_t spinning;
+	bool release;
+} hold;
+
+static void hold_cpu(struct work_struct *work)
+{
+	preempt_disable();
+	atomic_inc(&hold.spinning);
+	while (!READ_ONCE(hold.release))
+		cpu_relax();
+	preempt_enable();
+}
+
+/*
+ * A worker whose CPU is busy elsewhere (a softirq, a process) holds back no one: a sender
+ * that finds the queue full first does the oldest job no worker has started. The test
+ * holds every other CPU while it sends from its own, so the jobs whose turn was theirs
+ * wait on their lists: all but the few sent after the last full queue leave all the
+ * same, in order; the rest once the CPUs are free, and the workers then pass over the
+ * jobs taken from their lists (kmemleak and KASAN watch those).
+ */
+static void busy_worker_stolen(struct kunit *test)
+{
+	unsigned int n = 40, i, cpus = num_online_cpus(), before;
+	int me = cpumask_first(cpu_online_mask), cpu;
+	struct work_struct *works;
+	struct nfsec_sa *sa;
+
+	if (cpus < 2)
+		kunit_skip(test, "one CPU online: no worker to wait for");
+	works = kunit_kcalloc(test, nr_cpu_ids, sizeof(*works), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, works);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(me)), 0);
+	sa = test_sa(test, NFSEC_SA_DIR_OUT);
+	left_reset(test, n);
+	atomic_set(&hold.spinning, 0);
+	WRITE_ONCE(hold.release, false);
+	for_each_online_cpu(cpu) {
+		if (cpu == me)
+			continue;
+		INIT_WORK(&works[cpu], hold_cpu);
+		queue_work_on(cpu, system_highpri_wq, &works[cpu]);
+	}
+	while (atomic_read(&hold.spinning) < cpus - 1)
+		cpu_relax();
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, encrypt(test_skb(test, sa, i)), -EINPROGRESS);
+	before = READ_ONCE(left.n);
+	WRITE_ONCE(hold.release, true);
+	for_each_online_cpu(cpu)
+		if (cpu != me)
+			flush_work(&works[cpu]);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	left_wait(test);
+
+	kunit_info(test, "%u of %u left while the workers' CPUs were busy", before, n);
+	KUNIT_EXPECT_GE(test, before, n - nfsec_parallel_max_jobs());
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, left.err[i], 0);
+		KUNIT_EXPECT_EQ(test, esp_seq(left.skb[i]), i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, sa->par.count, 0U);
+	KUNIT_EXPECT_EQ(test, left.elsewhere, 0U);
+	left_free();
+	nfsec_sa_put(sa);
+}
+
 static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(encrypt_in_order),
 	KUNIT_CASE(encrypt_two_senders),
@@ -560,6 +630,7 @@ static struct kunit_case parallel_cases[] = {
 	KUNIT_CASE(refused_at_once),
 	KUNIT_CASE(idle_sa_moves_home),
 	KUNIT_CASE(full_queue_done_here),
+	KUNIT_CASE(busy_worker_stolen),
 	{}
 };
 
