@@ -50,7 +50,8 @@ XFRM_INEXACT_MAX=10000
 SA_COUNT=10000
 IKE_N=100
 # s: a stack not all up by then is measured at what it brought up (charon with its cap
-# of half-open IKE_SAs: 95 of 100 modp2048 tunnels in 300 s, at the same rate as in 120)
+# of half-open IKE_SAs: the same 95 of 100 modp2048 tunnels in 120 s as in 300, the
+# last 5 never)
 IKE_WAIT=120
 if [ "$QUICK" = 1 ]; then
 	SECS=${BENCH_SECONDS:-2} RUNS=${BENCH_RUNS:-1} POLICY_MAX=1000 SA_COUNT=1000 IKE_N=10
