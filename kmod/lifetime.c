@@ -140,16 +140,20 @@ static void expire_locked(struct nfsec_net *nn, struct nfsec_sa *sa)
 
 	if (lt->hard_seconds && age >= lt->hard_seconds)
 		set_bit(NFSEC_SA_DEAD, &sa->flags);
-	if (test_bit(NFSEC_SA_DEAD, &sa->flags)) {
-		nfsec_expire_event(nn, sa, true);
-		nfsec_sa_remove(&nn->sad, sa);
-		return;
-	}
+	/*
+	 * A soft limit passed is told before the hard one, even when this work ran late,
+	 * past both (a loaded host: a 1 s soft and 2 s hard lifetime once had only the hard).
+	 */
 	if (lt->soft_seconds && age >= lt->soft_seconds)
 		set_bit(NFSEC_SA_SOFT_DUE, &sa->flags);
 	if (test_bit(NFSEC_SA_SOFT_DUE, &sa->flags) &&
 	    !test_and_set_bit(NFSEC_SA_SOFT_SENT, &sa->flags))
 		nfsec_expire_event(nn, sa, false);
+	if (test_bit(NFSEC_SA_DEAD, &sa->flags)) {
+		nfsec_expire_event(nn, sa, true);
+		nfsec_sa_remove(&nn->sad, sa);
+		return;
+	}
 	next = nfsec_lifetime_next(sa);
 	if (next)
 		schedule_at(sa, next);
