@@ -143,11 +143,16 @@ path() {
 
 # --- measurements -------------------------------------------------------------------------
 
+# summary VALUE...: "median min max" of the values.
+summary() {
+	printf '%s\n' "$@" | sort -n | awk '{ x[NR] = $1 } END { print x[int((NR + 1) / 2)], x[1], x[NR] }'
+}
+
 # median_of CMD...: CMD RUNS times; "median min max" of what it printed.
 median_of() {
 	local i v=()
 	for i in $(seq 1 "$RUNS"); do v+=("$("$@")"); done
-	printf '%s\n' "${v[@]}" | sort -n | awk '{ x[NR] = $1 } END { print x[int((NR + 1) / 2)], x[1], x[NR] }'
+	summary "${v[@]}"
 }
 
 tcp_rate() {  # FLOWS: Mbit/s received in b
@@ -476,8 +481,8 @@ paired() {
 		v+=("$many")
 		q+=("$(ratio "$many" "$one")")
 	done
-	R[nfsec-$1-$2]=$(printf '%s\n' "${v[@]}" | sort -n | awk '{ x[NR] = $1 } END { print x[int((NR + 1) / 2)], x[1], x[NR] }')
-	R[nfsec-$1-$2-vs1]=$(printf '%s\n' "${q[@]}" | sort -n | awk '{ x[NR] = $1 } END { print x[int((NR + 1) / 2)], x[1], x[NR] }')
+	R[nfsec-$1-$2]=$(summary "${v[@]}")
+	R[nfsec-$1-$2-vs1]=$(summary "${q[@]}")
 }
 
 if part policies; then
