@@ -18,7 +18,7 @@ plot dir.'/ratios.tsv' using 2:xtic(1) notitle lc rgb "#3070b0"
 set output outdir.'/policies.svg'
 unset arrow 1
 set style data linespoints
-set title "UDP 64-byte packets/s with N outbound policies on the sender"
+set title "UDP 64-byte packets/s forwarded by a gateway with N outbound policies"
 set logscale x
 set xlabel "policies (N)"
 set ylabel "packets/s"
