@@ -140,20 +140,14 @@ flush_all() {
 SEND=$A SRC=10.0.1.1
 H="nsenter --net=/run/netns/h"
 
-# host_h: namespace h, a host on a's inner network (10.0.1.2, on a veth to a) that a
-# forwards for, as a security gateway does for its site. A socket of a's own keeps XFRM's
-# bundle in its route, so XFRM looks a's outbound policies up once a connection; a
-# forwarded packet is looked up on its own, by either stack.
+# host_h: namespace h, a host behind a (esp-lib's host_behind, on 192.168.3.0/24) with
+# the address 10.0.1.2 in a's inner network, which a forwards for, as a security gateway
+# does for its site. A socket of a's own keeps XFRM's bundle in its route, so XFRM looks
+# a's outbound policies up once a connection; a forwarded packet is looked up on its own,
+# by either stack.
 host_h() {
-	netns_add h
-	ip link add vh netns h type veth peer name vah netns a
-	$H ip link set lo up
-	$H ip link set vh up
-	$A ip link set vah up
-	$H ip addr add 10.0.1.2/32 dev vh
-	$H ip route add 10.0.1.1/32 dev vh
-	$H ip route add default via 10.0.1.1 dev vh
-	$A ip route add 10.0.1.2/32 dev vah
+	host_behind a h 192.168.3.2 192.168.3.1 24 "" 10.0.1.2/32
+	$A ip route add 10.0.1.2/32 via 192.168.3.2
 	$A sysctl -qw net.ipv4.ip_forward=1
 }
 
