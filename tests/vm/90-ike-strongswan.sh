@@ -300,7 +300,7 @@ case_wrong_psk() {
 }
 
 if [ "${1:-}" = case ]; then
-	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all; charon_stop_all;
+	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all || st=1; charon_stop_all || st=1;
 		flush; exit $st' EXIT
 	rm -rf $IKE_DIR
 	"case_$2"

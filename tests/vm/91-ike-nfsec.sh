@@ -413,7 +413,7 @@ u_is() { tunnel a tunnel show u | grep -q "phase 2: .*$1"; }
 
 if [ "${1:-}" = case ]; then
 	trap 'st=$?; [ $st -eq 0 ] || { tail -n 30 $IKE_DIR/a/iked.log $IKE_DIR/b/iked.log;
-		diagnose; }; iked_stop_all; $B nfsec sa flush; $B nfsec policy flush; flush;
+		diagnose; }; iked_stop_all || st=1; $B nfsec sa flush; $B nfsec policy flush; flush;
 		cleanup; exit $st' EXIT
 	rm -rf $IKE_DIR
 	"case_$2"

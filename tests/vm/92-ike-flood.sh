@@ -221,7 +221,7 @@ if [ "${1:-}" = case ]; then
 		[ $st -eq 0 ] || { grep -hv "phase 1 NEW\|from the peer" $IKE_DIR/?/iked.log |
 			tail -n 40; cat $IKE_DIR/flood.out; }
 		[ -z "$SENDER" ] || kill $SENDER 2> /dev/null
-		iked_stop_all; $A nft delete table inet flood; flush_all; exit $st' EXIT
+		iked_stop_all || st=1; $A nft delete table inet flood; flush_all; exit $st' EXIT
 	flush_all() {
 		local ns
 		for ns in a b; do

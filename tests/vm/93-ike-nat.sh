@@ -445,7 +445,7 @@ case_transport_rw() {
 }
 
 if [ "${1:-}" = case ]; then
-	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all; charon_stop_all;
+	trap 'st=$?; [ $st -eq 0 ] || diagnose_ike; iked_stop_all || st=1; charon_stop_all || st=1;
 		[ -z "$OUTER_PID" ] || kill $OUTER_PID 2> /dev/null;
 		for ns in a b; do nsenter --net=/run/netns/$ns nfsec -batch - <<< "$FLUSH_A";
 		ip -n $ns -batch - <<< "$FLUSH_B"; done; cleanup; exit $st' EXIT

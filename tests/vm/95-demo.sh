@@ -74,7 +74,7 @@ echo "    tunnel t local 192.168.1.1 remote 192.168.1.2 local-ts 10.0.1.0/24" \
 # Whatever step fails, the daemons and monitors go (a daemon's IKE socket holds the module).
 MONITORS=()
 trap 'st=$?; set +e; trap - ERR; [ ${#MONITORS[@]} -eq 0 ] || kill "${MONITORS[@]}" 2> /dev/null
-	iked_stop_all; cleanup; exit $st' EXIT
+	iked_stop_all || st=1; cleanup; exit $st' EXIT
 for ns in a b; do
 	nsenter --net="/run/netns/$ns" nfsec monitor > "/tmp/demo-monitor-$ns.txt" &
 	MONITORS+=($!)

@@ -98,10 +98,10 @@ charon_crash() {
 }
 
 charon_stop_all() {
-	[ ${#CHARONS[@]} -eq 0 ] && return
-	kill "${CHARONS[@]}" 2> /dev/null || true
-	wait "${CHARONS[@]}" 2> /dev/null || true
+	local st=0
+	stop_all charon "${CHARONS[@]}" || st=1
 	CHARONS=()
+	return $st
 }
 
 # swanctl_conf NAME LOCAL REMOTE LOCAL_TS REMOTE_TS EXTRA_CONN EXTRA_CHILD [PSK]: an IKEv1
@@ -201,10 +201,10 @@ iked_crash() {
 }
 
 iked_stop_all() {
-	[ ${#IKEDS[@]} -eq 0 ] && return
-	kill "${IKEDS[@]}" 2> /dev/null || true
-	wait "${IKEDS[@]}" 2> /dev/null || true
+	local st=0
+	stop_all nfsec-iked "${IKEDS[@]}" || st=1
 	IKEDS=()
+	return $st
 }
 
 # The tunnel words of each side for esp-lib.sh's topology (tunnel mode).
