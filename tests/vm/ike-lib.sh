@@ -274,20 +274,21 @@ pings_all() {
 	expect_eq "pings answered of $sent" "$got" "$sent"
 }
 
-# rekey_traffic: 48 s of pings from a, five a second, alongside a TCP stream from a to b,
-# while a's tunnel rekeys (phase 2 lives 16 s, rekeyed 6 s before its end; phase 1 30 s):
-# not one ping may be lost, the stream must arrive whole, a must have made five phase-2
-# SAs and renewed phase 1, and a few seconds later a must hold no SA it replaced.
-IKE_REKEY="lifetime 16s rekey-margin 6s ike-lifetime 30s"
+# rekey_traffic: 34 s of pings from a, five a second, alongside a TCP stream from a to b,
+# while a's tunnel rekeys (phase 2 lives 12 s, rekeyed 5 s before its end: every 7 s;
+# phase 1 22 s, renewed at 17): not one ping may be lost, the stream must arrive whole, a
+# must have made five phase-2 SAs and renewed phase 1, and a few seconds later a must hold
+# no SA it replaced.
+IKE_REKEY="lifetime 12s rekey-margin 5s ike-lifetime 22s"
 rekey_traffic() {
 	local rekeys p1s
-	tcp_stream_start a 10.0.1.1 b 10.0.2.1 48
-	pings_all 240
+	tcp_stream_start a 10.0.1.1 b 10.0.2.1 34
+	pings_all 170
 	tcp_stream_check
 	rekeys=$(grep -c "phase 2 SA up" $IKE_DIR/a/iked.log || true)
 	p1s=$(grep -c "phase 1 established" $IKE_DIR/a/iked.log || true)
 	echo "phase 2 SAs made: $rekeys, phase 1: $p1s"
-	[ "$rekeys" -ge 5 ] || fail "only $rekeys phase-2 SAs in 48 s"
+	[ "$rekeys" -ge 5 ] || fail "only $rekeys phase-2 SAs in 34 s"
 	[ "$p1s" -ge 2 ] || fail "phase 1 was not renewed"
 	sas_settle a
 }
@@ -297,8 +298,8 @@ sas_are() { wait_until 30 "$2 SAs in $1" sas_count_is "$1" "$2"; }
 sas_count_is() { [ "$(nsenter --net="/run/netns/$1" nfsec -j sa show | jq length)" -eq "$2" ]; }
 
 # sas_settle NS: within 12 s, a moment where the module in NS holds no more than the SA
-# pair in use and one being replaced (rekeys come every 10 s or more; a replaced pair
-# goes 5 s after its successor came).
+# pair in use and one being replaced (rekeys come every 7 s or more; a replaced pair goes
+# 5 s after its successor came).
 sas_settle() {
 	local n
 	for _ in $(seq 1 24); do
